@@ -1,0 +1,2 @@
+namespace CareLedger.Analytics;
+internal static class Placeholder;

@@ -1,0 +1,2 @@
+namespace CareLedger.Consent;
+internal static class Placeholder;

@@ -1,0 +1,2 @@
+namespace CareLedger.Ledger;
+internal static class Placeholder;

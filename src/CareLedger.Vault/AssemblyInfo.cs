@@ -1,0 +1,2 @@
+namespace CareLedger.Vault;
+internal static class Placeholder;
