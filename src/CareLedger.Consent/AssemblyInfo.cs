@@ -1,2 +1,0 @@
-namespace CareLedger.Consent;
-internal static class Placeholder;
