@@ -1,2 +1,0 @@
-namespace CareLedger.Ledger;
-internal static class Placeholder;
