@@ -1,2 +1,0 @@
-namespace CareLedger.Vault;
-internal static class Placeholder;

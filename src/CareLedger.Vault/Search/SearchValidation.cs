@@ -1,0 +1,204 @@
+using CareLedger.Vault.Records;
+
+namespace CareLedger.Vault.Search;
+
+/// <summary>Checks index entries and queries before anything is written or run; messages name what is wrong
+/// (parameter names and positions, never values, which may be personal).</summary>
+internal static class SearchValidation
+{
+    public const int MaxParameterLength = 128;
+    public const int MaxValueLength = 4096;
+    public const int MaxValuesPerPredicate = 1000;
+
+    public static void ValidateParameter(string? parameter, string what)
+    {
+        if (string.IsNullOrEmpty(parameter) || parameter.Length > MaxParameterLength
+            || !parameter.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or ':'))
+        {
+            throw new ArgumentException(
+                $"{what}: parameter name '{parameter}' must be 1 to {MaxParameterLength} of A-Z a-z 0-9 _ - . :");
+        }
+    }
+
+    public static void ValidateEntry(IndexEntry? entry, string what)
+    {
+        if (entry is null)
+        {
+            throw new ArgumentException($"{what} is null.");
+        }
+
+        ValidateParameter(entry.Parameter, what);
+        var named = $"{what} ('{entry.Parameter}', {entry.Kind})";
+        var hasToken = entry.Token is not null;
+        var hasNumber = entry.Number is not null;
+        var hasRange = entry.RangeStartUnixMs is not null || entry.RangeEndUnixMs is not null;
+        var hasReference = entry.ReferenceTarget is not null;
+        var (wantToken, wantNumber, wantRange, wantReference) = entry.Kind switch
+        {
+            IndexKind.Token or IndexKind.BlindedToken => (true, false, false, false),
+            IndexKind.Number => (false, true, false, false),
+            IndexKind.Date => (false, false, true, false),
+            IndexKind.Reference => (false, false, false, true),
+            _ => throw new ArgumentException($"{what}: index kind {(int)entry.Kind} is not defined."),
+        };
+        if (hasToken != wantToken || hasNumber != wantNumber || hasRange != wantRange || hasReference != wantReference)
+        {
+            throw new ArgumentException($"{named} must set exactly the field of its kind.");
+        }
+
+        if (wantToken)
+        {
+            ValidateValue(entry.Token, named);
+        }
+
+        if (wantReference)
+        {
+            ValidateValue(entry.ReferenceTarget, named);
+        }
+
+        if (entry.RangeStartUnixMs > entry.RangeEndUnixMs)
+        {
+            throw new ArgumentException($"{named}: the range starts after it ends.");
+        }
+    }
+
+    public static void ValidateQuery(VaultQuery? query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        RecordNames.ValidateType(query.ResourceType, nameof(query));
+        if (query.Skip < 0 || query.Take < 0)
+        {
+            throw new ArgumentException("Query Skip and Take must not be negative.", nameof(query));
+        }
+
+        if (query.PatientId is not null)
+        {
+            RecordNames.ValidatePatientId(query.PatientId, nameof(query));
+        }
+
+        if (query.Ids is not null)
+        {
+            CheckCount(query.Ids.Count, "Query _id");
+            foreach (var id in query.Ids)
+            {
+                RecordNames.ValidateId(id, nameof(query));
+            }
+        }
+
+        foreach (var condition in query.LastUpdated ?? throw new ArgumentException("Query LastUpdated is null.", nameof(query)))
+        {
+            ValidateDate(condition, "Query _lastUpdated");
+        }
+
+        var position = 0;
+        foreach (var predicate in query.Predicates ?? throw new ArgumentException("Query Predicates is null.", nameof(query)))
+        {
+            ValidatePredicate(predicate, $"Query predicate {position++}");
+        }
+
+        foreach (var sort in query.Sort ?? throw new ArgumentException("Query Sort is null.", nameof(query)))
+        {
+            if (sort is null || !Enum.IsDefined(sort.Key))
+            {
+                throw new ArgumentException("Query sort key is null or undefined.", nameof(query));
+            }
+
+            if (sort.Key == VaultSortKey.Parameter)
+            {
+                ValidateParameter(sort.Parameter, "Query sort");
+                if (sort.Kind is not (IndexKind.Date or IndexKind.Number or IndexKind.Token))
+                {
+                    throw new ArgumentException(
+                        $"Query sort by '{sort.Parameter}': only Date, Number and plain Token parameters can be sorted, not {sort.Kind}.",
+                        nameof(query));
+                }
+            }
+        }
+    }
+
+    private static void ValidatePredicate(SearchPredicate? predicate, string what)
+    {
+        if (predicate is null)
+        {
+            throw new ArgumentException($"{what} is null.");
+        }
+
+        ValidateParameter(predicate.Parameter, what);
+        var named = $"{what} ('{predicate.Parameter}')";
+        switch (predicate)
+        {
+            case TokenPredicate token:
+                CheckValues(token.Values, named);
+                break;
+            case ReferencePredicate reference:
+                CheckValues(reference.Targets, named);
+                break;
+            case NumberPredicate number:
+                CheckCount(number.Conditions?.Count ?? 0, named);
+                foreach (var condition in number.Conditions!)
+                {
+                    if (condition is null || !Enum.IsDefined(condition.Prefix))
+                    {
+                        throw new ArgumentException($"{named}: a condition is null or has an undefined prefix.");
+                    }
+                }
+
+                break;
+            case DatePredicate date:
+                CheckCount(date.Conditions?.Count ?? 0, named);
+                foreach (var condition in date.Conditions!)
+                {
+                    ValidateDate(condition, named);
+                }
+
+                break;
+            case MissingPredicate missing:
+                if (!Enum.IsDefined(missing.Kind))
+                {
+                    throw new ArgumentException($"{named}: index kind {(int)missing.Kind} is not defined.");
+                }
+
+                break;
+            default:
+                throw new ArgumentException($"{named}: predicate type {predicate.GetType().Name} is not supported.");
+        }
+    }
+
+    private static void ValidateDate(DateCondition? condition, string what)
+    {
+        if (condition is null || !Enum.IsDefined(condition.Prefix))
+        {
+            throw new ArgumentException($"{what}: a date condition is null or has an undefined prefix.");
+        }
+
+        if (condition.StartUnixMs > condition.EndUnixMs)
+        {
+            throw new ArgumentException($"{what}: a date condition starts after it ends.");
+        }
+    }
+
+    private static void CheckValues(IReadOnlyList<string>? values, string what)
+    {
+        CheckCount(values?.Count ?? 0, what);
+        foreach (var value in values!)
+        {
+            ValidateValue(value, what);
+        }
+    }
+
+    private static void CheckCount(int count, string what)
+    {
+        if (count is < 1 or > MaxValuesPerPredicate)
+        {
+            throw new ArgumentException($"{what} needs 1 to {MaxValuesPerPredicate} values, not {count}.");
+        }
+    }
+
+    private static void ValidateValue(string? value, string what)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > MaxValueLength)
+        {
+            throw new ArgumentException($"{what}: a value is empty or longer than {MaxValueLength} characters.");
+        }
+    }
+}

@@ -1,0 +1,18 @@
+using CareLedger.Vault.Search;
+
+namespace CareLedger.Vault;
+
+/// <summary>
+/// One record version to stage. <see cref="PatientId"/> selects the encryption compartment (null: the organisation's).
+/// <see cref="LastUpdated"/> should equal the resource's meta.lastUpdated (default: the vault's clock now).
+/// </summary>
+public sealed record StageRequest(RecordAddress Address, string? PatientId, ReadOnlyMemory<byte> Content, IReadOnlyList<IndexEntry> Index)
+{
+    /// <summary>A delete: no content and no index entries; a committed version like any other.</summary>
+    public bool Deleted { get; init; }
+
+    public DateTimeOffset? LastUpdated { get; init; }
+
+    public static StageRequest Delete(RecordAddress address, string? patientId, DateTimeOffset? lastUpdated = null) =>
+        new(address, patientId, ReadOnlyMemory<byte>.Empty, []) { Deleted = true, LastUpdated = lastUpdated };
+}

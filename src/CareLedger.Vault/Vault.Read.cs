@@ -1,0 +1,149 @@
+using System.Security.Cryptography;
+using CareLedger.Vault.Records;
+using CareLedger.Vault.Storage;
+
+namespace CareLedger.Vault;
+
+public sealed partial class Vault
+{
+    /// <summary>The current committed version's bytes; null if there is none or it is a delete. Every read checks the
+    /// ciphertext's integrity (<see cref="VaultTamperedException"/>); an erased resource throws <see cref="RecordErasedException"/>.</summary>
+    public byte[]? Read(string resourceType, string id)
+    {
+        RecordNames.ValidateType(resourceType, nameof(resourceType));
+        RecordNames.ValidateId(id, nameof(id));
+        return ReadContent(resourceType, id, null);
+    }
+
+    /// <summary>One committed version's bytes; null if there is no such version or it is a delete.</summary>
+    public byte[]? Read(RecordAddress address)
+    {
+        RecordNames.Validate(address, nameof(address));
+        return ReadContent(address.ResourceType, address.Id, address.Version);
+    }
+
+    /// <summary>Whether <paramref name="commitment"/> (from the ledger) is SHA-256(salt ‖ bytes) of this committed
+    /// version as stored now; false if there is no such version.</summary>
+    public bool VerifyCommitment(RecordAddress address, ReadOnlySpan<byte> commitment)
+    {
+        RecordNames.Validate(address, nameof(address));
+        var row = FindSealed(address.ResourceType, address.Id, address.Version);
+        if (row is null)
+        {
+            return false;
+        }
+
+        var opened = Open(row);
+        try
+        {
+            return commitment.Length == SHA256.HashSizeInBytes && SealedRecordFormat.MatchesCommitment(opened, commitment);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(opened);
+        }
+    }
+
+    /// <summary>Committed versions, newest first (the FHIR _history order), without content.</summary>
+    public IReadOnlyList<RecordVersionInfo> History(string resourceType, string id)
+    {
+        RecordNames.ValidateType(resourceType, nameof(resourceType));
+        RecordNames.ValidateId(id, nameof(id));
+        return _readers.Read(reader =>
+        {
+            var versions = new List<RecordVersionInfo>();
+            using (var rows = reader.Get(Sql.History).With("$type", resourceType).With("$id", id).ExecuteReader())
+            {
+                while (rows.Read())
+                {
+                    versions.Add(new RecordVersionInfo(rows.GetInt32(0), rows.GetBoolean(1), rows.GetInt64(2),
+                        rows.GetFieldValue<byte[]>(3), rows.GetBlobOrNull(4)));
+                }
+            }
+
+            if (versions.Count == 0 && IsErased(reader, resourceType, id))
+            {
+                throw new RecordErasedException(resourceType, id);
+            }
+
+            return versions;
+        });
+    }
+
+    private byte[]? ReadContent(string resourceType, string id, int? version)
+    {
+        var row = FindSealed(resourceType, id, version);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var opened = Open(row);
+        try
+        {
+            return row.Deleted ? null : SealedRecordFormat.Content(opened);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(opened);
+        }
+    }
+
+    private SealedRow? FindSealed(string resourceType, string id, int? version) =>
+        _readers.Read<SealedRow?>(reader =>
+        {
+            var command = version is { } v
+                ? reader.Get(Sql.ReadVersion).With("$version", v)
+                : reader.Get(Sql.ReadCurrent);
+            using (var rows = command.With("$type", resourceType).With("$id", id).ExecuteReader())
+            {
+                if (rows.Read())
+                {
+                    var compartment = new CompartmentRow(rows.GetInt64(0), rows.GetBlobOrNull(1), rows.GetString(2),
+                        rows.GetFieldValue<byte[]>(3));
+                    return new SealedRow(new RecordAddress(resourceType, id, rows.GetInt32(4)), compartment,
+                        rows.GetBoolean(5), rows.GetInt64(6), rows.GetInt64(7),
+                        rows.GetFieldValue<byte[]>(8), rows.GetFieldValue<byte[]>(9), rows.GetFieldValue<byte[]>(10));
+                }
+            }
+
+            return IsErased(reader, resourceType, id) ? throw new RecordErasedException(resourceType, id) : null;
+        });
+
+    /// <summary>Decrypts a stored version to <c>salt ‖ content</c> (the caller zeroes it), checking everything bound to it.</summary>
+    private byte[] Open(SealedRow row)
+    {
+        if (row.Format != SealedRecordFormat.Format)
+        {
+            throw new VaultTamperedException(row.Address, $"its sealed format {row.Format} is unknown");
+        }
+
+        Span<byte> dek = stackalloc byte[DataKeyBytes];
+        try
+        {
+            try
+            {
+                CopyDataKey(row.Compartment, dek);
+            }
+            catch (CryptographicException e)
+            {
+                throw new VaultTamperedException(row.Address, "its compartment's data key does not unwrap", e);
+            }
+
+            var associatedData = RecordAssociatedData.Build(CompartmentContext.For(row.Compartment.Pseudonym),
+                row.Address.ResourceType, row.Address.Id, row.Address.Version, row.Deleted, row.LastUpdatedUnixMs);
+            try
+            {
+                return SealedRecordFormat.Open(dek, associatedData, row.Nonce, row.Ciphertext, row.Tag);
+            }
+            catch (CryptographicException e)
+            {
+                throw new VaultTamperedException(row.Address, "its ciphertext, nonce, tag or the metadata bound to it was altered", e);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dek);
+        }
+    }
+}

@@ -1,0 +1,376 @@
+using System.Security.Cryptography;
+using CareLedger.Vault.Records;
+using CareLedger.Vault.Search;
+using CareLedger.Vault.Storage;
+
+namespace CareLedger.Vault;
+
+public sealed partial class Vault
+{
+    private const int MaxTxIdBytes = 64;
+
+    /// <summary>Seals one record version as pending (invisible). Without a transaction id, recovery cannot know whether
+    /// the ledger committed it and drops it; the node should use the batch form with the id.</summary>
+    public StagedRecord Stage(RecordAddress address, string? patientId, ReadOnlySpan<byte> resourceJson,
+        IReadOnlyList<IndexEntry> index, bool deleted = false)
+    {
+        var request = new StageRequest(address, patientId, resourceJson.ToArray(), index) { Deleted = deleted };
+        return Stage([request], default)[0];
+    }
+
+    /// <summary>
+    /// Seals record versions as pending, all in one SQLite transaction (all or none). Each version must be the
+    /// resource's latest committed version + 1 (1 for a new resource) and not already in flight, else
+    /// <see cref="VersionConflictException"/>. <paramref name="txId"/> (the ledger transaction that will carry the
+    /// commitments) lets <see cref="RecoverPending"/> finish the write after a crash; empty if not known yet.
+    /// </summary>
+    public IReadOnlyList<StagedRecord> Stage(IReadOnlyList<StageRequest> requests, ReadOnlySpan<byte> txId)
+    {
+        ValidateRequests(requests);
+        if (txId.Length > MaxTxIdBytes)
+        {
+            throw new ArgumentException($"A transaction id is at most {MaxTxIdBytes} bytes.", nameof(txId));
+        }
+
+        var tx = txId.IsEmpty ? null : txId.ToArray();
+        var indexRows = requests.Select(r => r.Index.Select(e => IndexRow.From(e, _blindIndex)).ToList()).ToList();
+        var now = _options.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        return Write(newCompartments =>
+        {
+            var dek = new byte[DataKeyBytes];
+            try
+            {
+                var staged = new List<StagedRecord>(requests.Count);
+                var compartments = new Dictionary<string, CompartmentRow>(StringComparer.Ordinal);
+                for (var i = 0; i < requests.Count; i++)
+                {
+                    var patientKey = requests[i].PatientId ?? "";
+                    if (!compartments.TryGetValue(patientKey, out var compartment))
+                    {
+                        compartment = GetOrCreateCompartment(requests[i].PatientId, newCompartments);
+                        compartments[patientKey] = compartment;
+                    }
+
+                    staged.Add(StageOne(requests[i], compartment, indexRows[i], tx, now, dek));
+                }
+
+                return staged;
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(dek);
+            }
+        });
+    }
+
+    /// <summary>Makes staged versions visible, in one SQLite transaction (all or none): each becomes its resource's
+    /// current version, and its index entries replace the resource's earlier ones. Committing again with the same
+    /// transaction id is a no-op; a record abandoned, dropped by recovery or shredded meanwhile throws.</summary>
+    public void Commit(IEnumerable<StagedRecord> records, ReadOnlySpan<byte> txId)
+    {
+        var list = StagedList(records);
+        if (txId.IsEmpty || txId.Length > MaxTxIdBytes)
+        {
+            throw new ArgumentException($"A transaction id is 1 to {MaxTxIdBytes} bytes.", nameof(txId));
+        }
+
+        var tx = txId.ToArray();
+        Write(_ =>
+        {
+            foreach (var record in list)
+            {
+                CommitVersion(record.StagingId, record.Address, tx);
+            }
+
+            return 0;
+        });
+    }
+
+    /// <summary>Deletes staged versions (zeroed on disk) in one transaction; already committed or unknown ones are left alone.</summary>
+    public void Abandon(IEnumerable<StagedRecord> records)
+    {
+        var list = StagedList(records);
+        Write(_ =>
+        {
+            foreach (var record in list)
+            {
+                DropVersion(record.StagingId);
+            }
+
+            return 0;
+        });
+    }
+
+    /// <summary>
+    /// On start, after the ledger has recovered: commits every pending version whose transaction id the ledger holds
+    /// and drops the others (including those staged without an id), in one transaction.
+    /// </summary>
+    /// <returns>The number of versions committed.</returns>
+    public int RecoverPending(Func<byte[], bool> isCommittedTxId)
+    {
+        ArgumentNullException.ThrowIfNull(isCommittedTxId);
+        return Write(_ =>
+        {
+            var pending = new List<(long StagingId, byte[]? TxId)>();
+            using (var reader = _writer.Get(Sql.SelectPending).ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    pending.Add((reader.GetInt64(0), reader.GetBlobOrNull(1)));
+                }
+            }
+
+            var decisions = new Dictionary<string, bool>(StringComparer.Ordinal);
+            var committed = 0;
+            foreach (var (stagingId, tx) in pending)
+            {
+                var key = tx is null ? null : Convert.ToHexString(tx);
+                if (key is not null && !decisions.ContainsKey(key))
+                {
+                    decisions[key] = isCommittedTxId(tx!.ToArray());
+                }
+
+                if (key is not null && decisions[key])
+                {
+                    CommitVersion(stagingId, null, tx!);
+                    committed++;
+                }
+                else
+                {
+                    DropVersion(stagingId);
+                }
+            }
+
+            return committed;
+        });
+    }
+
+    private void ValidateRequests(IReadOnlyList<StageRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count == 0)
+        {
+            throw new ArgumentException("Nothing to stage.", nameof(requests));
+        }
+
+        var seen = new HashSet<(string, string)>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var request = requests[i] ?? throw new ArgumentException($"Stage request {i} is null.", nameof(requests));
+            RecordNames.Validate(request.Address, nameof(requests));
+            var address = request.Address;
+            if (!seen.Add((address.ResourceType, address.Id)))
+            {
+                throw new ArgumentException($"{address.ResourceType}/{address.Id} appears twice in one stage.", nameof(requests));
+            }
+
+            if (request.PatientId is not null)
+            {
+                RecordNames.ValidatePatientId(request.PatientId, nameof(requests));
+            }
+
+            if (request.Index is null)
+            {
+                throw new ArgumentException($"{address}: the index list is null (pass an empty list).", nameof(requests));
+            }
+
+            if (request.Deleted)
+            {
+                if (!request.Content.IsEmpty || request.Index.Count > 0)
+                {
+                    throw new ArgumentException($"{address} is a delete: it has no content and no index entries.", nameof(requests));
+                }
+
+                if (address.Version == 1)
+                {
+                    throw new ArgumentException($"{address}: a resource's first version cannot be a delete.", nameof(requests));
+                }
+            }
+            else if (request.Content.IsEmpty)
+            {
+                throw new ArgumentException($"{address} has empty content; only a delete may.", nameof(requests));
+            }
+            else if (request.Content.Length > _options.MaxContentBytes)
+            {
+                throw new ArgumentException($"{address} is {request.Content.Length} bytes; the limit is {_options.MaxContentBytes}.", nameof(requests));
+            }
+
+            for (var j = 0; j < request.Index.Count; j++)
+            {
+                SearchValidation.ValidateEntry(request.Index[j], $"{address} index entry {j}");
+            }
+        }
+    }
+
+    private static List<StagedRecord> StagedList(IEnumerable<StagedRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var list = records.ToList();
+        if (list.Any(r => r is null))
+        {
+            throw new ArgumentException("A staged record is null.", nameof(records));
+        }
+
+        return list;
+    }
+
+    private StagedRecord StageOne(StageRequest request, CompartmentRow compartment, List<IndexRow> indexRows, byte[]? tx, long now,
+        byte[] dek)
+    {
+        var address = request.Address;
+        var recordRef = RecordRef(address.ResourceType, address.Id);
+        if ((long)_writer.Get(Sql.IsErased).With("$ref", recordRef).ExecuteScalar()! > 0)
+        {
+            throw new RecordErasedException(address.ResourceType, address.Id);
+        }
+
+        long? resourceId = null;
+        var current = 0;
+        using (var reader = _writer.Get(Sql.SelectResourceForWrite)
+                   .With("$type", address.ResourceType).With("$id", address.Id).ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                resourceId = reader.GetInt64(0);
+                if (reader.GetInt64(1) != compartment.Id)
+                {
+                    throw new CompartmentMismatchException(address);
+                }
+
+                current = reader.GetInt32(2);
+            }
+        }
+
+        if (address.Version != current + 1)
+        {
+            throw new VersionConflictException(address, current, inFlight: false);
+        }
+
+        if (resourceId is { } existing)
+        {
+            if ((long)_writer.Get(Sql.VersionExists).With("$resource", existing).With("$version", address.Version).ExecuteScalar()! > 0)
+            {
+                throw new VersionConflictException(address, current, inFlight: true);
+            }
+        }
+        else
+        {
+            resourceId = (long)_writer.Get(Sql.InsertResource)
+                .With("$type", address.ResourceType).With("$id", address.Id).With("$compartment", compartment.Id)
+                .ExecuteScalar()!;
+        }
+
+        var lastUpdated = request.LastUpdated?.ToUnixTimeMilliseconds() ?? now;
+        var associatedData = RecordAssociatedData.Build(CompartmentContext.For(compartment.Pseudonym),
+            address.ResourceType, address.Id, address.Version, request.Deleted, lastUpdated);
+        CopyDataKey(compartment, dek);
+        var sealedRecord = SealedRecordFormat.Seal(dek, associatedData, request.Content.Span);
+        var stagingId = (long)_writer.Get(Sql.InsertVersion)
+            .With("$resource", resourceId)
+            .With("$version", address.Version)
+            .With("$deleted", request.Deleted)
+            .With("$updated", lastUpdated)
+            .With("$format", (int)SealedRecordFormat.Format)
+            .With("$nonce", sealedRecord.Nonce)
+            .With("$ciphertext", sealedRecord.Ciphertext)
+            .With("$tag", sealedRecord.Tag)
+            .With("$commitment", sealedRecord.Commitment)
+            .With("$tx", tx)
+            .ExecuteScalar()!;
+        foreach (var row in indexRows)
+        {
+            _writer.Get(Sql.InsertStagedIndex)
+                .With("$staging", stagingId)
+                .With("$param", row.Parameter)
+                .With("$kind", (int)row.Kind)
+                .With("$token", row.Token)
+                .With("$number", row.Number)
+                .With("$start", row.StartMs)
+                .With("$end", row.EndMs)
+                .ExecuteNonQuery();
+        }
+
+        return new StagedRecord(address, compartment.Pseudonym?.ToArray(), recordRef,
+            sealedRecord.Commitment, stagingId, request.Deleted, lastUpdated);
+    }
+
+    private void CommitVersion(long stagingId, RecordAddress? expected, byte[] tx)
+    {
+        long resourceId;
+        RecordAddress address;
+        bool deleted;
+        long lastUpdated;
+        int current;
+        using (var reader = _writer.Get(Sql.SelectStaged).With("$staging", stagingId).ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                throw new InvalidOperationException(
+                    $"{expected?.ToString() ?? $"Staging id {stagingId}"} is no longer staged (abandoned, dropped by recovery or shredded); nothing was committed.");
+            }
+
+            resourceId = reader.GetInt64(0);
+            address = new RecordAddress(reader.GetString(6), reader.GetString(7), reader.GetInt32(1));
+            deleted = reader.GetBoolean(2);
+            lastUpdated = reader.GetInt64(3);
+            current = reader.GetInt32(8);
+            if (expected is { } wanted && wanted != address)
+            {
+                throw new ArgumentException($"Staging id {stagingId} belongs to another record than {wanted}; nothing was committed.");
+            }
+
+            var stagedTx = reader.GetBlobOrNull(5);
+            if (reader.GetBoolean(4))
+            {
+                if (stagedTx is not null && stagedTx.AsSpan().SequenceEqual(tx))
+                {
+                    return;
+                }
+
+                throw new InvalidOperationException($"{address} was already committed by another transaction; nothing was committed.");
+            }
+
+            if (stagedTx is not null && !stagedTx.AsSpan().SequenceEqual(tx))
+            {
+                throw new ArgumentException($"{address} was staged for another transaction id; nothing was committed.");
+            }
+        }
+
+        if (current != address.Version - 1)
+        {
+            throw new VersionConflictException(address, current, inFlight: false);
+        }
+
+        _writer.Get(Sql.MarkCommitted).With("$staging", stagingId).With("$tx", tx).ExecuteNonQuery();
+        _writer.Get(Sql.UpdateCurrent)
+            .With("$resource", resourceId).With("$version", address.Version).With("$deleted", deleted).With("$updated", lastUpdated)
+            .ExecuteNonQuery();
+        foreach (var sql in (ReadOnlySpan<string>)[Sql.DeleteTokenIndex, Sql.DeleteNumberIndex, Sql.DeleteDateIndex])
+        {
+            _writer.Get(sql).With("$resource", resourceId).ExecuteNonQuery();
+        }
+
+        if (!deleted)
+        {
+            foreach (var sql in (ReadOnlySpan<string>)[Sql.PublishTokens, Sql.PublishNumbers, Sql.PublishDates])
+            {
+                _writer.Get(sql).With("$resource", resourceId).With("$type", address.ResourceType).With("$staging", stagingId)
+                    .ExecuteNonQuery();
+            }
+        }
+
+        _writer.Get(Sql.DeleteStagedIndex).With("$staging", stagingId).ExecuteNonQuery();
+    }
+
+    private void DropVersion(long stagingId)
+    {
+        if (_writer.Get(Sql.SelectPendingResource).With("$staging", stagingId).ExecuteScalar() is not long resourceId)
+        {
+            return;
+        }
+
+        _writer.Get(Sql.DeleteStagedIndex).With("$staging", stagingId).ExecuteNonQuery();
+        _writer.Get(Sql.DeleteVersion).With("$staging", stagingId).ExecuteNonQuery();
+        _writer.Get(Sql.DeleteResourceIfUnused).With("$resource", resourceId).ExecuteNonQuery();
+    }
+}

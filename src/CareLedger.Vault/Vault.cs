@@ -1,0 +1,247 @@
+using System.Security.Cryptography;
+using System.Text;
+using CareLedger.Vault.Keys;
+using CareLedger.Vault.Records;
+using CareLedger.Vault.Search;
+using CareLedger.Vault.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace CareLedger.Vault;
+
+/// <summary>
+/// The encrypted store of FHIR resources (L7) and their crypto-shredding (L8). Each record version is sealed with
+/// AES-256-GCM under its compartment's data key (one per patient, one for the organisation), which is stored only
+/// wrapped by the key provider's KEK. Writes are two-phase around the ledger commit: Stage → ledger → Commit.
+/// Thread-safe: one writer at a time (a lock), reads in parallel on pooled connections.
+/// </summary>
+public sealed partial class Vault : IDisposable
+{
+    private const int PseudonymBytes = 16;
+    private const int DataKeyBytes = 32;
+
+    private readonly VaultOptions _options;
+    private readonly IKeyEncryptionKeyProvider _keys;
+    private readonly Lock _writeGate = new();
+    private readonly StatementCache _writer;
+    private readonly ReaderPool _readers;
+    private readonly DataKeyCache _dataKeys;
+    private readonly byte[] _recordRefKey;
+    private readonly byte[] _patientLookupKey;
+    private readonly BlindIndex _blindIndex;
+    private bool _disposed;
+
+    private Vault(VaultOptions options, string fullPath, SqliteConnection writer)
+    {
+        _options = options;
+        _keys = options.KeyProvider;
+        DatabasePath = fullPath;
+        _writer = new StatementCache(writer);
+        _readers = new ReaderPool(fullPath, options.BusyTimeout, options.MaxIdleReaders);
+        _dataKeys = new DataKeyCache(options.DataKeyCacheCapacity);
+        _recordRefKey = SecretOf(VaultSecretPurpose.RecordReference);
+        _patientLookupKey = SecretOf(VaultSecretPurpose.PatientLookup);
+        _blindIndex = new BlindIndex(SecretOf(VaultSecretPurpose.BlindIndex));
+    }
+
+    public string DatabasePath { get; }
+
+    /// <summary>Opens (or creates, mode 0600) the vault database and checks its schema version.</summary>
+    public static Vault Open(VaultOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.KeyProvider);
+        ArgumentNullException.ThrowIfNull(options.Time);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.DataKeyCacheCapacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxIdleReaders);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxContentBytes);
+        var fullPath = VaultDatabase.PrepareFile(options.DatabasePath);
+        var writer = VaultDatabase.OpenWriter(fullPath, options.BusyTimeout);
+        try
+        {
+            VaultSchema.Ensure(writer);
+            var vault = new Vault(options, fullPath, writer);
+            // A crash after a shred but before its checkpoint leaves erased pages in the WAL: clear them now.
+            _ = vault.TruncateWriteAheadLog();
+            return vault;
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The patient's pseudonym on the ledger: 16 random bytes, created with the patient's compartment on
+    /// first use, stable until <see cref="Shred"/>; afterwards the same id gets a new, unrelated pseudonym.</summary>
+    public byte[] PseudonymFor(string patientId)
+    {
+        RecordNames.ValidatePatientId(patientId, nameof(patientId));
+        if (TryGetPseudonym(patientId) is { } existing)
+        {
+            return existing;
+        }
+
+        return Write(newKeys => GetOrCreateCompartment(patientId, newKeys)).Pseudonym!.ToArray();
+    }
+
+    /// <summary>The patient's pseudonym if the patient has a compartment here; never creates one.</summary>
+    public byte[]? TryGetPseudonym(string patientId)
+    {
+        RecordNames.ValidatePatientId(patientId, nameof(patientId));
+        var lookup = PatientLookup(patientId);
+        return _readers.Read(reader => FindCompartment(reader, lookup))?.Pseudonym;
+    }
+
+    /// <summary>The record's name on the ledger: HMAC-SHA256(vault secret, "type/id"), 32 bytes; the same for every version.</summary>
+    public byte[] RecordRef(string resourceType, string id)
+    {
+        RecordNames.ValidateType(resourceType, nameof(resourceType));
+        RecordNames.ValidateId(id, nameof(id));
+        return HMACSHA256.HashData(_recordRefKey, Encoding.UTF8.GetBytes($"{resourceType}/{id}"));
+    }
+
+    /// <summary>The token stored for a sensitive value: base64url of HMAC-SHA256(index secret, parameter, value) truncated
+    /// to 16 bytes. Normalize the value first (case, accents, spaces) as the search side will.</summary>
+    public string BlindToken(string parameter, string normalizedValue)
+    {
+        SearchValidation.ValidateParameter(parameter, nameof(BlindToken));
+        ArgumentException.ThrowIfNullOrEmpty(normalizedValue);
+        return _blindIndex.Token(parameter, normalizedValue);
+    }
+
+    public void Dispose()
+    {
+        lock (_writeGate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _readers.Dispose();
+            _writer.Dispose();
+        }
+
+        _dataKeys.Dispose();
+        _blindIndex.Dispose();
+        CryptographicOperations.ZeroMemory(_recordRefKey);
+        CryptographicOperations.ZeroMemory(_patientLookupKey);
+    }
+
+    private byte[] SecretOf(VaultSecretPurpose purpose)
+    {
+        var secret = _keys.GetSecret(purpose);
+        if (secret.Length != DataKeyBytes)
+        {
+            throw new ArgumentException($"The key provider's {purpose} secret is {secret.Length} bytes, not {DataKeyBytes}.");
+        }
+
+        return secret;
+    }
+
+    private byte[] PatientLookup(string patientId) => HMACSHA256.HashData(_patientLookupKey, Encoding.UTF8.GetBytes(patientId));
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction under the writer lock. Data keys created inside are
+    /// cached at once and dropped again if the transaction rolls back.</summary>
+    private T Write<T>(Func<List<long>, T> work)
+    {
+        lock (_writeGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var newCompartments = new List<long>();
+            try
+            {
+                return _writer.InTransaction(() => work(newCompartments));
+            }
+            catch
+            {
+                foreach (var compartment in newCompartments)
+                {
+                    _dataKeys.Remove(compartment);
+                }
+
+                throw;
+            }
+        }
+    }
+
+    private static CompartmentRow? FindCompartment(StatementCache connection, byte[]? lookup)
+    {
+        var command = lookup is null
+            ? connection.Get(Sql.SelectOrganisationCompartment)
+            : connection.Get(Sql.SelectCompartmentByLookup).With("$lookup", lookup);
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new CompartmentRow(reader.GetInt64(0), reader.GetBlobOrNull(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3))
+            : null;
+    }
+
+    private CompartmentRow GetOrCreateCompartment(string? patientId, List<long> newCompartments)
+    {
+        var lookup = patientId is null ? null : PatientLookup(patientId);
+        if (FindCompartment(_writer, lookup) is { } existing)
+        {
+            return existing;
+        }
+
+        var pseudonym = lookup is null ? null : RandomNumberGenerator.GetBytes(PseudonymBytes);
+        var dek = RandomNumberGenerator.GetBytes(DataKeyBytes);
+        try
+        {
+            var wrapped = _keys.Wrap(dek, CompartmentContext.For(pseudonym));
+            var id = (long)_writer.Get(Sql.InsertCompartment)
+                .With("$lookup", lookup)
+                .With("$pseudonym", pseudonym)
+                .With("$kek", wrapped.KeyId)
+                .With("$wrapped", wrapped.Wrapped)
+                .With("$now", _options.Time.GetUtcNow().ToUnixTimeMilliseconds())
+                .ExecuteScalar()!;
+            newCompartments.Add(id);
+            _dataKeys.Add(id, dek);
+            return new CompartmentRow(id, pseudonym, wrapped.KeyId, wrapped.Wrapped);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dek);
+        }
+    }
+
+    /// <summary>Copies the compartment's data key into <paramref name="destination"/>, unwrapping it on a cache miss.
+    /// Throws <see cref="CryptographicException"/> when the wrapped key does not unwrap.</summary>
+    private void CopyDataKey(CompartmentRow compartment, Span<byte> destination)
+    {
+        if (_dataKeys.TryCopy(compartment.Id, destination))
+        {
+            return;
+        }
+
+        var dek = _keys.Unwrap(compartment.KekId, compartment.WrappedDek, CompartmentContext.For(compartment.Pseudonym));
+        try
+        {
+            if (dek.Length != DataKeyBytes)
+            {
+                throw new CryptographicException($"The key provider unwrapped {dek.Length} bytes, not a {DataKeyBytes}-byte data key.");
+            }
+
+            dek.CopyTo(destination);
+            _dataKeys.Add(compartment.Id, dek);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dek);
+        }
+    }
+
+    private bool IsErased(StatementCache connection, string resourceType, string id) =>
+        (long)connection.Get(Sql.IsErased).With("$ref", RecordRef(resourceType, id)).ExecuteScalar()! > 0;
+
+    /// <summary>Erased pages are zeroed (secure_delete) in new WAL frames; only a TRUNCATE checkpoint removes the older
+    /// frames that still hold them. It waits (busy timeout) for readers on an older snapshot; false if one outlasted it.</summary>
+    private bool TruncateWriteAheadLog()
+    {
+        using var command = _writer.CreateAdHoc(Sql.TruncateWal);
+        using var reader = command.ExecuteReader();
+        return reader.Read() && reader.GetInt64(0) == 0;
+    }
+}
