@@ -1,2 +1,0 @@
-namespace CareLedger.Analytics;
-internal static class Placeholder;
