@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using CareLedger.Ledger.Transactions;
+
+namespace CareLedger.Ledger.Engine;
+
+/// <summary>
+/// End-to-end load on a running engine (<c>careledger bench ledger</c>): Anchor transactions of about
+/// <c>transactionBytes</c> are signed beforehand with the node's author key, then submitted by
+/// <c>concurrency</c> concurrent submitters; each submission is timed until it is durable.
+/// </summary>
+public static class LedgerLoad
+{
+    private const int ProgressEvery = 1000;
+
+    public static async Task<LoadResult> RunAsync(LedgerEngine engine, int transactions, int concurrency, int transactionBytes,
+                                                  IProgress<LoadProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentOutOfRangeException.ThrowIfLessThan(transactions, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(transactionBytes, SignedTransaction.MaxEncodedBytes);
+
+        var signingClock = Stopwatch.StartNew();
+        var signed = Sign(engine, transactions, transactionBytes, progress, ct);
+        signingClock.Stop();
+
+        var latencies = new long[transactions];
+        var next = -1;
+        var done = 0L;
+        var clock = Stopwatch.StartNew();
+        var submitters = Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            await Task.Yield();
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < transactions)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await engine.SubmitAsync(signed[i], ct);
+                latencies[i] = Stopwatch.GetTimestamp() - started;
+                if (Interlocked.Increment(ref done) % ProgressEvery == 0)
+                {
+                    progress?.Report(new LoadProgress("submitting", Volatile.Read(ref done), transactions));
+                }
+            }
+        });
+        await Task.WhenAll(submitters);
+        clock.Stop();
+        progress?.Report(new LoadProgress("submitting", transactions, transactions));
+
+        Array.Sort(latencies);
+        return new LoadResult(
+            transactions,
+            concurrency,
+            signed[0].Encoded.Length,
+            clock.Elapsed,
+            transactions / clock.Elapsed.TotalSeconds,
+            Percentile(latencies, 0.50),
+            Percentile(latencies, 0.99),
+            Stopwatch.GetElapsedTime(0, latencies[^1]),
+            signingClock.Elapsed);
+    }
+
+    private static SignedTransaction[] Sign(LedgerEngine engine, int transactions, int transactionBytes, IProgress<LoadProgress>? progress, CancellationToken ct)
+    {
+        var key = engine.Keys.Node;
+        var digest = SHA256.HashData("careledger load"u8);
+        var overhead = SignedTransaction.Sign(Transaction.Create(new AnchorPayload("load-test", digest, []), key.Id, TimeProvider.System), key).Encoded.Length;
+        // Each extra context byte costs one encoded byte, plus the growth of the length prefixes (at most 4 bytes).
+        var context = new byte[Math.Max(0, transactionBytes - overhead - 4)];
+        RandomNumberGenerator.Fill(context);
+        var signed = new SignedTransaction[transactions];
+        var done = 0L;
+        Parallel.For(0, transactions, new ParallelOptions { CancellationToken = ct }, i =>
+        {
+            signed[i] = SignedTransaction.Sign(Transaction.Create(new AnchorPayload("load-test", digest, context), key.Id, TimeProvider.System), key);
+            if (Interlocked.Increment(ref done) % ProgressEvery == 0)
+            {
+                progress?.Report(new LoadProgress("signing", Volatile.Read(ref done), transactions));
+            }
+        });
+        return signed;
+    }
+
+    private static TimeSpan Percentile(long[] sortedTimestamps, double quantile)
+    {
+        var index = (int)Math.Min(sortedTimestamps.Length - 1, Math.Ceiling(quantile * sortedTimestamps.Length) - 1);
+        return Stopwatch.GetElapsedTime(0, sortedTimestamps[Math.Max(0, index)]);
+    }
+}

@@ -1,0 +1,21 @@
+using CareLedger.Ledger.Crypto;
+using CareLedger.Ledger.Transactions;
+
+namespace CareLedger.Ledger.State;
+
+/// <summary>Read-only queries over the applied ledger state; safe to call from any thread.</summary>
+public interface ILedgerState
+{
+    bool TryGetLeafIndex(TxId id, out long leafIndex);
+
+    bool IsPatientErased(ReadOnlySpan<byte> patient);
+
+    /// <summary>Every committed version of a record, oldest first.</summary>
+    IReadOnlyList<(long LeafIndex, RecordCommitment Record)> RecordHistory(ReadOnlySpan<byte> recordRef);
+
+    /// <summary>A registered author key (revoked or not), or null.</summary>
+    KeyRecord? FindKey(KeyId id);
+
+    /// <summary>The number of log entries applied (the state is a replay of exactly this prefix of the log).</summary>
+    long AppliedCount { get; }
+}

@@ -1,0 +1,303 @@
+using System.Collections.Concurrent;
+using CareLedger.Ledger.Crypto;
+using CareLedger.Ledger.Transactions;
+using Microsoft.Data.Sqlite;
+
+namespace CareLedger.Ledger.State;
+
+/// <summary>
+/// The ledger state in SQLite (DATA/state.db): applied transaction ids, author keys, record commitments and
+/// erasure tombstones. It is always the replay of a prefix of the log: each batch is applied in one SQLite
+/// transaction together with <see cref="AppliedCount"/>. One writer (the engine's sequencer) applies and looks
+/// up; the public queries open their own pooled read-only connections and may run on any thread.
+/// </summary>
+public sealed class LedgerState : ILedgerState, IDisposable
+{
+    public const string FileName = "state.db";
+
+    private readonly SqliteConnection writer;
+    private readonly string readConnectionString;
+    private readonly StateCommands commands;
+    private readonly ConcurrentDictionary<KeyId, KeyRecord> keys;
+    private long appliedCount;
+    private string? origin;
+    private bool disposed;
+
+    private LedgerState(SqliteConnection writer, string readConnectionString, long appliedCount, string? origin, ConcurrentDictionary<KeyId, KeyRecord> keys)
+    {
+        this.writer = writer;
+        this.readConnectionString = readConnectionString;
+        this.appliedCount = appliedCount;
+        this.origin = origin;
+        this.keys = keys;
+        commands = new StateCommands(writer);
+    }
+
+    public long AppliedCount => Volatile.Read(ref appliedCount);
+
+    /// <summary>The log's origin, known once genesis is applied.</summary>
+    public string? Origin => Volatile.Read(ref origin);
+
+    /// <summary>Every registered key, revoked or not.</summary>
+    public IReadOnlyCollection<KeyRecord> Keys => [.. keys.Values];
+
+    /// <summary>Opens or creates the state database at <paramref name="path"/>.</summary>
+    /// <exception cref="LedgerStateException">the file is not a state database of a known format.</exception>
+    public static LedgerState Open(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        var writeConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString();
+        var readConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = true,
+        }.ToString();
+
+        var writer = new SqliteConnection(writeConnectionString);
+        try
+        {
+            writer.Open();
+            Execute(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+            using (var transaction = writer.BeginTransaction())
+            {
+                Execute(writer, StateSchema.Create, transaction);
+                var format = ReadMeta(writer, StateSchema.MetaFormat, transaction);
+                if (format is null)
+                {
+                    WriteMeta(writer, StateSchema.MetaFormat, StateSchema.FormatVersion, transaction);
+                    WriteMeta(writer, StateSchema.MetaAppliedCount, 0L, transaction);
+                }
+                else if (format is not long version || version != StateSchema.FormatVersion)
+                {
+                    throw new LedgerStateException($"'{fullPath}' has state format {format}; this node reads format {StateSchema.FormatVersion}");
+                }
+
+                transaction.Commit();
+            }
+
+            var applied = ReadMeta(writer, StateSchema.MetaAppliedCount, null) as long?
+                ?? throw new LedgerStateException($"'{fullPath}' has no applied_count");
+            var origin = ReadMeta(writer, StateSchema.MetaOrigin, null) as string;
+            return new LedgerState(writer, readConnectionString, applied, origin, LoadKeys(writer));
+        }
+        catch (SqliteException e)
+        {
+            writer.Dispose();
+            throw new LedgerStateException($"'{fullPath}' is not a usable state database: {e.Message}", e);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    public KeyRecord? FindKey(KeyId id) => keys.TryGetValue(id, out var key) ? key : null;
+
+    public bool TryGetLeafIndex(TxId id, out long leafIndex)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT leaf FROM transactions WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id.ToArray());
+        var leaf = command.ExecuteScalar();
+        leafIndex = leaf is long value ? value : -1;
+        return leaf is long;
+    }
+
+    public bool IsPatientErased(ReadOnlySpan<byte> patient)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM erased_patients WHERE patient = $patient";
+        command.Parameters.AddWithValue("$patient", patient.ToArray());
+        return command.ExecuteScalar() is not null;
+    }
+
+    public IReadOnlyList<(long LeafIndex, RecordCommitment Record)> RecordHistory(ReadOnlySpan<byte> recordRef)
+    {
+        var reference = recordRef.ToArray();
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version, patient, operation, commitment, leaf FROM records WHERE record_ref = $ref ORDER BY version";
+        command.Parameters.AddWithValue("$ref", reference);
+        using var reader = command.ExecuteReader();
+        var history = new List<(long, RecordCommitment)>();
+        while (reader.Read())
+        {
+            var record = new RecordCommitment(
+                reference,
+                reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1),
+                (uint)reader.GetInt64(0),
+                (RecordOperation)reader.GetInt64(2),
+                (byte[])reader.GetValue(3));
+            history.Add((reader.GetInt64(4), record));
+        }
+
+        return history;
+    }
+
+    /// <summary>The earlier leaf and leaf hash of a transaction id (sequencer thread only).</summary>
+    internal (long LeafIndex, byte[] LeafHash)? FindTransaction(TxId id) => commands.FindTransaction(id);
+
+    /// <summary>The latest committed version of a record, 0 when none (sequencer thread only).</summary>
+    internal uint LatestVersion(byte[] recordRef) => commands.LatestVersion(recordRef);
+
+    /// <summary>Whether a patient is erased, on the writer's connection (sequencer thread only).</summary>
+    internal bool IsErased(byte[] patient) => commands.IsErased(patient);
+
+    /// <summary>
+    /// Applies the transactions at leaves <see cref="AppliedCount"/>, +1, ... in one SQLite transaction that also
+    /// advances <see cref="AppliedCount"/>; either all of them are applied or none. Rules are not checked here:
+    /// only validated transactions reach the log.
+    /// </summary>
+    internal void Apply(IReadOnlyList<AppliedTransaction> batch)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var next = AppliedCount;
+        foreach (var applied in batch)
+        {
+            if (applied.LeafIndex != next++)
+            {
+                throw new InvalidOperationException($"state applies leaf {applied.LeafIndex} but expected leaf {next - 1}");
+            }
+        }
+
+        var keyChanges = new List<KeyRecord>();
+        string? newOrigin = null;
+        using (var transaction = writer.BeginTransaction())
+        {
+            commands.Begin(transaction);
+            foreach (var applied in batch)
+            {
+                commands.InsertTransaction(applied);
+                switch (applied.Payload)
+                {
+                    case GenesisPayload genesis:
+                        newOrigin = genesis.Origin;
+                        WriteMeta(writer, StateSchema.MetaOrigin, genesis.Origin, transaction);
+                        foreach (var key in genesis.Keys)
+                        {
+                            keyChanges.Add(commands.InsertKey(key, applied.LeafIndex));
+                        }
+
+                        break;
+                    case KeyRegisteredPayload registered:
+                        keyChanges.Add(commands.InsertKey(registered, applied.LeafIndex));
+                        break;
+                    case KeyRevokedPayload revoked:
+                        commands.RevokeKey(revoked.Key, applied.LeafIndex);
+                        var current = keyChanges.LastOrDefault(k => k.Id == revoked.Key) ?? FindKey(revoked.Key)
+                            ?? throw new InvalidOperationException($"leaf {applied.LeafIndex} revokes key {revoked.Key}, which is not registered");
+                        keyChanges.Add(current with { RevokedLeaf = applied.LeafIndex });
+                        break;
+                    case RecordsCommittedPayload committed:
+                        foreach (var record in committed.Records)
+                        {
+                            commands.InsertRecord(record, applied.LeafIndex);
+                        }
+
+                        break;
+                    case PatientErasedPayload erased:
+                        commands.InsertErased(erased.Patient, applied.LeafIndex);
+                        break;
+                    case AnchorPayload:
+                        break;
+                    default:
+                        throw new InvalidOperationException($"no state change is defined for {applied.Payload.GetType().Name}");
+                }
+            }
+
+            commands.SetAppliedCount(next);
+            transaction.Commit();
+        }
+
+        foreach (var key in keyChanges)
+        {
+            keys[key.Id] = key;
+        }
+
+        if (newOrigin is not null)
+        {
+            Volatile.Write(ref origin, newOrigin);
+        }
+
+        Volatile.Write(ref appliedCount, next);
+    }
+
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        commands.Dispose();
+        writer.Dispose();
+        using var pooled = new SqliteConnection(readConnectionString);
+        SqliteConnection.ClearPool(pooled);
+    }
+
+    private SqliteConnection OpenReader()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var connection = new SqliteConnection(readConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private static ConcurrentDictionary<KeyId, KeyRecord> LoadKeys(SqliteConnection connection)
+    {
+        var loaded = new ConcurrentDictionary<KeyId, KeyRecord>();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, spki, role, label, registered_leaf, revoked_leaf FROM keys";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var id = new KeyId((byte[])reader.GetValue(0));
+            loaded[id] = new KeyRecord(id, (byte[])reader.GetValue(1), reader.GetString(2), reader.GetString(3),
+                reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetInt64(5));
+        }
+
+        return loaded;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? ReadMeta(SqliteConnection connection, string name, SqliteTransaction? transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT value FROM meta WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name);
+        return command.ExecuteScalar();
+    }
+
+    private static void WriteMeta(SqliteConnection connection, string name, object value, SqliteTransaction transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO meta (name, value) VALUES ($name, $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$value", value);
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,8 @@
+namespace CareLedger.Ledger.State;
+
+internal enum RuleOutcome
+{
+    Accepted,
+    AlreadyApplied,
+    Rejected,
+}

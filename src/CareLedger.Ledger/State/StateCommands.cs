@@ -1,0 +1,145 @@
+using CareLedger.Ledger.Crypto;
+using CareLedger.Ledger.Transactions;
+using Microsoft.Data.Sqlite;
+
+namespace CareLedger.Ledger.State;
+
+/// <summary>The writer's prepared statements: created once, reused for every batch (the sequencer's hot path).</summary>
+internal sealed class StateCommands : IDisposable
+{
+    private readonly SqliteCommand insertTransaction;
+    private readonly SqliteCommand insertKey;
+    private readonly SqliteCommand revokeKey;
+    private readonly SqliteCommand insertRecord;
+    private readonly SqliteCommand insertErased;
+    private readonly SqliteCommand setAppliedCount;
+    private readonly SqliteCommand findTransaction;
+    private readonly SqliteCommand latestVersion;
+    private readonly SqliteCommand isErased;
+    private readonly SqliteCommand[] writes;
+
+    public StateCommands(SqliteConnection connection)
+    {
+        insertTransaction = Command(connection, "INSERT INTO transactions (id, leaf, type, author, leaf_hash) VALUES ($id, $leaf, $type, $author, $hash)",
+            "$id", "$leaf", "$type", "$author", "$hash");
+        insertKey = Command(connection, "INSERT INTO keys (id, spki, role, label, registered_leaf, revoked_leaf) VALUES ($id, $spki, $role, $label, $leaf, NULL)",
+            "$id", "$spki", "$role", "$label", "$leaf");
+        revokeKey = Command(connection, "UPDATE keys SET revoked_leaf = $leaf WHERE id = $id AND revoked_leaf IS NULL", "$leaf", "$id");
+        insertRecord = Command(connection, "INSERT INTO records (record_ref, version, patient, operation, commitment, leaf) VALUES ($ref, $version, $patient, $operation, $commitment, $leaf)",
+            "$ref", "$version", "$patient", "$operation", "$commitment", "$leaf");
+        insertErased = Command(connection, "INSERT INTO erased_patients (patient, leaf) VALUES ($patient, $leaf)", "$patient", "$leaf");
+        setAppliedCount = Command(connection, $"UPDATE meta SET value = $count WHERE name = '{StateSchema.MetaAppliedCount}'", "$count");
+        findTransaction = Command(connection, "SELECT leaf, leaf_hash FROM transactions WHERE id = $id", "$id");
+        latestVersion = Command(connection, "SELECT max(version) FROM records WHERE record_ref = $ref", "$ref");
+        isErased = Command(connection, "SELECT 1 FROM erased_patients WHERE patient = $patient", "$patient");
+        writes = [insertTransaction, insertKey, revokeKey, insertRecord, insertErased, setAppliedCount];
+    }
+
+    /// <summary>Binds the write statements to the batch's transaction.</summary>
+    public void Begin(SqliteTransaction transaction)
+    {
+        foreach (var command in writes)
+        {
+            command.Transaction = transaction;
+        }
+    }
+
+    public void InsertTransaction(AppliedTransaction applied)
+    {
+        var tx = applied.Transaction;
+        var p = insertTransaction.Parameters;
+        p[0].Value = tx.Id.ToArray();
+        p[1].Value = applied.LeafIndex;
+        p[2].Value = (long)tx.Type;
+        p[3].Value = tx.Author.ToArray();
+        p[4].Value = applied.LeafHash;
+        insertTransaction.ExecuteNonQuery();
+    }
+
+    public KeyRecord InsertKey(KeyRegisteredPayload registered, long leaf)
+    {
+        var id = registered.Key;
+        var p = insertKey.Parameters;
+        p[0].Value = id.ToArray();
+        p[1].Value = registered.PublicKeySpki;
+        p[2].Value = registered.Role;
+        p[3].Value = registered.Label;
+        p[4].Value = leaf;
+        insertKey.ExecuteNonQuery();
+        return new KeyRecord(id, registered.PublicKeySpki, registered.Role, registered.Label, leaf, null);
+    }
+
+    public void RevokeKey(KeyId id, long leaf)
+    {
+        revokeKey.Parameters[0].Value = leaf;
+        revokeKey.Parameters[1].Value = id.ToArray();
+        if (revokeKey.ExecuteNonQuery() != 1)
+        {
+            throw new InvalidOperationException($"leaf {leaf} revokes key {id}, which is not registered or already revoked");
+        }
+    }
+
+    public void InsertRecord(RecordCommitment record, long leaf)
+    {
+        var p = insertRecord.Parameters;
+        p[0].Value = record.RecordRef;
+        p[1].Value = (long)record.Version;
+        p[2].Value = (object?)record.Patient ?? DBNull.Value;
+        p[3].Value = (long)record.Operation;
+        p[4].Value = record.Commitment;
+        p[5].Value = leaf;
+        insertRecord.ExecuteNonQuery();
+    }
+
+    public void InsertErased(byte[] patient, long leaf)
+    {
+        insertErased.Parameters[0].Value = patient;
+        insertErased.Parameters[1].Value = leaf;
+        insertErased.ExecuteNonQuery();
+    }
+
+    public void SetAppliedCount(long count)
+    {
+        setAppliedCount.Parameters[0].Value = count;
+        setAppliedCount.ExecuteNonQuery();
+    }
+
+    public (long LeafIndex, byte[] LeafHash)? FindTransaction(TxId id)
+    {
+        findTransaction.Parameters[0].Value = id.ToArray();
+        using var reader = findTransaction.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
+    }
+
+    public uint LatestVersion(byte[] recordRef)
+    {
+        latestVersion.Parameters[0].Value = recordRef;
+        return latestVersion.ExecuteScalar() is long version ? (uint)version : 0;
+    }
+
+    public bool IsErased(byte[] patient)
+    {
+        isErased.Parameters[0].Value = patient;
+        return isErased.ExecuteScalar() is not null;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in new[] { insertTransaction, insertKey, revokeKey, insertRecord, insertErased, setAppliedCount, findTransaction, latestVersion, isErased })
+        {
+            command.Dispose();
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
+    }
+}

@@ -1,0 +1,59 @@
+namespace CareLedger.Ledger.State;
+
+/// <summary>
+/// The SQLite schema of the ledger state. Every row is derived from the log, so the database can always be
+/// rebuilt by replay; it is written with synchronous=NORMAL because the log, not this file, is what is durable.
+/// </summary>
+internal static class StateSchema
+{
+    public const long FormatVersion = 1;
+
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS meta (
+            name  TEXT PRIMARY KEY NOT NULL,
+            value ANY NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS transactions (
+            id        BLOB PRIMARY KEY NOT NULL,
+            leaf      INTEGER NOT NULL,
+            type      INTEGER NOT NULL,
+            author    BLOB NOT NULL,
+            leaf_hash BLOB NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS keys (
+            id              BLOB PRIMARY KEY NOT NULL,
+            spki            BLOB NOT NULL,
+            role            TEXT NOT NULL,
+            label           TEXT NOT NULL,
+            registered_leaf INTEGER NOT NULL,
+            revoked_leaf    INTEGER
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS records (
+            record_ref BLOB NOT NULL,
+            version    INTEGER NOT NULL,
+            patient    BLOB,
+            operation  INTEGER NOT NULL,
+            commitment BLOB NOT NULL,
+            leaf       INTEGER NOT NULL,
+            PRIMARY KEY (record_ref, version)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS erased_patients (
+            patient BLOB PRIMARY KEY NOT NULL,
+            leaf    INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        """;
+
+    /// <summary>Tables with their primary key columns, in the order a dump compares them.</summary>
+    public static readonly IReadOnlyList<(string Table, string OrderBy)> Tables =
+    [
+        ("meta", "name"),
+        ("transactions", "id"),
+        ("keys", "id"),
+        ("records", "record_ref, version"),
+        ("erased_patients", "patient"),
+    ];
+
+    public const string MetaFormat = "format";
+    public const string MetaOrigin = "origin";
+    public const string MetaAppliedCount = "applied_count";
+}

@@ -1,0 +1,203 @@
+using CareLedger.Ledger.Crypto;
+using CareLedger.Ledger.Transactions;
+
+namespace CareLedger.Ledger.State;
+
+/// <summary>
+/// The deterministic, stateful rules that a transaction must pass before it is given a leaf. They read the
+/// applied state plus an overlay of the transactions accepted earlier in the same batch (not yet applied), so
+/// that a batch is judged exactly as if its transactions had been applied one by one. Single-threaded: owned
+/// by the sequencer (or by a verifier's replay). <see cref="Clear"/> once the batch is applied.
+/// </summary>
+internal sealed class TransactionRules(LedgerState state)
+{
+    private readonly Dictionary<TxId, (long LeafIndex, byte[] LeafHash)> pendingIds = [];
+    private readonly Dictionary<KeyId, KeyRecord> pendingKeys = [];
+    private readonly Dictionary<byte[], uint> pendingVersions = new(ByteArrayComparer.Instance);
+    private readonly HashSet<byte[]> pendingErased = new(ByteArrayComparer.Instance);
+
+    /// <summary>
+    /// Judges <paramref name="signed"/> as the transaction at <paramref name="leafIndex"/>; when accepted, the
+    /// overlay records it, so the caller must then append it at exactly that leaf.
+    /// </summary>
+    public RuleVerdict Check(SignedTransaction signed, ITransactionPayload payload, byte[] leafHash, long leafIndex)
+    {
+        var tx = signed.Transaction;
+        var earlier = pendingIds.TryGetValue(tx.Id, out var pending) ? pending : state.FindTransaction(tx.Id);
+        if (earlier is { } seen)
+        {
+            return seen.LeafHash.AsSpan().SequenceEqual(leafHash)
+                ? RuleVerdict.AlreadyApplied(seen.LeafIndex, seen.LeafHash)
+                : RuleVerdict.Rejected(RejectionCodes.ConflictingReplay, $"transaction id {tx.Id} was already used, at leaf {seen.LeafIndex}, by a different transaction");
+        }
+
+        var problem = payload is GenesisPayload genesis ? CheckGenesis(tx, genesis, leafIndex) : CheckAuthored(tx, payload, leafIndex);
+        if (problem is not null)
+        {
+            return problem.Value;
+        }
+
+        pendingIds[tx.Id] = (leafIndex, leafHash);
+        return RuleVerdict.Accepted(leafIndex);
+    }
+
+    /// <summary>Forgets the overlay: the batch it described is now applied to the state.</summary>
+    public void Clear()
+    {
+        pendingIds.Clear();
+        pendingKeys.Clear();
+        pendingVersions.Clear();
+        pendingErased.Clear();
+    }
+
+    private RuleVerdict? CheckGenesis(Transaction tx, GenesisPayload genesis, long leafIndex)
+    {
+        if (leafIndex != 0)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.GenesisExists, $"a log has one genesis, at leaf 0; this one would be leaf {leafIndex}");
+        }
+
+        if (tx.Author != genesis.OrganisationKey.Key)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.NotAuthorised, "genesis must be signed by the organisation key that it registers");
+        }
+
+        foreach (var key in genesis.Keys)
+        {
+            pendingKeys[key.Key] = new KeyRecord(key.Key, key.PublicKeySpki, key.Role, key.Label, leafIndex, null);
+        }
+
+        return null;
+    }
+
+    private RuleVerdict? CheckAuthored(Transaction tx, ITransactionPayload payload, long leafIndex)
+    {
+        if (leafIndex == 0)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.NoGenesis, "the log is empty: its first transaction must be the genesis");
+        }
+
+        var author = FindKey(tx.Author);
+        if (author is null)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.UnknownAuthor, $"author key {tx.Author} is not registered");
+        }
+
+        if (author.IsRevoked)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.RevokedAuthor, $"author key {tx.Author} was revoked at leaf {author.RevokedLeaf}");
+        }
+
+        return payload switch
+        {
+            KeyRegisteredPayload registered => CheckKeyRegistered(author, registered, leafIndex),
+            KeyRevokedPayload revoked => CheckKeyRevoked(author, revoked, leafIndex),
+            RecordsCommittedPayload committed => CheckRecords(committed),
+            PatientErasedPayload erased => CheckErasure(erased),
+            AnchorPayload => null,
+            _ => RuleVerdict.Rejected(RejectionCodes.BadPayload, $"{tx.Type} transactions are not accepted after genesis"),
+        };
+    }
+
+    private RuleVerdict? CheckKeyRegistered(KeyRecord author, KeyRegisteredPayload registered, long leafIndex)
+    {
+        if (author.Role != KeyRoles.Organisation)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.NotAuthorised, $"only the organisation key may register keys; the author has role '{author.Role}'");
+        }
+
+        if (registered.Role == KeyRoles.Organisation)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.NotAuthorised, "an organisation key is registered only by genesis");
+        }
+
+        var id = registered.Key;
+        if (FindKey(id) is not null)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.KeyExists, $"key {id} is already registered");
+        }
+
+        pendingKeys[id] = new KeyRecord(id, registered.PublicKeySpki, registered.Role, registered.Label, leafIndex, null);
+        return null;
+    }
+
+    private RuleVerdict? CheckKeyRevoked(KeyRecord author, KeyRevokedPayload revoked, long leafIndex)
+    {
+        if (author.Role != KeyRoles.Organisation)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.NotAuthorised, $"only the organisation key may revoke keys; the author has role '{author.Role}'");
+        }
+
+        var target = FindKey(revoked.Key);
+        if (target is null)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.UnknownKey, $"key {revoked.Key} is not registered");
+        }
+
+        if (target.IsRevoked)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.AlreadyRevoked, $"key {revoked.Key} was already revoked at leaf {target.RevokedLeaf}");
+        }
+
+        if (target.Role == KeyRoles.Organisation)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.NotAuthorised, "the organisation key cannot be revoked (key rotation is a governance change)");
+        }
+
+        pendingKeys[target.Id] = target with { RevokedLeaf = leafIndex };
+        return null;
+    }
+
+    private RuleVerdict? CheckRecords(RecordsCommittedPayload committed)
+    {
+        // Judged record by record as if applied in order; the overlay changes only if all of them pass.
+        var versions = new Dictionary<byte[], uint>(ByteArrayComparer.Instance);
+        for (var i = 0; i < committed.Records.Count; i++)
+        {
+            var record = committed.Records[i];
+            if (record.Patient is { } patient && IsErased(patient))
+            {
+                return RuleVerdict.Rejected(RejectionCodes.PatientErased, $"record {i}: its patient was erased; nothing more may be committed for them");
+            }
+
+            var previous = versions.TryGetValue(record.RecordRef, out var local) ? local
+                : pendingVersions.TryGetValue(record.RecordRef, out var batched) ? batched
+                : state.LatestVersion(record.RecordRef);
+            var problem = (record.Operation, previous) switch
+            {
+                (RecordOperation.Create, > 0) => $"record {i}: Create of a record that already has version {previous}",
+                (not RecordOperation.Create, 0) => $"record {i}: {record.Operation} of a record that does not exist (its first version must be a Create)",
+                _ when record.Version != previous + 1 => $"record {i}: version {record.Version} does not follow the current version {previous}",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                return RuleVerdict.Rejected(RejectionCodes.VersionConflict, problem);
+            }
+
+            versions[record.RecordRef] = record.Version;
+        }
+
+        foreach (var (recordRef, version) in versions)
+        {
+            pendingVersions[recordRef] = version;
+        }
+
+        return null;
+    }
+
+    private RuleVerdict? CheckErasure(PatientErasedPayload erased)
+    {
+        if (IsErased(erased.Patient))
+        {
+            return RuleVerdict.Rejected(RejectionCodes.AlreadyErased, "this patient is already erased");
+        }
+
+        pendingErased.Add(erased.Patient);
+        return null;
+    }
+
+    private KeyRecord? FindKey(KeyId id) => pendingKeys.TryGetValue(id, out var key) ? key : state.FindKey(id);
+
+    private bool IsErased(byte[] patient) => pendingErased.Contains(patient) || state.IsErased(patient);
+}

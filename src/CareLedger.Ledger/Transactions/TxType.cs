@@ -1,0 +1,15 @@
+namespace CareLedger.Ledger.Transactions;
+
+/// <summary>
+/// The type of a transaction, written into every signed transaction. These values are persisted: they must
+/// only ever grow (a golden test freezes them); a retired type keeps its number.
+/// </summary>
+public enum TxType : ushort
+{
+    Genesis = 1,
+    KeyRegistered = 2,
+    KeyRevoked = 3,
+    RecordsCommitted = 10,
+    PatientErased = 12,
+    Anchor = 20,
+}
