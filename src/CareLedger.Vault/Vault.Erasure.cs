@@ -17,11 +17,45 @@ public sealed partial class Vault
     {
         RecordNames.ValidatePatientId(patientId, nameof(patientId));
         var lookup = PatientLookup(patientId);
+        return ShredCompartment(() => FindCompartment(_writer, lookup));
+    }
+
+    /// <summary>
+    /// Crypto-shreds the patient compartment with this pseudonym, exactly as <see cref="Shred(string)"/>. The node uses it
+    /// to finish an erasure whose ledger tombstone was written before a crash prevented the shredding.
+    /// </summary>
+    public ShredReport ShredPseudonym(ReadOnlySpan<byte> pseudonym)
+    {
+        var key = pseudonym.ToArray();
+        return ShredCompartment(() =>
+        {
+            using var reader = _writer.Get(Sql.SelectCompartmentByPseudonym).With("$pseudonym", key).ExecuteReader();
+            return reader.Read()
+                ? new CompartmentRow(reader.GetInt64(0), reader.GetBlobOrNull(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3))
+                : null;
+        });
+    }
+
+    /// <summary>The pseudonyms of every patient compartment (to reconcile with the ledger's tombstones on start).</summary>
+    public IReadOnlyList<byte[]> PatientPseudonyms() => _readers.Read(reader =>
+    {
+        var pseudonyms = new List<byte[]>();
+        using var rows = reader.Get(Sql.SelectPatientPseudonyms).ExecuteReader();
+        while (rows.Read())
+        {
+            pseudonyms.Add(rows.GetFieldValue<byte[]>(0));
+        }
+
+        return pseudonyms;
+    });
+
+    private ShredReport ShredCompartment(Func<CompartmentRow?> find)
+    {
         lock (_writeGate)
         {
             var (report, compartmentId) = Write(_ =>
             {
-                var compartment = FindCompartment(_writer, lookup)
+                var compartment = find()
                     ?? throw new KeyNotFoundException("That patient has no compartment in this vault; nothing was shredded.");
                 var resources = new List<(string Type, string Id)>();
                 using (var rows = _writer.Get(Sql.CompartmentResources).With("$compartment", compartment.Id).ExecuteReader())

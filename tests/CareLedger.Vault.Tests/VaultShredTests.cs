@@ -115,6 +115,25 @@ public sealed class VaultShredTests : IDisposable
         Assert.Null(_t.Vault.TryGetPseudonym("pt-unknown"));
     }
 
+    [Fact]
+    public void Shredding_by_pseudonym_finishes_an_erasure_whose_tombstone_came_first()
+    {
+        var pseudonym = _t.Vault.PseudonymFor(PatientId);
+        var other = _t.Vault.PseudonymFor("pt-other");
+        Assert.Contains(_t.Vault.PatientPseudonyms(), p => p.AsSpan().SequenceEqual(pseudonym));
+
+        var report = _t.Vault.ShredPseudonym(pseudonym);
+
+        Assert.Equal(pseudonym, report.Pseudonym);
+        Assert.Equal((3, 2), (report.VersionsDestroyed, report.ResourcesDestroyed));
+        Assert.Throws<RecordErasedException>(() => _t.Vault.Read("Patient", PatientId));
+        Assert.False(TestVault.Contains(_t.FileBytes(), Family));
+        var remaining = _t.Vault.PatientPseudonyms();
+        Assert.DoesNotContain(remaining, p => p.AsSpan().SequenceEqual(pseudonym));
+        Assert.Contains(remaining, p => p.AsSpan().SequenceEqual(other));
+        Assert.Throws<KeyNotFoundException>(() => _t.Vault.ShredPseudonym(pseudonym));
+    }
+
     public void Dispose() => _t.Dispose();
 
     private byte[] ReopenedFileBytes()

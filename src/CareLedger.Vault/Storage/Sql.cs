@@ -6,6 +6,12 @@ internal static class Sql
     public const string SelectCompartmentByLookup =
         "SELECT id, pseudonym, kek_id, wrapped_dek FROM compartments WHERE patient_lookup = $lookup";
 
+    public const string SelectCompartmentByPseudonym =
+        "SELECT id, pseudonym, kek_id, wrapped_dek FROM compartments WHERE pseudonym = $pseudonym AND patient_lookup IS NOT NULL";
+
+    public const string SelectPatientPseudonyms =
+        "SELECT pseudonym FROM compartments WHERE patient_lookup IS NOT NULL";
+
     public const string SelectOrganisationCompartment =
         "SELECT id, pseudonym, kek_id, wrapped_dek FROM compartments WHERE patient_lookup IS NULL";
 
