@@ -1,3 +1,5 @@
+using CareLedger.Ledger.IO;
+
 namespace CareLedger.Ledger.Crypto;
 
 /// <summary>

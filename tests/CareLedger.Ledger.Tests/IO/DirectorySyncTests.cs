@@ -1,6 +1,7 @@
-using CareLedger.Ledger.Log.Segments;
+using CareLedger.Ledger.IO;
+using CareLedger.Ledger.Tests.Log;
 
-namespace CareLedger.Ledger.Tests.Log.Segments;
+namespace CareLedger.Ledger.Tests.IO;
 
 public class DirectorySyncTests
 {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace CareLedger.Ledger.Log.Segments;
+namespace CareLedger.Ledger.IO;
 
 /// <summary>
 /// fsync of a directory, which makes a created or renamed file's name durable. .NET refuses to open a directory as a
@@ -34,6 +34,20 @@ internal static class DirectorySync
         finally
         {
             _ = Close(descriptor);
+        }
+    }
+
+    /// <summary>Best effort, for files whose loss is recoverable (keys are also written before they are used).</summary>
+    public static bool TryFlush(string directory)
+    {
+        try
+        {
+            Flush(directory);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
         }
     }
 
