@@ -1,0 +1,53 @@
+using System.CommandLine;
+using CareLedger.Fhir.Bench;
+using Spectre.Console;
+
+namespace CareLedger.Cli;
+
+/// <summary><c>careledger bench fhir</c>: import throughput, then create and read-by-id under concurrent clients.</summary>
+internal static partial class BenchCommands
+{
+    static partial void AddFhir(Command bench)
+    {
+        var data = new Option<string?>("--data", "-d") { Description = "A node to load. Default: a fresh temporary node, deleted afterwards." };
+        var clients = new Option<int>("--clients") { Description = "Concurrent clients for creates and reads.", DefaultValueFactory = _ => 8 };
+        var creates = new Option<int>("--creates") { Description = "Creates per client.", DefaultValueFactory = _ => 250 };
+        var reads = new Option<int>("--reads") { Description = "Reads per client.", DefaultValueFactory = _ => 1000 };
+        var import = new Option<string[]>("--import") { Description = "Bundles or folders to import for the import figure. Default: the demo bundles.", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("fhir", "FHIR import throughput (validated, encrypted, ledgered) and create / read-by-id throughput and latency at N clients.") { data, clients, creates, reads, import };
+        command.SetAction(async (parse, ct) =>
+        {
+            var paths = parse.GetValue(import) is { Length: > 0 } given ? given : [DemoCommand.DemoDataDirectory];
+            await using var scratch = BenchNode.Create(parse.GetValue(data));
+            await using var node = await scratch.OpenAsync(ct);
+            var options = new FhirLoadOptions
+            {
+                ImportPaths = paths,
+                Clients = parse.GetValue(clients),
+                CreatesPerClient = parse.GetValue(creates),
+                ReadsPerClient = parse.GetValue(reads),
+            };
+            var figures = await AnsiConsole.Status().StartAsync("loading", async status =>
+                await new FhirLoad(node.Fhir, node.Paths.ImportState).RunAsync(options, new Progress<string>(s => status.Status(Markup.Escape(s))), ct));
+
+            var table = new Table().AddColumn("operation").AddColumn(new TableColumn("count").RightAligned())
+                .AddColumn(new TableColumn("per second").RightAligned()).AddColumn(new TableColumn("p50").RightAligned())
+                .AddColumn(new TableColumn("p95").RightAligned()).AddColumn(new TableColumn("p99").RightAligned());
+            if (figures.Import is { } imported)
+            {
+                var count = imported.ResourcesCreated + imported.ResourcesAlreadyPresent;
+                table.AddRow("import (validate, encrypt, ledger)", Format(count), $"{imported.ResourcesPerSecond:N0}", "", "", "");
+            }
+
+            AddRow(table, $"create ({figures.Clients} clients)", figures.Create);
+            AddRow(table, $"read by id ({figures.Clients} clients)", figures.Read);
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"CPU per import resource: {(figures.ImportResourcesPerCpuSecond > 0 ? 1000 / figures.ImportResourcesPerCpuSecond : 0):F2} ms (all threads)");
+            return 0;
+        });
+        bench.Subcommands.Add(command);
+    }
+
+    private static void AddRow(Table table, string name, LatencyFigures f) =>
+        table.AddRow(name, Format(f.Operations), $"{f.PerSecond:N0}", $"{f.P50Milliseconds:F2} ms", $"{f.P95Milliseconds:F2} ms", $"{f.P99Milliseconds:F2} ms");
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using CareLedger.Node;
+using Spectre.Console;
+
+namespace CareLedger.Cli;
+
+/// <summary>
+/// <c>careledger demo</c>: the first thing a new user runs. A node on the embedded default, loaded with the
+/// synthetic Synthea patients through the ordinary import path, serving, with a short tour printed.
+/// </summary>
+internal static class DemoCommand
+{
+    /// <summary>The demo bundles ship beside the executable (copied from data/synthea at build time).</summary>
+    internal static string DemoDataDirectory => Path.Combine(AppContext.BaseDirectory, "DemoData", "synthea");
+
+    public static Command Create()
+    {
+        var data = CareLedgerCli.DataOption("careledger-demo");
+        var urls = NodeCommands.UrlsOption();
+        var noServe = new Option<bool>("--no-serve") { Description = "Prepare the demo node and exit instead of serving." };
+        var command = new Command("demo", "Create (or reopen) a demo node, load the synthetic demo patients, and serve it.") { data, urls, noServe };
+        command.SetAction(async (parse, ct) =>
+        {
+            var paths = NodePaths.For(parse.GetValue(data)!);
+            if (!Directory.Exists(DemoDataDirectory))
+            {
+                throw new CliException($"the demo data is missing from {DemoDataDirectory}; rebuild the project");
+            }
+
+            await using var node = paths.IsInitialised
+                ? await CareLedgerNode.OpenAsync(paths, ct)
+                : await CareLedgerNode.InitializeAsync(paths, "demo.careledger.local/ledger", "Demo General Hospital", ct);
+            AnsiConsole.MarkupLine($"Demo node in [bold]{Markup.Escape(paths.DataDirectory)}[/] (origin {Markup.Escape(node.Config.Origin)})");
+
+            var report = await ImportCommand.RunAsync(node, [DemoDataDirectory], ct);
+            if (report.Failures.Count > 0)
+            {
+                throw new CliException($"{report.Failures.Count} demo bundle(s) failed to import");
+            }
+
+            if (parse.GetValue(noServe))
+            {
+                PrintTour(node, NodeHost.DefaultUrls);
+                return 0;
+            }
+
+            await NodeCommands.RunHostAsync(node, parse.GetValue(urls)!, addresses => PrintTour(node, addresses.Count > 0 ? addresses[0] : NodeHost.DefaultUrls), ct);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void PrintTour(CareLedgerNode node, string baseUrl)
+    {
+        var data = node.Paths.DataDirectory;
+        var tour = new Table().Title("[bold]What to try[/]").AddColumn("try").AddColumn("what you see");
+        tour.AddRow($"curl {baseUrl}/fhir/metadata", "the FHIR R4 CapabilityStatement: what this node supports");
+        tour.AddRow($"curl '{baseUrl}/fhir/Patient?_count=5'", "demo patients (decrypted from the vault on read)");
+        tour.AddRow($"curl '{baseUrl}/fhir/Observation?code=http://loinc.org|8302-2&_count=3'", "a search through the blind index");
+        tour.AddRow($"curl {baseUrl}/ledger/checkpoint", "the latest signed checkpoint (C2SP signed note)");
+        tour.AddRow($"curl {baseUrl}/ledger/receipts/1 > receipt.json", "the receipt of ledger transaction 1");
+        tour.AddRow($"careledger keys --data {data}", "the node's verifier keys");
+        tour.AddRow($"careledger receipt verify receipt.json --key '{node.Ledger.Keys.Log.VerifierKey.ToVkey()}'", "verify that receipt offline");
+        tour.AddRow($"careledger verify --data {data}", "a full audit of the log, tree, checkpoints and state");
+        AnsiConsole.Write(tour);
+    }
+}

@@ -1,0 +1,143 @@
+using CareLedger.Fhir.Bundles;
+using CareLedger.Fhir.Capability;
+using CareLedger.Fhir.Errors;
+using CareLedger.Fhir.LedgerProvenance;
+using CareLedger.Fhir.Search;
+using CareLedger.Fhir.Validation;
+using Hl7.Fhir.Model;
+
+namespace CareLedger.Fhir.Api;
+
+/// <summary>The FHIR R4 REST routes under /fhir. Thin: parse at the edge, call <see cref="FhirService"/>, answer.</summary>
+internal static class FhirEndpoints
+{
+    public static void Map(RouteGroupBuilder fhir)
+    {
+        fhir.MapGet("/metadata", (HttpContext context, FhirService service) =>
+            FhirHttp.Resource(context, CapabilityStatementBuilder.Build(FhirHttp.BaseUrl(context.Request), service.Options.ExportDirectory is not null)));
+
+        fhir.MapPost("/", async (HttpContext context, FhirService service, BundleProcessor bundles, CancellationToken ct) =>
+        {
+            var resource = await FhirHttp.ReadResourceAsync(context.Request, service.Options.MaxRequestBytes, ct);
+            if (resource is not Bundle bundle)
+            {
+                throw FhirProblemException.BadRequest($"the base URL accepts a transaction or batch Bundle, not a {resource.TypeName}");
+            }
+
+            var options = BundleOptions.Default with { ReturnResources = FhirHttp.ReturnPreference(context.Request) != "minimal" };
+            return FhirHttp.Resource(context, await bundles.ProcessAsync(bundle, options, FhirHttp.BaseUrl(context.Request), ct));
+        });
+
+        fhir.MapGet("/{type}", (HttpContext context, FhirService service, string type) =>
+            Search(context, service, type, context.Request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? string.Empty)))));
+
+        fhir.MapPost("/{type}/_search", async (HttpContext context, FhirService service, string type) =>
+        {
+            var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync() : null;
+            var parameters = context.Request.Query.Concat(form?.AsEnumerable() ?? [])
+                .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? string.Empty)));
+            return Search(context, service, type, parameters);
+        });
+
+        fhir.MapPost("/{type}", async (HttpContext context, FhirService service, string type, CancellationToken ct) =>
+        {
+            FhirService.EnsureKnownType(type);
+            var resource = await FhirHttp.ReadResourceAsync(context.Request, service.Options.MaxRequestBytes, ct);
+            if (resource.TypeName != type)
+            {
+                throw FhirProblemException.BadRequest($"the body is a {resource.TypeName}, but the URL is for {type}");
+            }
+
+            var ifNoneExist = context.Request.Headers["If-None-Exist"].FirstOrDefault();
+            return FhirHttp.Written(context, await service.CreateAsync(resource, ifNoneExist, ct));
+        });
+
+        fhir.MapPut("/{type}", async (HttpContext context, FhirService service, string type, CancellationToken ct) =>
+        {
+            FhirService.EnsureKnownType(type);
+            var criteria = context.Request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? string.Empty))).ToList();
+            if (criteria.Count == 0)
+            {
+                throw FhirProblemException.MethodNotAllowed($"PUT {type} needs an id (PUT {type}/[id]) or search criteria (conditional update)");
+            }
+
+            var resource = await FhirHttp.ReadResourceAsync(context.Request, service.Options.MaxRequestBytes, ct);
+            return FhirHttp.Written(context, await service.ConditionalUpdateAsync(type, criteria, resource, ct));
+        });
+
+        fhir.MapDelete("/{type}", async (HttpContext context, FhirService service, string type, CancellationToken ct) =>
+        {
+            var criteria = context.Request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? string.Empty))).ToList();
+            if (criteria.Count == 0)
+            {
+                throw FhirProblemException.MethodNotAllowed($"DELETE {type} needs an id (DELETE {type}/[id]) or search criteria (conditional delete)");
+            }
+
+            return FhirHttp.Written(context, await service.ConditionalDeleteAsync(type, criteria, ct));
+        });
+
+        fhir.MapGet("/{type}/_history", (HttpContext context, FhirService service, string type) =>
+            FhirHttp.Resource(context, service.History(type, null, Count(context), Since(context), FhirHttp.BaseUrl(context.Request))));
+
+        fhir.MapGet("/{type}/{id}", (HttpContext context, FhirService service, string type, string id) =>
+        {
+            var (json, head) = service.Read(type, id);
+            return FhirHttp.StoredResource(context, json, head);
+        });
+
+        fhir.MapPut("/{type}/{id}", async (HttpContext context, FhirService service, string type, string id, CancellationToken ct) =>
+        {
+            FhirService.EnsureKnownType(type);
+            var resource = await FhirHttp.ReadResourceAsync(context.Request, service.Options.MaxRequestBytes, ct);
+            int? ifMatch = null;
+            if (context.Request.Headers.IfMatch.FirstOrDefault() is { } etag)
+            {
+                ifMatch = ETags.ParseVersion(etag) ?? throw FhirProblemException.BadRequest($"If-Match '{etag}' is not an ETag such as W/\"3\"");
+            }
+
+            return FhirHttp.Written(context, await service.UpdateAsync(type, id, resource, ifMatch, ct));
+        });
+
+        fhir.MapDelete("/{type}/{id}", async (HttpContext context, FhirService service, string type, string id, CancellationToken ct) =>
+            FhirHttp.Written(context, await service.DeleteAsync(type, id, ct)));
+
+        fhir.MapGet("/{type}/{id}/_history", (HttpContext context, FhirService service, string type, string id) =>
+            FhirHttp.Resource(context, service.History(type, id, Count(context), Since(context), FhirHttp.BaseUrl(context.Request))));
+
+        fhir.MapGet("/{type}/{id}/_history/{version}", (HttpContext context, FhirService service, string type, string id, string version) =>
+        {
+            var (json, head) = service.VRead(type, id, version);
+            return FhirHttp.StoredResource(context, json, head);
+        });
+
+        fhir.MapGet("/{type}/{id}/_history/{version}/$provenance", (HttpContext context, FhirService service, string type, string id, string version) =>
+            FhirHttp.Resource(context, ProvenanceFactory.For(service, type, id, version, FhirHttp.BaseUrl(context.Request))));
+
+        fhir.MapMethods("/{type}/{id}", ["PATCH"], IResult (string type, string id) =>
+            throw FhirProblemException.MethodNotAllowed($"PATCH is not supported (PUT {type}/{id} with the whole resource)"));
+
+        fhir.MapFallback(IResult (HttpContext context) =>
+            throw FhirProblemException.NotFound($"no FHIR interaction at {context.Request.Method} {context.Request.Path}"));
+    }
+
+    private static IResult Search(HttpContext context, FhirService service, string type, IEnumerable<KeyValuePair<string, string>> parameters) =>
+        FhirHttp.Resource(context, service.Search(SearchRequestParser.Parse(type, [.. parameters]), FhirHttp.BaseUrl(context.Request)));
+
+    private static int Count(HttpContext context) =>
+        int.TryParse(context.Request.Query["_count"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
+            ? count
+            : SearchRequestParser.DefaultCount;
+
+    private static DateTimeOffset? Since(HttpContext context)
+    {
+        var since = context.Request.Query["_since"].FirstOrDefault();
+        if (since is null)
+        {
+            return null;
+        }
+
+        return FhirDateRange.TryParse(since, out var range)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(range.StartUnixMs)
+            : throw FhirProblemException.BadRequest($"_since '{since}' is not a FHIR instant");
+    }
+}

@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using CareLedger.Fhir.Errors;
+using CareLedger.Fhir.Storage;
+using CareLedger.Fhir.Validation;
+using Hl7.Fhir.Model;
+
+namespace CareLedger.Fhir.Api;
+
+/// <summary>The HTTP edge: reading bodies within the size limit, writing resources and OperationOutcomes with headers.</summary>
+internal static class FhirHttp
+{
+    public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}/fhir";
+
+    /// <summary>Reads the body (413 above the limit) and parses it strictly; 400 lists every problem.</summary>
+    public static async Task<Resource> ReadResourceAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    {
+        var format = FhirFormats.ForRequestBody(request);
+        var body = await ReadBodyAsync(request, maxBytes, ct);
+        return format == FhirFormat.Xml ? FhirSerialization.ParseXml(body) : FhirSerialization.ParseJson(body);
+    }
+
+    public static async Task<byte[]> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            throw FhirProblemException.TooLarge($"the request body is {request.ContentLength} bytes; at most {maxBytes} are accepted");
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and < 1 << 20 ? (int)request.ContentLength : 64 * 1024);
+        var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.WrittenCount + read > maxBytes)
+                {
+                    throw FhirProblemException.TooLarge($"the request body exceeds {maxBytes} bytes");
+                }
+
+                buffer.Write(chunk.AsSpan(0, read));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static IResult Resource(HttpContext context, Base resource, int status = StatusCodes.Status200OK)
+    {
+        var format = FhirFormats.ForResponse(context.Request);
+        return format == FhirFormat.Xml
+            ? new BytesResult(FhirSerialization.ToXmlBytes(resource), FhirFormats.XmlMediaType + "; charset=utf-8", status)
+            : new BytesResult(Encoding.UTF8.GetBytes(FhirSerialization.ToJson(resource, Pretty(context))), FhirFormats.JsonMediaType + "; charset=utf-8", status);
+    }
+
+    /// <summary>A stored resource: its canonical JSON goes out as stored, without parsing, unless XML is asked for.</summary>
+    public static IResult StoredResource(HttpContext context, byte[] json, ResourceHead head)
+    {
+        SetVersionHeaders(context, head.Version, head.LastUpdated);
+        var format = FhirFormats.ForResponse(context.Request);
+        return format == FhirFormat.Json && !Pretty(context)
+            ? Results.Bytes(json, FhirFormats.JsonMediaType + "; charset=utf-8")
+            : Resource(context, FhirSerialization.ParseJson(json));
+    }
+
+    public static IResult Written(HttpContext context, WriteResult result)
+    {
+        if (result.Status == StatusCodes.Status204NoContent)
+        {
+            return Results.NoContent();
+        }
+
+        SetVersionHeaders(context, result.Version, result.LastUpdated);
+        context.Response.Headers.Location = $"{BaseUrl(context.Request)}/{result.Location}";
+        var prefer = ReturnPreference(context.Request);
+        return prefer switch
+        {
+            "minimal" => Results.StatusCode(result.Status),
+            "OperationOutcome" => Resource(context, OperationOutcomes.Information($"{result.ResourceType}/{result.Id} version {result.Version} stored"), result.Status),
+            _ => result.Resource is null ? Results.StatusCode(result.Status) : Resource(context, result.Resource, result.Status),
+        };
+    }
+
+    public static IResult Problem(HttpContext context, FhirProblemException problem)
+    {
+        if (problem.Status == StatusCodes.Status406NotAcceptable)
+        {
+            return new BytesResult(Encoding.UTF8.GetBytes(FhirSerialization.ToJson(problem.Outcome)), FhirFormats.JsonMediaType, problem.Status);
+        }
+
+        try
+        {
+            return Resource(context, problem.Outcome, problem.Status);
+        }
+        catch (FhirProblemException)
+        {
+            return new BytesResult(Encoding.UTF8.GetBytes(FhirSerialization.ToJson(problem.Outcome)), FhirFormats.JsonMediaType, problem.Status);
+        }
+    }
+
+    /// <summary>Prefer: return=minimal | representation | OperationOutcome (default representation).</summary>
+    public static string ReturnPreference(HttpRequest request)
+    {
+        foreach (var value in request.Headers["Prefer"])
+        {
+            foreach (var part in (value ?? string.Empty).Split(',', ';'))
+            {
+                var trimmed = part.Trim();
+                if (trimmed.StartsWith("return=", StringComparison.OrdinalIgnoreCase))
+                {
+                    return trimmed["return=".Length..];
+                }
+            }
+        }
+
+        return "representation";
+    }
+
+    public static bool PrefersAsync(HttpRequest request) =>
+        request.Headers["Prefer"].Any(v => v is not null && v.Contains("respond-async", StringComparison.OrdinalIgnoreCase));
+
+    private static void SetVersionHeaders(HttpContext context, int version, DateTimeOffset lastUpdated)
+    {
+        context.Response.Headers.ETag = $"W/\"{version.ToString(CultureInfo.InvariantCulture)}\"";
+        context.Response.Headers.LastModified = lastUpdated.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    private static bool Pretty(HttpContext context) => context.Request.Query["_pretty"] == "true";
+}

@@ -1,0 +1,56 @@
+using Hl7.Fhir.Model;
+
+namespace CareLedger.Fhir.Errors;
+
+/// <summary>
+/// A request that cannot be honoured, carried to the HTTP edge as an <see cref="OperationOutcome"/> with its
+/// status code. Thrown before anything is stored or ledgered, so it never leaves a partial change behind.
+/// </summary>
+public sealed class FhirProblemException : Exception
+{
+    public FhirProblemException(int status, OperationOutcome outcome)
+        : base(Summarise(outcome))
+    {
+        Status = status;
+        Outcome = outcome;
+    }
+
+    public FhirProblemException(int status, OperationOutcome.IssueType code, string diagnostics)
+        : this(status, OperationOutcomes.Single(OperationOutcome.IssueSeverity.Error, code, diagnostics))
+    {
+    }
+
+    public int Status { get; }
+
+    public OperationOutcome Outcome { get; }
+
+    public static FhirProblemException BadRequest(string diagnostics) =>
+        new(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, diagnostics);
+
+    public static FhirProblemException NotFound(string diagnostics) =>
+        new(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, diagnostics);
+
+    public static FhirProblemException Gone(string diagnostics) =>
+        new(StatusCodes.Status410Gone, OperationOutcome.IssueType.Deleted, diagnostics);
+
+    public static FhirProblemException Conflict(string diagnostics) =>
+        new(StatusCodes.Status409Conflict, OperationOutcome.IssueType.Conflict, diagnostics);
+
+    public static FhirProblemException PreconditionFailed(string diagnostics) =>
+        new(StatusCodes.Status412PreconditionFailed, OperationOutcome.IssueType.Conflict, diagnostics);
+
+    public static FhirProblemException TooLarge(string diagnostics) =>
+        new(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly, diagnostics);
+
+    public static FhirProblemException Unprocessable(string diagnostics) =>
+        new(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.Processing, diagnostics);
+
+    public static FhirProblemException MethodNotAllowed(string diagnostics) =>
+        new(StatusCodes.Status405MethodNotAllowed, OperationOutcome.IssueType.NotSupported, diagnostics);
+
+    public static FhirProblemException NotSupported(string diagnostics) =>
+        new(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.NotSupported, diagnostics);
+
+    private static string Summarise(OperationOutcome outcome) =>
+        string.Join("; ", outcome.Issue.Select(i => i.Diagnostics ?? i.Details?.Text ?? i.Code?.ToString() ?? "error"));
+}

@@ -1,0 +1,67 @@
+using CareLedger.Fhir.Api;
+using CareLedger.Fhir.Bundles;
+using CareLedger.Fhir.Errors;
+using CareLedger.Fhir.Export;
+using CareLedger.Fhir.Storage;
+using CareLedger.Ledger.Engine;
+using Hl7.Fhir.Model;
+
+namespace CareLedger.Fhir;
+
+/// <summary>Composition of the FHIR layer for the node's host.</summary>
+public static class FhirServiceCollectionExtensions
+{
+    /// <summary>Registers the FHIR services over an open ledger and vault (the node owns and disposes them).</summary>
+    public static IServiceCollection AddCareLedgerFhir(this IServiceCollection services, LedgerEngine ledger, Vault.Vault vault, FhirServerOptions? options = null) =>
+        services.AddCareLedgerFhir(new FhirService(new ResourceRepository(ledger, vault), options ?? FhirServerOptions.Default));
+
+    /// <summary>
+    /// Registers the FHIR services around an existing <see cref="FhirService"/>, so that the HTTP API, the importer
+    /// and the node share one repository (one group-commit queue). Its options decide the export directory.
+    /// </summary>
+    public static IServiceCollection AddCareLedgerFhir(this IServiceCollection services, FhirService service)
+    {
+        services.AddSingleton(service);
+        services.AddSingleton(new BundleProcessor(service));
+        services.AddSingleton(sp => new BulkExportService(service, sp.GetRequiredService<ILoggerFactory>().CreateLogger<BulkExportService>()));
+        services.AddHostedService(sp => sp.GetRequiredService<BulkExportService>());
+        return services;
+    }
+
+    /// <summary>Maps the FHIR R4 API at /fhir; every error becomes an OperationOutcome with its HTTP status.</summary>
+    public static IEndpointRouteBuilder MapCareLedgerFhir(this IEndpointRouteBuilder app)
+    {
+        var fhir = app.MapGroup("/fhir");
+        fhir.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (FhirProblemException problem)
+            {
+                return FhirHttp.Problem(context.HttpContext, problem);
+            }
+            catch (BadHttpRequestException bad)
+            {
+                return FhirHttp.Problem(context.HttpContext, bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? FhirProblemException.TooLarge(bad.Message)
+                    : FhirProblemException.BadRequest(bad.Message));
+            }
+            catch (OperationCanceledException) when (context.HttpContext.RequestAborted.IsCancellationRequested)
+            {
+                return Results.Empty;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CareLedger.Fhir")
+                    .LogError("FHIR request failed unexpectedly: {Type}", e.GetType().Name);
+                return FhirHttp.Problem(context.HttpContext, new FhirProblemException(StatusCodes.Status500InternalServerError,
+                    OperationOutcome.IssueType.Exception, $"internal error ({e.GetType().Name}); nothing was changed unless a response said so"));
+            }
+        });
+        BulkExportEndpoints.Map(fhir);
+        FhirEndpoints.Map(fhir);
+        return app;
+    }
+}

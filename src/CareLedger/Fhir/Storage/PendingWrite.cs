@@ -1,0 +1,6 @@
+using Hl7.Fhir.Model;
+
+namespace CareLedger.Fhir.Storage;
+
+/// <summary>A resource about to be written, before validation: <see cref="Location"/> names it in error messages.</summary>
+public sealed record PendingWrite(string ResourceType, string Id, Resource? Resource, int CurrentVersion, string Location);

@@ -1,0 +1,270 @@
+using CareLedger.Fhir.Errors;
+using CareLedger.Fhir.Validation;
+using CareLedger.Ledger.Engine;
+using CareLedger.Ledger.Transactions;
+using CareLedger.Vault;
+using CareLedger.Vault.Search;
+using System.Threading.Channels;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
+
+namespace CareLedger.Fhir.Storage;
+
+/// <summary>
+/// Where FHIR resources are kept: encrypted in the vault, each version's salted commitment on the ledger.
+/// A write of one or many resources is one ledger transaction: stage every version in the vault (sealed, invisible,
+/// tagged with the transaction id) → sign one RecordsCommitted transaction with the node's author key → wait until
+/// it is durable → commit the staged versions. Any failure before the ledger acknowledges abandons the staged
+/// versions, so nothing of a failed write is visible or ledgered; a crash in between is settled on restart by
+/// <see cref="Vault.RecoverPending"/>, which keeps exactly the versions whose transaction is in the log.
+/// </summary>
+public sealed class ResourceRepository
+{
+    private readonly LedgerEngine ledger;
+    private readonly Vault.Vault vault;
+    private readonly TimeProvider clock;
+    private readonly Channel<QueuedCommit> queue = Channel.CreateUnbounded<QueuedCommit>(new UnboundedChannelOptions { SingleReader = true });
+
+    public ResourceRepository(LedgerEngine ledger, Vault.Vault vault, TimeProvider? time = null)
+    {
+        this.ledger = ledger;
+        this.vault = vault;
+        clock = time ?? TimeProvider.System;
+        _ = Task.Run(RunCommitLoopAsync);
+    }
+
+    public LedgerEngine Ledger => ledger;
+
+    public Vault.Vault Vault => vault;
+
+    /// <summary>The latest committed version of a resource, or null if it never existed.</summary>
+    public ResourceHead? Head(string resourceType, string id)
+    {
+        if (!IsValidId(id))
+        {
+            return null;
+        }
+
+        var history = Guard(() => vault.History(resourceType, id));
+        return history.Count == 0 ? null : ToHead(resourceType, id, history[0]);
+    }
+
+    /// <summary>Committed versions, newest first.</summary>
+    public IReadOnlyList<ResourceHead> History(string resourceType, string id) =>
+        IsValidId(id) ? [.. Guard(() => vault.History(resourceType, id)).Select(v => ToHead(resourceType, id, v))] : [];
+
+    /// <summary>The canonical JSON of the current version; null if none or deleted.</summary>
+    public byte[]? ReadJson(string resourceType, string id) =>
+        IsValidId(id) ? Guard(() => vault.Read(resourceType, id)) : null;
+
+    /// <summary>The canonical JSON of one version; null if no such version or it is a delete.</summary>
+    public byte[]? ReadJson(string resourceType, string id, int version) =>
+        IsValidId(id) && version >= 1 ? Guard(() => vault.Read(new RecordAddress(resourceType, id, version))) : null;
+
+    public Resource? Read(string resourceType, string id) =>
+        ReadJson(resourceType, id) is { } json ? FhirSerialization.ParseJson(json) : null;
+
+    public VaultQueryResult Query(VaultQuery query) => Guard(() => vault.Query(query));
+
+    /// <summary>The ledger leaf that carries a version's commitment, once its transaction is applied.</summary>
+    public long? LeafIndexOf(byte[]? txId) =>
+        txId is { Length: TxId.Length } && ledger.State.TryGetLeafIndex(TxId.FromBytes(txId), out var leaf) ? leaf : null;
+
+    /// <summary>
+    /// Writes every version in one ledger transaction, all or nothing. Sets meta.versionId and meta.lastUpdated of
+    /// each written resource (the server owns them). Concurrent callers are group-committed: the writes queued while
+    /// a batch is in flight go together into one vault staging, one ledger transaction and one vault commit (each
+    /// caller's writes still all succeed or all fail; if the shared staging is refused, each caller is retried alone).
+    /// </summary>
+    public Task<IReadOnlyList<CommittedWrite>> CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken ct)
+    {
+        if (writes.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<CommittedWrite>>([]);
+        }
+
+        if (writes.Count > RecordsCommittedPayload.MaxRecords)
+        {
+            throw FhirProblemException.TooLarge(
+                $"one transaction can write at most {RecordsCommittedPayload.MaxRecords} resources (one ledger transaction); this one writes {writes.Count}");
+        }
+
+        var duplicate = writes.GroupBy(w => (w.ResourceType, w.Id)).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw FhirProblemException.BadRequest($"{duplicate.Key.ResourceType}/{duplicate.Key.Id} is written more than once in one transaction");
+        }
+
+        ct.ThrowIfCancellationRequested();
+        var request = new QueuedCommit(writes);
+        // The queue is unbounded and never completed, so the write always succeeds.
+        _ = queue.Writer.TryWrite(request);
+        return request.Completion.Task;
+    }
+
+    private async Task RunCommitLoopAsync()
+    {
+        var batch = new List<QueuedCommit>();
+        while (await queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            var records = 0;
+            while (records < RecordsCommittedPayload.MaxRecords && queue.Reader.TryPeek(out var next)
+                   && (batch.Count == 0 || records + next.Writes.Count <= RecordsCommittedPayload.MaxRecords)
+                   && queue.Reader.TryRead(out next))
+            {
+                batch.Add(next);
+                records += next.Writes.Count;
+            }
+
+            if (batch.Count == 1)
+            {
+                await CommitAloneAsync(batch[0]);
+                continue;
+            }
+
+            try
+            {
+                var committed = await CommitTogetherAsync([.. batch.SelectMany(c => c.Writes)]);
+                var offset = 0;
+                foreach (var commit in batch)
+                {
+                    commit.Completion.TrySetResult(committed.Skip(offset).Take(commit.Writes.Count).ToList());
+                    offset += commit.Writes.Count;
+                }
+            }
+            catch (StagingRefusedException)
+            {
+                foreach (var commit in batch)
+                {
+                    await CommitAloneAsync(commit);
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var commit in batch)
+                {
+                    commit.Completion.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private async Task CommitAloneAsync(QueuedCommit commit)
+    {
+        try
+        {
+            commit.Completion.TrySetResult(await CommitTogetherAsync(commit.Writes));
+        }
+        catch (StagingRefusedException e)
+        {
+            commit.Completion.TrySetException(e.InnerException!);
+        }
+        catch (Exception e)
+        {
+            commit.Completion.TrySetException(e);
+        }
+    }
+
+    private async Task<IReadOnlyList<CommittedWrite>> CommitTogetherAsync(IReadOnlyList<ResourceWrite> writes)
+    {
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var txId = TxId.NewId(clock);
+        var requests = new List<StageRequest>(writes.Count);
+        foreach (var write in writes)
+        {
+            var address = new RecordAddress(write.ResourceType, write.Id, write.CurrentVersion + 1);
+            if (write.Resource is { } resource)
+            {
+                resource.Id = write.Id;
+                resource.Meta ??= new Meta();
+                resource.Meta.VersionId = address.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                resource.Meta.LastUpdated = now;
+                requests.Add(new StageRequest(address, write.PatientId, FhirSerialization.ToCanonicalJson(resource), write.Index) { LastUpdated = now });
+            }
+            else
+            {
+                requests.Add(StageRequest.Delete(address, write.PatientId, now));
+            }
+        }
+
+        IReadOnlyList<StagedRecord> staged;
+        try
+        {
+            staged = Guard(() => vault.Stage(requests, txId.ToArray()));
+        }
+        catch (FhirProblemException e)
+        {
+            throw new StagingRefusedException(e);
+        }
+
+        SubmitResult result;
+        try
+        {
+            var payload = new RecordsCommittedPayload([.. staged.Select((s, i) =>
+                new RecordCommitment(s.RecordRef, s.Patient, (uint)s.Address.Version, writes[i].Operation, s.Commitment))]);
+            var transaction = new Transaction(txId, TxType.RecordsCommitted, ledger.Keys.Node.Id, now, payload.Encode());
+            // Not cancellable: once submitted the transaction may become durable, and then the versions must be committed.
+            result = await ledger.SubmitAsync(SignedTransaction.Sign(transaction, ledger.Keys.Node), CancellationToken.None);
+        }
+        catch (TransactionRejectedException e)
+        {
+            vault.Abandon(staged);
+            throw e.Code == "patient-erased"
+                ? FhirProblemException.Gone("the patient's data was erased; no record can be written for them")
+                : FhirProblemException.Unprocessable($"the ledger refused the write ({e.Code})");
+        }
+        catch
+        {
+            vault.Abandon(staged);
+            throw;
+        }
+
+        vault.Commit(staged, txId.ToArray());
+        return [.. writes.Select((w, i) => new CommittedWrite(w, staged[i].Address.Version, now, result.Id, result.LeafIndex))];
+    }
+
+    /// <summary>A caller's writes and the task that completes when they are durable (or refused).</summary>
+    private sealed class QueuedCommit(IReadOnlyList<ResourceWrite> writes)
+    {
+        public IReadOnlyList<ResourceWrite> Writes => writes;
+
+        public TaskCompletionSource<IReadOnlyList<CommittedWrite>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>The vault refused to stage a batch (a version conflict or erased patient): nothing was staged.</summary>
+    private sealed class StagingRefusedException(FhirProblemException inner) : Exception(inner.Message, inner);
+
+    /// <summary>FHIR logical ids: what the vault accepts; anything else cannot exist here.</summary>
+    public static bool IsValidId(string? id) =>
+        !string.IsNullOrEmpty(id) && id.Length <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.');
+
+    private static ResourceHead ToHead(string type, string id, RecordVersionInfo v) =>
+        new(type, id, v.Version, v.Deleted, DateTimeOffset.FromUnixTimeMilliseconds(v.LastUpdatedUnixMs), v.TxId);
+
+    /// <summary>Maps the vault's refusals to FHIR answers; its messages name records, never content.</summary>
+    private static T Guard<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (VersionConflictException e)
+        {
+            throw FhirProblemException.Conflict(e.Message);
+        }
+        catch (RecordErasedException e)
+        {
+            throw FhirProblemException.Gone(e.Message);
+        }
+        catch (CompartmentMismatchException e)
+        {
+            throw FhirProblemException.Unprocessable(e.Message);
+        }
+        catch (VaultTamperedException e)
+        {
+            throw new FhirProblemException(StatusCodes.Status500InternalServerError, OperationOutcome.IssueType.Exception,
+                $"integrity check failed for {e.Address}: the stored ciphertext was altered");
+        }
+    }
+}

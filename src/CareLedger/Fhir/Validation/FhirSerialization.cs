@@ -1,0 +1,97 @@
+using System.Text;
+using System.Text.Json;
+using System.Xml;
+using CareLedger.Fhir.Errors;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Hl7.Fhir.Utility;
+
+namespace CareLedger.Fhir.Validation;
+
+/// <summary>
+/// Strict FHIR R4 JSON and XML parsing (every structural problem is collected, not only the first) and the
+/// canonical JSON form: the SDK's compact serialisation, which is what the vault encrypts and the ledger commits to.
+/// </summary>
+public static class FhirSerialization
+{
+    private static readonly FhirJsonDeserializer s_json = new(new DeserializerSettings().UsingMode(DeserializationMode.Strict));
+    private static readonly FhirXmlDeserializer s_xml = new(new DeserializerSettings().UsingMode(DeserializationMode.Strict));
+    private static readonly FhirJsonSerializer s_jsonWriter = new();
+    private static readonly BaseFhirXmlSerializer s_xmlWriter = new(ModelInfo.ModelInspector);
+
+    /// <summary>Parses a resource, or throws a 400 <see cref="FhirProblemException"/> listing every problem found.</summary>
+    public static Resource ParseJson(ReadOnlySpan<byte> utf8)
+    {
+        var (resource, issues) = TryParseJson(utf8);
+        return issues.Count == 0 && resource is not null
+            ? resource
+            : throw new FhirProblemException(StatusCodes.Status400BadRequest, new OperationOutcome { Issue = [.. issues] });
+    }
+
+    /// <summary>
+    /// Parses a resource and returns the problems beside the (possibly partial) result, so that a caller can add
+    /// the profile validator's findings and report everything at once.
+    /// </summary>
+    public static (Resource? Resource, List<OperationOutcome.IssueComponent> Issues) TryParseJson(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty)
+        {
+            return (null, [Issue(OperationOutcome.IssueType.Required, "the request body is empty; a FHIR resource was expected")]);
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 128 });
+            if (s_json.TryDeserializeResource(reader, out var resource, out var errors))
+            {
+                return (resource, []);
+            }
+
+            return (resource, [.. errors.Select(ToIssue)]);
+        }
+        catch (JsonException e)
+        {
+            return (null, [Issue(OperationOutcome.IssueType.Structure, $"malformed JSON: {e.Message}")]);
+        }
+        catch (DeserializationFailedException e)
+        {
+            return (e.PartialResult as Resource, [.. e.Exceptions.Select(ToIssue)]);
+        }
+    }
+
+    public static Resource ParseXml(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            using var stream = new MemoryStream(utf8.ToArray(), writable: false);
+            using var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+            if (s_xml.TryDeserializeResource(reader, out var resource, out var errors) && resource is not null)
+            {
+                return resource;
+            }
+
+            throw new FhirProblemException(StatusCodes.Status400BadRequest, new OperationOutcome { Issue = [.. errors.Select(ToIssue)] });
+        }
+        catch (XmlException e)
+        {
+            throw FhirProblemException.BadRequest($"malformed XML: {e.Message}");
+        }
+        catch (DeserializationFailedException e)
+        {
+            throw new FhirProblemException(StatusCodes.Status400BadRequest, new OperationOutcome { Issue = [.. e.Exceptions.Select(ToIssue)] });
+        }
+    }
+
+    /// <summary>The canonical bytes of a resource: compact JSON from the SDK serializer.</summary>
+    public static byte[] ToCanonicalJson(Resource resource) => s_jsonWriter.SerializeToBytes(resource);
+
+    public static string ToJson(Base value, bool pretty = false) => s_jsonWriter.SerializeToString(value, pretty);
+
+    public static byte[] ToXmlBytes(Base value) => Encoding.UTF8.GetBytes(s_xmlWriter.SerializeToString(value));
+
+    private static OperationOutcome.IssueComponent ToIssue(CodedException e) =>
+        Issue(e is FhirJsonException ? OperationOutcome.IssueType.Structure : OperationOutcome.IssueType.Invalid, e.Message);
+
+    private static OperationOutcome.IssueComponent Issue(OperationOutcome.IssueType code, string diagnostics) =>
+        new() { Severity = OperationOutcome.IssueSeverity.Error, Code = code, Diagnostics = diagnostics };
+}

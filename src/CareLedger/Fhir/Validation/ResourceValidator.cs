@@ -1,0 +1,125 @@
+using CareLedger.Fhir.Errors;
+using Firely.Fhir.Validation;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Specification.Source;
+using Hl7.Fhir.Specification.Terminology;
+
+namespace CareLedger.Fhir.Validation;
+
+/// <summary>
+/// Validates resources against the base FHIR R4 specification with the Firely profile validator: cardinality,
+/// types, primitive formats, every error-level invariant (FHIRPath constraints) and required bindings.
+/// The specification comes from the <c>specification.zip</c> of Hl7.Fhir.Specification.Data.R4 next to the
+/// executable; nothing is fetched from the network. One instance per process: compiled schemas are cached in it.
+/// </summary>
+public sealed class ResourceValidator
+{
+    private static readonly Lazy<ResourceValidator> s_shared = new(() => new ResourceValidator(), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private readonly Validator validator;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Resource, IReadOnlyList<OperationOutcome.IssueComponent>> prevalidated = [];
+
+    private ResourceValidator()
+    {
+        var zipPath = Path.Combine(AppContext.BaseDirectory, "specification.zip");
+        if (!File.Exists(zipPath))
+        {
+            throw new FileNotFoundException(
+                $"the FHIR R4 specification archive is missing at {zipPath} (it ships in the Hl7.Fhir.Specification.Data.R4 package)", zipPath);
+        }
+
+        var resolver = new CachedResolver(new ZipSource(zipPath));
+        var terminology = new MemoizingTerminologyService(new LocalTerminologyService(resolver));
+        var settings = new ValidationSettings();
+        // Only errors refuse a write; checks that can at most warn are not run (they are most of the cost).
+#pragma warning disable ExperimentalApi // the assertion types are the documented way to filter the schema
+        settings.ExcludeFilters.Add(a =>
+            (a is BindingValidator b && b.Strength != BindingValidator.BindingStrength.Required)
+            || (a is InvariantValidator i && (i.BestPractice || i.Severity != OperationOutcome.IssueSeverity.Error)));
+#pragma warning restore ExperimentalApi
+        validator = new Validator(resolver, terminology, null, settings);
+    }
+
+    /// <summary>The process-wide validator (the R4 specification is immutable, so every node shares it).</summary>
+    public static ResourceValidator Shared => s_shared.Value;
+
+    /// <summary>
+    /// The error-level problems of a parsed resource against the base R4 specification. A result computed ahead by
+    /// <see cref="Prevalidate"/> is used (once) instead of validating again.
+    /// </summary>
+    public IReadOnlyList<OperationOutcome.IssueComponent> Errors(Resource resource)
+    {
+        if (prevalidated.TryGetValue(resource, out var known))
+        {
+            prevalidated.Remove(resource);
+            return known;
+        }
+
+        return Validate(resource);
+    }
+
+    /// <summary>
+    /// Validates resources ahead of their write, so that an import validates the next bundle on one core while the
+    /// current one commits on the other. Only the server-owned id and meta, and references being resolved, may change
+    /// in between: neither can make a valid resource invalid. Sequential on purpose: it runs beside the commit, and
+    /// blocking more pool threads starves the ledger's completions.
+    /// </summary>
+    public void Prevalidate(IReadOnlyList<Resource> resources)
+    {
+        foreach (var resource in resources)
+        {
+            prevalidated.AddOrUpdate(resource, Validate(resource));
+        }
+    }
+
+    private IReadOnlyList<OperationOutcome.IssueComponent> Validate(Resource resource)
+    {
+        var outcome = validator.Validate(resource);
+        return [.. outcome.Issue
+            .Where(i => i.Severity is OperationOutcome.IssueSeverity.Error or OperationOutcome.IssueSeverity.Fatal)
+            .Select(Readable)];
+    }
+
+    /// <summary>
+    /// The validator puts its message in details.text and a trace in diagnostics; clients read diagnostics, so the
+    /// message and the element it concerns go there.
+    /// </summary>
+    private static OperationOutcome.IssueComponent Readable(OperationOutcome.IssueComponent issue)
+    {
+        var at = issue.Expression.FirstOrDefault() ?? issue.Location.FirstOrDefault();
+        return new OperationOutcome.IssueComponent
+        {
+            Severity = issue.Severity,
+            Code = issue.Code,
+            Details = issue.Details,
+            Expression = [.. issue.Expression],
+            Diagnostics = (issue.Details?.Text ?? issue.Diagnostics) + (at is null ? string.Empty : $" (at {at})"),
+        };
+    }
+
+    /// <summary>Parses and validates JSON; throws a 400 <see cref="FhirProblemException"/> listing every problem.</summary>
+    public Resource ParseValid(ReadOnlySpan<byte> json)
+    {
+        var (resource, issues) = FhirSerialization.TryParseJson(json);
+        if (resource is not null)
+        {
+            issues.AddRange(Errors(resource));
+        }
+
+        return issues.Count == 0 && resource is not null
+            ? resource
+            : throw new FhirProblemException(StatusCodes.Status400BadRequest, new OperationOutcome { Issue = issues });
+    }
+
+    /// <summary>Throws a 400 <see cref="FhirProblemException"/> if the resource breaks the base specification.</summary>
+    public void EnsureValid(Resource resource, string? location = null)
+    {
+        var errors = Errors(resource);
+        if (errors.Count > 0)
+        {
+            var outcome = new OperationOutcome { Issue = [.. errors] };
+            throw new FhirProblemException(StatusCodes.Status400BadRequest,
+                location is null ? outcome : new OperationOutcome { Issue = [.. OperationOutcomes.Located(outcome, location)] });
+        }
+    }
+}

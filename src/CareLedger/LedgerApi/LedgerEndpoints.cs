@@ -1,0 +1,221 @@
+using System.Globalization;
+using CareLedger.Ledger.Checkpoints;
+using CareLedger.Ledger.Engine;
+using CareLedger.Ledger.Receipts;
+using CareLedger.Ledger.Transactions;
+using CareLedger.Node;
+
+namespace CareLedger.LedgerApi;
+
+/// <summary>
+/// The ledger's public, read-only HTTP surface: what a verifier needs to check this member without trusting
+/// it (checkpoints, keys, proofs, receipts). Nothing here can reveal a record: the log holds commitments only.
+/// </summary>
+internal static class LedgerEndpoints
+{
+    public static IEndpointRouteBuilder MapLedgerEndpoints(this IEndpointRouteBuilder app)
+    {
+        var ledger = app.MapGroup("/ledger");
+
+        ledger.MapGet("/checkpoint", (CareLedgerNode node) =>
+            node.Ledger.LatestCheckpoint is { } note
+                ? Results.Text(note.ToString(), "text/plain; charset=utf-8")
+                : Problem(StatusCodes.Status404NotFound, "not-found", "no checkpoint has been signed yet"));
+
+        ledger.MapGet("/keys", (CareLedgerNode node) => Results.Json(new
+        {
+            origin = node.Config.Origin,
+            log = node.Ledger.Keys.Log.VerifierKey.ToVkey(),
+            cosigners = new[] { node.Ledger.Keys.Cosigner.VerifierKey.ToVkey() },
+        }));
+
+        // Authors (organisations, systems, later patients) submit transactions they signed themselves; the
+        // signature is the authentication. The answer comes only once the transaction is durable (fsynced).
+        ledger.MapPost("/transactions", async (CareLedgerNode node, HttpRequest request, CancellationToken ct) =>
+        {
+            var body = await ReadBodyAsync(request, MaxTransactionBytes, ct);
+            if (body is null)
+            {
+                return Problem(StatusCodes.Status413PayloadTooLarge, "too-costly", $"a transaction is at most {MaxTransactionBytes} bytes");
+            }
+
+            SignedTransaction signed;
+            try
+            {
+                signed = SignedTransaction.Decode(body);
+            }
+            catch (InvalidTransactionException e)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "invalid", $"not a valid CareLedger transaction ({e.Code}): {e.Message}");
+            }
+
+            try
+            {
+                var result = await node.Ledger.SubmitAsync(signed, ct);
+                var answer = new
+                {
+                    id = result.Id.ToString(),
+                    leafIndex = result.LeafIndex,
+                    leafHash = Convert.ToBase64String(result.LeafHash),
+                    alreadyApplied = result.AlreadyApplied,
+                };
+                return result.AlreadyApplied
+                    ? Results.Json(answer)
+                    : Results.Json(answer, statusCode: StatusCodes.Status201Created);
+            }
+            catch (TransactionRejectedException e)
+            {
+                return Problem(StatusCodes.Status422UnprocessableEntity, "business-rule", $"transaction rejected ({e.Code}): {e.Message}");
+            }
+        });
+
+        ledger.MapGet("/transactions/{index:long}", (CareLedgerNode node, long index) =>
+        {
+            if (index < 0 || index >= node.Ledger.Size)
+            {
+                return Problem(StatusCodes.Status404NotFound, "not-found", $"no transaction at leaf index {index}; the log has {node.Ledger.Size}");
+            }
+
+            var signed = node.Ledger.ReadTransaction(index);
+            var tx = signed.Transaction;
+            return Results.Json(new
+            {
+                leafIndex = index,
+                id = tx.Id.ToString(),
+                type = tx.Type.ToString(),
+                author = tx.Author.ToString(),
+                time = tx.Time,
+                leafHash = Convert.ToBase64String(Ledger.Merkle.Rfc9162.HashLeaf(signed.Encoded.Span)),
+                encoded = Convert.ToBase64String(signed.Encoded.Span),
+            });
+        });
+
+        ledger.MapGet("/receipts/{id}", async (CareLedgerNode node, string id, int? waitMs, CancellationToken ct) =>
+        {
+            long leafIndex;
+            if (long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                leafIndex = index;
+            }
+            else if (TxId.TryParse(id, out var txId) && node.Ledger.State.TryGetLeafIndex(txId, out var found))
+            {
+                leafIndex = found;
+            }
+            else
+            {
+                return Problem(StatusCodes.Status404NotFound, "not-found", $"'{id}' is neither a leaf index nor the id of an applied transaction");
+            }
+
+            if (leafIndex < 0 || leafIndex >= node.Ledger.Size)
+            {
+                return Problem(StatusCodes.Status404NotFound, "not-found", $"no transaction at leaf index {leafIndex}");
+            }
+
+            var receipt = node.Ledger.GetReceipt(leafIndex);
+            if (receipt is null && waitMs is > 0)
+            {
+                // A client that has just written may wait for the next checkpoint instead of polling.
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromMilliseconds(Math.Min(waitMs.Value, 30_000)));
+                try
+                {
+                    await node.Ledger.WaitForCheckpointAsync(leafIndex, timeout.Token);
+                    receipt = node.Ledger.GetReceipt(leafIndex);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                }
+            }
+
+            return receipt is null
+                ? Problem(StatusCodes.Status404NotFound, "not-yet-checkpointed", $"leaf {leafIndex} is durable but not yet covered by a signed checkpoint; retry shortly or pass ?waitMs=1000")
+                : Results.Text(Receipts.ToJson(receipt), "application/json");
+        });
+
+        ledger.MapGet("/proofs/inclusion", (CareLedgerNode node, long? index, long? size) =>
+        {
+            var treeSize = size ?? node.Ledger.LatestCheckpoint.SizeOrZero();
+            if (index is null || index < 0 || treeSize <= 0 || index >= treeSize || treeSize > node.Ledger.Size)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "invalid", $"need 0 <= index < size <= {node.Ledger.Size} (got index={index?.ToString(CultureInfo.InvariantCulture) ?? "none"}, size={treeSize})");
+            }
+
+            var proof = node.Ledger.GetInclusionProof(index.Value, treeSize);
+            return Results.Json(new
+            {
+                leafIndex = proof.LeafIndex,
+                treeSize = proof.TreeSize,
+                rootHash = Convert.ToBase64String(node.Ledger.RootHash(treeSize)),
+                path = proof.Path.Select(Convert.ToBase64String),
+            });
+        });
+
+        ledger.MapGet("/proofs/consistency", (CareLedgerNode node, long? from, long? to) =>
+        {
+            var newSize = to ?? node.Ledger.LatestCheckpoint.SizeOrZero();
+            if (from is null || from <= 0 || from > newSize || newSize > node.Ledger.Size)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "invalid", $"need 0 < from <= to <= {node.Ledger.Size} (got from={from?.ToString(CultureInfo.InvariantCulture) ?? "none"}, to={newSize})");
+            }
+
+            var proof = node.Ledger.GetConsistencyProof(from.Value, newSize);
+            return Results.Json(new
+            {
+                oldSize = proof.OldSize,
+                newSize = proof.NewSize,
+                oldRootHash = Convert.ToBase64String(node.Ledger.RootHash(proof.OldSize)),
+                newRootHash = Convert.ToBase64String(node.Ledger.RootHash(proof.NewSize)),
+                path = proof.Path.Select(Convert.ToBase64String),
+            });
+        });
+
+        app.MapGet("/health", (CareLedgerNode node) => Results.Json(new
+        {
+            status = "ok",
+            origin = node.Config.Origin,
+            size = node.Ledger.Size,
+            checkpointSize = node.Ledger.LatestCheckpoint.SizeOrZero(),
+        }));
+
+        return app;
+    }
+
+    private const int MaxTransactionBytes = 64 * 1024;
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is larger.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static long SizeOrZero(this SignedNote? note) => note is null ? 0 : Checkpoint.Parse(note.Text).Size;
+
+    /// <summary>Errors on every endpoint of the node have one shape: a FHIR OperationOutcome.</summary>
+    private static IResult Problem(int status, string code, string diagnostics) =>
+        Results.Json(
+            new
+            {
+                resourceType = "OperationOutcome",
+                issue = new[] { new { severity = "error", code = code is "not-found" or "not-yet-checkpointed" ? "not-found" : "invalid", diagnostics } },
+            },
+            statusCode: status,
+            contentType: "application/fhir+json");
+}

@@ -1,0 +1,40 @@
+using CareLedger.Fhir;
+using CareLedger.LedgerApi;
+
+namespace CareLedger.Node;
+
+/// <summary>Builds the HTTP host of a node: the one place where endpoints are mapped.</summary>
+internal static class NodeHost
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    public static WebApplication Build(CareLedgerNode node, string urls)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.WebHost.UseUrls(urls);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        // Request-level lines are not Information: per-request logging is noise, and a URL may carry an id.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Services.AddSingleton(node);
+        builder.Services.AddCareLedgerFhir(node.Fhir);
+
+        var app = builder.Build();
+        app.MapLedgerEndpoints();
+        app.MapCareLedgerFhir();
+        return app;
+    }
+
+    /// <summary>The addresses Kestrel actually bound (resolves port 0 to the chosen port).</summary>
+    public static IReadOnlyList<string> BoundAddresses(WebApplication app) =>
+        app.Urls.Count > 0 ? [.. app.Urls] : [];
+}
