@@ -1,0 +1,50 @@
+using CareLedger.Identity.Scopes;
+
+namespace CareLedger.Identity.Api;
+
+/// <summary>Puts authentication (and, for fixed endpoints, a SMART scope) in front of minimal-API endpoints.</summary>
+public static class CallerEndpointExtensions
+{
+    /// <summary>401 OperationOutcome without a valid token; otherwise the endpoint gets <see cref="GetCaller"/>.</summary>
+    public static TBuilder RequireCaller<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(new CallerFilter(null, default));
+
+    /// <summary>As <see cref="RequireCaller"/>, and 403 OperationOutcome unless a scope permits the interaction on the type.</summary>
+    public static TBuilder RequireSmartScope<TBuilder>(this TBuilder builder, string resourceType, FhirInteraction interaction)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(new CallerFilter(resourceType, interaction));
+
+    /// <summary>The caller of an endpoint behind <see cref="RequireCaller"/> or <see cref="RequireSmartScope"/>.</summary>
+    public static CallerContext GetCaller(this HttpContext context) =>
+        context.Features.Get<CallerContext>()
+            ?? throw new InvalidOperationException("no caller: put RequireCaller() or RequireSmartScope() on this endpoint");
+
+    /// <summary>The 403 for a caller whose scopes do not permit the interaction.</summary>
+    public static OperationOutcomeResult InsufficientScope(CallerContext caller, string resourceType, FhirInteraction interaction)
+    {
+        var required = caller.RequiredScope(resourceType, interaction);
+        return OperationOutcomeResult.InsufficientScope(required.Text,
+            $"the access token lacks the scope {required.Text} needed to {interaction.ToString().ToLowerInvariant()} {resourceType}; it has: {(caller.Scopes.Count == 0 ? "no scopes" : caller.Scopes.ToString())}");
+    }
+
+    private sealed class CallerFilter(string? resourceType, FhirInteraction interaction) : IEndpointFilter
+    {
+        public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+        {
+            var http = context.HttpContext;
+            var (caller, failure) = await CallerAuthentication.AuthenticateAsync(http);
+            if (caller is null)
+            {
+                return failure;
+            }
+
+            if (resourceType is not null && !caller.Permits(resourceType, interaction))
+            {
+                return InsufficientScope(caller, resourceType, interaction);
+            }
+
+            http.Features.Set(caller);
+            return await next(context);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CareLedger.Tests.Identity;
+
+/// <summary>
+/// Makes access tokens the node did not issue through its endpoints: with the node's own key (to vary one thing
+/// at a time: expiry, audience, issuer) or with a stranger's key (a forgery).
+/// </summary>
+internal static class TokenMinter
+{
+    public static RsaSecurityKey NodeKey(string dataDirectory)
+    {
+        var rsa = RSA.Create();
+        rsa.ImportFromPem(File.ReadAllText(Path.Combine(dataDirectory, "keys", "identity-signing.pem")));
+        var key = new RsaSecurityKey(rsa);
+        key.KeyId = Base64UrlEncoder.Encode(key.ComputeJwkThumbprint());
+        return key;
+    }
+
+    /// <summary>A different key that claims to be the node's (same key id).</summary>
+    public static RsaSecurityKey ForgedKey(string dataDirectory) =>
+        new(RSA.Create(2048)) { KeyId = NodeKey(dataDirectory).KeyId };
+
+    public static string Mint(SecurityKey key, string issuer, string audience, DateTime notBefore, DateTime expires,
+        string scope = "system/Observation.rs", string subject = IdentityHostFixture.SystemClient)
+    {
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            NotBefore = notBefore,
+            IssuedAt = notBefore,
+            Expires = expires,
+            TokenType = "at+jwt",
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = subject,
+                ["role"] = "system",
+                ["scope"] = scope,
+                ["client_id"] = subject,
+                ["jti"] = Guid.NewGuid().ToString("N"),
+            },
+        };
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
+    }
+}
