@@ -1,9 +1,12 @@
 using System.Globalization;
+using CareLedger.Fhir.Api;
+using CareLedger.Fhir.Errors;
 using CareLedger.Ledger.Checkpoints;
 using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Receipts;
 using CareLedger.Ledger.Transactions;
 using CareLedger.Node;
+using Hl7.Fhir.Model;
 
 namespace CareLedger.LedgerApi;
 
@@ -16,11 +19,22 @@ internal static class LedgerEndpoints
     public static IEndpointRouteBuilder MapLedgerEndpoints(this IEndpointRouteBuilder app)
     {
         var ledger = app.MapGroup("/ledger");
+        ledger.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (FhirProblemException problem)
+            {
+                return FhirHttp.Problem(context.HttpContext, problem);
+            }
+        });
 
         ledger.MapGet("/checkpoint", (CareLedgerNode node) =>
             node.Ledger.LatestCheckpoint is { } note
                 ? Results.Text(note.ToString(), "text/plain; charset=utf-8")
-                : Problem(StatusCodes.Status404NotFound, "not-found", "no checkpoint has been signed yet"));
+                : throw Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, "no checkpoint has been signed yet"));
 
         ledger.MapGet("/keys", (CareLedgerNode node) => Results.Json(new
         {
@@ -33,11 +47,7 @@ internal static class LedgerEndpoints
         // signature is the authentication. The answer comes only once the transaction is durable (fsynced).
         ledger.MapPost("/transactions", async (CareLedgerNode node, HttpRequest request, CancellationToken ct) =>
         {
-            var body = await ReadBodyAsync(request, MaxTransactionBytes, ct);
-            if (body is null)
-            {
-                return Problem(StatusCodes.Status413PayloadTooLarge, "too-costly", $"a transaction is at most {MaxTransactionBytes} bytes");
-            }
+            var body = await FhirHttp.ReadBodyAsync(request, MaxTransactionBytes, ct);
 
             SignedTransaction signed;
             try
@@ -46,7 +56,7 @@ internal static class LedgerEndpoints
             }
             catch (InvalidTransactionException e)
             {
-                return Problem(StatusCodes.Status400BadRequest, "invalid", $"not a valid CareLedger transaction ({e.Code}): {e.Message}");
+                throw Problem(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, $"not a valid CareLedger transaction ({e.Code}): {e.Message}");
             }
 
             try
@@ -65,7 +75,7 @@ internal static class LedgerEndpoints
             }
             catch (TransactionRejectedException e)
             {
-                return Problem(StatusCodes.Status422UnprocessableEntity, "business-rule", $"transaction rejected ({e.Code}): {e.Message}");
+                throw Problem(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.BusinessRule, $"transaction rejected ({e.Code}): {e.Message}");
             }
         });
 
@@ -73,7 +83,7 @@ internal static class LedgerEndpoints
         {
             if (index < 0 || index >= node.Ledger.Size)
             {
-                return Problem(StatusCodes.Status404NotFound, "not-found", $"no transaction at leaf index {index}; the log has {node.Ledger.Size}");
+                throw Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"no transaction at leaf index {index}; the log has {node.Ledger.Size}");
             }
 
             var signed = node.Ledger.ReadTransaction(index);
@@ -103,12 +113,12 @@ internal static class LedgerEndpoints
             }
             else
             {
-                return Problem(StatusCodes.Status404NotFound, "not-found", $"'{id}' is neither a leaf index nor the id of an applied transaction");
+                throw Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"'{id}' is neither a leaf index nor the id of an applied transaction");
             }
 
             if (leafIndex < 0 || leafIndex >= node.Ledger.Size)
             {
-                return Problem(StatusCodes.Status404NotFound, "not-found", $"no transaction at leaf index {leafIndex}");
+                throw Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"no transaction at leaf index {leafIndex}");
             }
 
             var receipt = node.Ledger.GetReceipt(leafIndex);
@@ -128,7 +138,7 @@ internal static class LedgerEndpoints
             }
 
             return receipt is null
-                ? Problem(StatusCodes.Status404NotFound, "not-yet-checkpointed", $"leaf {leafIndex} is durable but not yet covered by a signed checkpoint; retry shortly or pass ?waitMs=1000")
+                ? throw Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"leaf {leafIndex} is durable but not yet covered by a signed checkpoint; retry shortly or pass ?waitMs=1000")
                 : Results.Text(Receipts.ToJson(receipt), "application/json");
         });
 
@@ -137,7 +147,7 @@ internal static class LedgerEndpoints
             var treeSize = size ?? node.Ledger.LatestCheckpoint.SizeOrZero();
             if (index is null || index < 0 || treeSize <= 0 || index >= treeSize || treeSize > node.Ledger.Size)
             {
-                return Problem(StatusCodes.Status400BadRequest, "invalid", $"need 0 <= index < size <= {node.Ledger.Size} (got index={index?.ToString(CultureInfo.InvariantCulture) ?? "none"}, size={treeSize})");
+                throw Problem(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, $"need 0 <= index < size <= {node.Ledger.Size} (got index={index?.ToString(CultureInfo.InvariantCulture) ?? "none"}, size={treeSize})");
             }
 
             var proof = node.Ledger.GetInclusionProof(index.Value, treeSize);
@@ -155,7 +165,7 @@ internal static class LedgerEndpoints
             var newSize = to ?? node.Ledger.LatestCheckpoint.SizeOrZero();
             if (from is null || from <= 0 || from > newSize || newSize > node.Ledger.Size)
             {
-                return Problem(StatusCodes.Status400BadRequest, "invalid", $"need 0 < from <= to <= {node.Ledger.Size} (got from={from?.ToString(CultureInfo.InvariantCulture) ?? "none"}, to={newSize})");
+                throw Problem(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, $"need 0 < from <= to <= {node.Ledger.Size} (got from={from?.ToString(CultureInfo.InvariantCulture) ?? "none"}, to={newSize})");
             }
 
             var proof = node.Ledger.GetConsistencyProof(from.Value, newSize);
@@ -182,40 +192,9 @@ internal static class LedgerEndpoints
 
     private const int MaxTransactionBytes = 64 * 1024;
 
-    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is larger.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
-
     private static long SizeOrZero(this SignedNote? note) => note is null ? 0 : Checkpoint.Parse(note.Text).Size;
 
-    /// <summary>Errors on every endpoint of the node have one shape: a FHIR OperationOutcome.</summary>
-    private static IResult Problem(int status, string code, string diagnostics) =>
-        Results.Json(
-            new
-            {
-                resourceType = "OperationOutcome",
-                issue = new[] { new { severity = "error", code = code is "not-found" or "not-yet-checkpointed" ? "not-found" : "invalid", diagnostics } },
-            },
-            statusCode: status,
-            contentType: "application/fhir+json");
+    /// <summary>Errors on every endpoint of the node have one shape: a FHIR OperationOutcome (as on /fhir).</summary>
+    private static FhirProblemException Problem(int status, OperationOutcome.IssueType code, string diagnostics) =>
+        new(status, code, diagnostics);
 }
