@@ -50,18 +50,25 @@ internal static class DemoCommand
         return command;
     }
 
+    /// <summary>Plain lines rather than a table: commands must survive copy and paste unbroken.</summary>
     private static void PrintTour(CareLedgerNode node, string baseUrl)
     {
         var data = node.Paths.DataDirectory;
-        var tour = new Table().Title("[bold]What to try[/]").AddColumn("try").AddColumn("what you see");
-        tour.AddRow($"curl {baseUrl}/fhir/metadata", "the FHIR R4 CapabilityStatement: what this node supports");
-        tour.AddRow($"curl '{baseUrl}/fhir/Patient?_count=5'", "demo patients (decrypted from the vault on read)");
-        tour.AddRow($"curl '{baseUrl}/fhir/Observation?code=http://loinc.org|8302-2&_count=3'", "a search through the blind index");
-        tour.AddRow($"curl {baseUrl}/ledger/checkpoint", "the latest signed checkpoint (C2SP signed note)");
-        tour.AddRow($"curl {baseUrl}/ledger/receipts/1 > receipt.json", "the receipt of ledger transaction 1");
-        tour.AddRow($"careledger keys --data {data}", "the node's verifier keys");
-        tour.AddRow($"careledger receipt verify receipt.json --key '{node.Ledger.Keys.Log.VerifierKey.ToVkey()}'", "verify that receipt offline");
-        tour.AddRow($"careledger verify --data {data}", "a full audit of the log, tree, checkpoints and state");
-        AnsiConsole.Write(tour);
+        (string Try, string What)[] tour =
+        [
+            ($"curl {baseUrl}/fhir/metadata", "the FHIR R4 CapabilityStatement: what this node supports"),
+            ($"curl '{baseUrl}/fhir/Patient?_count=5'", "demo patients, decrypted from the vault on read"),
+            ($"curl '{baseUrl}/fhir/Observation?code=http://loinc.org|8302-2&_count=3'", "a search through the index (body height)"),
+            ($"curl {baseUrl}/ledger/checkpoint", "the latest signed checkpoint (C2SP signed note)"),
+            ($"curl {baseUrl}/ledger/receipts/1 > receipt.json", "the receipt of ledger transaction 1"),
+            ($"careledger receipt verify receipt.json --key '{node.Ledger.Keys.Log.VerifierKey.ToVkey()}'", "verify that receipt offline"),
+            ($"careledger verify --data {data}", "a full audit of log, tree, checkpoints and state (stop the node first)"),
+        ];
+        AnsiConsole.MarkupLine("[bold]What to try[/]");
+        foreach (var (command, what) in tour)
+        {
+            Console.WriteLine($"  {command}");
+            AnsiConsole.MarkupLine($"      [grey]{Markup.Escape(what)}[/]");
+        }
     }
 }
