@@ -70,6 +70,22 @@ public sealed partial class Vault
         });
     }
 
+    /// <summary>
+    /// Every committed version (type, id, version, deleted, commitment), in order, for auditing the vault against the
+    /// ledger's commitments: rows rolled back, removed or altered here show up as a mismatch there.
+    /// </summary>
+    public IReadOnlyList<CommittedVersion> CommittedVersions() => _readers.Read(reader =>
+    {
+        var versions = new List<CommittedVersion>();
+        using var rows = reader.Get(Sql.CommittedVersions).ExecuteReader();
+        while (rows.Read())
+        {
+            versions.Add(new CommittedVersion(rows.GetString(0), rows.GetString(1), rows.GetInt32(2), rows.GetBoolean(3), rows.GetFieldValue<byte[]>(4)));
+        }
+
+        return versions;
+    });
+
     private byte[]? ReadContent(string resourceType, string id, int? version)
     {
         var row = FindSealed(resourceType, id, version);

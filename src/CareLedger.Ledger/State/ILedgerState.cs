@@ -13,6 +13,12 @@ public interface ILedgerState
     /// <summary>Every committed version of a record, oldest first.</summary>
     IReadOnlyList<(long LeafIndex, RecordCommitment Record)> RecordHistory(ReadOnlySpan<byte> recordRef);
 
+    /// <summary>
+    /// How many record versions this author committed for patients not erased (and for no patient): what a member's
+    /// vault must still hold. Erased patients' versions stay on the ledger as commitments only.
+    /// </summary>
+    long LiveRecordVersionCount(KeyId author);
+
     /// <summary>A registered author key (revoked or not), or null.</summary>
     KeyRecord? FindKey(KeyId id);
 

@@ -120,6 +120,16 @@ public sealed class LedgerState : ILedgerState, IDisposable
         return command.ExecuteScalar() is not null;
     }
 
+    public long LiveRecordVersionCount(KeyId author)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM records r JOIN transactions t ON t.leaf = r.leaf "
+            + "WHERE t.author = $author AND (r.patient IS NULL OR r.patient NOT IN (SELECT patient FROM erased_patients))";
+        command.Parameters.AddWithValue("$author", author.ToArray());
+        return (long)command.ExecuteScalar()!;
+    }
+
     public IReadOnlyList<(long LeafIndex, RecordCommitment Record)> RecordHistory(ReadOnlySpan<byte> recordRef)
     {
         var reference = recordRef.ToArray();

@@ -93,6 +93,10 @@ internal static class Sql
         + "JOIN versions v ON v.resource_id = r.id AND v.committed = 1 "
         + "WHERE r.resource_type = $type AND r.logical_id = $id ORDER BY v.version DESC";
 
+    public const string CommittedVersions =
+        "SELECT r.resource_type, r.logical_id, v.version, v.deleted, v.commitment FROM resources r "
+        + "JOIN versions v ON v.resource_id = r.id AND v.committed = 1 ORDER BY r.resource_type, r.logical_id, v.version";
+
     public const string CompartmentResources =
         "SELECT resource_type, logical_id FROM resources WHERE compartment_id = $compartment";
 

@@ -39,6 +39,17 @@ internal static class VerifyCommand
                 throw new CliException($"verification FAILED at {report.FirstProblem}", exitCode: 2);
             }
 
+            // The ledger is sound; now the vault must agree with it, version by version.
+            await using (var node = await CareLedgerNode.OpenAsync(paths, ct))
+            {
+                var audit = VaultLedgerAudit.Run(node);
+                AnsiConsole.MarkupLine($"vault versions checked against the ledger: {audit.VersionsChecked.ToString("N0", CultureInfo.InvariantCulture)}");
+                if (!audit.Ok)
+                {
+                    throw new CliException($"verification FAILED: {audit.Problem}", exitCode: 2);
+                }
+            }
+
             AnsiConsole.MarkupLine("[green]verification passed[/]");
             return 0;
         });
