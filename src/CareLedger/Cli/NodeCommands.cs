@@ -14,13 +14,28 @@ internal static class NodeCommands
         var data = CareLedgerCli.DataOption();
         var origin = new Option<string?>("--origin") { Description = "The log origin (a schema-less URL, e.g. ledger.stmarys.example). Default: careledger.local/<random id>." };
         var organisation = new Option<string>("--organisation") { Description = "The member organisation's name.", DefaultValueFactory = _ => "Demo Hospital" };
-        var command = new Command("init", "Create a new node: keys (mode 0600), the genesis transaction, an empty vault.") { data, origin, organisation };
+        var every = new Option<int>("--checkpoint-every") { Description = "Sign a checkpoint after this many transactions.", DefaultValueFactory = _ => 1000 };
+        var interval = new Option<int>("--checkpoint-interval-ms") { Description = "...or after this many milliseconds with new transactions, whichever comes first.", DefaultValueFactory = _ => 200 };
+        var command = new Command("init", "Create a new node: keys (mode 0600), the genesis transaction, an empty vault.") { data, origin, organisation, every, interval };
         command.SetAction(async (parse, ct) =>
         {
             var paths = NodePaths.For(parse.GetValue(data)!);
             var originValue = parse.GetValue(origin) ?? DefaultOrigin();
             ValidateOrigin(originValue);
-            await using var node = await CareLedgerNode.InitializeAsync(paths, originValue, parse.GetValue(organisation)!, ct);
+            var (everyValue, intervalValue) = (parse.GetValue(every), parse.GetValue(interval));
+            if (everyValue < 1 || intervalValue < 1)
+            {
+                throw new CliException("--checkpoint-every and --checkpoint-interval-ms must be at least 1");
+            }
+
+            var settings = new NodeConfig
+            {
+                Origin = originValue,
+                OrganisationName = parse.GetValue(organisation)!,
+                CheckpointEveryTransactions = everyValue,
+                CheckpointIntervalMilliseconds = intervalValue,
+            };
+            await using var node = await CareLedgerNode.InitializeAsync(paths, settings, ct);
             AnsiConsole.MarkupLine($"[green]Initialised[/] a CareLedger node in [bold]{Markup.Escape(paths.DataDirectory)}[/]");
             PrintKeys(node.Config, node.Ledger.Keys);
             Console.WriteLine($"transactions             {node.Ledger.Size}");

@@ -38,7 +38,10 @@ internal sealed class CareLedgerNode : IAsyncDisposable
 
     public FhirImporter Importer { get; }
 
-    public static async Task<CareLedgerNode> InitializeAsync(NodePaths paths, string origin, string organisationName, CancellationToken ct)
+    public static Task<CareLedgerNode> InitializeAsync(NodePaths paths, string origin, string organisationName, CancellationToken ct) =>
+        InitializeAsync(paths, new NodeConfig { Origin = origin, OrganisationName = organisationName }, ct);
+
+    public static async Task<CareLedgerNode> InitializeAsync(NodePaths paths, NodeConfig settings, CancellationToken ct)
     {
         if (paths.IsInitialised)
         {
@@ -46,12 +49,8 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         }
 
         Directory.CreateDirectory(paths.DataDirectory);
-        var config = new NodeConfig
-        {
-            Origin = origin,
-            OrganisationName = organisationName,
-            CreatedAt = DateTimeOffset.UtcNow,
-        };
+        var config = settings with { CreatedAt = DateTimeOffset.UtcNow };
+        var (origin, organisationName) = (config.Origin, config.OrganisationName);
         var ledger = await LedgerEngine.InitializeAsync(LedgerOptionsFor(paths, config), origin, organisationName, ct);
         var vault = OpenVault(paths);
         config.Save(paths);

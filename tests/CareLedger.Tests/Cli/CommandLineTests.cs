@@ -57,6 +57,23 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task The_checkpoint_policy_is_set_at_init_and_nonsense_is_refused()
+    {
+        using var dir = new TempDirectory();
+        var data = dir.Combine("node");
+
+        var zero = await CareLedgerProcess.RunAsync(Timeout, "init", "--data", data, "--checkpoint-every", "0");
+        var good = await CareLedgerProcess.RunAsync(Timeout, "init", "--data", data, "--checkpoint-every", "3", "--checkpoint-interval-ms", "60000");
+
+        Assert.Equal(1, zero.ExitCode);
+        Assert.Contains("--checkpoint-every", zero.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, good.ExitCode);
+        using var config = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(data, "node.json")));
+        Assert.Equal(3, config.RootElement.GetProperty("checkpointEveryTransactions").GetInt32());
+        Assert.Equal(60000, config.RootElement.GetProperty("checkpointIntervalMilliseconds").GetInt32());
+    }
+
+    [Fact]
     public async Task Commands_on_a_directory_that_is_not_a_node_say_so()
     {
         using var dir = new TempDirectory();
