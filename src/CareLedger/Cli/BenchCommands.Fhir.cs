@@ -39,8 +39,12 @@ internal static partial class BenchCommands
                 table.AddRow("import (validate, encrypt, ledger)", Format(count), $"{imported.ResourcesPerSecond:N0}", "", "", "");
             }
 
-            AddRow(table, $"create ({figures.Clients} clients)", figures.Create);
-            AddRow(table, $"read by id ({figures.Clients} clients)", figures.Read);
+            AddRow(table, $"create, in process ({figures.Clients} clients)", figures.Create);
+            AddRow(table, $"read by id, in process ({figures.Clients} clients)", figures.Read);
+            var (httpCreate, httpRead) = await AnsiConsole.Status().StartAsync("the same over HTTP", async _ =>
+                await FhirHttpLoad.RunAsync(node, options.Clients, options.CreatesPerClient, options.ReadsPerClient, ct));
+            AddRow(table, $"[bold]create over HTTP[/] ({figures.Clients} clients)", httpCreate);
+            AddRow(table, $"[bold]read by id over HTTP[/] ({figures.Clients} clients)", httpRead);
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"CPU per import resource: {(figures.ImportResourcesPerCpuSecond > 0 ? 1000 / figures.ImportResourcesPerCpuSecond : 0):F2} ms (all threads)");
             return 0;

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using CareLedger.Fhir.Bench;
+using CareLedger.Node;
+
+namespace CareLedger.Cli;
+
+/// <summary>
+/// Creates and reads through the node's real HTTP stack on loopback (Kestrel, routing, content negotiation,
+/// serialisation): what a client of <c>/fhir</c> sees, as opposed to the in-process figures of <see cref="FhirLoad"/>.
+/// </summary>
+internal static class FhirHttpLoad
+{
+    public static async Task<(LatencyFigures Create, LatencyFigures Read)> RunAsync(CareLedgerNode node, int clients, int createsPerClient, int readsPerClient, CancellationToken ct)
+    {
+        await using var app = NodeHost.Build(node, "http://127.0.0.1:0");
+        await app.StartAsync(ct);
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients };
+        using var http = new HttpClient(handler) { BaseAddress = new Uri(NodeHost.BoundAddresses(app)[0]) };
+
+        var patient = await CreateAsync(http, """{"resourceType":"Patient","gender":"female","birthDate":"1970-01-01"}""", "Patient", ct);
+        var ids = new ConcurrentBag<string>();
+        var createLatencies = new ConcurrentBag<double>();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        {
+            for (var i = 0; i < createsPerClient; i++)
+            {
+                var value = 60 + ((c * 31 + i) % 60);
+                var body = $$$"""{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4","display":"Heart rate"}]},"subject":{"reference":"{{{patient}}}"},"effectiveDateTime":"2026-11-25T10:00:00Z","valueQuantity":{"value":{{{value}}},"unit":"/min","system":"http://unitsofmeasure.org","code":"/min"}}""";
+                var started = Stopwatch.GetTimestamp();
+                ids.Add(await CreateAsync(http, body, "Observation", ct));
+                createLatencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }, ct)));
+        var create = LatencyFigures.From([.. createLatencies], clock.Elapsed);
+
+        var targets = ids.ToArray();
+        var readLatencies = new ConcurrentBag<double>();
+        clock.Restart();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        {
+            for (var i = 0; i < readsPerClient; i++)
+            {
+                var target = targets[(c * 7919 + i * 104729) % targets.Length];
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.GetAsync(new Uri("/fhir/" + target, UriKind.Relative), ct);
+                _ = await response.Content.ReadAsByteArrayAsync(ct);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    throw new CliException($"read of {target} answered {(int)response.StatusCode}");
+                }
+
+                readLatencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }, ct)));
+        var read = LatencyFigures.From([.. readLatencies], clock.Elapsed);
+        await app.StopAsync(ct);
+        return (create, read);
+    }
+
+    /// <summary>POSTs a resource and returns "Type/id" from the Location header.</summary>
+    private static async Task<string> CreateAsync(HttpClient http, string json, string type, CancellationToken ct)
+    {
+        using var content = new StringContent(json, Encoding.UTF8, "application/fhir+json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/fhir/" + type, UriKind.Relative)) { Content = content };
+        request.Headers.Add("Prefer", "return=minimal");
+        using var response = await http.SendAsync(request, ct);
+        if (response.StatusCode != HttpStatusCode.Created || response.Headers.Location is null)
+        {
+            throw new CliException($"create of a {type} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+        }
+
+        var segments = response.Headers.Location.OriginalString.Split('/');
+        var at = Array.IndexOf(segments, type);
+        return $"{type}/{segments[at + 1]}";
+    }
+}
