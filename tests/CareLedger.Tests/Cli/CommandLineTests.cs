@@ -74,6 +74,20 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Bench_fhir_reports_import_create_and_read_figures_in_process_and_over_http()
+    {
+        var organisations = Path.Combine(AppContext.BaseDirectory, "TestData", "synthea", "hospitalInformation1559319163815.json");
+
+        var bench = await CareLedgerProcess.RunAsync(Timeout, "bench", "fhir", "--clients", "2", "--creates", "3", "--reads", "5", "--import", organisations);
+
+        Assert.True(bench.ExitCode == 0, bench.Stdout + bench.Stderr);
+        foreach (var row in new[] { "import", "create, in process", "read by id, in", "create over HTTP", "read by id over HTTP" })
+        {
+            Assert.Contains(row, bench.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Commands_on_a_directory_that_is_not_a_node_say_so()
     {
         using var dir = new TempDirectory();
