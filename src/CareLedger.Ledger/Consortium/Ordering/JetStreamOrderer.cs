@@ -1,0 +1,105 @@
+using System.Runtime.CompilerServices;
+using CareLedger.Ledger.Transactions;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace CareLedger.Ledger.Consortium.Ordering;
+
+/// <summary>
+/// Orders batches of signed transactions through one JetStream stream per network: every member publishes to it and
+/// reads it back in stream order. The stream only orders; members apply, flush and cosign before anything commits.
+/// </summary>
+public sealed class JetStreamOrderer
+{
+    private readonly NatsJSContext jetStream;
+
+    public JetStreamOrderer(INatsConnection connection, JetStreamOrdererOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Replicas < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Replicas, "A stream needs at least one replica.");
+        if (options.DuplicateWindow <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), options.DuplicateWindow, "The duplicate window must be positive.");
+        jetStream = new NatsJSContext(connection);
+        Options = options;
+    }
+
+    public JetStreamOrdererOptions Options { get; }
+
+    /// <summary>Creates the stream, or finds it if it exists with the same configuration.</summary>
+    /// <exception cref="InvalidOperationException">the stream exists with another configuration, or the server refused it.</exception>
+    public async ValueTask EnsureStreamAsync(CancellationToken cancellationToken = default)
+    {
+        var config = new StreamConfig(Options.StreamName, [Options.Subject])
+        {
+            NumReplicas = Options.Replicas,
+            Storage = StreamConfigStorage.File,
+            DuplicateWindow = Options.DuplicateWindow,
+            Retention = StreamConfigRetention.Limits,
+            DenyDelete = true,
+            DenyPurge = true,
+        };
+        try
+        {
+            await jetStream.CreateStreamAsync(config, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsJSApiException e)
+        {
+            throw new InvalidOperationException($"JetStream stream '{Options.StreamName}' could not be created or does not match the expected configuration: {e.Error.Description} (code {e.Error.ErrCode}).", e);
+        }
+    }
+
+    /// <summary>Publishes <paramref name="transactions"/> as one message whose Nats-Msg-Id is <see cref="TransactionBatch.IdOf"/>.</summary>
+    public async ValueTask<PublishedBatch> PublishAsync(IReadOnlyList<SignedTransaction> transactions, CancellationToken cancellationToken = default)
+    {
+        var payload = TransactionBatch.Of(transactions).Encode();
+        var batchId = TransactionBatch.IdOf(transactions);
+        var ack = await jetStream.PublishAsync(
+            Options.Subject,
+            payload,
+            NatsRawSerializer<byte[]>.Default,
+            new NatsJSPubOpts { MsgId = batchId },
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (ack.Error is { } error)
+            throw new InvalidOperationException($"JetStream refused batch {batchId}: {error.Description} (code {error.ErrCode}).");
+        return new PublishedBatch(batchId, ack.Seq, ack.Duplicate);
+    }
+
+    /// <summary>
+    /// Reads the stream in order from <paramref name="fromSequence"/> (1 is the first message) with an ordered
+    /// consumer, waiting for new batches until cancelled.
+    /// </summary>
+    /// <exception cref="FormatException">a message is not a <see cref="TransactionBatch"/>; its stream sequence is named.</exception>
+    public async IAsyncEnumerable<OrderedBatch> ReadFromAsync(ulong fromSequence, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (fromSequence < 1)
+            throw new ArgumentOutOfRangeException(nameof(fromSequence), fromSequence, "Stream sequences start at 1.");
+        var consumer = await jetStream.CreateOrderedConsumerAsync(
+            Options.StreamName,
+            new NatsJSOrderedConsumerOpts
+            {
+                DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
+                OptStartSeq = fromSequence,
+                FilterSubjects = [Options.Subject],
+            },
+            cancellationToken).ConfigureAwait(false);
+        await foreach (var message in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var sequence = message.Metadata?.Sequence.Stream
+                ?? throw new InvalidOperationException($"A message from stream '{Options.StreamName}' has no JetStream metadata.");
+            TransactionBatch batch;
+            try
+            {
+                batch = TransactionBatch.Decode(message.Data ?? []);
+            }
+            catch (FormatException e)
+            {
+                throw new FormatException($"Stream '{Options.StreamName}' message {sequence}: {e.Message}", e);
+            }
+
+            yield return new OrderedBatch(sequence, batch.Transactions);
+        }
+    }
+}
