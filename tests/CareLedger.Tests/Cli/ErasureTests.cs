@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using CareLedger.Tests.Support;
 
 namespace CareLedger.Tests.Cli;
@@ -11,7 +10,7 @@ namespace CareLedger.Tests.Cli;
 public sealed class ErasureTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
-    private static string Synthea(string file) => Path.Combine(AppContext.BaseDirectory, "TestData", "synthea", file);
+    private static string Synthea(string file) => SyntheaPatient.File(file);
 
     [Fact]
     public async Task Erasing_a_patient_leaves_nothing_identifying_in_any_file_and_the_ledger_still_verifies()
@@ -19,7 +18,7 @@ public sealed class ErasureTests
         using var dir = new TempDirectory();
         var data = dir.Combine("node");
         const string bundleFile = "Clemente_Kreiger_1484a42d-0eaf-4654-9cbf-6b050a5cd73b.json";
-        var (patientId, identifying) = PatientFacts(Synthea(bundleFile));
+        var (patientId, identifying) = SyntheaPatient.Read(Synthea(bundleFile));
         Assert.Equal(0, (await CareLedgerProcess.RunAsync(Timeout, "init", "--data", data)).ExitCode);
         var import = await CareLedgerProcess.RunAsync(Timeout, "import", "--data", data,
             Synthea("hospitalInformation1559319163815.json"), Synthea("practitionerInformation1559319163815.json"), Synthea(bundleFile));
@@ -57,27 +56,6 @@ public sealed class ErasureTests
 
         Assert.Equal(1, erase.ExitCode);
         Assert.Contains("--yes", erase.Stderr, StringComparison.Ordinal);
-    }
-
-    /// <summary>The patient's id and strings that identify them: names, identifiers (SSN, MRN ...), address line.</summary>
-    private static (string PatientId, List<string> Identifying) PatientFacts(string bundlePath)
-    {
-        using var bundle = JsonDocument.Parse(File.ReadAllText(bundlePath));
-        var patient = bundle.RootElement.GetProperty("entry").EnumerateArray()
-            .Select(e => e.GetProperty("resource"))
-            .First(r => r.GetProperty("resourceType").GetString() == "Patient");
-        var terms = new List<string>();
-        foreach (var name in patient.GetProperty("name").EnumerateArray())
-        {
-            terms.Add(name.GetProperty("family").GetString()!);
-            terms.AddRange(name.GetProperty("given").EnumerateArray().Select(g => g.GetString()!));
-        }
-
-        terms.AddRange(patient.GetProperty("identifier").EnumerateArray()
-            .Select(i => i.GetProperty("value").GetString()!)
-            .Where(v => v.Length >= 6));
-        terms.AddRange(patient.GetProperty("address")[0].GetProperty("line").EnumerateArray().Select(l => l.GetString()!));
-        return (patient.GetProperty("id").GetString()!, terms);
     }
 
     private static IEnumerable<(string File, string Term)> FilesContaining(string directory, string term)

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using CareLedger.Tests.Support;
 
 namespace CareLedger.Tests.Cli;
@@ -12,7 +11,7 @@ namespace CareLedger.Tests.Cli;
 public sealed class NoPersonalDataTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
-    private static string Synthea(string file) => Path.Combine(AppContext.BaseDirectory, "TestData", "synthea", file);
+    private static string Synthea(string file) => SyntheaPatient.File(file);
 
     [Fact]
     public async Task No_file_or_log_line_of_the_node_holds_a_patients_name_identifier_phone_or_address()
@@ -25,7 +24,7 @@ public sealed class NoPersonalDataTests
             "Luigi_Wiegand_e27d88b0-c5e5-4042-ad49-184f6a900ee3.json",
             "Ned_Hintz_e4b9259d-0f54-48d1-a35d-b526729a4dfe.json",
         ];
-        var personal = patients.SelectMany(p => PersonalStrings(Synthea(p))).Distinct().ToList();
+        var personal = patients.SelectMany(p => SyntheaPatient.Read(Synthea(p)).PersonalStrings).Distinct().ToList();
         Assert.True(personal.Count >= 15, "the scan must look for enough strings to mean something");
 
         Assert.Equal(0, (await CareLedgerProcess.RunAsync(Timeout, "init", "--data", data)).ExitCode);
@@ -52,7 +51,7 @@ public sealed class NoPersonalDataTests
         Assert.True(verify.ExitCode == 0, verify.Stdout + verify.Stderr);
 
         // The scan can see: logical ids are stored in the clear in the vault (they are opaque UUIDs by design).
-        var someId = Encoding.UTF8.GetBytes(PatientId(Synthea(patients[0])));
+        var someId = Encoding.UTF8.GetBytes(SyntheaPatient.Read(Synthea(patients[0])).Id);
         Assert.True(File.ReadAllBytes(Path.Combine(data, "vault.db")).AsSpan().IndexOf(someId) >= 0);
 
         var printed = import.Stdout + import.Stderr + served + verify.Stdout + verify.Stderr;
@@ -65,38 +64,5 @@ public sealed class NoPersonalDataTests
                 Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(needle) < 0, $"'{term}' is readable in {Path.GetRelativePath(data, file)}");
             }
         }
-    }
-
-    private static string PatientId(string bundlePath)
-    {
-        using var bundle = JsonDocument.Parse(File.ReadAllText(bundlePath));
-        return bundle.RootElement.GetProperty("entry").EnumerateArray()
-            .Select(e => e.GetProperty("resource"))
-            .First(r => r.GetProperty("resourceType").GetString() == "Patient")
-            .GetProperty("id").GetString()!;
-    }
-
-    /// <summary>Names, identifier values, telephone numbers and address lines of the bundle's Patient.</summary>
-    private static IEnumerable<string> PersonalStrings(string bundlePath)
-    {
-        using var bundle = JsonDocument.Parse(File.ReadAllText(bundlePath));
-        var patient = bundle.RootElement.GetProperty("entry").EnumerateArray()
-            .Select(e => e.GetProperty("resource"))
-            .First(r => r.GetProperty("resourceType").GetString() == "Patient");
-        var terms = new List<string>();
-        foreach (var name in patient.GetProperty("name").EnumerateArray())
-        {
-            terms.Add(name.GetProperty("family").GetString()!);
-            terms.AddRange(name.GetProperty("given").EnumerateArray().Select(g => g.GetString()!));
-        }
-
-        terms.AddRange(patient.GetProperty("identifier").EnumerateArray().Select(i => i.GetProperty("value").GetString()!).Where(v => v.Length >= 6 && !Guid.TryParse(v, out _)));
-        if (patient.TryGetProperty("telecom", out var telecom))
-        {
-            terms.AddRange(telecom.EnumerateArray().Select(t => t.GetProperty("value").GetString()!));
-        }
-
-        terms.AddRange(patient.GetProperty("address").EnumerateArray().SelectMany(a => a.GetProperty("line").EnumerateArray()).Select(l => l.GetString()!));
-        return terms.Where(t => t.Length >= 4);
     }
 }
