@@ -34,14 +34,15 @@ public sealed class FhirImporter(FhirService service, string stateDirectory)
         long created = 0, present = 0;
         progress?.Report(new ImportProgress(0, files.Count, 0, files.FirstOrDefault()));
 
-        // Reading and parsing the next file overlaps with committing the current one.
-        Task<LoadedFile>? next = files.Count > 0 ? Task.Run(() => Load(files[0], state), ct) : null;
+        // Reading, parsing and validating the next file overlaps with committing the current one. Its own thread (not a
+        // pool worker): validation blocks, and the commit's completions need the pool.
+        Task<LoadedFile>? next = files.Count > 0 ? LoadAhead(files[0], state, ct) : null;
         for (var i = 0; i < files.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
             var loaded = await next!;
             var following = i + 1;
-            next = following < files.Count ? Task.Run(() => Load(files[following], state), ct) : null;
+            next = following < files.Count ? LoadAhead(files[following], state, ct) : null;
             try
             {
                 if (loaded.AlreadyCompleted)
@@ -116,6 +117,9 @@ public sealed class FhirImporter(FhirService service, string stateDirectory)
         fileName.StartsWith("hospitalInformation", StringComparison.OrdinalIgnoreCase) ? 0
         : fileName.StartsWith("practitionerInformation", StringComparison.OrdinalIgnoreCase) ? 1
         : 2;
+
+    private static Task<LoadedFile> LoadAhead(string path, ImportState state, CancellationToken ct) =>
+        Task.Factory.StartNew(() => Load(path, state), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static LoadedFile Load(string path, ImportState state)
     {

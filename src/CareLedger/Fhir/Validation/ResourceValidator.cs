@@ -16,6 +16,8 @@ public sealed class ResourceValidator
 {
     private static readonly Lazy<ResourceValidator> s_shared = new(() => new ResourceValidator(), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    private const int MaxHelperThreads = 15;
+
     private readonly Validator validator;
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Resource, IReadOnlyList<OperationOutcome.IssueComponent>> prevalidated = [];
 
@@ -59,17 +61,48 @@ public sealed class ResourceValidator
     }
 
     /// <summary>
-    /// Validates resources ahead of their write, so that an import validates the next bundle on one core while the
-    /// current one commits on the other. Only the server-owned id and meta, and references being resolved, may change
-    /// in between: neither can make a valid resource invalid. Sequential on purpose: it runs beside the commit, and
-    /// blocking more pool threads starves the ledger's completions.
+    /// Validates resources ahead of their write, on every core, so that an import validates the next bundle while the
+    /// current one commits. Only the server-owned id and meta, and references being resolved, may change in between:
+    /// neither can make a valid resource invalid. The workers are dedicated threads, not pool threads: the Firely
+    /// validator waits synchronously on tasks it runs on the pool, and the ledger's completions need the pool too, so
+    /// blocking pool workers starves both (measured: 4–8 ms per resource instead of 0.6).
     /// </summary>
     public void Prevalidate(IReadOnlyList<Resource> resources)
     {
-        foreach (var resource in resources)
+        var next = -1;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        void Work()
         {
-            prevalidated.AddOrUpdate(resource, Validate(resource));
+            try
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < resources.Count && Volatile.Read(ref failure) is null)
+                {
+                    prevalidated.AddOrUpdate(resources[i], Validate(resources[i]));
+                }
+            }
+#pragma warning disable CA1031 // rethrown on the calling thread below
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Interlocked.CompareExchange(ref failure, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e), null);
+            }
         }
+
+        var helpers = new Thread[Math.Clamp(Math.Min(Environment.ProcessorCount, resources.Count) - 1, 0, MaxHelperThreads)];
+        for (var h = 0; h < helpers.Length; h++)
+        {
+            helpers[h] = new Thread(Work) { IsBackground = true, Name = "fhir-prevalidate" };
+            helpers[h].Start();
+        }
+
+        Work();
+        foreach (var helper in helpers)
+        {
+            helper.Join();
+        }
+
+        failure?.Throw();
     }
 
     private IReadOnlyList<OperationOutcome.IssueComponent> Validate(Resource resource)
