@@ -106,14 +106,7 @@ public sealed class AuthorizationCodeFlowTests(IdentityHostFixture fixture)
         var (verifier, challenge) = OAuthFlows.NewPkce();
         var redirect = await OAuthFlows.SignInForRedirectAsync(http,
             OAuthFlows.AuthorizeUrl(PublicApp, RedirectUri, PatientScopes, "s", challenge, null), PatientUser, PatientPassword);
-        var exchange = new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code",
-            ["code"] = OAuthFlows.QueryOf(redirect)["code"],
-            ["redirect_uri"] = RedirectUri.AbsoluteUri,
-            ["client_id"] = PublicApp,
-            ["code_verifier"] = verifier,
-        };
+        var exchange = OAuthFlows.CodeExchange(redirect, PublicApp, RedirectUri, verifier);
 
         Assert.Equal(HttpStatusCode.OK, (await OAuthFlows.PostTokenAsync(http, exchange)).Status);
         var (status, body) = await OAuthFlows.PostTokenAsync(http, exchange);
@@ -174,14 +167,7 @@ public sealed class AuthorizationCodeFlowTests(IdentityHostFixture fixture)
         var redirect = await OAuthFlows.SignInForRedirectAsync(http,
             OAuthFlows.AuthorizeUrl(PublicApp, RedirectUri, "openid launch/patient patient/Observation.rs user/Observation.rs system/*.rs", "s", challenge, null),
             ClinicianUser, ClinicianPassword);
-        var (status, tokens) = await OAuthFlows.PostTokenAsync(http, new()
-        {
-            ["grant_type"] = "authorization_code",
-            ["code"] = OAuthFlows.QueryOf(redirect)["code"],
-            ["redirect_uri"] = RedirectUri.AbsoluteUri,
-            ["client_id"] = PublicApp,
-            ["code_verifier"] = verifier,
-        });
+        var (status, tokens) = await OAuthFlows.PostTokenAsync(http, OAuthFlows.CodeExchange(redirect, PublicApp, RedirectUri, verifier));
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(["openid", "user/Observation.rs"], tokens.GetProperty("scope").GetString()!.Split(' ').Order());
         Assert.False(tokens.TryGetProperty("patient", out _));
@@ -212,14 +198,7 @@ public sealed class AuthorizationCodeFlowTests(IdentityHostFixture fixture)
         var (verifier, challenge) = OAuthFlows.NewPkce();
         var redirect = await OAuthFlows.SignInForRedirectAsync(http,
             OAuthFlows.AuthorizeUrl(ConfidentialApp, RedirectUri, PatientScopes, "s", challenge, null), PatientUser, PatientPassword);
-        var exchange = new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code",
-            ["code"] = OAuthFlows.QueryOf(redirect)["code"],
-            ["redirect_uri"] = RedirectUri.AbsoluteUri,
-            ["client_id"] = ConfidentialApp,
-            ["code_verifier"] = verifier,
-        };
+        var exchange = OAuthFlows.CodeExchange(redirect, ConfidentialApp, RedirectUri, verifier);
 
         var (withoutStatus, without) = await OAuthFlows.PostTokenAsync(http, exchange);
         Assert.Equal("invalid_client", without.GetProperty("error").GetString());
@@ -265,14 +244,7 @@ public sealed class AuthorizationCodeFlowTests(IdentityHostFixture fixture)
         var (verifier, challenge) = OAuthFlows.NewPkce();
         var redirect = await OAuthFlows.SignInForRedirectAsync(http,
             OAuthFlows.AuthorizeUrl(PublicApp, RedirectUri, "launch/patient patient/*.rs", "s", challenge, null), GuardianUser, GuardianPassword);
-        var (status, tokens) = await OAuthFlows.PostTokenAsync(http, new()
-        {
-            ["grant_type"] = "authorization_code",
-            ["code"] = OAuthFlows.QueryOf(redirect)["code"],
-            ["redirect_uri"] = RedirectUri.AbsoluteUri,
-            ["client_id"] = PublicApp,
-            ["code_verifier"] = verifier,
-        });
+        var (status, tokens) = await OAuthFlows.PostTokenAsync(http, OAuthFlows.CodeExchange(redirect, PublicApp, RedirectUri, verifier));
         Assert.True(status == HttpStatusCode.OK, tokens.ToString());
         Assert.Equal(PatientId, tokens.GetProperty("patient").GetString());
 

@@ -98,14 +98,7 @@ public sealed class IdentityNodeLifecycleTests : IDisposable
             }
 
             var redirect = await OAuthFlows.SignInForRedirectAsync(http, authorize, userName, password);
-            var (status, tokens) = await OAuthFlows.PostTokenAsync(http, new()
-            {
-                ["grant_type"] = "authorization_code",
-                ["code"] = OAuthFlows.QueryOf(redirect)["code"],
-                ["redirect_uri"] = IdentityHostFixture.RedirectUri.AbsoluteUri,
-                ["client_id"] = "app",
-                ["code_verifier"] = verifier,
-            });
+            var (status, tokens) = await OAuthFlows.PostTokenAsync(http, OAuthFlows.CodeExchange(redirect, "app", IdentityHostFixture.RedirectUri, verifier));
             Assert.True(status == HttpStatusCode.OK, tokens.ToString());
         }
 

@@ -120,6 +120,16 @@ internal static partial class OAuthFlows
         return back.Headers.Location!;
     }
 
+    /// <summary>The token request that redeems the code carried by an authorization redirect.</summary>
+    public static Dictionary<string, string> CodeExchange(Uri redirect, string clientId, Uri redirectUri, string codeVerifier) => new()
+    {
+        ["grant_type"] = "authorization_code",
+        ["code"] = QueryOf(redirect)["code"],
+        ["redirect_uri"] = redirectUri.AbsoluteUri,
+        ["client_id"] = clientId,
+        ["code_verifier"] = codeVerifier,
+    };
+
     public static IReadOnlyDictionary<string, string> QueryOf(Uri uri) =>
         uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('=', 2))
