@@ -14,10 +14,19 @@ internal static partial class BenchCommands
         var creates = new Option<int>("--creates") { Description = "Creates per client.", DefaultValueFactory = _ => 250 };
         var reads = new Option<int>("--reads") { Description = "Reads per client.", DefaultValueFactory = _ => 1000 };
         var import = new Option<string[]>("--import") { Description = "Bundles or folders to import for the import figure. Default: the demo bundles.", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("fhir", "FHIR import throughput (validated, encrypted, ledgered) and create / read-by-id throughput and latency at N clients.") { data, clients, creates, reads, import };
+        var warm = new Option<bool>("--warm") { Description = "First import the same bundles into a throwaway node, so the figure is the steady state rather than the first use of the validator." };
+        var command = new Command("fhir", "FHIR import throughput (validated, encrypted, ledgered) and create / read-by-id throughput and latency at N clients.") { data, clients, creates, reads, import, warm };
         command.SetAction(async (parse, ct) =>
         {
             var paths = parse.GetValue(import) is { Length: > 0 } given ? given : [DemoCommand.DemoDataDirectory];
+            if (parse.GetValue(warm))
+            {
+                await using var throwaway = BenchNode.Create(null);
+                await using var warmNode = await throwaway.OpenAsync(ct);
+                await AnsiConsole.Status().StartAsync("warming up: a first import into a throwaway node", async _ =>
+                    await warmNode.Importer.ImportAsync(paths, null, ct));
+            }
+
             await using var scratch = BenchNode.Create(parse.GetValue(data));
             await using var node = await scratch.OpenAsync(ct);
             var options = new FhirLoadOptions
