@@ -1,4 +1,4 @@
-using CareLedger.Ledger.IO;
+using CareLedger.IO;
 using System.Buffers;
 using CareLedger.Ledger.Log.Format;
 using CareLedger.Ledger.Log.Recovery;

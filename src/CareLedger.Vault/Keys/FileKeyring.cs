@@ -1,3 +1,4 @@
+using CareLedger.IO;
 using System.Security.Cryptography;
 
 namespace CareLedger.Vault.Keys;
@@ -131,7 +132,7 @@ public sealed class FileKeyring : IKeyEncryptionKeyProvider, IDisposable
         var bytes = contents.Serialize();
         try
         {
-            AtomicFile.WriteAllBytes(path, bytes);
+            SecureFile.WriteAllBytes(path, bytes);
         }
         finally
         {

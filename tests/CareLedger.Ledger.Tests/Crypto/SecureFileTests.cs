@@ -1,3 +1,4 @@
+using CareLedger.IO;
 using CareLedger.Ledger.Crypto;
 using CareLedger.Ledger.Tests.Engine;
 

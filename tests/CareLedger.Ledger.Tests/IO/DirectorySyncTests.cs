@@ -1,4 +1,4 @@
-using CareLedger.Ledger.IO;
+using CareLedger.IO;
 using CareLedger.Ledger.Tests.Log;
 
 namespace CareLedger.Ledger.Tests.IO;

@@ -1,4 +1,4 @@
-using CareLedger.Ledger.IO;
+using CareLedger.IO;
 using CareLedger.Ledger.Log.Format;
 using Microsoft.Win32.SafeHandles;
 

@@ -1,3 +1,4 @@
+using CareLedger.IO;
 using System.Security.Cryptography;
 using System.Text;
 using CareLedger.Ledger.Crypto;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace CareLedger.Ledger.IO;
+namespace CareLedger.IO;
 
 /// <summary>
 /// fsync of a directory, which makes a created or renamed file's name durable. .NET refuses to open a directory as a
