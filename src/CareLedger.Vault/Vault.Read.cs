@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using CareLedger.Vault.Records;
 using CareLedger.Vault.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace CareLedger.Vault;
 
@@ -8,7 +9,7 @@ public sealed partial class Vault
 {
     /// <summary>The current committed version's bytes; null if there is none or it is a delete. Every read checks the
     /// ciphertext's integrity (<see cref="VaultTamperedException"/>); an erased resource throws <see cref="RecordErasedException"/>.</summary>
-    public byte[]? Read(string resourceType, string id)
+    internal byte[]? Read(string resourceType, string id)
     {
         RecordNames.ValidateType(resourceType, nameof(resourceType));
         RecordNames.ValidateId(id, nameof(id));
@@ -16,7 +17,7 @@ public sealed partial class Vault
     }
 
     /// <summary>One committed version's bytes; null if there is no such version or it is a delete.</summary>
-    public byte[]? Read(RecordAddress address)
+    internal byte[]? Read(RecordAddress address)
     {
         RecordNames.Validate(address, nameof(address));
         return ReadContent(address.ResourceType, address.Id, address.Version);
@@ -115,16 +116,21 @@ public sealed partial class Vault
             {
                 if (rows.Read())
                 {
-                    var compartment = new CompartmentRow(rows.GetInt64(0), rows.GetBlobOrNull(1), rows.GetString(2),
-                        rows.GetFieldValue<byte[]>(3));
-                    return new SealedRow(new RecordAddress(resourceType, id, rows.GetInt32(4)), compartment,
-                        rows.GetBoolean(5), rows.GetInt64(6), rows.GetInt64(7),
-                        rows.GetFieldValue<byte[]>(8), rows.GetFieldValue<byte[]>(9), rows.GetFieldValue<byte[]>(10));
+                    return SealedRowAt(rows, resourceType, id);
                 }
             }
 
             return IsErased(reader, resourceType, id) ? throw new RecordErasedException(resourceType, id) : null;
         });
+
+    /// <summary>The sealed row at the reader's position; columns as in <see cref="Sql.ReadCurrent"/>.</summary>
+    private static SealedRow SealedRowAt(SqliteDataReader rows, string resourceType, string id)
+    {
+        var compartment = new CompartmentRow(rows.GetInt64(0), rows.GetBlobOrNull(1), rows.GetString(2), rows.GetFieldValue<byte[]>(3));
+        return new SealedRow(new RecordAddress(resourceType, id, rows.GetInt32(4)), compartment,
+            rows.GetBoolean(5), rows.GetInt64(6), rows.GetInt64(7),
+            rows.GetFieldValue<byte[]>(8), rows.GetFieldValue<byte[]>(9), rows.GetFieldValue<byte[]>(10));
+    }
 
     /// <summary>Decrypts a stored version to <c>salt ‖ content</c> (the caller zeroes it), checking everything bound to it.</summary>
     private byte[] Open(SealedRow row)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using CareLedger.Analytics.Fairness;
 using CareLedger.Analytics.Metrics;
 using CareLedger.Analytics.Training;
@@ -27,6 +28,13 @@ public sealed record ModelCard(
     DateTimeOffset CreatedAt)
 {
     public const string Schema = "careledger-model-card/v1";
+
+    /// <summary>
+    /// Who the training data came from (set by the node when it trains through the access layer); null on cards made
+    /// outside a node, e.g. from the reference CSV files. Absent from the JSON when null, so older cards keep their bytes.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TrainingCohort? Cohort { get; init; }
 
     public byte[] ToCanonicalJson()
     {
@@ -88,6 +96,8 @@ public sealed record ModelCard(
         Require(Metrics is { Folds: > 0, OutOfFold: not null }, "the metrics need at least one fold and out-of-fold results");
         Require(IntendedUse is { } use && !string.IsNullOrWhiteSpace(use.Description) && !string.IsNullOrWhiteSpace(use.PurposeOfUse),
             "the intended use needs a description and a purpose of use");
+        if (Cohort?.Problem() is { } cohortProblem)
+            Require(false, cohortProblem);
     }
 
     private void Require(bool condition, string problem)

@@ -22,6 +22,9 @@ public interface ILedgerState
     /// <summary>A registered author key (revoked or not), or null.</summary>
     KeyRecord? FindKey(KeyId id);
 
+    /// <summary>The latest status of a credential, by the SHA-256 of its id (<see cref="CredentialStatusPayload.HashCredentialId"/>), or null if never issued.</summary>
+    CredentialState? FindCredential(ReadOnlySpan<byte> idHash);
+
     /// <summary>The number of log entries applied (the state is a replay of exactly this prefix of the log).</summary>
     long AppliedCount { get; }
 }

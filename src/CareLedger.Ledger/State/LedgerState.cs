@@ -6,8 +6,8 @@ using Microsoft.Data.Sqlite;
 namespace CareLedger.Ledger.State;
 
 /// <summary>
-/// The ledger state in SQLite (DATA/state.db): applied transaction ids, author keys, record commitments and
-/// erasure tombstones. It is always the replay of a prefix of the log: each batch is applied in one SQLite
+/// The ledger state in SQLite (DATA/state.db): applied transaction ids, author keys, record commitments,
+/// erasure tombstones and credential statuses. It is always the replay of a prefix of the log: each batch is applied in one SQLite
 /// transaction together with <see cref="AppliedCount"/>. One writer (the engine's sequencer) applies and looks
 /// up; the public queries open their own pooled read-only connections and may run on any thread.
 /// </summary>
@@ -73,6 +73,10 @@ public sealed class LedgerState : ILedgerState, IDisposable
                     WriteMeta(writer, StateSchema.MetaFormat, StateSchema.FormatVersion, transaction);
                     WriteMeta(writer, StateSchema.MetaAppliedCount, 0L, transaction);
                 }
+                else if (format is long old && old == StateSchema.EmptyTableUpgradeFrom)
+                {
+                    WriteMeta(writer, StateSchema.MetaFormat, StateSchema.FormatVersion, transaction);
+                }
                 else if (format is not long version || version != StateSchema.FormatVersion)
                 {
                     throw new LedgerStateException($"'{fullPath}' has state format {format}; this node reads format {StateSchema.FormatVersion}");
@@ -99,6 +103,16 @@ public sealed class LedgerState : ILedgerState, IDisposable
     }
 
     public KeyRecord? FindKey(KeyId id) => keys.TryGetValue(id, out var key) ? key : null;
+
+    public CredentialState? FindCredential(ReadOnlySpan<byte> idHash)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = StateCommands.CredentialQuery;
+        command.Parameters.AddWithValue("$id", idHash.ToArray());
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? StateCommands.ReadCredential(reader) : null;
+    }
 
     public bool TryGetLeafIndex(TxId id, out long leafIndex)
     {
@@ -162,6 +176,9 @@ public sealed class LedgerState : ILedgerState, IDisposable
     /// <summary>Whether a patient is erased, on the writer's connection (sequencer thread only).</summary>
     internal bool IsErased(byte[] patient) => commands.IsErased(patient);
 
+    /// <summary>A credential's applied state, on the writer's connection (sequencer thread only).</summary>
+    internal CredentialState? FindCredentialForRules(byte[] idHash) => commands.FindCredential(idHash, null);
+
     /// <summary>
     /// Applies the transactions at leaves <see cref="AppliedCount"/>, +1, ... in one SQLite transaction that also
     /// advances <see cref="AppliedCount"/>; either all of them are applied or none. Rules are not checked here:
@@ -223,6 +240,10 @@ public sealed class LedgerState : ILedgerState, IDisposable
                         commands.InsertErased(erased.Patient, applied.LeafIndex);
                         break;
                     case AnchorPayload:
+                        break;
+                    case CredentialStatusPayload status:
+                        var before = status.Status == CredentialStatusKind.Issued ? null : commands.FindCredential(status.CredentialIdHash, transaction);
+                        commands.PutCredential(CredentialTransitions.Next(before, status, applied.Transaction.Author, applied.LeafIndex));
                         break;
                     default:
                         throw new InvalidOperationException($"no state change is defined for {applied.Payload.GetType().Name}");

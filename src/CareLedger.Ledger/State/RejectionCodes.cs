@@ -17,4 +17,7 @@ public static class RejectionCodes
     public const string PatientErased = "patient-erased";
     public const string AlreadyErased = "already-erased";
     public const string VersionConflict = "version-conflict";
+    public const string CredentialExists = "credential-exists";
+    public const string UnknownCredential = "unknown-credential";
+    public const string CredentialRevoked = "credential-revoked";
 }

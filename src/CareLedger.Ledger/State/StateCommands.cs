@@ -16,6 +16,8 @@ internal sealed class StateCommands : IDisposable
     private readonly SqliteCommand findTransaction;
     private readonly SqliteCommand latestVersion;
     private readonly SqliteCommand isErased;
+    private readonly SqliteCommand putCredential;
+    private readonly SqliteCommand findCredential;
     private readonly SqliteCommand[] writes;
 
     public StateCommands(SqliteConnection connection)
@@ -32,8 +34,15 @@ internal sealed class StateCommands : IDisposable
         findTransaction = Command(connection, "SELECT leaf, leaf_hash FROM transactions WHERE id = $id", "$id");
         latestVersion = Command(connection, "SELECT max(version) FROM records WHERE record_ref = $ref", "$ref");
         isErased = Command(connection, "SELECT 1 FROM erased_patients WHERE patient = $patient", "$patient");
-        writes = [insertTransaction, insertKey, revokeKey, insertRecord, insertErased, setAppliedCount];
+        putCredential = Command(connection, "INSERT INTO credentials (id_hash, status, digest, valid_until, issuer, leaf) VALUES ($id, $status, $digest, $until, $issuer, $leaf) "
+            + "ON CONFLICT (id_hash) DO UPDATE SET status = excluded.status, digest = excluded.digest, valid_until = excluded.valid_until, leaf = excluded.leaf",
+            "$id", "$status", "$digest", "$until", "$issuer", "$leaf");
+        findCredential = Command(connection, CredentialQuery, "$id");
+        writes = [insertTransaction, insertKey, revokeKey, insertRecord, insertErased, putCredential, setAppliedCount];
     }
+
+    /// <summary>Reads a credential row with <see cref="ReadCredential"/>; parameter <c>$id</c> is the id hash.</summary>
+    public const string CredentialQuery = "SELECT id_hash, status, digest, valid_until, issuer, leaf FROM credentials WHERE id_hash = $id";
 
     /// <summary>Binds the write statements to the batch's transaction.</summary>
     public void Begin(SqliteTransaction transaction)
@@ -98,6 +107,36 @@ internal sealed class StateCommands : IDisposable
         insertErased.ExecuteNonQuery();
     }
 
+    /// <summary>Records the credential's new state (the caller computed it from the status transaction and the previous state).</summary>
+    public void PutCredential(CredentialState credential)
+    {
+        var p = putCredential.Parameters;
+        p[0].Value = credential.IdHash;
+        p[1].Value = (long)credential.Status;
+        p[2].Value = credential.Digest;
+        p[3].Value = credential.ValidUntilUnixMs;
+        p[4].Value = credential.IssuerKey.ToArray();
+        p[5].Value = credential.Leaf;
+        putCredential.ExecuteNonQuery();
+    }
+
+    /// <param name="transaction">The batch's transaction while applying (the lookup must see the batch's earlier rows); null otherwise.</param>
+    public CredentialState? FindCredential(byte[] idHash, SqliteTransaction? transaction)
+    {
+        findCredential.Transaction = transaction;
+        findCredential.Parameters[0].Value = idHash;
+        using var reader = findCredential.ExecuteReader();
+        return reader.Read() ? ReadCredential(reader) : null;
+    }
+
+    public static CredentialState ReadCredential(SqliteDataReader reader) => new(
+        (byte[])reader.GetValue(0),
+        (CredentialStatusKind)reader.GetInt64(1),
+        (byte[])reader.GetValue(2),
+        reader.GetInt64(3),
+        new KeyId((byte[])reader.GetValue(4)),
+        reader.GetInt64(5));
+
     public void SetAppliedCount(long count)
     {
         setAppliedCount.Parameters[0].Value = count;
@@ -125,7 +164,7 @@ internal sealed class StateCommands : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { insertTransaction, insertKey, revokeKey, insertRecord, insertErased, setAppliedCount, findTransaction, latestVersion, isErased })
+        foreach (var command in new[] { insertTransaction, insertKey, revokeKey, insertRecord, insertErased, putCredential, setAppliedCount, findTransaction, latestVersion, isErased, findCredential })
         {
             command.Dispose();
         }

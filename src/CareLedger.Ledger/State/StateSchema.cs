@@ -1,3 +1,5 @@
+using CareLedger.Ledger.Transactions;
+
 namespace CareLedger.Ledger.State;
 
 /// <summary>
@@ -6,7 +8,14 @@ namespace CareLedger.Ledger.State;
 /// </summary>
 internal static class StateSchema
 {
-    public const long FormatVersion = 1;
+    /// <summary>2 added the credentials table (<see cref="TxType.CredentialStatus"/>).</summary>
+    public const long FormatVersion = 2;
+
+    /// <summary>
+    /// A format-1 database becomes format 2 by creating the credentials table empty: a log that format 1 replayed cannot
+    /// hold a CredentialStatus transaction (the type did not exist), so the empty table is exactly its replay.
+    /// </summary>
+    public const long EmptyTableUpgradeFrom = 1;
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS meta (
@@ -41,6 +50,14 @@ internal static class StateSchema
             patient BLOB PRIMARY KEY NOT NULL,
             leaf    INTEGER NOT NULL
         ) STRICT, WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS credentials (
+            id_hash     BLOB PRIMARY KEY NOT NULL,
+            status      INTEGER NOT NULL,
+            digest      BLOB NOT NULL,
+            valid_until INTEGER NOT NULL,
+            issuer      BLOB NOT NULL,
+            leaf        INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
         """;
 
     /// <summary>Tables with their primary key columns, in the order a dump compares them.</summary>
@@ -51,6 +68,7 @@ internal static class StateSchema
         ("keys", "id"),
         ("records", "record_ref, version"),
         ("erased_patients", "patient"),
+        ("credentials", "id_hash"),
     ];
 
     public const string MetaFormat = "format";

@@ -15,6 +15,7 @@ internal sealed class TransactionRules(LedgerState state)
     private readonly Dictionary<KeyId, KeyRecord> pendingKeys = [];
     private readonly Dictionary<byte[], uint> pendingVersions = new(ByteArrayComparer.Instance);
     private readonly HashSet<byte[]> pendingErased = new(ByteArrayComparer.Instance);
+    private readonly Dictionary<byte[], CredentialState> pendingCredentials = new(ByteArrayComparer.Instance);
 
     /// <summary>
     /// Judges <paramref name="signed"/> as the transaction at <paramref name="leafIndex"/>; when accepted, the
@@ -48,6 +49,7 @@ internal sealed class TransactionRules(LedgerState state)
         pendingKeys.Clear();
         pendingVersions.Clear();
         pendingErased.Clear();
+        pendingCredentials.Clear();
     }
 
     private RuleVerdict? CheckGenesis(Transaction tx, GenesisPayload genesis, long leafIndex)
@@ -92,9 +94,10 @@ internal sealed class TransactionRules(LedgerState state)
         {
             KeyRegisteredPayload registered => CheckKeyRegistered(author, registered, leafIndex),
             KeyRevokedPayload revoked => CheckKeyRevoked(author, revoked, leafIndex),
-            RecordsCommittedPayload committed => CheckRecords(committed),
+            RecordsCommittedPayload committed => CheckRecordsAuthor(author, committed) ?? CheckRecords(committed),
             PatientErasedPayload erased => CheckErasure(erased),
             AnchorPayload => null,
+            CredentialStatusPayload status => CheckCredentialStatus(tx, author, status, leafIndex),
             _ => RuleVerdict.Rejected(RejectionCodes.BadPayload, $"{tx.Type} transactions are not accepted after genesis"),
         };
     }
@@ -109,6 +112,12 @@ internal sealed class TransactionRules(LedgerState state)
         if (registered.Role == KeyRoles.Organisation)
         {
             return RuleVerdict.Rejected(RejectionCodes.NotAuthorised, "an organisation key is registered only by genesis");
+        }
+
+        if (KeyRoles.IsBoundToPatient(registered.Role) && KeyLabels.PseudonymOf(registered.Label) is null)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.BadPayload,
+                $"a {registered.Role} key is bound to one patient: its label must be '{KeyLabels.PseudonymPrefix}' and 32 lowercase hex digits");
         }
 
         var id = registered.Key;
@@ -145,6 +154,31 @@ internal sealed class TransactionRules(LedgerState state)
         }
 
         pendingKeys[target.Id] = target with { RevokedLeaf = leafIndex };
+        return null;
+    }
+
+    /// <summary>The node commits any records; a patient or delegate key only its own patient's (the pseudonym its label binds).</summary>
+    private static RuleVerdict? CheckRecordsAuthor(KeyRecord author, RecordsCommittedPayload committed)
+    {
+        if (author.Role == KeyRoles.Node)
+        {
+            return null;
+        }
+
+        if (!KeyRoles.IsBoundToPatient(author.Role))
+        {
+            return RuleVerdict.Rejected(RejectionCodes.NotAuthorised, $"records are committed by the node, a patient or a delegate key; the author has role '{author.Role}'");
+        }
+
+        var bound = KeyLabels.PseudonymOf(author.Label);
+        for (var i = 0; i < committed.Records.Count; i++)
+        {
+            if (bound is null || committed.Records[i].Patient is not { } patient || !patient.AsSpan().SequenceEqual(bound))
+            {
+                return RuleVerdict.Rejected(RejectionCodes.NotAuthorised, $"record {i}: a {author.Role} key may commit only records of the patient it is bound to");
+            }
+        }
+
         return null;
     }
 
@@ -196,6 +230,47 @@ internal sealed class TransactionRules(LedgerState state)
         pendingErased.Add(erased.Patient);
         return null;
     }
+
+    private RuleVerdict? CheckCredentialStatus(Transaction tx, KeyRecord author, CredentialStatusPayload status, long leafIndex)
+    {
+        if (author.Role != KeyRoles.CredentialIssuer)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.NotAuthorised, $"only a {KeyRoles.CredentialIssuer} key records credential status; the author has role '{author.Role}'");
+        }
+
+        var current = FindCredential(status.CredentialIdHash);
+        var problem = (status.Status, current) switch
+        {
+            (CredentialStatusKind.Issued, { } issued) =>
+                RuleVerdict.Rejected(RejectionCodes.CredentialExists, $"this credential id was already issued (latest status at leaf {issued.Leaf})"),
+            (CredentialStatusKind.Issued, null) => (RuleVerdict?)null,
+            (_, null) => RuleVerdict.Rejected(RejectionCodes.UnknownCredential, $"{status.Status} of a credential id that was never issued"),
+            (_, { } existing) when existing.IssuerKey != tx.Author =>
+                RuleVerdict.Rejected(RejectionCodes.NotAuthorised, $"the credential was issued by key {existing.IssuerKey}; only that key may renew or revoke it"),
+            (CredentialStatusKind.Revoked, { IsRevoked: true } revoked) =>
+                RuleVerdict.Rejected(RejectionCodes.AlreadyRevoked, $"the credential was already revoked at leaf {revoked.Leaf}"),
+            (_, { IsRevoked: true } revoked) =>
+                RuleVerdict.Rejected(RejectionCodes.CredentialRevoked, $"the credential was revoked at leaf {revoked.Leaf}; a revoked credential cannot be renewed"),
+            (CredentialStatusKind.Revoked, { } existing) when !existing.Digest.AsSpan().SequenceEqual(status.CredentialDigest) || existing.ValidUntilUnixMs != status.ValidUntilUnixMs =>
+                RuleVerdict.Rejected(RejectionCodes.BadPayload, "a revocation must repeat the digest and valid-until of the credential's latest issue or renewal"),
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (status.Status != CredentialStatusKind.Revoked && status.ValidUntilUnixMs <= tx.Time.ToUnixTimeMilliseconds())
+        {
+            return RuleVerdict.Rejected(RejectionCodes.BadPayload, $"valid until {status.ValidUntil:O} is not after the transaction's time {tx.Time:O}");
+        }
+
+        pendingCredentials[status.CredentialIdHash] = CredentialTransitions.Next(current, status, tx.Author, leafIndex);
+        return null;
+    }
+
+    private CredentialState? FindCredential(byte[] idHash) =>
+        pendingCredentials.TryGetValue(idHash, out var pending) ? pending : state.FindCredentialForRules(idHash);
 
     private KeyRecord? FindKey(KeyId id) => pendingKeys.TryGetValue(id, out var key) ? key : state.FindKey(id);
 

@@ -6,6 +6,21 @@ public static class KeyRoles
     /// <summary>The member organisation's key: registered by genesis, the only key that may register and revoke keys.</summary>
     public const string Organisation = "organisation";
 
-    /// <summary>The node's own author key, for transactions the node writes itself (anchors, audit).</summary>
+    /// <summary>The node's own author key, for transactions the node writes itself (records, anchors, audit).</summary>
     public const string Node = "node";
+
+    /// <summary>A patient's key, bound to the patient's pseudonym by its label (<see cref="KeyLabels.ForPseudonym"/>).</summary>
+    public const string Patient = "patient";
+
+    /// <summary>The key of a person acting for a patient (guardian, caregiver), bound to that patient's pseudonym like a patient key.</summary>
+    public const string Delegate = "delegate";
+
+    /// <summary>A practitioner's key.</summary>
+    public const string Practitioner = "practitioner";
+
+    /// <summary>A licensing board's key: the only role that may record the status of practitioner credentials.</summary>
+    public const string CredentialIssuer = "credential-issuer";
+
+    /// <summary>Whether keys of <paramref name="role"/> speak for exactly one patient, named by the key's label.</summary>
+    public static bool IsBoundToPatient(string role) => role is Patient or Delegate;
 }

@@ -12,6 +12,7 @@ public static class TransactionPayloads
         TxType.RecordsCommitted => RecordsCommittedPayload.Decode(payload),
         TxType.PatientErased => PatientErasedPayload.Decode(payload),
         TxType.Anchor => AnchorPayload.Decode(payload),
+        TxType.CredentialStatus => CredentialStatusPayload.Decode(payload),
         _ => throw new InvalidTransactionException(TransactionErrors.UnknownType, $"transaction type {(ushort)type} is unknown"),
     };
 

@@ -12,4 +12,5 @@ public enum TxType : ushort
     RecordsCommitted = 10,
     PatientErased = 12,
     Anchor = 20,
+    CredentialStatus = 30,
 }

@@ -88,6 +88,17 @@ internal static class Sql
         + "JOIN versions v ON v.resource_id = r.id AND v.version = $version AND v.committed = 1 "
         + "JOIN compartments c ON c.id = r.compartment_id WHERE r.resource_type = $type AND r.logical_id = $id";
 
+    private const string CompartmentColumns =
+        "SELECT c.id, c.pseudonym, c.kek_id, c.wrapped_dek, v.version, v.deleted, v.last_updated_unix_ms, v.format, "
+        + "v.nonce, v.ciphertext, v.tag, r.resource_type, r.logical_id FROM compartments c "
+        + "JOIN resources r ON r.compartment_id = c.id AND r.current_deleted = 0 "
+        + "JOIN versions v ON v.resource_id = r.id AND v.version = r.current_version AND v.committed = 1 "
+        + "WHERE c.pseudonym = $pseudonym AND c.patient_lookup IS NOT NULL ";
+
+    public const string CurrentInCompartment = CompartmentColumns + "ORDER BY r.resource_type, r.logical_id";
+
+    public const string CurrentOfTypeInCompartment = CompartmentColumns + "AND r.resource_type = $type ORDER BY r.logical_id";
+
     public const string History =
         "SELECT v.version, v.deleted, v.last_updated_unix_ms, v.commitment, v.tx_id FROM resources r "
         + "JOIN versions v ON v.resource_id = r.id AND v.committed = 1 "

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CareLedger.Fhir;
 using CareLedger.Fhir.Bench;
 using Spectre.Console;
 
@@ -37,7 +38,7 @@ internal static partial class BenchCommands
                 ReadsPerClient = parse.GetValue(reads),
             };
             var figures = await AnsiConsole.Status().StartAsync("loading", async status =>
-                await new FhirLoad(node.Fhir, node.Paths.ImportState).RunAsync(options, new Progress<string>(s => status.Status(Markup.Escape(s))), ct));
+                await new FhirLoad(node.Fhir, node.Paths.ImportState, FhirCaller.Custodian(node.Config.OrganisationName, "careledger-bench")).RunAsync(options, new Progress<string>(s => status.Status(Markup.Escape(s))), ct));
 
             var table = new Table().AddColumn("operation").AddColumn(new TableColumn("count").RightAligned())
                 .AddColumn(new TableColumn("per second").RightAligned()).AddColumn(new TableColumn("p50").RightAligned())

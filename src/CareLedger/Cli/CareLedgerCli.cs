@@ -17,6 +17,9 @@ internal static class CareLedgerCli
         root.Subcommands.Add(NodeCommands.Serve());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(NodeCommands.Keys());
+        root.Subcommands.Add(AccountCommands.User());
+        root.Subcommands.Add(AccountCommands.Client());
+        root.Subcommands.Add(CredentialCommands.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(EraseCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CareLedger.Identity.Seeding;
 using CareLedger.Node;
 using Spectre.Console;
 
@@ -38,6 +39,9 @@ internal static class DemoCommand
                 throw new CliException($"{report.Failures.Count} demo bundle(s) failed to import");
             }
 
+            var seeded = await DemoAccounts.SeedAsync(node, ct);
+            PrintAccounts(seeded);
+
             if (parse.GetValue(noServe))
             {
                 PrintTour(node, NodeHost.DefaultUrls);
@@ -50,6 +54,20 @@ internal static class DemoCommand
         return command;
     }
 
+    private static void PrintAccounts(DemoAccounts.Seeded seeded)
+    {
+        AnsiConsole.MarkupLine("[bold]Demo accounts[/] (password: the user name followed by -demo, e.g. alice-demo; docs/identity.md)");
+        Console.WriteLine($"  alice    patient          Patient/{seeded.PatientId}");
+        Console.WriteLine($"  dr.bob   clinician        Practitioner/{seeded.PractitionerId}");
+        Console.WriteLine("  grace    guardian         acts for alice");
+        Console.WriteLine("  carl     caregiver        acts for alice");
+        Console.WriteLine("  rita     researcher");
+        Console.WriteLine("  priya    privacy officer");
+        Console.WriteLine("  boris    board officer");
+        Console.WriteLine("  oscar    operator");
+        Console.WriteLine($"  {IdentitySeeder.DemoSystemClientId} (client credentials, secret {IdentitySeeder.DemoSystemSecret}, scopes {IdentitySeeder.DemoSystemScopes})");
+    }
+
     /// <summary>Plain lines rather than a table: commands must survive copy and paste unbroken.</summary>
     private static void PrintTour(CareLedgerNode node, string baseUrl)
     {
@@ -57,8 +75,10 @@ internal static class DemoCommand
         (string Try, string What)[] tour =
         [
             ($"curl {baseUrl}/fhir/metadata", "the FHIR R4 CapabilityStatement: what this node supports"),
-            ($"curl '{baseUrl}/fhir/Patient?_count=5'", "demo patients, decrypted from the vault on read"),
-            ($"curl '{baseUrl}/fhir/Observation?code=http://loinc.org|8302-2&_count=3'", "a search through the index (body height)"),
+            ($"TOKEN=$(curl -s -u {IdentitySeeder.DemoSystemClientId}:{IdentitySeeder.DemoSystemSecret} -d grant_type=client_credentials -d 'scope=system/*.rs' {baseUrl}/connect/token | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')",
+                "an access token for the demo backend service (OAuth 2.0 client credentials, SMART system scopes)"),
+            ($"curl -H \"Authorization: Bearer $TOKEN\" '{baseUrl}/fhir/Patient?_count=5'", "demo patients, decrypted from the vault on read, through the access layer"),
+            ($"curl -H \"Authorization: Bearer $TOKEN\" '{baseUrl}/fhir/Observation?code=http://loinc.org|8302-2&_count=3'", "a search through the index (body height)"),
             ($"curl {baseUrl}/ledger/checkpoint", "the latest signed checkpoint (C2SP signed note)"),
             ($"curl {baseUrl}/ledger/receipts/1 > receipt.json", "the receipt of ledger transaction 1"),
             ($"careledger receipt verify receipt.json --key '{node.Ledger.Keys.Log.VerifierKey.ToVkey()}'", "verify that receipt offline"),

@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using CareLedger.Identity.Accounts;
 using System.Text;
 using CareLedger.Fhir.Bench;
 using CareLedger.Node;
@@ -19,6 +23,8 @@ internal static class FhirHttpLoad
         await app.StartAsync(ct);
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients };
         using var http = new HttpClient(handler) { BaseAddress = new Uri(NodeHost.BoundAddresses(app)[0]) };
+        // The load runs as a backend service would: a client-credentials token, checked on every request.
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await BenchClientTokenAsync(app, http, ct));
 
         var patient = await CreateAsync(http, """{"resourceType":"Patient","gender":"female","birthDate":"1970-01-01"}""", "Patient", ct);
         var ids = new ConcurrentBag<string>();
@@ -62,6 +68,34 @@ internal static class FhirHttpLoad
     }
 
     /// <summary>POSTs a resource and returns "Type/id" from the Location header.</summary>
+    private static async Task<string> BenchClientTokenAsync(WebApplication app, HttpClient http, CancellationToken ct)
+    {
+        const string ClientId = "careledger-bench";
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var store = app.Services.GetRequiredService<IdentityStore>();
+        if (await store.FindClientAsync(ClientId, ct) is not null)
+        {
+            await store.RemoveClientAsync(ClientId, ct);
+        }
+
+        await store.AddClientAsync(new ClientRegistration(ClientId, ClientKind.System) { Secret = secret, AllowedScopes = "system/*.cruds" }, ct);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "client_credentials",
+                ["client_id"] = ClientId,
+                ["client_secret"] = secret,
+                ["scope"] = "system/*.cruds",
+            }),
+        };
+        using var response = await http.SendAsync(request, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        return response.IsSuccessStatusCode
+            ? JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!
+            : throw new CliException($"the bench client could not get a token ({(int)response.StatusCode}): {body}");
+    }
+
     private static async Task<string> CreateAsync(HttpClient http, string json, string type, CancellationToken ct)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/fhir+json");

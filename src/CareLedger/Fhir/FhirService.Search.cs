@@ -1,5 +1,7 @@
 using System.Globalization;
+using CareLedger.Access.Gate;
 using CareLedger.Fhir.Search;
+using CareLedger.Vault;
 using CareLedger.Fhir.Storage;
 using CareLedger.Fhir.Validation;
 using CareLedger.Vault.Search;
@@ -14,8 +16,10 @@ public sealed partial class FhirService
     /// Runs a search and returns a searchset Bundle with self/next/previous links. Paging is stable (see
     /// <see cref="SearchCursor"/>); includes are added once each with search mode "include".
     /// </summary>
-    public Bundle Search(SearchRequest request, string baseUrl)
+    public Bundle Search(FhirCaller caller, SearchRequest request, string baseUrl)
     {
+        var detail = $"search {request.ResourceType}";
+        repository.RequireScope(caller, AccessAction.Search, request.ResourceType, detail);
         var snapshot = request.Cursor?.SnapshotUnixMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var offset = request.Cursor?.Offset ?? 0;
         var query = request.Query with
@@ -25,7 +29,7 @@ public sealed partial class FhirService
             Take = request.Count + 1,
             IncludeTotal = request.IncludeTotal,
         };
-        var (matched, more, total) = request.NeedsExactPass ? SearchExactly(request, query, offset) : SearchInVault(request, query);
+        var (matched, more, total, withheld) = request.NeedsExactPass ? SearchExactly(caller, request, query, offset) : SearchInVault(caller, request, query);
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Id = NewId(), Meta = new Meta { LastUpdated = DateTimeOffset.UtcNow } };
         if (total is { } count)
         {
@@ -42,7 +46,18 @@ public sealed partial class FhirService
             });
         }
 
-        AddIncludes(bundle, matched, request.Includes, baseUrl);
+        withheld += AddIncludes(caller, bundle, matched, request.Includes, baseUrl);
+        if (withheld > 0)
+        {
+            // Said, not hidden: the caller learns that consent withheld some matches, never which or what.
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                Resource = Errors.OperationOutcomes.Single(OperationOutcome.IssueSeverity.Information, OperationOutcome.IssueType.Suppressed,
+                    $"{withheld} matching resource(s) were withheld: the patients' consents do not permit this access"),
+                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Outcome },
+            });
+        }
+
         var link = $"{baseUrl}/{request.ResourceType}";
         bundle.Link.Add(new Bundle.LinkComponent { Relation = "self", Url = PageUrl(link, request, request.Cursor) });
         if (more)
@@ -59,26 +74,25 @@ public sealed partial class FhirService
     }
 
     /// <summary>Most searches: the vault filters, sorts and pages.</summary>
-    private (List<Resource> Matched, bool More, int? Total) SearchInVault(SearchRequest request, VaultQuery query)
+    private (List<Resource> Matched, bool More, int? Total, int Withheld) SearchInVault(FhirCaller caller, SearchRequest request, VaultQuery query)
     {
         var result = repository.Query(query);
-        var matched = new List<Resource>(request.Count);
-        foreach (var head in result.Records.Take(request.Count))
+        var disclosure = repository.ReadMany(caller, AccessAction.Search,
+            [.. result.Records.Take(request.Count).Select(h => new RecordAddress(h.ResourceType, h.Id, 0))], $"search {request.ResourceType}");
+        var matched = new List<Resource>(disclosure.Records.Count);
+        foreach (var record in disclosure.Records)
         {
-            if (repository.ReadJson(head.ResourceType, head.Id) is { } json)
-            {
-                matched.Add(FhirSerialization.ParseJson(json));
-            }
+            matched.Add(FhirSerialization.ParseJson(record.Json));
         }
 
-        return (matched, result.Records.Count > request.Count, result.Total);
+        return (matched, result.Records.Count > request.Count, result.Total, disclosure.Withheld);
     }
 
     /// <summary>
     /// Searches on coarsely indexed dates: the vault finds a superset, each candidate's exact value is checked (and
     /// sorted by, if asked), and the page is cut here.
     /// </summary>
-    private (List<Resource> Matched, bool More, int? Total) SearchExactly(SearchRequest request, VaultQuery query, int offset)
+    private (List<Resource> Matched, bool More, int? Total, int Withheld) SearchExactly(FhirCaller caller, SearchRequest request, VaultQuery query, int offset)
     {
         const int MaxCandidates = 10_000;
         var candidates = repository.Query(query with { Skip = 0, Take = MaxCandidates + 1, IncludeTotal = false }).Records;
@@ -88,10 +102,10 @@ public sealed partial class FhirService
                 $"this search matches more than {MaxCandidates} candidates before its birth-date condition is checked exactly; narrow it with more parameters");
         }
 
-        IEnumerable<Resource> exact = candidates
-            .Select(h => repository.ReadJson(h.ResourceType, h.Id))
-            .OfType<byte[]>()
-            .Select(json => FhirSerialization.ParseJson(json))
+        var disclosure = repository.ReadMany(caller, AccessAction.Search,
+            [.. candidates.Select(h => new RecordAddress(h.ResourceType, h.Id, 0))], $"search {request.ResourceType}");
+        IEnumerable<Resource> exact = disclosure.Records
+            .Select(record => FhirSerialization.ParseJson(record.Json))
             .Where(r => request.ExactDateChecks.All(check => MatchesExactly(r, check)));
         if (request.ExactSort is { Parameter: { } sortBy } sort && SearchParameterCatalog.Instance.Find(request.ResourceType, sortBy) is { } parameter)
         {
@@ -101,7 +115,7 @@ public sealed partial class FhirService
         }
 
         var all = exact.ToList();
-        return ([.. all.Skip(offset).Take(request.Count)], all.Count > offset + request.Count, request.IncludeTotal ? all.Count : null);
+        return ([.. all.Skip(offset).Take(request.Count)], all.Count > offset + request.Count, request.IncludeTotal ? all.Count : null, disclosure.Withheld);
     }
 
     private static bool MatchesExactly(Resource resource, DatePredicate check)
@@ -111,13 +125,15 @@ public sealed partial class FhirService
             .Any(d => check.Conditions.Any(c => PendingMatcher.DateMatches(c, d.Start, d.End)));
     }
 
-    private void AddIncludes(Bundle bundle, List<Resource> matched, IReadOnlyList<IncludeRequest> includes, string baseUrl)
+    /// <returns>How many included resources consent withheld.</returns>
+    private int AddIncludes(FhirCaller caller, Bundle bundle, List<Resource> matched, IReadOnlyList<IncludeRequest> includes, string baseUrl)
     {
         if (includes.Count == 0)
         {
-            return;
+            return 0;
         }
 
+        var wanted = new List<RecordAddress>();
         var seen = new HashSet<string>(matched.Select(r => r.TypeName + "/" + r.Id), StringComparer.Ordinal);
         var context = new FhirEvaluationContext();
         foreach (var include in includes)
@@ -135,18 +151,26 @@ public sealed partial class FhirService
                     }
 
                     var slash = key.IndexOf('/', StringComparison.Ordinal);
-                    if (repository.ReadJson(key[..slash], key[(slash + 1)..]) is { } json)
+                    if (ResourceRepository.IsValidId(key[(slash + 1)..]) && ModelInfo.IsKnownResource(key[..slash]))
                     {
-                        bundle.Entry.Add(new Bundle.EntryComponent
-                        {
-                            FullUrl = $"{baseUrl}/{key}",
-                            Resource = FhirSerialization.ParseJson(json),
-                            Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Include },
-                        });
+                        wanted.Add(new RecordAddress(key[..slash], key[(slash + 1)..], 0));
                     }
                 }
             }
         }
+
+        var disclosure = repository.ReadMany(caller, AccessAction.Search, wanted, "search _include");
+        foreach (var record in disclosure.Records)
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = $"{baseUrl}/{record.Address.ResourceType}/{record.Address.Id}",
+                Resource = FhirSerialization.ParseJson(record.Json),
+                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Include },
+            });
+        }
+
+        return disclosure.Withheld;
     }
 
     private static string PageUrl(string link, SearchRequest request, SearchCursor? cursor)
@@ -167,9 +191,10 @@ public sealed partial class FhirService
     /// Instance history (every version, newest first) or type history (every version of every current resource of
     /// the type, newest first). Deleted versions appear as entries without a resource, with request method DELETE.
     /// </summary>
-    public Bundle History(string type, string? id, int count, DateTimeOffset? since, string baseUrl)
+    public Bundle History(FhirCaller caller, string type, string? id, int count, DateTimeOffset? since, string baseUrl)
     {
         EnsureKnownType(type);
+        repository.RequireScope(caller, AccessAction.History, type, $"history {type}");
         IEnumerable<ResourceHead> versions;
         if (id is not null)
         {
@@ -192,7 +217,12 @@ public sealed partial class FhirService
             versions = versions.Where(v => v.LastUpdated >= s);
         }
 
-        var page = versions.Take(Math.Clamp(count, 1, SearchRequestParser.MaxCount)).ToList();
+        var candidates = versions.Take(Math.Clamp(count, 1, SearchRequestParser.MaxCount)).ToList();
+        // Every version, deletions included, is shown only as far as the access layer discloses it.
+        var disclosure = repository.ReadMany(caller, AccessAction.History,
+            [.. candidates.Select(v => new RecordAddress(type, v.Id, v.Version))], $"history {type}");
+        var disclosed = disclosure.Records.ToDictionary(r => (r.Address.Id, r.Address.Version));
+        var page = candidates.Where(v => disclosed.ContainsKey((v.Id, v.Version))).ToList();
         var bundle = new Bundle { Type = Bundle.BundleType.History, Id = NewId(), Total = page.Count };
         foreach (var v in page)
         {
@@ -211,7 +241,7 @@ public sealed partial class FhirService
                     LastModified = v.LastUpdated,
                 },
             };
-            if (!v.Deleted && repository.ReadJson(type, v.Id, v.Version) is { } json)
+            if (!v.Deleted && disclosed[(v.Id, v.Version)].Json is { Length: > 0 } json)
             {
                 entry.Resource = FhirSerialization.ParseJson(json);
             }

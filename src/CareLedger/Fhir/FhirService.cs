@@ -22,7 +22,7 @@ public sealed partial class FhirService(ResourceRepository repository, FhirServe
 
     public ResourceValidator Validator => ResourceValidator.Shared;
 
-    public async Task<WriteResult> CreateAsync(Resource resource, string? ifNoneExist, CancellationToken ct)
+    public async Task<WriteResult> CreateAsync(FhirCaller caller, Resource resource, string? ifNoneExist, CancellationToken ct)
     {
         if (ifNoneExist is not null)
         {
@@ -34,17 +34,17 @@ public sealed partial class FhirService(ResourceRepository repository, FhirServe
 
             if (matches.Count == 1)
             {
-                return Existing(matches[0]);
+                return Existing(caller, matches[0]);
             }
         }
 
         var id = NewId();
-        var write = PrepareWrites([new PendingWrite(resource.TypeName, id, resource, 0, resource.TypeName)], null)[0];
-        var committed = await repository.CommitAsync([write], ct);
+        var write = PrepareWrites(caller, [new PendingWrite(resource.TypeName, id, resource, 0, resource.TypeName)], null)[0];
+        var committed = await repository.CommitAsync(caller, [write], ct);
         return ToResult(committed[0]);
     }
 
-    public async Task<WriteResult> UpdateAsync(string type, string id, Resource resource, int? ifMatchVersion, CancellationToken ct)
+    public async Task<WriteResult> UpdateAsync(FhirCaller caller, string type, string id, Resource resource, int? ifMatchVersion, CancellationToken ct)
     {
         EnsureTypeMatches(type, resource);
         if (resource.Id is null)
@@ -70,27 +70,27 @@ public sealed partial class FhirService(ResourceRepository repository, FhirServe
                 $"version conflict: If-Match asks for version {expected} of {type}/{id}, but the current version is {current}");
         }
 
-        var write = PrepareWrites([new PendingWrite(type, id, resource, current, $"{type}/{id}")], null)[0];
-        var committed = await repository.CommitAsync([write], ct);
+        var write = PrepareWrites(caller, [new PendingWrite(type, id, resource, current, $"{type}/{id}")], null)[0];
+        var committed = await repository.CommitAsync(caller, [write], ct);
         var result = ToResult(committed[0]);
         // Writing over a deleted resource brings it back: that is a create (201), not an update.
         return head?.Deleted == true ? result with { Status = StatusCodes.Status201Created } : result;
     }
 
     /// <summary>Conditional delete: deletes the one match (204), nothing if none, 412 if several.</summary>
-    public async Task<WriteResult> ConditionalDeleteAsync(string type, IReadOnlyList<KeyValuePair<string, string>> criteria, CancellationToken ct)
+    public async Task<WriteResult> ConditionalDeleteAsync(FhirCaller caller, string type, IReadOnlyList<KeyValuePair<string, string>> criteria, CancellationToken ct)
     {
         EnsureKnownType(type);
         var matches = FindMatches(type, criteria, limit: 2);
         return matches.Count switch
         {
             0 => new WriteResult(StatusCodes.Status204NoContent, type, string.Empty, 0, DateTimeOffset.UnixEpoch, null),
-            1 => await DeleteAsync(type, matches[0].Id, ct),
+            1 => await DeleteAsync(caller, type, matches[0].Id, ct),
             _ => throw FhirProblemException.PreconditionFailed($"the conditional delete matched more than one {type}; it must match at most one"),
         };
     }
 
-    public async Task<WriteResult> ConditionalUpdateAsync(string type, IReadOnlyList<KeyValuePair<string, string>> criteria, Resource resource, CancellationToken ct)
+    public async Task<WriteResult> ConditionalUpdateAsync(FhirCaller caller, string type, IReadOnlyList<KeyValuePair<string, string>> criteria, Resource resource, CancellationToken ct)
     {
         EnsureTypeMatches(type, resource);
         var matches = FindMatches(type, criteria, limit: 2);
@@ -105,18 +105,18 @@ public sealed partial class FhirService(ResourceRepository repository, FhirServe
                 }
 
                 resource.Id = matches[0].Id;
-                return await UpdateAsync(type, matches[0].Id, resource, null, ct);
+                return await UpdateAsync(caller, type, matches[0].Id, resource, null, ct);
             default:
                 if (resource.Id is not null)
                 {
-                    return await UpdateAsync(type, resource.Id, resource, null, ct);
+                    return await UpdateAsync(caller, type, resource.Id, resource, null, ct);
                 }
 
-                return await CreateAsync(resource, null, ct);
+                return await CreateAsync(caller, resource, null, ct);
         }
     }
 
-    public async Task<WriteResult> DeleteAsync(string type, string id, CancellationToken ct)
+    public async Task<WriteResult> DeleteAsync(FhirCaller caller, string type, string id, CancellationToken ct)
     {
         EnsureKnownType(type);
         var head = repository.Head(type, id);
@@ -126,19 +126,19 @@ public sealed partial class FhirService(ResourceRepository repository, FhirServe
             return new WriteResult(StatusCodes.Status204NoContent, type, id, head?.Version ?? 0, head?.LastUpdated ?? DateTimeOffset.UnixEpoch, null);
         }
 
-        var patientId = PatientIdOfStored(type, id);
+        var patientId = PatientIdOfStored(caller, type, id);
         var write = new ResourceWrite(type, id, null, head.Version, patientId);
-        var committed = await repository.CommitAsync([write], ct);
+        var committed = await repository.CommitAsync(caller, [write], ct);
         return ToResult(committed[0]);
     }
 
     /// <summary>The current version's canonical JSON and head; 404 if it never existed, 410 if deleted.</summary>
-    public (byte[] Json, ResourceHead Head) Read(string type, string id)
+    public (byte[] Json, ResourceHead Head) Read(FhirCaller caller, string type, string id)
     {
         EnsureKnownType(type);
-        if (repository.ReadJson(type, id) is { } json && StoredMeta.Read(json) is var (version, lastUpdated))
+        if (repository.Read(caller, type, id) is { } disclosed)
         {
-            return (json, new ResourceHead(type, id, version, false, lastUpdated, null));
+            return (disclosed.Json, new ResourceHead(type, id, disclosed.Address.Version, false, disclosed.LastUpdated, null));
         }
 
         var head = repository.Head(type, id) ?? throw FhirProblemException.NotFound($"{type}/{id} does not exist");
@@ -147,7 +147,7 @@ public sealed partial class FhirService(ResourceRepository repository, FhirServe
             : FhirProblemException.NotFound($"{type}/{id} does not exist");
     }
 
-    public (byte[] Json, ResourceHead Head) VRead(string type, string id, string version)
+    public (byte[] Json, ResourceHead Head) VRead(FhirCaller caller, string type, string id, string version)
     {
         EnsureKnownType(type);
         if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
@@ -163,8 +163,8 @@ public sealed partial class FhirService(ResourceRepository repository, FhirServe
             throw FhirProblemException.Gone($"version {number} of {type}/{id} is its deletion");
         }
 
-        var json = repository.ReadJson(type, id, number) ?? throw FhirProblemException.NotFound($"{type}/{id} has no version {number}");
-        return (json, head);
+        var disclosed = repository.ReadVersion(caller, type, id, number) ?? throw FhirProblemException.NotFound($"{type}/{id} has no version {number}");
+        return (disclosed.Json, head);
     }
 
     /// <summary>The resources of one type that match a search, at most <paramref name="limit"/>.</summary>
@@ -184,7 +184,7 @@ public sealed partial class FhirService(ResourceRepository repository, FhirServe
     /// stored resource or to one written alongside, extracts the search index and the patient compartment.
     /// Every problem of every resource is reported at once (400 for invalid content, 422 for references to nothing).
     /// </summary>
-    public IReadOnlyList<ResourceWrite> PrepareWrites(IReadOnlyList<PendingWrite> pending, IReadOnlySet<string>? alsoWritten)
+    public IReadOnlyList<ResourceWrite> PrepareWrites(FhirCaller caller, IReadOnlyList<PendingWrite> pending, IReadOnlySet<string>? alsoWritten)
     {
         var invalid = new ConcurrentBag<(int Index, IReadOnlyList<OperationOutcome.IssueComponent> Issues)>();
         Parallel.For(0, pending.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
@@ -263,7 +263,7 @@ public sealed partial class FhirService(ResourceRepository repository, FhirServe
         {
             if (p.Resource is null)
             {
-                return new ResourceWrite(p.ResourceType, p.Id, null, p.CurrentVersion, PatientIdOfStored(p.ResourceType, p.Id));
+                return new ResourceWrite(p.ResourceType, p.Id, null, p.CurrentVersion, PatientIdOfStored(caller, p.ResourceType, p.Id));
             }
 
             p.Resource.Id = p.Id;
@@ -312,22 +312,25 @@ public sealed partial class FhirService(ResourceRepository repository, FhirServe
         }
     }
 
-    private WriteResult Existing(RecordHead head)
+    private WriteResult Existing(FhirCaller caller, RecordHead head)
     {
-        var json = repository.ReadJson(head.ResourceType, head.Id);
+        var resource = repository.ReadResource(caller, head.ResourceType, head.Id);
         return new WriteResult(StatusCodes.Status200OK, head.ResourceType, head.Id, head.Version,
-            DateTimeOffset.FromUnixTimeMilliseconds(head.LastUpdatedUnixMs), json is null ? null : FhirSerialization.ParseJson(json));
+            DateTimeOffset.FromUnixTimeMilliseconds(head.LastUpdatedUnixMs), resource);
     }
 
-    /// <summary>A delete stays in the compartment of the resource it deletes (the vault refuses a move).</summary>
-    private string? PatientIdOfStored(string type, string id)
+    /// <summary>
+    /// A delete stays in the compartment of the resource it deletes (the vault refuses a move); finding it means reading
+    /// the resource, so a caller deletes only what the access layer lets them read.
+    /// </summary>
+    private string? PatientIdOfStored(FhirCaller caller, string type, string id)
     {
         if (type == "Patient")
         {
             return id;
         }
 
-        var stored = repository.Read(type, id);
+        var stored = repository.ReadResource(caller, type, id);
         return stored is null ? null : PatientCompartment.PatientIdOf(stored, SearchIndexer.Extract(stored));
     }
 

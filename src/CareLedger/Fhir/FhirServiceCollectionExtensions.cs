@@ -2,8 +2,7 @@ using CareLedger.Fhir.Api;
 using CareLedger.Fhir.Bundles;
 using CareLedger.Fhir.Errors;
 using CareLedger.Fhir.Export;
-using CareLedger.Fhir.Storage;
-using CareLedger.Ledger.Engine;
+using CareLedger.Identity.Api;
 using Hl7.Fhir.Model;
 
 namespace CareLedger.Fhir;
@@ -11,10 +10,6 @@ namespace CareLedger.Fhir;
 /// <summary>Composition of the FHIR layer for the node's host.</summary>
 public static class FhirServiceCollectionExtensions
 {
-    /// <summary>Registers the FHIR services over an open ledger and vault (the node owns and disposes them).</summary>
-    public static IServiceCollection AddCareLedgerFhir(this IServiceCollection services, LedgerEngine ledger, Vault.Vault vault, FhirServerOptions? options = null) =>
-        services.AddCareLedgerFhir(new FhirService(new ResourceRepository(ledger, vault), options ?? FhirServerOptions.Default));
-
     /// <summary>
     /// Registers the FHIR services around an existing <see cref="FhirService"/>, so that the HTTP API, the importer
     /// and the node share one repository (one group-commit queue). Its options decide the export directory.
@@ -60,8 +55,11 @@ public static class FhirServiceCollectionExtensions
                     OperationOutcome.IssueType.Exception, $"internal error ({e.GetType().Name}); nothing was changed unless a response said so"));
             }
         });
-        BulkExportEndpoints.Map(fhir);
-        FhirEndpoints.Map(fhir);
+        // What the server supports is public (SMART discovery needs it before any token); everything else needs a caller.
+        FhirEndpoints.MapPublic(fhir);
+        var data = fhir.MapGroup(string.Empty).RequireCaller();
+        BulkExportEndpoints.Map(data);
+        FhirEndpoints.Map(data);
         return app;
     }
 }

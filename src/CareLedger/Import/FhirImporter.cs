@@ -18,9 +18,14 @@ namespace CareLedger.Import;
 /// Ids from the source are kept and an id that exists already counts as imported, so running twice creates
 /// nothing new; completed files are recorded (<see cref="ImportState"/>) so an interrupted run resumes.
 /// Folders load <c>hospitalInformation*</c> and <c>practitionerInformation*</c> first (the others refer to them).
+/// The import runs as <paramref name="caller"/> (the custodian's own service): the access layer judges and audits its
+/// writes like anyone else's.
 /// </summary>
-public sealed class FhirImporter(FhirService service, string stateDirectory)
+public sealed class FhirImporter(FhirService service, string stateDirectory, FhirCaller caller)
 {
+    /// <summary>The subject the node's importer appears as in audit records.</summary>
+    public const string Subject = "careledger-import";
+
     private const int NdjsonChunk = 250;
     private readonly BundleProcessor processor = new(service);
 
@@ -58,7 +63,7 @@ public sealed class FhirImporter(FhirService service, string stateDirectory)
 
                     foreach (var bundle in loaded.Bundles)
                     {
-                        var response = await processor.ProcessAsync(bundle, BundleOptions.Import with { ReturnResources = false, CheckReferences = !loaded.IsNdjson }, "urn:careledger:import", ct);
+                        var response = await processor.ProcessAsync(caller, bundle, BundleOptions.Import with { ReturnResources = false, CheckReferences = !loaded.IsNdjson }, "urn:careledger:import", ct);
                         foreach (var entry in response.Entry)
                         {
                             if (entry.Response?.Status?.StartsWith("201", StringComparison.Ordinal) == true)

@@ -1,3 +1,11 @@
+using CareLedger.Access.Audit;
+using CareLedger.Access.BreakGlass;
+using CareLedger.Access.Credentials;
+using CareLedger.Access.Delegation;
+using CareLedger.Access.Gate;
+using CareLedger.Access.Notifications;
+using CareLedger.Access.People;
+using CareLedger.Access.Store;
 using CareLedger.Fhir;
 using CareLedger.Fhir.Storage;
 using CareLedger.Import;
@@ -15,14 +23,22 @@ namespace CareLedger.Node;
 /// </summary>
 internal sealed class CareLedgerNode : IAsyncDisposable
 {
-    private CareLedgerNode(NodePaths paths, NodeConfig config, LedgerEngine ledger, Vault.Vault vault)
+    private CareLedgerNode(NodePaths paths, NodeConfig config, LedgerEngine ledger, Vault.Vault vault, FhirServerOptions? fhir)
     {
         Paths = paths;
         Config = config;
         Ledger = ledger;
         Vault = vault;
-        Fhir = new FhirService(new ResourceRepository(ledger, vault), FhirServerOptions.Default with { ExportDirectory = paths.Export });
-        Importer = new FhirImporter(Fhir, paths.ImportState);
+        Audit = AuditTrail.Open(paths.AuditDatabase, ledger);
+        AccessStore = AccessStore.Open(paths.DataDirectory);
+        Credentials = CredentialRegistry.Open(new CredentialRegistryOptions(paths.DataDirectory) { BoardName = config.OrganisationName + " licensing board" }, ledger);
+        BreakGlass = new BreakGlassRegistry(AccessStore, ledger);
+        Notifications = new NotificationBox(AccessStore);
+        Delegations = new DelegationRegistry(AccessStore, ledger);
+        People = new PersonKeys(paths.DataDirectory);
+        Gate = new AccessGate(vault, new AccessGateOptions(config.OrganisationName), Audit, Credentials, BreakGlass, Delegations, TimeProvider.System);
+        Fhir = new FhirService(new ResourceRepository(ledger, vault, Gate, People), fhir ?? FhirServerOptions.Default with { ExportDirectory = paths.Export });
+        Importer = new FhirImporter(Fhir, paths.ImportState, FhirCaller.Custodian(config.OrganisationName, FhirImporter.Subject));
     }
 
     public NodePaths Paths { get; }
@@ -31,9 +47,29 @@ internal sealed class CareLedgerNode : IAsyncDisposable
 
     public LedgerEngine Ledger { get; }
 
+    /// <summary>Opened here, read only through <see cref="Gate"/> (the node cannot call the vault's decrypting reads).</summary>
     public Vault.Vault Vault { get; }
 
-    /// <summary>The FHIR layer over this node's vault and ledger; the HTTP API and the importer share it.</summary>
+    /// <summary>The one door to patient data: every disclosure is decided and audited there.</summary>
+    public AccessGate Gate { get; }
+
+    /// <summary>Every decision of the door, kept in DATA/audit.db and anchored on the ledger in batches.</summary>
+    public AuditTrail Audit { get; }
+
+    public AccessStore AccessStore { get; }
+
+    public CredentialRegistry Credentials { get; }
+
+    public BreakGlassRegistry BreakGlass { get; }
+
+    public NotificationBox Notifications { get; }
+
+    public DelegationRegistry Delegations { get; }
+
+    /// <summary>Custodial author keys of patients and delegates (their consents are signed with them).</summary>
+    public PersonKeys People { get; }
+
+    /// <summary>The FHIR layer over the door, the vault and the ledger; the HTTP API and the importer share it.</summary>
     public FhirService Fhir { get; }
 
     public FhirImporter Importer { get; }
@@ -41,7 +77,8 @@ internal sealed class CareLedgerNode : IAsyncDisposable
     public static Task<CareLedgerNode> InitializeAsync(NodePaths paths, string origin, string organisationName, CancellationToken ct) =>
         InitializeAsync(paths, new NodeConfig { Origin = origin, OrganisationName = organisationName }, ct);
 
-    public static async Task<CareLedgerNode> InitializeAsync(NodePaths paths, NodeConfig settings, CancellationToken ct)
+    /// <param name="fhir">Limits of the FHIR layer; null for the defaults (tests narrow them).</param>
+    public static async Task<CareLedgerNode> InitializeAsync(NodePaths paths, NodeConfig settings, CancellationToken ct, FhirServerOptions? fhir = null)
     {
         if (paths.IsInitialised)
         {
@@ -54,7 +91,7 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         var ledger = await LedgerEngine.InitializeAsync(LedgerOptionsFor(paths, config), origin, organisationName, ct);
         var vault = OpenVault(paths);
         config.Save(paths);
-        return new CareLedgerNode(paths, config, ledger, vault);
+        return new CareLedgerNode(paths, config, ledger, vault, fhir);
     }
 
     public static async Task<CareLedgerNode> OpenAsync(NodePaths paths, CancellationToken ct)
@@ -63,8 +100,9 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         var ledger = await LedgerEngine.OpenAsync(LedgerOptionsFor(paths, config), ct);
         var vault = OpenVault(paths);
         vault.RecoverPending(txId => ledger.State.TryGetLeafIndex(TxId.FromBytes(txId), out _));
-        FinishInterruptedErasures(ledger, vault);
-        return new CareLedgerNode(paths, config, ledger, vault);
+        var node = new CareLedgerNode(paths, config, ledger, vault, null);
+        await node.FinishInterruptedErasuresAsync(ct);
+        return node;
     }
 
     /// <summary>
@@ -81,18 +119,22 @@ internal sealed class CareLedgerNode : IAsyncDisposable
             Transaction.Create(new PatientErasedPayload(pseudonym), Ledger.Keys.Node.Id, TimeProvider.System),
             Ledger.Keys.Node);
         var committed = await Ledger.SubmitAsync(tombstone, ct);
+        // The audit trail forgets them before the vault does: a crash in between leaves the pseudonym in the vault,
+        // and the next open finishes both (FinishInterruptedErasures).
+        await Audit.ForgetPatientAsync(pseudonym, ct);
         var shredded = Vault.Shred(patientId);
         return new PatientErasure(committed.Id, committed.LeafIndex, shredded.VersionsDestroyed, shredded.ResourcesDestroyed);
     }
 
     /// <summary>A crash between the tombstone and the shredding is finished here, before the node serves anything.</summary>
-    private static void FinishInterruptedErasures(LedgerEngine ledger, Vault.Vault vault)
+    private async Task FinishInterruptedErasuresAsync(CancellationToken ct)
     {
-        foreach (var pseudonym in vault.PatientPseudonyms())
+        foreach (var pseudonym in Vault.PatientPseudonyms())
         {
-            if (ledger.State.IsPatientErased(pseudonym))
+            if (Ledger.State.IsPatientErased(pseudonym))
             {
-                vault.ShredPseudonym(pseudonym);
+                await Audit.ForgetPatientAsync(pseudonym, ct);
+                Vault.ShredPseudonym(pseudonym);
             }
         }
     }
@@ -108,8 +150,14 @@ internal sealed class CareLedgerNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // The ledger first: it drains acknowledged work; the vault then closes its connections.
+        // The audit trail first: its last batch is anchored while the ledger still runs. Then the ledger drains
+        // acknowledged work; the stores close their connections last.
+        await Audit.DisposeAsync();
         await Ledger.DisposeAsync();
+        People.Dispose();
+        Delegations.Dispose();
+        Credentials.Dispose();
+        AccessStore.Dispose();
         Vault.Dispose();
     }
 }

@@ -1,4 +1,6 @@
+using CareLedger.Credentials;
 using CareLedger.Fhir;
+using CareLedger.Identity;
 using CareLedger.LedgerApi;
 
 namespace CareLedger.Node;
@@ -26,11 +28,16 @@ internal static class NodeHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.AddSingleton(node);
+        builder.Services.AddCareLedgerIdentity(new IdentityOptions(node.Paths.DataDirectory) { Organisation = node.Config.OrganisationName });
         builder.Services.AddCareLedgerFhir(node.Fhir);
+        builder.Services.AddSingleton(node.Credentials);
 
         var app = builder.Build();
+        app.UseCareLedgerIdentity();
+        app.MapCareLedgerIdentity();
         app.MapLedgerEndpoints();
         app.MapCareLedgerFhir();
+        app.MapCareLedgerCredentials();
         return app;
     }
 

@@ -80,4 +80,27 @@ public class ModelCardTests
 
         Assert.Contains("\"createdAt\":\"2026-11-25T09:30:00.0000000Z\"", Encoding.UTF8.GetString(card.ToCanonicalJson()), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_cohort_round_trips_and_a_card_without_one_keeps_its_frozen_bytes()
+    {
+        var card = SampleCards.Fixed() with { Cohort = new TrainingCohort("HRESCH", 10, 7, 2, 1, 3) };
+
+        var parsed = ModelCard.Parse(card.ToCanonicalJson());
+
+        Assert.Equal(new TrainingCohort("HRESCH", 10, 7, 2, 1, 3), parsed.Cohort);
+        Assert.Contains("\"cohort\":{\"candidates\":10,\"excludedIncomplete\":1,\"excludedWithoutConsent\":2,\"included\":7,\"purposeOfUse\":\"HRESCH\",\"recordsWithheld\":3}",
+            card.ToJson(), StringComparison.Ordinal);
+        Assert.NotEqual(SampleCards.Fixed().Digest(), card.Digest());
+        Assert.DoesNotContain("cohort", SampleCards.Fixed().ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cohort_whose_counts_do_not_add_up_is_refused()
+    {
+        var card = SampleCards.Fixed() with { Cohort = new TrainingCohort("HRESCH", 10, 7, 2, 0, 0) };
+
+        var e = Assert.Throws<ArgumentException>(() => card.ToCanonicalJson());
+        Assert.Contains("do not add up", e.Message, StringComparison.Ordinal);
+    }
 }

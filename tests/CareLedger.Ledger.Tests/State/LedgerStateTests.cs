@@ -1,3 +1,4 @@
+using CareLedger.Ledger.Crypto;
 using CareLedger.Ledger.Merkle;
 using CareLedger.Ledger.State;
 using CareLedger.Ledger.Tests.Engine;
@@ -65,5 +66,48 @@ public class LedgerStateTests
         }
 
         Assert.Contains("format 99", Assert.Throws<LedgerStateException>(() => LedgerState.Open(path)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_format_1_state_gains_an_empty_credentials_table_and_keeps_its_rows()
+    {
+        using var directory = new TempDirectory("state");
+        var path = directory.Combine("state.db");
+        LedgerState.Open(path).Dispose();
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE credentials; UPDATE meta SET value = 1 WHERE name = 'format'; UPDATE meta SET value = 0 WHERE name = 'applied_count'";
+            command.ExecuteNonQuery();
+        }
+
+        using (var state = LedgerState.Open(path))
+        {
+            Assert.Null(state.FindCredential(new byte[32]));
+        }
+
+        using var check = new SqliteConnection($"Data Source={path};Pooling=False");
+        check.Open();
+        using var format = check.CreateCommand();
+        format.CommandText = "SELECT value FROM meta WHERE name = 'format'";
+        Assert.Equal(2L, format.ExecuteScalar());
+    }
+
+    [Fact]
+    public void Credential_statuses_survive_reopening()
+    {
+        using var world = new StateWorld();
+        using var board = AuthorKey.Generate();
+        world.CommitOne(new KeyRegisteredPayload(board.PublicKeySpki, KeyRoles.CredentialIssuer, "Medical Board"), world.Organisation);
+        var id = CredentialStatusPayload.HashCredentialId("urn:uuid:7d1c0b1e-3f0a-4c55-8a11-6a0b6c1d2e3f");
+        var validUntil = DateTimeOffset.UtcNow.AddYears(2).ToUnixTimeMilliseconds();
+        var issued = world.CommitOne(new CredentialStatusPayload(id, CredentialStatusKind.Issued, new byte[32], validUntil), board);
+
+        world.Reopen();
+
+        var credential = world.State.FindCredential(id)!;
+        Assert.Equal((CredentialStatusKind.Issued, validUntil, board.Id, issued.LeafIndex), (credential.Status, credential.ValidUntilUnixMs, credential.IssuerKey, credential.Leaf));
+        Assert.Equal(RejectionCodes.CredentialExists, world.CommitOne(new CredentialStatusPayload(id, CredentialStatusKind.Issued, new byte[32], validUntil), board).Code);
     }
 }

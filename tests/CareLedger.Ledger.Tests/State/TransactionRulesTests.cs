@@ -141,15 +141,15 @@ public class TransactionRulesTests
     public void Rules_see_the_earlier_transactions_of_the_same_batch()
     {
         using var world = new StateWorld();
-        using var system = AuthorKey.Generate();
+        using var patientKey = AuthorKey.Generate();
         var recordRef = NewRecordRef();
 
         var verdicts = world.Commit(
-            StateWorld.TestTransactionsFor(new KeyRegisteredPayload(system.PublicKeySpki, "system", "lab"), world.Organisation),
-            StateWorld.TestTransactionsFor(Records(recordRef, 1, RecordOperation.Create), system),
-            StateWorld.TestTransactionsFor(Records(recordRef, 1, RecordOperation.Create), system),
+            StateWorld.TestTransactionsFor(new KeyRegisteredPayload(patientKey.PublicKeySpki, KeyRoles.Patient, KeyLabels.ForPseudonym(Patient)), world.Organisation),
+            StateWorld.TestTransactionsFor(Records(recordRef, 1, RecordOperation.Create), patientKey),
+            StateWorld.TestTransactionsFor(Records(recordRef, 1, RecordOperation.Create), patientKey),
             StateWorld.TestTransactionsFor(new PatientErasedPayload(Patient), world.Node),
-            StateWorld.TestTransactionsFor(Records(recordRef, 2, RecordOperation.Update), system));
+            StateWorld.TestTransactionsFor(Records(recordRef, 2, RecordOperation.Update), patientKey));
 
         Assert.Equal(
             [RuleOutcome.Accepted, RuleOutcome.Accepted, RuleOutcome.Rejected, RuleOutcome.Accepted, RuleOutcome.Rejected],

@@ -45,6 +45,7 @@ public class PayloadEncodingTests
             new RecordsCommittedPayload([new RecordCommitment(RecordRef, Patient, 1, RecordOperation.Create, Commitment)]),
             new PatientErasedPayload(Patient),
             TestTransactions.Anchor(),
+            new CredentialStatusPayload(CredentialStatusPayload.HashCredentialId("urn:uuid:0f5c2d7e-1111-4a2b-9c3d-000000000001"), CredentialStatusKind.Renewed, Commitment, 1_800_000_000_000),
         ];
 
         foreach (var payload in payloads)

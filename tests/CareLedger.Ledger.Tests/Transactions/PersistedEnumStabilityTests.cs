@@ -16,6 +16,7 @@ public class PersistedEnumStabilityTests
         ["RecordsCommitted"] = 10,
         ["PatientErased"] = 12,
         ["Anchor"] = 20,
+        ["CredentialStatus"] = 30,
     };
 
     private static readonly Dictionary<string, int> RecordOperations = new()
@@ -23,6 +24,13 @@ public class PersistedEnumStabilityTests
         ["Create"] = 1,
         ["Update"] = 2,
         ["Delete"] = 3,
+    };
+
+    private static readonly Dictionary<string, int> CredentialStatusKinds = new()
+    {
+        ["Issued"] = 1,
+        ["Renewed"] = 2,
+        ["Revoked"] = 3,
     };
 
     [Fact]
@@ -35,5 +43,11 @@ public class PersistedEnumStabilityTests
     public void Record_operation_values_are_frozen()
     {
         Assert.Equal(RecordOperations, Enum.GetValues<RecordOperation>().ToDictionary(v => v.ToString(), v => (int)v));
+    }
+
+    [Fact]
+    public void Credential_status_values_are_frozen()
+    {
+        Assert.Equal(CredentialStatusKinds, Enum.GetValues<CredentialStatusKind>().ToDictionary(v => v.ToString(), v => (int)v));
     }
 }

@@ -19,12 +19,14 @@ public sealed class FhirCrashRecoveryTests
         using var dir = new TempDirectory();
         var data = dir.Combine("node");
         Assert.Equal(0, (await CareLedgerProcess.RunAsync(Startup, "init", "--data", data)).ExitCode);
+        await NodeCredentials.RegisterSystemClientAsync(dir, data, Startup);
         var acknowledged = new ConcurrentBag<string>();
 
         for (var round = 0; round < 2; round++)
         {
             await using var node = CareLedgerProcess.Start("serve", "--data", data, "--urls", "http://127.0.0.1:0");
             using var http = new HttpClient { BaseAddress = await node.WaitUntilListeningAsync(Startup) };
+            await NodeCredentials.AuthoriseAsync(http);
             using var stop = new CancellationTokenSource();
             var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
             {
@@ -63,6 +65,7 @@ public sealed class FhirCrashRecoveryTests
         await using (var node = CareLedgerProcess.Start("serve", "--data", data, "--urls", "http://127.0.0.1:0"))
         {
             using var http = new HttpClient { BaseAddress = await node.WaitUntilListeningAsync(Startup) };
+            await NodeCredentials.AuthoriseAsync(http);
             foreach (var location in acknowledged)
             {
                 var path = new Uri(location, UriKind.RelativeOrAbsolute);

@@ -28,6 +28,7 @@ public sealed class NoPersonalDataTests
         Assert.True(personal.Count >= 15, "the scan must look for enough strings to mean something");
 
         Assert.Equal(0, (await CareLedgerProcess.RunAsync(Timeout, "init", "--data", data)).ExitCode);
+        await NodeCredentials.RegisterSystemClientAsync(dir, data, Timeout);
         string[] importArguments = ["import", "--data", data, Synthea("hospitalInformation1559319163815.json"), Synthea("practitionerInformation1559319163815.json"), .. patients.Select(Synthea)];
         var import = await CareLedgerProcess.RunAsync(Timeout, importArguments);
         Assert.True(import.ExitCode == 0, import.Stdout + import.Stderr);
@@ -36,6 +37,7 @@ public sealed class NoPersonalDataTests
         await using (var node = CareLedgerProcess.Start("serve", "--data", data, "--urls", "http://127.0.0.1:0"))
         {
             using var http = new HttpClient { BaseAddress = await node.WaitUntilListeningAsync(Timeout) };
+            await NodeCredentials.AuthoriseAsync(http);
             foreach (var term in personal.Take(10))
             {
                 // Searches by name and identifier go through the blind index; bad ones produce error paths.

@@ -9,11 +9,11 @@ public sealed class BulkExportTests
 {
     private static async Task<(string Patient, string Other)> SeedAsync(FhirTestNode node)
     {
-        var patient = (await node.Service.CreateAsync(new Patient { Gender = AdministrativeGender.Female }, null, CancellationToken.None)).Id;
-        var other = (await node.Service.CreateAsync(new Patient { Gender = AdministrativeGender.Male }, null, CancellationToken.None)).Id;
+        var patient = (await node.Service.CreateAsync(FhirTestNode.System, new Patient { Gender = AdministrativeGender.Female }, null, CancellationToken.None)).Id;
+        var other = (await node.Service.CreateAsync(FhirTestNode.System, new Patient { Gender = AdministrativeGender.Male }, null, CancellationToken.None)).Id;
         foreach (var subject in new[] { patient, patient, other })
         {
-            await node.Service.CreateAsync(new Observation
+            await node.Service.CreateAsync(FhirTestNode.System, new Observation
             {
                 Status = ObservationStatus.Final,
                 Code = new CodeableConcept("http://loinc.org", "8302-2"),
@@ -21,7 +21,7 @@ public sealed class BulkExportTests
             }, null, CancellationToken.None);
         }
 
-        await node.Service.CreateAsync(new Organization { Name = "Org" }, null, CancellationToken.None);
+        await node.Service.CreateAsync(FhirTestNode.System, new Organization { Name = "Org" }, null, CancellationToken.None);
         return (patient, other);
     }
 
@@ -74,7 +74,7 @@ public sealed class BulkExportTests
     {
         await using var node = await FhirTestNode.StartAsync(http: true);
         var (patient, _) = await SeedAsync(node);
-        var group = (await node.Service.CreateAsync(new Group
+        var group = (await node.Service.CreateAsync(FhirTestNode.System, new Group
         {
             Type = Group.GroupType.Person,
             Actual = true,

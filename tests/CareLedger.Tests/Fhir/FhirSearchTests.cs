@@ -49,12 +49,12 @@ public sealed class FhirSearchTests : IAsyncLifetime
 
     public async System.Threading.Tasks.Task DisposeAsync() => await node.DisposeAsync();
 
-    private async Task<string> Create(Resource resource) => (await node.Service.CreateAsync(resource, null, CancellationToken.None)).Id;
+    private async Task<string> Create(Resource resource) => (await node.Service.CreateAsync(FhirTestNode.System, resource, null, CancellationToken.None)).Id;
 
     private IReadOnlyList<Resource> Search(string type, string query)
     {
         var parameters = query.Length == 0 ? [] : query.Split('&').Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(p[0], p[1])).ToList();
-        return [.. node.Service.Search(SearchRequestParser.Parse(type, parameters), "http://localhost/fhir").Entry.Select(e => e.Resource!)];
+        return [.. node.Service.Search(FhirTestNode.System, SearchRequestParser.Parse(type, parameters), "http://localhost/fhir").Entry.Select(e => e.Resource!)];
     }
 
     private static List<string> Ids(IEnumerable<Resource> resources) => [.. resources.Select(r => r.Id!).Order(StringComparer.Ordinal)];
@@ -146,7 +146,7 @@ public sealed class FhirSearchTests : IAsyncLifetime
     [Fact]
     public void Include_adds_each_referenced_resource_once()
     {
-        var bundle = node.Service.Search(SearchRequestParser.Parse("Observation", [new("patient", ana), new("_include", "Observation:subject")]), "http://localhost/fhir");
+        var bundle = node.Service.Search(FhirTestNode.System, SearchRequestParser.Parse("Observation", [new("patient", ana), new("_include", "Observation:subject")]), "http://localhost/fhir");
 
         Assert.Equal(3, bundle.Entry.Count(e => e.Search!.Mode == Bundle.SearchEntryMode.Match));
         var included = Assert.Single(bundle.Entry, e => e.Search!.Mode == Bundle.SearchEntryMode.Include);
@@ -184,7 +184,7 @@ public sealed class FhirSearchTests : IAsyncLifetime
     [Fact]
     public void Total_is_given_when_asked_and_count_zero_returns_no_entries()
     {
-        var bundle = node.Service.Search(SearchRequestParser.Parse("Observation", [new("_total", "accurate"), new("_count", "0")]), "http://localhost/fhir");
+        var bundle = node.Service.Search(FhirTestNode.System, SearchRequestParser.Parse("Observation", [new("_total", "accurate"), new("_count", "0")]), "http://localhost/fhir");
 
         Assert.Equal(4, bundle.Total);
         Assert.Empty(bundle.Entry);

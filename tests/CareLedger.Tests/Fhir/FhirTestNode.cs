@@ -3,77 +3,127 @@ using System.Text;
 using CareLedger.Fhir;
 using CareLedger.Fhir.Bundles;
 using CareLedger.Fhir.Validation;
+using CareLedger.Identity;
+using CareLedger.Identity.Accounts;
+using CareLedger.Tests.Identity;
 using CareLedger.Ledger.Engine;
 using CareLedger.Tests.Support;
-using CareLedger.Vault;
-using CareLedger.Vault.Keys;
+using CareLedger.Node;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CareLedger.Tests.Fhir;
 
 /// <summary>
-/// A real node for FHIR tests: a ledger engine and a vault in a temporary data directory, the FHIR services over
-/// them, and (on demand) the FHIR HTTP API on an in-memory test server.
+/// A real node for FHIR tests: the node's own composition (ledger, vault, access layer, audit trail) in a temporary
+/// data directory, the FHIR services over it, and (on demand) the FHIR HTTP API on an in-memory test server with the
+/// node's authorisation server.
 /// </summary>
 internal sealed class FhirTestNode : IAsyncDisposable
 {
     private WebApplication? app;
-    private bool ledgerClosed;
+    private bool closed;
 
-    private FhirTestNode(TempDirectory directory, LedgerEngine ledger, Vault.Vault vault)
+    private FhirTestNode(TempDirectory directory, CareLedgerNode node)
     {
         Directory = directory;
-        Ledger = ledger;
-        Vault = vault;
-        Service = new FhirService(new CareLedger.Fhir.Storage.ResourceRepository(ledger, vault),
-            FhirServerOptions.Default with { ExportDirectory = directory.Combine("export"), MaxRequestBytes = 2 * 1024 * 1024 });
+        Node = node;
         Bundles = new BundleProcessor(Service);
     }
 
     public TempDirectory Directory { get; }
 
+    public CareLedgerNode Node { get; }
+
     public string DataDirectory => Directory.Combine("data");
 
-    public LedgerEngine Ledger { get; }
+    public LedgerEngine Ledger => Node.Ledger;
 
-    public Vault.Vault Vault { get; }
+    public Vault.Vault Vault => Node.Vault;
 
-    public FhirService Service { get; }
+    public FhirService Service => Node.Fhir;
 
     public BundleProcessor Bundles { get; }
+
+    /// <summary>The custodian's own service: what direct (non-HTTP) calls in tests act as.</summary>
+    public static FhirCaller System { get; } = FhirCaller.Custodian("Test Hospital", "fhir-tests");
 
     public HttpClient Client { get; private set; } = null!;
 
     public static async Task<FhirTestNode> StartAsync(bool http = false)
     {
         var directory = new TempDirectory();
-        var data = directory.Combine("data");
-        var ledger = await LedgerEngine.InitializeAsync(new LedgerOptions(data), "careledger.test/fhir", "Test Hospital", CancellationToken.None);
-        var vault = global::CareLedger.Vault.Vault.Open(new VaultOptions(Path.Combine(data, "vault.db"), FileKeyring.OpenOrCreate(Path.Combine(data, "keys", "vault.keyring"))));
-        var node = new FhirTestNode(directory, ledger, vault);
+        var paths = NodePaths.For(directory.Combine("data"));
+        var node = await CareLedgerNode.InitializeAsync(paths, new NodeConfig { Origin = "careledger.test/fhir", OrganisationName = "Test Hospital" }, CancellationToken.None,
+            FhirServerOptions.Default with { ExportDirectory = directory.Combine("export"), MaxRequestBytes = 2 * 1024 * 1024 });
+        var testNode = new FhirTestNode(directory, node);
         if (http)
         {
-            await node.StartHttpAsync();
+            await testNode.StartHttpAsync();
         }
 
-        return node;
+        return testNode;
     }
+
+    /// <summary>
+    /// How many record-writing transactions the ledger holds. Ledger size alone also counts the audit trail's anchors,
+    /// which every read adds; "nothing was written" means this did not change.
+    /// </summary>
+    public long RecordTransactionCount()
+    {
+        long count = 0;
+        for (var leaf = 0L; leaf < Ledger.Size; leaf++)
+        {
+            if (Ledger.ReadTransaction(leaf).Transaction.Type == CareLedger.Ledger.Transactions.TxType.RecordsCommitted)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Waits until every audit record so far is anchored, so that ledger sizes compare only the work of the test.</summary>
+    public System.Threading.Tasks.Task SettleAuditAsync() => Node.Audit.FlushAsync(CancellationToken.None);
+
+    /// <summary>The backend service the tests call the API as (client credentials, all system scopes).</summary>
+    public const string SystemClientId = "fhir-tests";
+    public const string SystemClientSecret = "fhir-tests-secret-0123456789";
 
     private async System.Threading.Tasks.Task StartHttpAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.Services.AddCareLedgerFhir(Ledger, Vault, Service.Options);
+        builder.Services.AddCareLedgerIdentity(new IdentityOptions(DataDirectory) { Issuer = new Uri("http://localhost/"), Organisation = "Test Hospital" });
+        builder.Services.AddCareLedgerFhir(Service);
         app = builder.Build();
+        app.UseCareLedgerIdentity();
+        app.MapCareLedgerIdentity();
         app.MapCareLedgerFhir();
         await app.StartAsync();
-        Client = app.GetTestClient();
-        Client.BaseAddress = new Uri("http://localhost/fhir/");
+        await app.Services.GetRequiredService<IdentityStore>().AddClientAsync(new ClientRegistration(SystemClientId, ClientKind.System)
+        {
+            Secret = SystemClientSecret,
+            AllowedScopes = "system/*.cruds",
+        });
+        using var tokenClient = app.GetTestClient();
+        tokenClient.BaseAddress = new Uri("http://localhost/");
+        var token = await OAuthFlows.AccessTokenAsync(tokenClient, SystemClientId, SystemClientSecret, "system/*.cruds");
+        Client = AnonymousClient();
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    /// <summary>A client of the same server without credentials.</summary>
+    public HttpClient AnonymousClient()
+    {
+        var client = app!.GetTestClient();
+        client.BaseAddress = new Uri("http://localhost/fhir/");
+        return client;
     }
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/fhir+json");
@@ -106,28 +156,32 @@ internal sealed class FhirTestNode : IAsyncDisposable
 
     public static MediaTypeWithQualityHeaderValue Xml => new("application/fhir+xml");
 
-    /// <summary>Closes the ledger and runs the same verification as <c>careledger verify</c> over its files.</summary>
+    /// <summary>Closes the node and runs the same verification as <c>careledger verify</c> over its files.</summary>
     public async Task<VerifyReport> CloseAndVerifyLedgerAsync()
     {
-        await Ledger.DisposeAsync();
-        ledgerClosed = true;
+        await CloseAsync();
         return await LedgerEngine.VerifyAsync(DataDirectory, null, CancellationToken.None);
     }
 
-    public async ValueTask DisposeAsync()
+    private async System.Threading.Tasks.Task CloseAsync()
     {
         if (app is not null)
         {
             await app.StopAsync();
             await app.DisposeAsync();
+            app = null;
         }
 
-        if (!ledgerClosed)
+        if (!closed)
         {
-            await Ledger.DisposeAsync();
+            closed = true;
+            await Node.DisposeAsync();
         }
+    }
 
-        Vault.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync();
         Directory.Dispose();
     }
 }

@@ -28,7 +28,7 @@ public sealed class FhirTransactionTests
     private static Organization Hospital(string identifier) => new() { Name = "Hospital " + identifier, Identifier = [new Identifier("urn:test:org", identifier)] };
 
     private static Task<Bundle> Run(FhirTestNode node, BundleOptions? options = null, params Bundle.EntryComponent[] entries) =>
-        node.Bundles.ProcessAsync(new Bundle { Type = Bundle.BundleType.Transaction, Entry = [.. entries] }, options ?? BundleOptions.Default, "http://localhost/fhir", CancellationToken.None);
+        node.Bundles.ProcessAsync(FhirTestNode.System, new Bundle { Type = Bundle.BundleType.Transaction, Entry = [.. entries] }, options ?? BundleOptions.Default, "http://localhost/fhir", CancellationToken.None);
 
     [Fact]
     public async System.Threading.Tasks.Task Urn_uuid_references_are_rewritten_to_the_ids_the_server_assigns()
@@ -41,7 +41,7 @@ public sealed class FhirTransactionTests
         Assert.All(response.Entry, e => Assert.Equal("201 Created", e.Response!.Status));
         var patientId = response.Entry[1].Response!.Location!.Split('/')[1];
         Assert.NotEqual("0b9c7a34-53b5-4a8e-9d2c-5b1f0e3a9d01", patientId);
-        var observation = (Observation)node.Service.Repository.Read("Observation", response.Entry[0].Response!.Location!.Split('/')[1])!;
+        var observation = (Observation)node.Service.Repository.ReadResource(FhirTestNode.System, "Observation", response.Entry[0].Response!.Location!.Split('/')[1])!;
         Assert.Equal($"Patient/{patientId}", observation.Subject!.Reference);
     }
 
@@ -49,18 +49,18 @@ public sealed class FhirTransactionTests
     public async System.Threading.Tasks.Task A_transaction_is_one_ledger_transaction()
     {
         await using var node = await FhirTestNode.StartAsync();
-        var before = node.Ledger.Size;
+        var before = node.RecordTransactionCount();
 
         await Run(node, null, Post(new Patient(), PatientUrn), Post(ObservationOf(PatientUrn)), Post(ObservationOf(PatientUrn, "29463-7")));
 
-        Assert.Equal(before + 1, node.Ledger.Size);
+        Assert.Equal(before + 1, node.RecordTransactionCount());
     }
 
     [Fact]
     public async System.Threading.Tasks.Task Conditional_references_resolve_to_stored_resources_and_to_ones_created_in_the_same_bundle()
     {
         await using var node = await FhirTestNode.StartAsync();
-        var stored = (await node.Service.CreateAsync(Hospital("STORED"), null, CancellationToken.None)).Id;
+        var stored = (await node.Service.CreateAsync(FhirTestNode.System, Hospital("STORED"), null, CancellationToken.None)).Id;
 
         var response = await Run(node, null,
             Post(Hospital("NEW"), "urn:uuid:11111111-1111-4111-8111-111111111111", ifNoneExist: "identifier=urn:test:org|NEW"),
@@ -68,8 +68,8 @@ public sealed class FhirTransactionTests
             Post(new Patient { ManagingOrganization = new ResourceReference("Organization?identifier=urn:test:org|NEW") }));
 
         var created = response.Entry[0].Response!.Location!.Split('/')[1];
-        var first = (Patient)node.Service.Repository.Read("Patient", response.Entry[1].Response!.Location!.Split('/')[1])!;
-        var second = (Patient)node.Service.Repository.Read("Patient", response.Entry[2].Response!.Location!.Split('/')[1])!;
+        var first = (Patient)node.Service.Repository.ReadResource(FhirTestNode.System, "Patient", response.Entry[1].Response!.Location!.Split('/')[1])!;
+        var second = (Patient)node.Service.Repository.ReadResource(FhirTestNode.System, "Patient", response.Entry[2].Response!.Location!.Split('/')[1])!;
         Assert.Equal($"Organization/{stored}", first.ManagingOrganization!.Reference);
         Assert.Equal($"Organization/{created}", second.ManagingOrganization!.Reference);
     }
@@ -78,7 +78,7 @@ public sealed class FhirTransactionTests
     public async System.Threading.Tasks.Task Conditional_create_matching_a_stored_resource_writes_nothing_and_maps_its_full_url()
     {
         await using var node = await FhirTestNode.StartAsync();
-        var stored = (await node.Service.CreateAsync(Hospital("H1"), null, CancellationToken.None)).Id;
+        var stored = (await node.Service.CreateAsync(FhirTestNode.System, Hospital("H1"), null, CancellationToken.None)).Id;
         const string orgUrn = "urn:uuid:22222222-2222-4222-8222-222222222222";
 
         var response = await Run(node, null,
@@ -87,7 +87,7 @@ public sealed class FhirTransactionTests
 
         Assert.Equal("200 OK", response.Entry[0].Response!.Status);
         Assert.Single(node.Service.Repository.History("Organization", stored));
-        var patient = (Patient)node.Service.Repository.Read("Patient", response.Entry[1].Response!.Location!.Split('/')[1])!;
+        var patient = (Patient)node.Service.Repository.ReadResource(FhirTestNode.System, "Patient", response.Entry[1].Response!.Location!.Split('/')[1])!;
         Assert.Equal($"Organization/{stored}", patient.ManagingOrganization!.Reference);
     }
 
@@ -95,7 +95,7 @@ public sealed class FhirTransactionTests
     public async System.Threading.Tasks.Task An_invalid_entry_rolls_back_the_whole_transaction()
     {
         await using var node = await FhirTestNode.StartAsync();
-        var before = node.Ledger.Size;
+        var before = node.RecordTransactionCount();
         var invalid = ObservationOf(PatientUrn);
         invalid.ReferenceRange = [new Observation.ReferenceRangeComponent { Type = new CodeableConcept { Text = "no bounds" } }];
 
@@ -104,30 +104,30 @@ public sealed class FhirTransactionTests
 
         Assert.Equal(StatusCodes.Status400BadRequest, problem.Status);
         Assert.Contains(problem.Outcome.Issue, i => i.Diagnostics!.StartsWith("Bundle.entry[1]", StringComparison.Ordinal) && i.Diagnostics.Contains("obs-3", StringComparison.Ordinal));
-        Assert.Equal(before, node.Ledger.Size);
-        Assert.Empty(node.Service.Search(SearchRequestParser.Parse("Patient", []), "http://x/fhir").Entry);
+        Assert.Equal(before, node.RecordTransactionCount());
+        Assert.Empty(node.Service.Search(FhirTestNode.System, SearchRequestParser.Parse("Patient", []), "http://x/fhir").Entry);
     }
 
     [Fact]
     public async System.Threading.Tasks.Task A_conditional_reference_to_nothing_fails_the_transaction_with_422()
     {
         await using var node = await FhirTestNode.StartAsync();
-        var before = node.Ledger.Size;
+        var before = node.RecordTransactionCount();
 
         var problem = await Assert.ThrowsAsync<FhirProblemException>(() => Run(node, null,
             Post(new Patient(), PatientUrn),
             Post(new Patient { ManagingOrganization = new ResourceReference("Organization?identifier=urn:test:org|NONE") })));
 
         Assert.Equal(StatusCodes.Status422UnprocessableEntity, problem.Status);
-        Assert.Equal(before, node.Ledger.Size);
+        Assert.Equal(before, node.RecordTransactionCount());
     }
 
     [Fact]
     public async System.Threading.Tasks.Task An_ambiguous_conditional_reference_fails_with_412()
     {
         await using var node = await FhirTestNode.StartAsync();
-        await node.Service.CreateAsync(Hospital("TWIN"), null, CancellationToken.None);
-        await node.Service.CreateAsync(Hospital("TWIN"), null, CancellationToken.None);
+        await node.Service.CreateAsync(FhirTestNode.System, Hospital("TWIN"), null, CancellationToken.None);
+        await node.Service.CreateAsync(FhirTestNode.System, Hospital("TWIN"), null, CancellationToken.None);
 
         var problem = await Assert.ThrowsAsync<FhirProblemException>(() => Run(node, null,
             Post(new Patient { ManagingOrganization = new ResourceReference("Organization?identifier=urn:test:org|TWIN") })));
@@ -139,8 +139,8 @@ public sealed class FhirTransactionTests
     public async System.Threading.Tasks.Task A_version_conflict_inside_a_transaction_fails_it_with_412()
     {
         await using var node = await FhirTestNode.StartAsync();
-        var patient = (Patient)(await node.Service.CreateAsync(new Patient(), null, CancellationToken.None)).Resource!;
-        var before = node.Ledger.Size;
+        var patient = (Patient)(await node.Service.CreateAsync(FhirTestNode.System, new Patient(), null, CancellationToken.None)).Resource!;
+        var before = node.RecordTransactionCount();
         var update = new Bundle.EntryComponent
         {
             Resource = patient,
@@ -150,14 +150,14 @@ public sealed class FhirTransactionTests
         var problem = await Assert.ThrowsAsync<FhirProblemException>(() => Run(node, null, Post(new Patient()), update));
 
         Assert.Equal(StatusCodes.Status412PreconditionFailed, problem.Status);
-        Assert.Equal(before, node.Ledger.Size);
+        Assert.Equal(before, node.RecordTransactionCount());
     }
 
     [Fact]
     public async System.Threading.Tasks.Task Deletes_run_before_creates_and_updates_and_reads_see_the_result()
     {
         await using var node = await FhirTestNode.StartAsync();
-        var doomed = (await node.Service.CreateAsync(new Patient { Gender = AdministrativeGender.Male }, null, CancellationToken.None)).Id;
+        var doomed = (await node.Service.CreateAsync(FhirTestNode.System, new Patient { Gender = AdministrativeGender.Male }, null, CancellationToken.None)).Id;
 
         var response = await Run(node, null,
             new Bundle.EntryComponent { Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.GET, Url = $"Patient/{doomed}" } },

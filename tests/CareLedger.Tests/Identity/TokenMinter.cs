@@ -46,4 +46,46 @@ internal static class TokenMinter
         };
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
     }
+
+    /// <summary>A token of the node's own key for a person or system in a role, as the token endpoint would issue it.</summary>
+    public static string MintFor(SecurityKey key, string issuer, string audience, string subject, string role, string scope,
+        string? fhirUser = null, string? patient = null, string? organisation = null)
+    {
+        var now = DateTime.UtcNow;
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = subject,
+            ["role"] = role,
+            ["scope"] = scope,
+            ["client_id"] = "matrix-app",
+            ["jti"] = Guid.NewGuid().ToString("N"),
+        };
+        if (fhirUser is not null)
+        {
+            claims["fhirUser"] = fhirUser;
+        }
+
+        if (patient is not null)
+        {
+            claims["patient"] = patient;
+        }
+
+        if (organisation is not null)
+        {
+            claims["organisation"] = organisation;
+        }
+
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            NotBefore = now.AddMinutes(-1),
+            IssuedAt = now.AddMinutes(-1),
+            Expires = now.AddMinutes(30),
+            TokenType = "at+jwt",
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+            Claims = claims,
+        };
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
+    }
 }

@@ -13,7 +13,7 @@ public sealed class FhirImporterTests
     public async System.Threading.Tasks.Task Every_synthea_bundle_imports_reads_back_equal_and_the_ledger_verifies()
     {
         await using var node = await FhirTestNode.StartAsync();
-        var importer = new FhirImporter(node.Service, node.DataDirectory);
+        var importer = new FhirImporter(node.Service, node.DataDirectory, FhirTestNode.System);
 
         var report = await importer.ImportAsync([TestData.Synthea], null, CancellationToken.None);
 
@@ -24,14 +24,14 @@ public sealed class FhirImporterTests
         foreach (var (key, sent) in expected)
         {
             var slash = key.IndexOf('/', StringComparison.Ordinal);
-            var stored = node.Service.Repository.Read(key[..slash], key[(slash + 1)..]);
+            var stored = node.Service.Repository.ReadResource(FhirTestNode.System, key[..slash], key[(slash + 1)..]);
             Assert.NotNull(stored);
             Assert.Equal("1", stored.Meta!.VersionId);
             Assert.NotNull(stored.Meta.LastUpdated);
             Assert.True(WithoutServerMeta(stored).IsExactly(WithoutServerMeta(sent)), $"{key} reads back different from what was sent");
         }
 
-        var patients = node.Service.Search(SearchRequestParser.Parse("Patient", []), "http://localhost/fhir");
+        var patients = node.Service.Search(FhirTestNode.System, SearchRequestParser.Parse("Patient", []), "http://localhost/fhir");
         Assert.Equal(3, patients.Entry.Count);
         var verify = await node.CloseAndVerifyLedgerAsync();
         Assert.Null(verify.FirstProblem);
@@ -41,19 +41,19 @@ public sealed class FhirImporterTests
     public async System.Threading.Tasks.Task Importing_twice_creates_nothing_new_even_without_the_resume_record()
     {
         await using var node = await FhirTestNode.StartAsync();
-        var importer = new FhirImporter(node.Service, node.DataDirectory);
+        var importer = new FhirImporter(node.Service, node.DataDirectory, FhirTestNode.System);
         var first = await importer.ImportAsync([TestData.Synthea], null, CancellationToken.None);
-        var ledgerSize = node.Ledger.Size;
+        var ledgerSize = node.RecordTransactionCount();
 
         var second = await importer.ImportAsync([TestData.Synthea], null, CancellationToken.None);
         File.Delete(Path.Combine(node.DataDirectory, "import-state.txt"));
-        var third = await new FhirImporter(node.Service, node.DataDirectory).ImportAsync([TestData.Synthea], null, CancellationToken.None);
+        var third = await new FhirImporter(node.Service, node.DataDirectory, FhirTestNode.System).ImportAsync([TestData.Synthea], null, CancellationToken.None);
 
         Assert.Equal(400, first.ResourcesCreated);
         Assert.Equal((5, 0L), (second.FilesSkipped, second.ResourcesCreated));
         Assert.Equal((5, 0L), (third.FilesImported, third.ResourcesCreated));
         Assert.Equal(first.ResourcesCreated + first.ResourcesAlreadyPresent, third.ResourcesAlreadyPresent);
-        Assert.Equal(ledgerSize, node.Ledger.Size);
+        Assert.Equal(ledgerSize, node.RecordTransactionCount());
     }
 
     [Fact]
@@ -70,13 +70,13 @@ public sealed class FhirImporterTests
         });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            new FhirImporter(node.Service, node.DataDirectory).ImportAsync([TestData.Synthea], progress, stop.Token));
-        var resumed = await new FhirImporter(node.Service, node.DataDirectory).ImportAsync([TestData.Synthea], null, CancellationToken.None);
+            new FhirImporter(node.Service, node.DataDirectory, FhirTestNode.System).ImportAsync([TestData.Synthea], progress, stop.Token));
+        var resumed = await new FhirImporter(node.Service, node.DataDirectory, FhirTestNode.System).ImportAsync([TestData.Synthea], null, CancellationToken.None);
 
         Assert.Equal(2, resumed.FilesSkipped);
         Assert.Equal(3, resumed.FilesImported);
         Assert.Empty(resumed.Failures);
-        Assert.Equal(3, node.Service.Search(SearchRequestParser.Parse("Patient", []), "http://x/fhir").Entry.Count);
+        Assert.Equal(3, node.Service.Search(FhirTestNode.System, SearchRequestParser.Parse("Patient", []), "http://x/fhir").Entry.Count);
     }
 
     [Fact]
@@ -92,11 +92,11 @@ public sealed class FhirImporterTests
         }));
         await File.WriteAllLinesAsync(file, lines);
 
-        var report = await new FhirImporter(node.Service, node.DataDirectory).ImportAsync([file], null, CancellationToken.None);
+        var report = await new FhirImporter(node.Service, node.DataDirectory, FhirTestNode.System).ImportAsync([file], null, CancellationToken.None);
 
         Assert.Empty(report.Failures);
         Assert.Equal(30, report.ResourcesCreated);
-        Assert.Equal("Ndjson7", ((Patient)node.Service.Repository.Read("Patient", "nd-7")!).Name[0].Family);
+        Assert.Equal("Ndjson7", ((Patient)node.Service.Repository.ReadResource(FhirTestNode.System, "Patient", "nd-7")!).Name[0].Family);
     }
 
     [Fact]
@@ -109,15 +109,15 @@ public sealed class FhirImporterTests
               {"fullUrl":"urn:uuid:6a1f3c1e-0000-4000-8000-000000000001","resource":{"resourceType":"Patient","id":"6a1f3c1e-0000-4000-8000-000000000001","gender":"female"},"request":{"method":"POST","url":"Patient"}},
               {"resource":{"resourceType":"Observation","status":"final","code":{"text":"x"},"subject":{"reference":"urn:uuid:6a1f3c1e-0000-4000-8000-000000000001"},"referenceRange":[{"type":{"text":"no low, high or text"}}]},"request":{"method":"POST","url":"Observation"}}]}
             """);
-        var size = node.Ledger.Size;
+        var size = node.RecordTransactionCount();
 
-        var report = await new FhirImporter(node.Service, node.DataDirectory).ImportAsync([file], null, CancellationToken.None);
+        var report = await new FhirImporter(node.Service, node.DataDirectory, FhirTestNode.System).ImportAsync([file], null, CancellationToken.None);
 
         var failure = Assert.Single(report.Failures);
         Assert.Contains("obs-3", failure.Reason, StringComparison.Ordinal);
         Assert.Equal(0, report.ResourcesCreated);
         Assert.Null(node.Service.Repository.Head("Patient", "6a1f3c1e-0000-4000-8000-000000000001"));
-        Assert.Equal(size, node.Ledger.Size);
+        Assert.Equal(size, node.RecordTransactionCount());
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class FhirImporterTests
         var missing = node.Directory.Combine("nope.json");
 
         var error = await Assert.ThrowsAsync<FileNotFoundException>(() =>
-            new FhirImporter(node.Service, node.DataDirectory).ImportAsync([missing], null, CancellationToken.None));
+            new FhirImporter(node.Service, node.DataDirectory, FhirTestNode.System).ImportAsync([missing], null, CancellationToken.None));
 
         Assert.Contains(missing, error.Message, StringComparison.Ordinal);
     }

@@ -11,11 +11,14 @@ namespace CareLedger.Fhir.Api;
 /// <summary>The FHIR R4 REST routes under /fhir. Thin: parse at the edge, call <see cref="FhirService"/>, answer.</summary>
 internal static class FhirEndpoints
 {
-    public static void Map(RouteGroupBuilder fhir)
-    {
+    /// <summary>The CapabilityStatement: open to anyone, as SMART discovery requires.</summary>
+    public static void MapPublic(RouteGroupBuilder fhir) =>
         fhir.MapGet("/metadata", (HttpContext context, FhirService service) =>
             FhirHttp.Resource(context, CapabilityStatementBuilder.Build(FhirHttp.BaseUrl(context.Request), service.Options.ExportDirectory is not null)));
 
+    /// <summary>Everything else, behind the caller filter of the group.</summary>
+    public static void Map(RouteGroupBuilder fhir)
+    {
         fhir.MapPost("/", async (HttpContext context, FhirService service, BundleProcessor bundles, CancellationToken ct) =>
         {
             var resource = await FhirHttp.ReadResourceAsync(context.Request, service.Options.MaxRequestBytes, ct);
@@ -25,7 +28,7 @@ internal static class FhirEndpoints
             }
 
             var options = BundleOptions.Default with { ReturnResources = FhirHttp.ReturnPreference(context.Request) != "minimal" };
-            return FhirHttp.Resource(context, await bundles.ProcessAsync(bundle, options, FhirHttp.BaseUrl(context.Request), ct));
+            return FhirHttp.Resource(context, await bundles.ProcessAsync(FhirHttp.Caller(context), bundle, options, FhirHttp.BaseUrl(context.Request), ct));
         });
 
         fhir.MapGet("/{type}", (HttpContext context, FhirService service, string type) =>
@@ -49,7 +52,7 @@ internal static class FhirEndpoints
             }
 
             var ifNoneExist = context.Request.Headers["If-None-Exist"].FirstOrDefault();
-            return FhirHttp.Written(context, await service.CreateAsync(resource, ifNoneExist, ct));
+            return FhirHttp.Written(context, await service.CreateAsync(FhirHttp.Caller(context), resource, ifNoneExist, ct));
         });
 
         fhir.MapPut("/{type}", async (HttpContext context, FhirService service, string type, CancellationToken ct) =>
@@ -62,7 +65,7 @@ internal static class FhirEndpoints
             }
 
             var resource = await FhirHttp.ReadResourceAsync(context.Request, service.Options.MaxRequestBytes, ct);
-            return FhirHttp.Written(context, await service.ConditionalUpdateAsync(type, criteria, resource, ct));
+            return FhirHttp.Written(context, await service.ConditionalUpdateAsync(FhirHttp.Caller(context), type, criteria, resource, ct));
         });
 
         fhir.MapDelete("/{type}", async (HttpContext context, FhirService service, string type, CancellationToken ct) =>
@@ -73,15 +76,15 @@ internal static class FhirEndpoints
                 throw FhirProblemException.MethodNotAllowed($"DELETE {type} needs an id (DELETE {type}/[id]) or search criteria (conditional delete)");
             }
 
-            return FhirHttp.Written(context, await service.ConditionalDeleteAsync(type, criteria, ct));
+            return FhirHttp.Written(context, await service.ConditionalDeleteAsync(FhirHttp.Caller(context), type, criteria, ct));
         });
 
         fhir.MapGet("/{type}/_history", (HttpContext context, FhirService service, string type) =>
-            FhirHttp.Resource(context, service.History(type, null, Count(context), Since(context), FhirHttp.BaseUrl(context.Request))));
+            FhirHttp.Resource(context, service.History(FhirHttp.Caller(context), type, null, Count(context), Since(context), FhirHttp.BaseUrl(context.Request))));
 
         fhir.MapGet("/{type}/{id}", (HttpContext context, FhirService service, string type, string id) =>
         {
-            var (json, head) = service.Read(type, id);
+            var (json, head) = service.Read(FhirHttp.Caller(context), type, id);
             return FhirHttp.StoredResource(context, json, head);
         });
 
@@ -95,23 +98,23 @@ internal static class FhirEndpoints
                 ifMatch = ETags.ParseVersion(etag) ?? throw FhirProblemException.BadRequest($"If-Match '{etag}' is not an ETag such as W/\"3\"");
             }
 
-            return FhirHttp.Written(context, await service.UpdateAsync(type, id, resource, ifMatch, ct));
+            return FhirHttp.Written(context, await service.UpdateAsync(FhirHttp.Caller(context), type, id, resource, ifMatch, ct));
         });
 
         fhir.MapDelete("/{type}/{id}", async (HttpContext context, FhirService service, string type, string id, CancellationToken ct) =>
-            FhirHttp.Written(context, await service.DeleteAsync(type, id, ct)));
+            FhirHttp.Written(context, await service.DeleteAsync(FhirHttp.Caller(context), type, id, ct)));
 
         fhir.MapGet("/{type}/{id}/_history", (HttpContext context, FhirService service, string type, string id) =>
-            FhirHttp.Resource(context, service.History(type, id, Count(context), Since(context), FhirHttp.BaseUrl(context.Request))));
+            FhirHttp.Resource(context, service.History(FhirHttp.Caller(context), type, id, Count(context), Since(context), FhirHttp.BaseUrl(context.Request))));
 
         fhir.MapGet("/{type}/{id}/_history/{version}", (HttpContext context, FhirService service, string type, string id, string version) =>
         {
-            var (json, head) = service.VRead(type, id, version);
+            var (json, head) = service.VRead(FhirHttp.Caller(context), type, id, version);
             return FhirHttp.StoredResource(context, json, head);
         });
 
         fhir.MapGet("/{type}/{id}/_history/{version}/$provenance", (HttpContext context, FhirService service, string type, string id, string version) =>
-            FhirHttp.Resource(context, ProvenanceFactory.For(service, type, id, version, FhirHttp.BaseUrl(context.Request))));
+            FhirHttp.Resource(context, ProvenanceFactory.For(FhirHttp.Caller(context), service, type, id, version, FhirHttp.BaseUrl(context.Request))));
 
         fhir.MapMethods("/{type}/{id}", ["PATCH"], IResult (string type, string id) =>
             throw FhirProblemException.MethodNotAllowed($"PATCH is not supported (PUT {type}/{id} with the whole resource)"));
@@ -121,7 +124,7 @@ internal static class FhirEndpoints
     }
 
     private static IResult Search(HttpContext context, FhirService service, string type, IEnumerable<KeyValuePair<string, string>> parameters) =>
-        FhirHttp.Resource(context, service.Search(SearchRequestParser.Parse(type, [.. parameters]), FhirHttp.BaseUrl(context.Request)));
+        FhirHttp.Resource(context, service.Search(FhirHttp.Caller(context), SearchRequestParser.Parse(type, [.. parameters]), FhirHttp.BaseUrl(context.Request)));
 
     private static int Count(HttpContext context) =>
         int.TryParse(context.Request.Query["_count"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)

@@ -6,6 +6,9 @@ using CareLedger.Fhir.Storage;
 using CareLedger.Fhir.Validation;
 using Hl7.Fhir.Model;
 
+using CareLedger.Access.Gate;
+using CareLedger.Identity.Api;
+
 namespace CareLedger.Fhir.Api;
 
 /// <summary>The HTTP edge: reading bodies within the size limit, writing resources and OperationOutcomes with headers.</summary>
@@ -132,4 +135,44 @@ internal static class FhirHttp
     }
 
     private static bool Pretty(HttpContext context) => context.Request.Query["_pretty"] == "true";
+
+    /// <summary>The purpose of use the caller declares (a v3 ActReason code); absent means the role's default.</summary>
+    public const string PurposeHeader = "CareLedger-Purpose-Of-Use";
+
+    /// <summary>Break-glass: the clinician's reason, in plain words (with <see cref="BreakGlassUntilHeader"/>).</summary>
+    public const string BreakGlassReasonHeader = "CareLedger-Break-Glass-Reason";
+
+    /// <summary>Break-glass: when the emergency access ends (an ISO 8601 instant, within the profile's maximum).</summary>
+    public const string BreakGlassUntilHeader = "CareLedger-Break-Glass-Until";
+
+    /// <summary>The authenticated caller of this request and its declared circumstances, for the access layer.</summary>
+    public static FhirCaller Caller(HttpContext context)
+    {
+        var who = context.GetCaller().ToAccessor();
+        var purpose = context.Request.Headers[PurposeHeader].FirstOrDefault();
+        var reason = context.Request.Headers[BreakGlassReasonHeader].FirstOrDefault();
+        var until = context.Request.Headers[BreakGlassUntilHeader].FirstOrDefault();
+        BreakGlassRequest? breakGlass = null;
+        if (reason is not null || until is not null)
+        {
+            if (string.IsNullOrWhiteSpace(reason) || until is null)
+            {
+                throw FhirProblemException.BadRequest($"break-glass needs both {BreakGlassReasonHeader} (why) and {BreakGlassUntilHeader} (until when)");
+            }
+
+            if (!DateTimeOffset.TryParse(until, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var expires) || !until.Contains('T', StringComparison.Ordinal))
+            {
+                throw FhirProblemException.BadRequest($"{BreakGlassUntilHeader} '{until}' is not an ISO 8601 instant such as 2026-11-25T18:00:00Z");
+            }
+
+            breakGlass = new BreakGlassRequest(reason.Trim(), expires);
+        }
+
+        if (purpose is not null && (purpose.Length is 0 or > 64 || !purpose.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or ':' or '/' or '|' or '_')))
+        {
+            throw FhirProblemException.BadRequest($"{PurposeHeader} must be a purpose-of-use code such as TREAT, ETREAT, HRESCH or PATRQT");
+        }
+
+        return new FhirCaller(who, new AccessContext(purpose, context.TraceIdentifier) { BreakGlass = breakGlass });
+    }
 }

@@ -44,7 +44,7 @@ public sealed record FhirLoadFigures(ImportReport? Import, TimeSpan ImportCpu, L
 /// bundles, then <see cref="FhirLoadOptions.Clients"/> concurrent clients creating Observations for a patient (each
 /// create validated, indexed, encrypted and committed as its own ledger transaction) and reading them back by id.
 /// </summary>
-public sealed class FhirLoad(FhirService service, string stateDirectory)
+public sealed class FhirLoad(FhirService service, string stateDirectory, FhirCaller caller)
 {
     public async Task<FhirLoadFigures> RunAsync(FhirLoadOptions options, IProgress<string>? progress, CancellationToken ct)
     {
@@ -56,14 +56,14 @@ public sealed class FhirLoad(FhirService service, string stateDirectory)
             WarmUp(options.ImportPaths);
             progress?.Report("importing");
             var cpu = CpuTime();
-            import = await new FhirImporter(service, stateDirectory).ImportAsync(options.ImportPaths, null, ct);
+            import = await new FhirImporter(service, stateDirectory, caller).ImportAsync(options.ImportPaths, null, ct);
             importCpu = CpuTime() - cpu;
         }
 
         progress?.Report("warming up");
-        var patient = (await service.CreateAsync(new Patient { Gender = AdministrativeGender.Unknown, BirthDate = "1970-01-01" }, null, ct)).Id;
-        var warm = (await service.CreateAsync(NewObservation(patient, 0), null, ct)).Id;
-        service.Read("Observation", warm);
+        var patient = (await service.CreateAsync(caller, new Patient { Gender = AdministrativeGender.Unknown, BirthDate = "1970-01-01" }, null, ct)).Id;
+        var warm = (await service.CreateAsync(caller, NewObservation(patient, 0), null, ct)).Id;
+        service.Read(caller, "Observation", warm);
 
         progress?.Report($"creating with {options.Clients} clients");
         var ids = new List<string>[options.Clients];
@@ -77,7 +77,7 @@ public sealed class FhirLoad(FhirService service, string stateDirectory)
             for (var i = 0; i < options.CreatesPerClient; i++)
             {
                 var started = Stopwatch.GetTimestamp();
-                var result = await service.CreateAsync(NewObservation(patient, client * options.CreatesPerClient + i), null, ct);
+                var result = await service.CreateAsync(caller, NewObservation(patient, client * options.CreatesPerClient + i), null, ct);
                 createLatencies[client].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 ids[client].Add(result.Id);
             }
@@ -97,7 +97,7 @@ public sealed class FhirLoad(FhirService service, string stateDirectory)
             for (var i = 0; i < options.ReadsPerClient; i++)
             {
                 var started = Stopwatch.GetTimestamp();
-                service.Read("Observation", all[random.Next(all.Length)]);
+                service.Read(caller, "Observation", all[random.Next(all.Length)]);
                 readLatencies[client].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
         }, ct)));

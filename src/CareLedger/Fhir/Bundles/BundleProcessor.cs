@@ -17,14 +17,14 @@ namespace CareLedger.Fhir.Bundles;
 /// </summary>
 public sealed class BundleProcessor(FhirService service)
 {
-    public Task<Bundle> ProcessAsync(Bundle bundle, BundleOptions options, string baseUrl, CancellationToken ct) => bundle.Type switch
+    public Task<Bundle> ProcessAsync(FhirCaller caller, Bundle bundle, BundleOptions options, string baseUrl, CancellationToken ct) => bundle.Type switch
     {
-        Bundle.BundleType.Transaction => TransactionAsync(bundle, options, baseUrl, ct),
-        Bundle.BundleType.Batch => BatchAsync(bundle, options, baseUrl, ct),
+        Bundle.BundleType.Transaction => TransactionAsync(caller, bundle, options, baseUrl, ct),
+        Bundle.BundleType.Batch => BatchAsync(caller, bundle, options, baseUrl, ct),
         _ => throw FhirProblemException.BadRequest($"only transaction and batch Bundles can be posted to the base URL; this one is '{bundle.Type?.ToString() ?? "(no type)"}'"),
     };
 
-    private async Task<Bundle> TransactionAsync(Bundle bundle, BundleOptions options, string baseUrl, CancellationToken ct)
+    private async Task<Bundle> TransactionAsync(FhirCaller caller, Bundle bundle, BundleOptions options, string baseUrl, CancellationToken ct)
     {
         var entries = bundle.Entry;
         var plans = new EntryPlan[entries.Count];
@@ -50,7 +50,7 @@ public sealed class BundleProcessor(FhirService service)
                     PlanDelete(plan, pending);
                     break;
                 case Bundle.HTTPVerb.POST:
-                    PlanCreate(plan, options, pending, identities);
+                    PlanCreate(caller, plan, options, pending, identities);
                     break;
                 case Bundle.HTTPVerb.PUT:
                     PlanUpdate(plan, pending, identities);
@@ -65,9 +65,9 @@ public sealed class BundleProcessor(FhirService service)
 
         var toWrite = pending.Where(w => !w.Skip).ToList();
         var prepared = options.CheckReferences
-            ? service.PrepareWrites([.. toWrite.Select(w => w.ToPending())], null)
-            : PrepareWithoutReferenceCheck(toWrite);
-        var committed = await service.Repository.CommitAsync(prepared, ct);
+            ? service.PrepareWrites(caller, [.. toWrite.Select(w => w.ToPending())], null)
+            : PrepareWithoutReferenceCheck(caller, toWrite);
+        var committed = await service.Repository.CommitAsync(caller, prepared, ct);
         for (var i = 0; i < toWrite.Count; i++)
         {
             toWrite[i].Result = FhirService.ToResult(committed[i]);
@@ -77,14 +77,14 @@ public sealed class BundleProcessor(FhirService service)
         foreach (var plan in plans)
         {
             response.Entry.Add(plan.Method == Bundle.HTTPVerb.GET
-                ? ReadEntry(plan, baseUrl)
+                ? ReadEntry(caller, plan, baseUrl)
                 : ResponseEntry(plan.Write?.Result ?? throw new InvalidOperationException($"entry {plan.Index} has no result"), options, baseUrl));
         }
 
         return response;
     }
 
-    private IReadOnlyList<ResourceWrite> PrepareWithoutReferenceCheck(List<PlannedWrite> writes)
+    private IReadOnlyList<ResourceWrite> PrepareWithoutReferenceCheck(FhirCaller caller, List<PlannedWrite> writes)
     {
         foreach (var w in writes.Where(w => w.Resource is not null))
         {
@@ -95,7 +95,7 @@ public sealed class BundleProcessor(FhirService service)
         {
             if (w.Resource is null)
             {
-                return service.PrepareWrites([w.ToPending()], null)[0];
+                return service.PrepareWrites(caller, [w.ToPending()], null)[0];
             }
 
             w.Resource.Id = w.Id;
@@ -104,7 +104,7 @@ public sealed class BundleProcessor(FhirService service)
         })];
     }
 
-    private async Task<Bundle> BatchAsync(Bundle bundle, BundleOptions options, string baseUrl, CancellationToken ct)
+    private async Task<Bundle> BatchAsync(FhirCaller caller, Bundle bundle, BundleOptions options, string baseUrl, CancellationToken ct)
     {
         var response = new Bundle { Type = Bundle.BundleType.BatchResponse, Id = FhirService.NewId() };
         for (var i = 0; i < bundle.Entry.Count; i++)
@@ -114,12 +114,12 @@ public sealed class BundleProcessor(FhirService service)
                 var plan = Plan(bundle.Entry[i], i);
                 if (plan.Method == Bundle.HTTPVerb.GET)
                 {
-                    response.Entry.Add(ReadEntry(plan, baseUrl));
+                    response.Entry.Add(ReadEntry(caller, plan, baseUrl));
                     continue;
                 }
 
                 var single = new Bundle { Type = Bundle.BundleType.Transaction, Entry = [bundle.Entry[i]] };
-                var answer = await TransactionAsync(single, options, baseUrl, ct);
+                var answer = await TransactionAsync(caller, single, options, baseUrl, ct);
                 response.Entry.Add(answer.Entry[0]);
             }
             catch (FhirProblemException e)
@@ -188,7 +188,7 @@ public sealed class BundleProcessor(FhirService service)
         pending.Add(plan.Write);
     }
 
-    private void PlanCreate(EntryPlan plan, BundleOptions options, List<PlannedWrite> pending, Dictionary<string, string> identities)
+    private void PlanCreate(FhirCaller caller, EntryPlan plan, BundleOptions options, List<PlannedWrite> pending, Dictionary<string, string> identities)
     {
         var resource = plan.Resource!;
         var (type, id, criteria) = SplitUrl(plan);
@@ -203,7 +203,7 @@ public sealed class BundleProcessor(FhirService service)
             var matched = MatchOne(type, FhirService.ParseCriteria(ifNoneExist, $"{plan.Where}.request.ifNoneExist"), pending, plan.Where, "ifNoneExist");
             if (matched is not null)
             {
-                plan.Write = Matched(plan, type, matched.Value.Id, matched.Value.Pending);
+                plan.Write = Matched(caller, plan, type, matched.Value.Id, matched.Value.Pending);
                 Remember(plan, identities, type, matched.Value.Id);
                 pending.Add(plan.Write);
                 return;
@@ -220,7 +220,7 @@ public sealed class BundleProcessor(FhirService service)
 
             if (service.Repository.Head(type, given) is { Deleted: false })
             {
-                plan.Write = Matched(plan, type, given, null);
+                plan.Write = Matched(caller, plan, type, given, null);
                 Remember(plan, identities, type, given);
                 pending.Add(plan.Write);
                 return;
@@ -335,14 +335,14 @@ public sealed class BundleProcessor(FhirService service)
         };
     }
 
-    private PlannedWrite Matched(EntryPlan plan, string type, string id, PlannedWrite? pendingWrite)
+    private PlannedWrite Matched(FhirCaller caller, EntryPlan plan, string type, string id, PlannedWrite? pendingWrite)
     {
         var head = service.Repository.Head(type, id);
         var write = new PlannedWrite(plan.Where, type, id, null, head?.Version ?? 0) { Skip = true, MatchedPending = pendingWrite };
         if (pendingWrite is null && head is not null)
         {
             write.Result = new WriteResult(StatusCodes.Status200OK, type, id, head.Version, head.LastUpdated,
-                service.Repository.ReadJson(type, id) is { } json ? FhirSerialization.ParseJson(json) : null);
+                service.Repository.ReadResource(caller, type, id));
         }
 
         return write;
@@ -356,18 +356,18 @@ public sealed class BundleProcessor(FhirService service)
         }
     }
 
-    private Bundle.EntryComponent ReadEntry(EntryPlan plan, string baseUrl)
+    private Bundle.EntryComponent ReadEntry(FhirCaller caller, EntryPlan plan, string baseUrl)
     {
         try
         {
             var (type, id, criteria) = SplitUrl(plan);
             if (id is null)
             {
-                var search = service.Search(SearchRequestParser.Parse(type, criteria is null ? [] : FhirService.ParseCriteria(criteria, plan.Where)), baseUrl);
+                var search = service.Search(caller, SearchRequestParser.Parse(type, criteria is null ? [] : FhirService.ParseCriteria(criteria, plan.Where)), baseUrl);
                 return new Bundle.EntryComponent { Resource = search, Response = new Bundle.ResponseComponent { Status = "200 OK" } };
             }
 
-            var (json, head) = service.Read(type, id);
+            var (json, head) = service.Read(caller, type, id);
             return new Bundle.EntryComponent
             {
                 FullUrl = $"{baseUrl}/{type}/{id}",

@@ -1,3 +1,4 @@
+using CareLedger.Access.Gate;
 using Hl7.Fhir.Model;
 
 namespace CareLedger.Fhir.Errors;
@@ -50,6 +51,43 @@ public sealed class FhirProblemException : Exception
 
     public static FhirProblemException NotSupported(string diagnostics) =>
         new(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.NotSupported, diagnostics);
+
+    /// <summary>Several problems at once (e.g. every reason a Consent does not validate).</summary>
+    public static FhirProblemException Unprocessable(IReadOnlyList<string> problems) =>
+        new(StatusCodes.Status422UnprocessableEntity, new OperationOutcome
+        {
+            Issue = [.. problems.Select(p => new OperationOutcome.IssueComponent
+            {
+                Severity = OperationOutcome.IssueSeverity.Error,
+                Code = OperationOutcome.IssueType.Invalid,
+                Diagnostics = p,
+            })],
+        });
+
+    /// <summary>
+    /// The access layer refused (403, or 401 without a usable identity): one issue per reason, and the id of the audit
+    /// record of the refusal, so that the caller, the patient and the privacy officer speak about the same event.
+    /// </summary>
+    public static FhirProblemException Forbidden(AccessDeniedException denied)
+    {
+        var code = denied.StatusCode == StatusCodes.Status401Unauthorized ? OperationOutcome.IssueType.Login : OperationOutcome.IssueType.Forbidden;
+        var reasons = denied.Reasons.Count > 0 ? denied.Reasons : [denied.Message];
+        var outcome = new OperationOutcome
+        {
+            Issue = [.. reasons.Select(r => new OperationOutcome.IssueComponent { Severity = OperationOutcome.IssueSeverity.Error, Code = code, Diagnostics = r })],
+        };
+        if (denied.AuditId != Guid.Empty)
+        {
+            outcome.Issue.Add(new OperationOutcome.IssueComponent
+            {
+                Severity = OperationOutcome.IssueSeverity.Information,
+                Code = OperationOutcome.IssueType.Informational,
+                Diagnostics = $"the refusal was audited as {denied.AuditId}",
+            });
+        }
+
+        return new FhirProblemException(denied.StatusCode, outcome);
+    }
 
     private static string Summarise(OperationOutcome outcome) =>
         string.Join("; ", outcome.Issue.Select(i => i.Diagnostics ?? i.Details?.Text ?? i.Code?.ToString() ?? "error"));

@@ -19,7 +19,7 @@ internal static class BulkExportEndpoints
             KickOff(context, export, () => AllPatients(service)));
         fhir.MapGet("/Group/{id}/$export", (HttpContext context, BulkExportService export, FhirService service, string id) =>
         {
-            var group = service.Repository.Read("Group", id) as Group ?? throw FhirProblemException.NotFound($"Group/{id} does not exist");
+            var group = service.Repository.ReadResource(FhirHttp.Caller(context), "Group", id) as Group ?? throw FhirProblemException.NotFound($"Group/{id} does not exist");
             var members = group.Member.Select(m => m.Entity?.Reference).OfType<string>()
                 .Select(SearchIndexer.ReferenceKey).OfType<string>()
                 .Where(k => k.StartsWith("Patient/", StringComparison.Ordinal)).Select(k => k["Patient/".Length..]).ToList();
@@ -28,7 +28,7 @@ internal static class BulkExportEndpoints
 
         fhir.MapGet("/" + StatusPath + "/{job}", (HttpContext context, BulkExportService export, string job) =>
         {
-            var found = export.Find(job) ?? throw FhirProblemException.NotFound($"no export job '{job}' (finished jobs expire)");
+            var found = Owned(context, export, job) ?? throw FhirProblemException.NotFound($"no export job '{job}' (finished jobs expire)");
             if (found.CompletedAt is null)
             {
                 context.Response.Headers["X-Progress"] = $"{found.Written} resources written";
@@ -59,14 +59,14 @@ internal static class BulkExportEndpoints
             return Results.Json(manifest, JsonSerializerOptions.Web, "application/json");
         });
 
-        fhir.MapDelete("/" + StatusPath + "/{job}", async (BulkExportService export, string job) =>
-            await export.CancelAsync(job)
+        fhir.MapDelete("/" + StatusPath + "/{job}", async (HttpContext context, BulkExportService export, string job) =>
+            Owned(context, export, job) is not null && await export.CancelAsync(job)
                 ? Results.StatusCode(StatusCodes.Status202Accepted)
                 : throw FhirProblemException.NotFound($"no export job '{job}'"));
 
-        fhir.MapGet("/" + FilePath + "/{job}/{file}", (BulkExportService export, string job, string file) =>
+        fhir.MapGet("/" + FilePath + "/{job}/{file}", (HttpContext context, BulkExportService export, string job, string file) =>
         {
-            var found = export.Find(job) ?? throw FhirProblemException.NotFound($"no export job '{job}'");
+            var found = Owned(context, export, job) ?? throw FhirProblemException.NotFound($"no export job '{job}'");
             ExportFile? match;
             lock (found.Files)
             {
@@ -106,10 +106,14 @@ internal static class BulkExportEndpoints
                 : throw FhirProblemException.BadRequest($"_since '{sinceText}' is not a FHIR instant");
         }
 
-        var job = export.Start($"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{context.Request.Path}{context.Request.QueryString}", types, since, patients);
+        var job = export.Start(FhirHttp.Caller(context), $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{context.Request.Path}{context.Request.QueryString}", types, since, patients);
         context.Response.Headers.ContentLocation = $"{FhirHttp.BaseUrl(context.Request)}/{StatusPath}/{job.Id}";
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }
+
+    /// <summary>A job is visible only to the caller who started it; to anyone else it does not exist.</summary>
+    private static ExportJob? Owned(HttpContext context, BulkExportService export, string id) =>
+        export.Find(id) is { } job && job.IsOwnedBy(FhirHttp.Caller(context)) ? job : null;
 
     private static List<string> AllPatients(FhirService service)
     {

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using CareLedger.Access.Gate;
 using CareLedger.Fhir.Errors;
+using CareLedger.Vault;
 using CareLedger.Fhir.Storage;
 using CareLedger.Vault.Search;
 using Hl7.Fhir.Model;
@@ -20,16 +22,18 @@ public sealed class BulkExportService(FhirService service, ILogger<BulkExportSer
     public bool Enabled => service.Options.ExportDirectory is not null;
 
     /// <summary>Starts an export. <paramref name="patientIds"/> null: every resource (system level); else those patients' compartments.</summary>
-    public ExportJob Start(string request, IReadOnlyList<string>? types, DateTimeOffset? since, Func<IReadOnlyList<string>>? patientIds)
+    public ExportJob Start(FhirCaller caller, string request, IReadOnlyList<string>? types, DateTimeOffset? since, Func<IReadOnlyList<string>>? patientIds)
     {
         var root = service.Options.ExportDirectory ?? throw FhirProblemException.NotSupported("bulk export is not enabled on this node");
         foreach (var type in types ?? [])
         {
             FhirService.EnsureKnownType(type);
+            // Asked-for types the caller may not export are refused now (403, audited), not silently left out.
+            service.Repository.RequireScope(caller, AccessAction.Export, type, $"bulk export {type}");
         }
 
         var id = Guid.NewGuid().ToString("N");
-        var job = new ExportJob(id, request, DateTimeOffset.UtcNow, Path.Combine(root, id));
+        var job = new ExportJob(id, request, DateTimeOffset.UtcNow, Path.Combine(root, id), caller);
         Directory.CreateDirectory(job.Directory);
         jobs[id] = job;
         job.Work = Task.Run(() => Run(job, types, since, patientIds), CancellationToken.None);
@@ -82,7 +86,8 @@ public sealed class BulkExportService(FhirService service, ILogger<BulkExportSer
         {
             var ct = job.Cancellation.Token;
             var patients = patientIds?.Invoke();
-            var selected = types ?? (patients is null ? [.. ModelInfo.SupportedResources.Where(ModelInfo.IsKnownResource)] : PatientCompartmentTypes);
+            var selected = types ?? [.. (patients is null ? ModelInfo.SupportedResources.Where(ModelInfo.IsKnownResource) : PatientCompartmentTypes)
+                .Where(t => job.Caller.Who.Scopes.Permits(t, AccessAction.Export))];
             foreach (var type in selected.Order(StringComparer.Ordinal))
             {
                 ct.ThrowIfCancellationRequested();
@@ -91,7 +96,7 @@ public sealed class BulkExportService(FhirService service, ILogger<BulkExportSer
                 long count = 0;
                 using (var file = new FileStream(path, ExportFileOptions()))
                 {
-                    foreach (var json in Resources(type, since, patients, ct))
+                    foreach (var json in Resources(job.Caller, type, since, patients, ct))
                     {
                         file.Write(json);
                         file.WriteByte((byte)'\n');
@@ -127,7 +132,8 @@ public sealed class BulkExportService(FhirService service, ILogger<BulkExportSer
         }
     }
 
-    private IEnumerable<byte[]> Resources(string type, DateTimeOffset? since, IReadOnlyList<string>? patients, CancellationToken ct)
+    /// <summary>Every resource of the type (in the patients' compartments), each page disclosed by the access layer.</summary>
+    private IEnumerable<byte[]> Resources(FhirCaller caller, string type, DateTimeOffset? since, IReadOnlyList<string>? patients, CancellationToken ct)
     {
         IEnumerable<string?> compartments = patients is null ? new string?[] { null } : patients.Select(p => (string?)p);
         foreach (var patient in compartments)
@@ -143,12 +149,11 @@ public sealed class BulkExportService(FhirService service, ILogger<BulkExportSer
             {
                 ct.ThrowIfCancellationRequested();
                 var page = service.Repository.Query(query with { Skip = skip }).Records;
-                foreach (var head in page)
+                var disclosure = service.Repository.ReadMany(caller, AccessAction.Export,
+                    [.. page.Select(h => new RecordAddress(h.ResourceType, h.Id, 0))], $"bulk export {type}");
+                foreach (var record in disclosure.Records)
                 {
-                    if (service.Repository.ReadJson(head.ResourceType, head.Id) is { } json)
-                    {
-                        yield return json;
-                    }
+                    yield return record.Json;
                 }
 
                 if (page.Count < PageSize)

@@ -1,11 +1,16 @@
 namespace CareLedger.Fhir.Export;
 
 /// <summary>One bulk export: what was asked, how far it is, and the NDJSON files it produced.</summary>
-public sealed class ExportJob(string id, string request, DateTimeOffset transactionTime, string directory)
+public sealed class ExportJob(string id, string request, DateTimeOffset transactionTime, string directory, FhirCaller caller)
 {
     private long written;
 
     public string Id => id;
+
+    /// <summary>Who kicked it off: the export reads as them, and only they may poll, download or cancel it.</summary>
+    public FhirCaller Caller => caller;
+
+    public bool IsOwnedBy(FhirCaller other) => string.Equals(other.Who.Subject, caller.Who.Subject, StringComparison.Ordinal);
 
     public string Request => request;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
+using CareLedger.Access.Gate;
 using CareLedger.Fhir.Errors;
+using CareLedger.Vault;
 using CareLedger.Ledger.Transactions;
 using Hl7.Fhir.Model;
 
@@ -15,7 +17,7 @@ public static class ProvenanceFactory
     public const string LedgerExtensionUrl = "https://careledger.org/fhir/StructureDefinition/ledger-transaction";
     public const string AuthorKeySystem = "urn:careledger:author-key";
 
-    public static Hl7.Fhir.Model.Provenance For(FhirService service, string type, string id, string version, string baseUrl)
+    public static Hl7.Fhir.Model.Provenance For(FhirCaller caller, FhirService service, string type, string id, string version, string baseUrl)
     {
         FhirService.EnsureKnownType(type);
         if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
@@ -25,6 +27,14 @@ public static class ProvenanceFactory
 
         var head = service.Repository.History(type, id).FirstOrDefault(h => h.Version == number)
             ?? throw FhirProblemException.NotFound($"{type}/{id} has no version {number}");
+        // The provenance of a version is about that version: shown only to whom the access layer discloses it.
+        var disclosure = service.Repository.ReadMany(caller, AccessAction.Read, [new RecordAddress(type, id, number)], $"provenance {type}");
+        if (disclosure.Records.Count == 0)
+        {
+            throw new FhirProblemException(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden,
+                $"the access layer does not disclose version {number} of {type}/{id} to this caller, nor its provenance (audited)");
+        }
+
         var txId = head.TxId is { Length: TxId.Length } bytes ? TxId.FromBytes(bytes) : (TxId?)null;
         var leaf = service.Repository.LeafIndexOf(head.TxId);
         if (txId is null || leaf is null)
@@ -48,7 +58,7 @@ public static class ProvenanceFactory
                     Who = new ResourceReference
                     {
                         Identifier = new Identifier(AuthorKeySystem, signedBy),
-                        Display = "CareLedger node author key that signed the ledger transaction",
+                        Display = "the author key (the node's, or the patient's for their own consents) that signed the ledger transaction",
                     },
                 },
             ],

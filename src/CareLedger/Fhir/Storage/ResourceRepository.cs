@@ -1,4 +1,8 @@
+using CareLedger.Access.Gate;
+using CareLedger.Access.People;
+using CareLedger.Consent.Validation;
 using CareLedger.Fhir.Errors;
+using CareLedger.Ledger.Crypto;
 using CareLedger.Fhir.Validation;
 using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Transactions;
@@ -22,22 +26,31 @@ public sealed class ResourceRepository
 {
     private readonly LedgerEngine ledger;
     private readonly Vault.Vault vault;
+    private readonly AccessGate gate;
+    private readonly PersonKeys? people;
     private readonly TimeProvider clock;
     private readonly Channel<QueuedCommit> queue = Channel.CreateUnbounded<QueuedCommit>(new UnboundedChannelOptions { SingleReader = true });
 
-    public ResourceRepository(LedgerEngine ledger, Vault.Vault vault, TimeProvider? time = null)
+    /// <param name="people">
+    /// Custodial keys of patients and delegates: with them, a Consent written by a patient (or their delegate) is a
+    /// ledger transaction signed by that person's own key; without them, by the node's key.
+    /// </param>
+    public ResourceRepository(LedgerEngine ledger, Vault.Vault vault, AccessGate gate, PersonKeys? people = null, TimeProvider? time = null)
     {
         this.ledger = ledger;
         this.vault = vault;
+        this.gate = gate;
+        this.people = people;
         clock = time ?? TimeProvider.System;
         _ = Task.Run(RunCommitLoopAsync);
     }
 
     public LedgerEngine Ledger => ledger;
 
-    public Vault.Vault Vault => vault;
+    /// <summary>The one door to decrypted records: every read below goes through it.</summary>
+    public AccessGate Gate => gate;
 
-    /// <summary>The latest committed version of a resource, or null if it never existed.</summary>
+    /// <summary>The latest committed version of a resource, or null if it never existed (metadata only, nothing decrypted).</summary>
     public ResourceHead? Head(string resourceType, string id)
     {
         if (!IsValidId(id))
@@ -49,20 +62,34 @@ public sealed class ResourceRepository
         return history.Count == 0 ? null : ToHead(resourceType, id, history[0]);
     }
 
-    /// <summary>Committed versions, newest first.</summary>
+    /// <summary>Committed versions, newest first (metadata only).</summary>
     public IReadOnlyList<ResourceHead> History(string resourceType, string id) =>
         IsValidId(id) ? [.. Guard(() => vault.History(resourceType, id)).Select(v => ToHead(resourceType, id, v))] : [];
 
-    /// <summary>The canonical JSON of the current version; null if none or deleted.</summary>
-    public byte[]? ReadJson(string resourceType, string id) =>
-        IsValidId(id) ? Guard(() => vault.Read(resourceType, id)) : null;
+    /// <summary>The current version as the access layer discloses it to <paramref name="caller"/>; null if none or deleted.</summary>
+    /// <exception cref="FhirProblemException">403 when the access layer refuses (audited).</exception>
+    public DisclosedRecord? Read(FhirCaller caller, string resourceType, string id) =>
+        IsValidId(id) ? Disclose(() => gate.Read(caller.Who, caller.Context, resourceType, id)) : null;
 
-    /// <summary>The canonical JSON of one version; null if no such version or it is a delete.</summary>
-    public byte[]? ReadJson(string resourceType, string id, int version) =>
-        IsValidId(id) && version >= 1 ? Guard(() => vault.Read(new RecordAddress(resourceType, id, version))) : null;
+    /// <summary>One version as the access layer discloses it; null if no such version or it is a delete.</summary>
+    public DisclosedRecord? ReadVersion(FhirCaller caller, string resourceType, string id, int version) =>
+        IsValidId(id) && version >= 1 ? Disclose(() => gate.ReadVersion(caller.Who, caller.Context, new RecordAddress(resourceType, id, version))) : null;
 
-    public Resource? Read(string resourceType, string id) =>
-        ReadJson(resourceType, id) is { } json ? FhirSerialization.ParseJson(json) : null;
+    /// <summary>Many records for one request (a search page, includes, a history page): consent withholds some, never fails on them.</summary>
+    public Disclosure ReadMany(FhirCaller caller, AccessAction action, IReadOnlyList<RecordAddress> records, string detail) =>
+        records.Count == 0 ? new Disclosure([], 0) : Disclose(() => gate.ReadMany(caller.Who, caller.Context, action, records, detail));
+
+    /// <summary>The type-level scope check before a search, history or export (403 naming the scope, audited).</summary>
+    public void RequireScope(FhirCaller caller, AccessAction action, string resourceType, string detail) =>
+        Disclose(() =>
+        {
+            gate.RequireScope(caller.Who, caller.Context, action, resourceType, detail);
+            return 0;
+        });
+
+    /// <summary>The current version parsed, as disclosed to <paramref name="caller"/>.</summary>
+    public Resource? ReadResource(FhirCaller caller, string resourceType, string id) =>
+        Read(caller, resourceType, id) is { } disclosed ? FhirSerialization.ParseJson(disclosed.Json) : null;
 
     public VaultQueryResult Query(VaultQuery query) => Guard(() => vault.Query(query));
 
@@ -76,12 +103,78 @@ public sealed class ResourceRepository
     /// a batch is in flight go together into one vault staging, one ledger transaction and one vault commit (each
     /// caller's writes still all succeed or all fail; if the shared staging is refused, each caller is retried alone).
     /// </summary>
-    public Task<IReadOnlyList<CommittedWrite>> CommitAsync(IReadOnlyList<ResourceWrite> writes, CancellationToken ct)
+    public async Task<IReadOnlyList<CommittedWrite>> CommitAsync(FhirCaller caller, IReadOnlyList<ResourceWrite> writes, CancellationToken ct)
     {
         if (writes.Count == 0)
         {
-            return Task.FromResult<IReadOnlyList<CommittedWrite>>([]);
+            return [];
         }
+
+        CheckShape(writes);
+        Authorize(caller, writes);
+        var signer = await SignerForAsync(caller, writes, ct);
+        ct.ThrowIfCancellationRequested();
+        var request = new QueuedCommit(writes, signer);
+        // The queue is unbounded and never completed, so the write always succeeds.
+        _ = queue.Writer.TryWrite(request);
+        var committed = await request.Completion.Task;
+        foreach (var patientId in writes.Where(w => w.ResourceType == "Consent" && w.PatientId is not null).Select(w => w.PatientId!).Distinct(StringComparer.Ordinal))
+        {
+            // Before the caller hears "done": the very next request is decided with the new consents.
+            gate.AfterConsentWrite(patientId);
+        }
+
+        return committed;
+    }
+
+    /// <summary>The access layer judges every write before anything is staged (all or none; each decision audited).</summary>
+    private void Authorize(FhirCaller caller, IReadOnlyList<ResourceWrite> writes)
+    {
+        var intents = new WriteIntent[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var w = writes[i];
+            var action = w.IsDelete ? AccessAction.Delete : w.CurrentVersion == 0 ? AccessAction.Create : AccessAction.Update;
+            intents[i] = new WriteIntent(action, w.ResourceType, w.Id, w.PatientId, w.Resource is null ? ReadOnlyMemory<byte>.Empty : FhirSerialization.ToCanonicalJson(w.Resource));
+        }
+
+        try
+        {
+            gate.AuthorizeWrites(caller.Who, caller.Context, intents);
+        }
+        catch (AccessDeniedException e)
+        {
+            throw FhirProblemException.Forbidden(e);
+        }
+        catch (ConsentValidationException e)
+        {
+            throw FhirProblemException.Unprocessable(e.Problems.Select(p => $"Consent: {p}").ToList());
+        }
+    }
+
+    /// <summary>
+    /// A patient's (or delegate's) Consent is signed with their own custodial key, so that the ledger shows the change
+    /// came from them (the ledger accepts such a key only for records of the patient it is bound to).
+    /// </summary>
+    private async Task<AuthorKey?> SignerForAsync(FhirCaller caller, IReadOnlyList<ResourceWrite> writes, CancellationToken ct)
+    {
+        var role = caller.Who.Role switch
+        {
+            CareLedgerRole.Patient => KeyRoles.Patient,
+            CareLedgerRole.Guardian or CareLedgerRole.Caregiver => KeyRoles.Delegate,
+            _ => null,
+        };
+        if (people is null || role is null || !writes.All(w => w.ResourceType == "Consent") || writes.Select(w => w.PatientId).Distinct().Count() != 1
+            || writes[0].PatientId is not { } patientId)
+        {
+            return null;
+        }
+
+        return await people.GetOrRegisterAsync(caller.Who.Subject, role, vault.PseudonymFor(patientId), ledger, ct);
+    }
+
+    private static void CheckShape(IReadOnlyList<ResourceWrite> writes)
+    {
 
         if (writes.Count > RecordsCommittedPayload.MaxRecords)
         {
@@ -94,12 +187,6 @@ public sealed class ResourceRepository
         {
             throw FhirProblemException.BadRequest($"{duplicate.Key.ResourceType}/{duplicate.Key.Id} is written more than once in one transaction");
         }
-
-        ct.ThrowIfCancellationRequested();
-        var request = new QueuedCommit(writes);
-        // The queue is unbounded and never completed, so the write always succeeds.
-        _ = queue.Writer.TryWrite(request);
-        return request.Completion.Task;
     }
 
     private async Task RunCommitLoopAsync()
@@ -110,7 +197,7 @@ public sealed class ResourceRepository
             batch.Clear();
             var records = 0;
             while (records < RecordsCommittedPayload.MaxRecords && queue.Reader.TryPeek(out var next)
-                   && (batch.Count == 0 || records + next.Writes.Count <= RecordsCommittedPayload.MaxRecords)
+                   && (batch.Count == 0 || (records + next.Writes.Count <= RecordsCommittedPayload.MaxRecords && next.Signer is null && batch[0].Signer is null))
                    && queue.Reader.TryRead(out next))
             {
                 batch.Add(next);
@@ -154,7 +241,7 @@ public sealed class ResourceRepository
     {
         try
         {
-            commit.Completion.TrySetResult(await CommitTogetherAsync(commit.Writes));
+            commit.Completion.TrySetResult(await CommitTogetherAsync(commit.Writes, commit.Signer));
         }
         catch (StagingRefusedException e)
         {
@@ -166,8 +253,9 @@ public sealed class ResourceRepository
         }
     }
 
-    private async Task<IReadOnlyList<CommittedWrite>> CommitTogetherAsync(IReadOnlyList<ResourceWrite> writes)
+    private async Task<IReadOnlyList<CommittedWrite>> CommitTogetherAsync(IReadOnlyList<ResourceWrite> writes, AuthorKey? signer = null)
     {
+        var author = signer ?? ledger.Keys.Node;
         var now = DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds());
         var txId = TxId.NewId(clock);
         var requests = new List<StageRequest>(writes.Count);
@@ -203,9 +291,9 @@ public sealed class ResourceRepository
         {
             var payload = new RecordsCommittedPayload([.. staged.Select((s, i) =>
                 new RecordCommitment(s.RecordRef, s.Patient, (uint)s.Address.Version, writes[i].Operation, s.Commitment))]);
-            var transaction = new Transaction(txId, TxType.RecordsCommitted, ledger.Keys.Node.Id, now, payload.Encode());
+            var transaction = new Transaction(txId, TxType.RecordsCommitted, author.Id, now, payload.Encode());
             // Not cancellable: once submitted the transaction may become durable, and then the versions must be committed.
-            result = await ledger.SubmitAsync(SignedTransaction.Sign(transaction, ledger.Keys.Node), CancellationToken.None);
+            result = await ledger.SubmitAsync(SignedTransaction.Sign(transaction, author), CancellationToken.None);
         }
         catch (TransactionRejectedException e)
         {
@@ -225,9 +313,12 @@ public sealed class ResourceRepository
     }
 
     /// <summary>A caller's writes and the task that completes when they are durable (or refused).</summary>
-    private sealed class QueuedCommit(IReadOnlyList<ResourceWrite> writes)
+    private sealed class QueuedCommit(IReadOnlyList<ResourceWrite> writes, AuthorKey? signer)
     {
         public IReadOnlyList<ResourceWrite> Writes => writes;
+
+        /// <summary>A person's key that must sign this commit alone; null for the node's key (batched with others).</summary>
+        public AuthorKey? Signer => signer;
 
         public TaskCompletionSource<IReadOnlyList<CommittedWrite>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -241,6 +332,19 @@ public sealed class ResourceRepository
 
     private static ResourceHead ToHead(string type, string id, RecordVersionInfo v) =>
         new(type, id, v.Version, v.Deleted, DateTimeOffset.FromUnixTimeMilliseconds(v.LastUpdatedUnixMs), v.TxId);
+
+    /// <summary>The access layer's refusals become 403 OperationOutcomes that say why.</summary>
+    private static T Disclose<T>(Func<T> action)
+    {
+        try
+        {
+            return Guard(action);
+        }
+        catch (AccessDeniedException e)
+        {
+            throw FhirProblemException.Forbidden(e);
+        }
+    }
 
     /// <summary>Maps the vault's refusals to FHIR answers; its messages name records, never content.</summary>
     private static T Guard<T>(Func<T> action)

@@ -1,5 +1,8 @@
+using System.Reflection;
 using CareLedger.Fhir.Errors;
+using CareLedger.Fhir.Validation.FastPath;
 using Firely.Fhir.Validation;
+using Firely.Fhir.Validation.Compilation;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Specification.Source;
 using Hl7.Fhir.Specification.Terminology;
@@ -11,6 +14,9 @@ namespace CareLedger.Fhir.Validation;
 /// types, primitive formats, every error-level invariant (FHIRPath constraints) and required bindings.
 /// The specification comes from the <c>specification.zip</c> of Hl7.Fhir.Specification.Data.R4 next to the
 /// executable; nothing is fetched from the network. One instance per process: compiled schemas are cached in it.
+/// A resource first goes through <see cref="BaseSpecFastPath"/>, which walks the same compiled schemas with the same
+/// settings and can only answer "certainly valid" or "not sure"; only the latter runs the Firely validator, which then
+/// produces every message (so the answers and the messages are the Firely validator's, at a fraction of the cost).
 /// </summary>
 public sealed class ResourceValidator
 {
@@ -19,6 +25,7 @@ public sealed class ResourceValidator
     private const int MaxHelperThreads = 15;
 
     private readonly Validator validator;
+    private readonly BaseSpecFastPath fastPath;
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Resource, IReadOnlyList<OperationOutcome.IssueComponent>> prevalidated = [];
 
     private ResourceValidator()
@@ -39,8 +46,22 @@ public sealed class ResourceValidator
             (a is BindingValidator b && b.Strength != BindingValidator.BindingStrength.Required)
             || (a is InvariantValidator i && (i.BestPractice || i.Severity != OperationOutcome.IssueSeverity.Error)));
 #pragma warning restore ExperimentalApi
-        validator = new Validator(resolver, terminology, null, settings);
+        // One schema resolver shared by the validator and the fast path, so both walk the same compiled schemas.
+#pragma warning disable ExperimentalApi
+        var schemas = StructureDefinitionToElementSchemaResolver.CreatedCached(resolver);
+#pragma warning restore ExperimentalApi
+        validator = new Validator(resolver, terminology, null, settings, schemas);
+        fastPath = new BaseSpecFastPath(schemas, SettingsOf(validator));
     }
+
+    /// <summary>
+    /// The settings object the validator copied from ours and completed (schema resolver, terminology, FHIRPath compiler):
+    /// the fast path must evaluate every assertion exactly as the validator does, so it uses that very object.
+    /// </summary>
+    private static ValidationSettings SettingsOf(Validator validator) =>
+        typeof(Validator).GetField("_settings", BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(validator) as ValidationSettings
+        ?? throw new InvalidOperationException(
+            $"Firely.Fhir.Validation {typeof(Validator).Assembly.GetName().Version} no longer keeps its settings in Validator._settings; the validation fast path must be adapted to this version");
 
     /// <summary>The process-wide validator (the R4 specification is immutable, so every node shares it).</summary>
     public static ResourceValidator Shared => s_shared.Value;
@@ -105,7 +126,26 @@ public sealed class ResourceValidator
         failure?.Throw();
     }
 
-    private IReadOnlyList<OperationOutcome.IssueComponent> Validate(Resource resource)
+    private IReadOnlyList<OperationOutcome.IssueComponent> Validate(Resource resource) =>
+        IsCertainlyValid(resource) ? [] : FirelyErrors(resource);
+
+    /// <summary>The fast path's answer: true only if the Firely validator would report no error.</summary>
+    internal bool IsCertainlyValid(Resource resource)
+    {
+        try
+        {
+            return fastPath.IsCertainlyValid(resource);
+        }
+#pragma warning disable CA1031 // any surprise in the shortcut means "not sure": the Firely validator decides
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The Firely validator's error-level issues, without the fast path (the authoritative answer).</summary>
+    internal IReadOnlyList<OperationOutcome.IssueComponent> FirelyErrors(Resource resource)
     {
         var outcome = validator.Validate(resource);
         return [.. outcome.Issue

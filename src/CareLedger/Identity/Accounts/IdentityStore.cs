@@ -357,6 +357,22 @@ public sealed partial class IdentityStore : IAsyncDisposable
             reference);
     }
 
+    /// <summary>Removes a client: its secret stops working at once; tokens already issued expire on their own.</summary>
+    /// <returns>False if there was no such client.</returns>
+    public async Task<bool> RemoveClientAsync(string clientId, CancellationToken ct = default)
+    {
+        await EnsureInitialisedAsync(ct);
+        await using var scope = _scopes.CreateAsyncScope();
+        var manager = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+        if (await manager.FindByClientIdAsync(clientId, ct) is not { } application)
+        {
+            return false;
+        }
+
+        await manager.DeleteAsync(application, ct);
+        return true;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_owned is not null)

@@ -16,7 +16,7 @@ internal static class RoleScopes
         [CareLedgerRole.Guardian] = ScopeSet.Parse($"{Identity} launch/patient patient/*.rs patient/Consent.cruds"),
         [CareLedgerRole.Caregiver] = ScopeSet.Parse($"{Identity} launch/patient patient/*.rs"),
         [CareLedgerRole.Clinician] = ScopeSet.Parse($"{Identity} user/*.cruds"),
-        [CareLedgerRole.Researcher] = ScopeSet.Parse($"{Identity} user/ResearchStudy.cruds user/ResearchSubject.cruds user/Group.cruds"),
+        [CareLedgerRole.Researcher] = ScopeSet.Parse($"{Identity} user/*.rs user/ResearchStudy.cruds user/ResearchSubject.cruds user/Group.cruds"),
         [CareLedgerRole.PrivacyOfficer] = ScopeSet.Parse($"{Identity} user/AuditEvent.rs user/Consent.rs user/Provenance.rs"),
         [CareLedgerRole.BoardOfficer] = ScopeSet.Parse($"{Identity} user/Practitioner.cruds user/PractitionerRole.cruds user/Organization.rs"),
         [CareLedgerRole.Operator] = ScopeSet.Parse($"{Identity} user/Organization.cruds user/Endpoint.cruds"),

@@ -1,4 +1,4 @@
-namespace CareLedger.Identity.Accounts;
+namespace CareLedger.Access.Callers;
 
 /// <summary>Who an account is in the consortium; written into every token as the <c>role</c> claim.</summary>
 public enum CareLedgerRole

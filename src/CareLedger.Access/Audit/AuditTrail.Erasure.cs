@@ -1,0 +1,42 @@
+using CareLedger.Access.Audit.Format;
+using CareLedger.Access.Audit.Storage;
+
+namespace CareLedger.Access.Audit;
+
+public sealed partial class AuditTrail
+{
+    /// <summary>
+    /// Erasure (GDPR Art. 17): forgets what the trail holds about a patient. The records' bytes and salts are destroyed
+    /// (secure_delete, then the write-ahead log is truncated), so nothing about the patient — not even which resources
+    /// were read — can be read back or linked. Their commitments stay in place, so every batch's Merkle root, and with it
+    /// every other record's receipt, still verifies; what remains on the ledger about the patient is unopenable.
+    /// Records still queued are written first, then forgotten with the rest.
+    /// </summary>
+    /// <returns>How many records were forgotten.</returns>
+    public async Task<int> ForgetPatientAsync(byte[] pseudonym, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(pseudonym);
+        if (pseudonym.Length != AuditRecordCodec.PseudonymLength)
+        {
+            throw new ArgumentException($"a patient pseudonym is {AuditRecordCodec.PseudonymLength} bytes, not {pseudonym.Length}", nameof(pseudonym));
+        }
+
+        await FlushAsync(ct);
+        // A connection of its own: the batch loop owns the writer, and SQLite serialises the two (WAL, busy timeout).
+        using var connection = AuditDatabase.OpenWriter(writer.DataSource);
+        AuditDatabase.Execute(connection, "PRAGMA secure_delete = ON; PRAGMA busy_timeout = 10000;");
+        int forgotten;
+        using (var transaction = connection.BeginTransaction())
+        {
+            using var update = connection.CreateCommand();
+            update.Transaction = transaction;
+            update.CommandText = "UPDATE audit_records SET record = X'', salt = X'', patient = NULL WHERE patient = $patient";
+            update.Parameters.AddWithValue("$patient", pseudonym);
+            forgotten = update.ExecuteNonQuery();
+            transaction.Commit();
+        }
+
+        AuditDatabase.Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+        return forgotten;
+    }
+}

@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text;
+using CareLedger.Access.Audit.Format;
+using CareLedger.Access.Audit.Receipts;
+using CareLedger.Ledger.Transactions;
+using Microsoft.Data.Sqlite;
+
+namespace CareLedger.Access.Audit;
+
+public sealed partial class AuditTrail
+{
+    private const string EntryColumns = """
+        SELECT r.record, r.batch, r.idx, b.tx_id, b.leaf
+        FROM audit_records r JOIN audit_batches b ON b.number = r.batch
+        """;
+
+    /// <summary>"Who accessed my data, when, why": the patient's records, newest first (written ones; queued ones are not yet visible).</summary>
+    public IReadOnlyList<AuditEntry> ForPatient(byte[] pseudonym, DateTimeOffset? since, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(pseudonym);
+        if (pseudonym.Length != AuditRecordCodec.PseudonymLength)
+        {
+            throw new ArgumentException($"a patient pseudonym is {AuditRecordCodec.PseudonymLength} bytes, not {pseudonym.Length}", nameof(pseudonym));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, AuditQuery.MaxLimit);
+        return Query(new AuditQuery { Patient = pseudonym, From = since, Limit = limit });
+    }
+
+    /// <summary>The written records that match every criterion set in <paramref name="q"/>, newest first.</summary>
+    public IReadOnlyList<AuditEntry> Query(AuditQuery q)
+    {
+        ArgumentNullException.ThrowIfNull(q);
+        if (q.Patient is { Length: not AuditRecordCodec.PseudonymLength })
+        {
+            throw new ArgumentException($"a patient pseudonym is {AuditRecordCodec.PseudonymLength} bytes, not {q.Patient.Length}", nameof(q));
+        }
+
+        if (q.Limit < 1 || q.Limit > AuditQuery.MaxLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(q), q.Limit, $"the limit must be 1 to {AuditQuery.MaxLimit}");
+        }
+
+        return Read(command =>
+        {
+            // Forgotten records (an erased patient's) keep only their commitment and are never listed.
+            var sql = new StringBuilder(EntryColumns).Append(" WHERE length(r.record) > 0");
+            if (q.Patient is not null)
+            {
+                sql.Append(" AND r.patient = $patient");
+                command.Parameters.AddWithValue("$patient", q.Patient);
+            }
+
+            if (q.AccessorSubject is not null)
+            {
+                sql.Append(" AND r.accessor = $accessor");
+                command.Parameters.AddWithValue("$accessor", q.AccessorSubject);
+            }
+
+            if (q.Outcome is { } outcome)
+            {
+                sql.Append(" AND r.outcome = $outcome");
+                command.Parameters.AddWithValue("$outcome", AuditWireNames.ToName(outcome));
+            }
+
+            if (q.BreakGlass is { } breakGlass)
+            {
+                // A literal, so that the partial index of break-glass records can serve the query.
+                sql.Append(breakGlass ? " AND r.break_glass = 1" : " AND r.break_glass = 0");
+            }
+
+            if (q.Action is { } action)
+            {
+                sql.Append(" AND r.action = $action");
+                command.Parameters.AddWithValue("$action", AuditWireNames.ToName(action));
+            }
+
+            if (q.From is { } from)
+            {
+                sql.Append(" AND r.time_ms >= $from");
+                command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+            }
+
+            if (q.To is { } to)
+            {
+                sql.Append(" AND r.time_ms < $to");
+                command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+            }
+
+            sql.Append(CultureInfo.InvariantCulture, $" ORDER BY r.time_ms DESC, r.seq DESC LIMIT {q.Limit}");
+            command.CommandText = sql.ToString();
+            return ReadEntries(command);
+        });
+    }
+
+    /// <summary>The record with this id, once written; null when unknown (or still queued).</summary>
+    public AuditEntry? Find(Guid id) =>
+        Read(command =>
+        {
+            command.CommandText = EntryColumns + " WHERE r.id = $id AND length(r.record) > 0";
+            command.Parameters.AddWithValue("$id", id.ToByteArray(bigEndian: true));
+            return ReadEntries(command) is [var entry] ? entry : null;
+        });
+
+    /// <summary>
+    /// Everything needed to prove the record offline, or null when the record is unknown, its batch is not anchored
+    /// yet, or no ledger checkpoint covers the anchor yet (checkpoints follow within the ledger's checkpoint interval).
+    /// </summary>
+    public AuditReceipt? GetReceipt(Guid id)
+    {
+        var stored = Read(command => FindStored(command, id));
+        if (stored?.Leaf is not { } leaf)
+        {
+            return null;
+        }
+
+        var commitments = Read(command => BatchCommitments(command, stored.Batch));
+        if (commitments.Count != stored.BatchSize)
+        {
+            throw new InvalidOperationException($"audit batch {stored.Batch} holds {commitments.Count} records but was anchored with {stored.BatchSize}");
+        }
+
+        var anchor = ledger.GetReceipt(leaf);
+        return anchor is null
+            ? null
+            : new AuditReceipt(stored.Bytes, stored.Salt, stored.Batch, stored.BatchSize, stored.Index, AuditBatchTree.Path(commitments, stored.Index), anchor);
+    }
+
+    private static StoredRecord? FindStored(SqliteCommand command, Guid id)
+    {
+        command.CommandText = """
+            SELECT r.record, r.salt, r.batch, r.idx, b.size, b.leaf
+            FROM audit_records r JOIN audit_batches b ON b.number = r.batch
+            WHERE r.id = $id AND length(r.record) > 0
+            """;
+        command.Parameters.AddWithValue("$id", id.ToByteArray(bigEndian: true));
+        using var rows = command.ExecuteReader();
+        return rows.Read()
+            ? new StoredRecord(
+                rows.GetFieldValue<byte[]>(0),
+                rows.GetFieldValue<byte[]>(1),
+                rows.GetInt64(2),
+                rows.GetInt32(3),
+                rows.GetInt32(4),
+                rows.IsDBNull(5) ? null : rows.GetInt64(5))
+            : null;
+    }
+
+    private static List<byte[]> BatchCommitments(SqliteCommand command, long batch)
+    {
+        command.CommandText = "SELECT commitment FROM audit_records WHERE batch = $batch ORDER BY idx";
+        command.Parameters.AddWithValue("$batch", batch);
+        var commitments = new List<byte[]>();
+        using var rows = command.ExecuteReader();
+        while (rows.Read())
+        {
+            commitments.Add(rows.GetFieldValue<byte[]>(0));
+        }
+
+        return commitments;
+    }
+
+    private T Read<T>(Func<SqliteCommand, T> query)
+    {
+        lock (readLock)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+            using var command = reader.CreateCommand();
+            return query(command);
+        }
+    }
+
+    private static List<AuditEntry> ReadEntries(SqliteCommand command)
+    {
+        var entries = new List<AuditEntry>();
+        using var rows = command.ExecuteReader();
+        while (rows.Read())
+        {
+            entries.Add(new AuditEntry(
+                AuditRecordCodec.Decode(rows.GetFieldValue<byte[]>(0)),
+                rows.GetInt64(1),
+                rows.GetInt32(2),
+                TxId.FromBytes(rows.GetFieldValue<byte[]>(3)),
+                rows.IsDBNull(4) ? null : rows.GetInt64(4)));
+        }
+
+        return entries;
+    }
+
+    private sealed record StoredRecord(byte[] Bytes, byte[] Salt, long Batch, int Index, int BatchSize, long? Leaf);
+}

@@ -1,0 +1,34 @@
+namespace CareLedger.Access.Audit;
+
+/// <summary>How an <see cref="AuditTrail"/> batches its records onto the ledger.</summary>
+public sealed record AuditTrailOptions
+{
+    public static AuditTrailOptions Default { get; } = new();
+
+    /// <summary>A batch is written and anchored at most this long after its first record was queued...</summary>
+    public TimeSpan BatchInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>...or as soon as this many records wait, whichever comes first (one ledger transaction per batch).</summary>
+    public int MaxBatch { get; init; } = 4096;
+
+    /// <summary>
+    /// Records queued and not yet written. When full, <see cref="AuditTrail.Record"/> waits (backpressure on the door)
+    /// rather than dropping a record.
+    /// </summary>
+    public int QueueCapacity { get; init; } = 65_536;
+
+    /// <summary>
+    /// Fault injection for tests: called with the batch number after a batch is durable in SQLite and before its
+    /// anchor is submitted; an exception here stops the trail exactly as a crash at that point would.
+    /// </summary>
+    internal Action<long>? AfterBatchWritten { get; init; }
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(BatchInterval, TimeSpan.Zero, nameof(BatchInterval));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(BatchInterval, TimeSpan.FromMinutes(1), nameof(BatchInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatch, 1, nameof(MaxBatch));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxBatch, 65_536, nameof(MaxBatch));
+        ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, MaxBatch, nameof(QueueCapacity));
+    }
+}

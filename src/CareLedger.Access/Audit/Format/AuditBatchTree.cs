@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using CareLedger.Ledger.Merkle;
+
+namespace CareLedger.Access.Audit.Format;
+
+/// <summary>
+/// The hashes that tie an audit record to its batch's anchor: the record's salted commitment
+/// SHA-256(salt ‖ canonical bytes), and the RFC 9162 Merkle tree whose leaf entries are the batch's commitments in
+/// batch order (leaf hash SHA-256(0x00 ‖ commitment)). The tree's root is the digest of the batch's ledger anchor.
+/// </summary>
+internal static class AuditBatchTree
+{
+    public const int SaltLength = 32;
+    public const int CommitmentLength = 32;
+
+    public static byte[] NewSalt() => RandomNumberGenerator.GetBytes(SaltLength);
+
+    public static byte[] Commitment(ReadOnlySpan<byte> salt, ReadOnlySpan<byte> record)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(salt);
+        sha.AppendData(record);
+        return sha.GetHashAndReset();
+    }
+
+    /// <summary>MTH over the commitments as leaf entries.</summary>
+    public static byte[] Root(IReadOnlyList<byte[]> commitments)
+    {
+        using var tree = Build(commitments);
+        return tree.RootHash();
+    }
+
+    /// <summary>The RFC 9162 inclusion path of the commitment at <paramref name="index"/>, from its sibling up.</summary>
+    public static IReadOnlyList<byte[]> Path(IReadOnlyList<byte[]> commitments, int index)
+    {
+        using var tree = Build(commitments);
+        return tree.GetInclusionProof(index, commitments.Count).Path;
+    }
+
+    /// <summary>The root that <paramref name="path"/> leads to from <paramref name="commitment"/>, or null when the path's shape is wrong.</summary>
+    public static byte[]? RootFromPath(ReadOnlySpan<byte> commitment, long index, long size, IReadOnlyList<byte[]> path)
+    {
+        var root = new byte[Rfc9162.HashSize];
+        return new InclusionProof(index, size, path).TryComputeRoot(Rfc9162.HashLeaf(commitment), root) ? root : null;
+    }
+
+    private static MerkleTree Build(IReadOnlyList<byte[]> commitments)
+    {
+        var leafHashes = new byte[commitments.Count * Rfc9162.HashSize];
+        for (var i = 0; i < commitments.Count; i++)
+        {
+            Rfc9162.HashLeaf(commitments[i], leafHashes.AsSpan(i * Rfc9162.HashSize, Rfc9162.HashSize));
+        }
+
+        var tree = MerkleTree.CreateInMemory();
+        tree.AppendRange(leafHashes);
+        return tree;
+    }
+}

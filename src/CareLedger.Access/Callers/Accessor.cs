@@ -1,0 +1,24 @@
+namespace CareLedger.Access.Callers;
+
+/// <summary>
+/// Who asks the door, as authentication established it (never from anything the caller could set otherwise).
+/// Holds no personal data: <see cref="Subject"/> is an opaque account or client id.
+/// </summary>
+/// <param name="Subject">The account id of a person, or the client id of a system.</param>
+/// <param name="Reference">The FHIR resource the caller is (<c>Patient/1</c>, <c>Practitioner/2</c>, <c>RelatedPerson/3</c>); null for roles without one.</param>
+/// <param name="Organisation">The member organisation the caller belongs to (the organisation of the node that issued the token).</param>
+/// <param name="PatientId">
+/// For a patient: the patient they are. For a guardian or caregiver: the patient they act for. For others: the patient in
+/// launch context, if any.
+/// </param>
+/// <param name="Scopes">What the caller's token allows, before consent.</param>
+public sealed record Accessor(
+    string Subject,
+    CareLedgerRole Role,
+    string? Reference,
+    string? Organisation,
+    string? PatientId,
+    IScopeCheck Scopes)
+{
+    public string? ClientId { get; init; }
+}

@@ -1,0 +1,121 @@
+using CareLedger.Access.Audit;
+using CareLedger.Access.BreakGlass;
+using CareLedger.Access.Callers;
+using CareLedger.Access.Consents;
+using CareLedger.Access.Credentials;
+using CareLedger.Access.Delegation;
+using CareLedger.Access.Records;
+using CareLedger.Consent.Evaluation;
+using CareLedger.Vault.Records;
+using ModelCoding = CareLedger.Consent.Model.Coding;
+
+namespace CareLedger.Access.Gate;
+
+/// <summary>
+/// The one door to patient data (docs/adr/0004-access-layer.md). Every read, search page, history, export chunk and
+/// write is decided here — scope, then role, credential, delegation and consent, with break-glass — and every
+/// decision, permit or deny, is recorded in the audit trail before any byte is returned. A refusal throws
+/// <see cref="AccessDeniedException"/> carrying the audit id; if the audit trail cannot record a decision, the door
+/// refuses (fail closed) with <see cref="InvalidOperationException"/>. Thread-safe.
+/// </summary>
+public sealed partial class AccessGate
+{
+    private readonly Vault.Vault _vault;
+    private readonly AccessGateOptions _options;
+    private readonly IAuditTrail _audit;
+    private readonly IBreakGlassGrants _breakGlass;
+    private readonly TimeProvider _time;
+    private readonly RecordReader _records;
+    private readonly AccessPolicy _policy;
+
+    public AccessGate(
+        Vault.Vault vault,
+        AccessGateOptions options,
+        IAuditTrail audit,
+        ICredentialStatus credentials,
+        IBreakGlassGrants breakGlass,
+        IDelegations delegations,
+        TimeProvider? time)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(credentials);
+        ArgumentNullException.ThrowIfNull(breakGlass);
+        ArgumentNullException.ThrowIfNull(delegations);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Organisation, nameof(options));
+        if (options.OrganizationReference is { } reference && !LiteralReference.IsValid(reference))
+        {
+            throw new ArgumentException($"The organisation reference '{reference}' is not a relative reference Type/id.", nameof(options));
+        }
+
+        _vault = vault;
+        _options = options;
+        _audit = audit;
+        _breakGlass = breakGlass;
+        _time = time ?? TimeProvider.System;
+        _records = new RecordReader(vault);
+        Consents = new ConsentRegistry(_records, vault.TryGetPseudonym, options.PatientCacheCapacity);
+        var pseudonyms = new PatientPseudonyms(vault.TryGetPseudonym, options.PatientCacheCapacity);
+        _policy = new AccessPolicy(pseudonyms, _records, Consents, new ConsentEngine(options.Profile), credentials, delegations, options);
+    }
+
+    /// <summary>The patients' compiled consents, as the door decides with them.</summary>
+    public ConsentRegistry Consents { get; }
+
+    /// <summary>The patient's vault pseudonym (as audit records and delegations name the patient); null if they have no records here.</summary>
+    public byte[]? PseudonymOf(string patientId) => _vault.TryGetPseudonym(patientId);
+
+    /// <summary>Call once a Consent of the patient was written (committed): the next request decides with the new set.</summary>
+    public void AfterConsentWrite(string patientId)
+    {
+        if (_vault.TryGetPseudonym(patientId) is { } pseudonym)
+        {
+            Consents.Invalidate(pseudonym);
+        }
+    }
+
+    /// <summary>
+    /// The type-level check before a search, type history or export of <paramref name="resourceType"/>: refuses
+    /// (audited, naming the required scope) when the caller's scopes do not cover it. A permit is not audited here: the
+    /// <see cref="ReadMany"/> that follows records what was disclosed.
+    /// </summary>
+    /// <exception cref="AccessDeniedException">The scopes do not cover the action on the type.</exception>
+    public void RequireScope(Accessor who, AccessContext ctx, AccessAction action, string resourceType, string detail)
+    {
+        var call = Begin(who, ctx);
+        RecordNames.ValidateType(resourceType, nameof(resourceType));
+        if (AccessPolicy.CheckScope(call, resourceType, action) is { } refusal)
+        {
+            var audit = Build(call, action, refusal, Compartment.Organisation, resourceType, null, 0, 0, detail);
+            throw Refuse(Keep(audit), refusal);
+        }
+    }
+
+    private GateCall Begin(Accessor who, AccessContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentException.ThrowIfNullOrWhiteSpace(who.Subject, nameof(who));
+        ArgumentNullException.ThrowIfNull(who.Scopes);
+        if (who.Reference is not null && string.IsNullOrWhiteSpace(who.Reference))
+        {
+            throw new ArgumentException("The accessor's reference is empty; leave it null when the caller has none.", nameof(who));
+        }
+
+        var purpose = ctx.Purpose ?? PurposeDefaults.For(who.Role, ctx.BreakGlass is not null);
+        return new GateCall(who, ctx, _time.GetUtcNow(), PurposeOf(purpose));
+    }
+
+    /// <summary>A v3 ActReason code (<c>TREAT</c>), or <c>system|code</c> for a purpose from another code system.</summary>
+    private static ModelCoding PurposeOf(string purpose)
+    {
+        var bar = purpose.IndexOf('|', StringComparison.Ordinal);
+        var coding = bar < 0
+            ? new ModelCoding(Consent.Vocabulary.CodeSystems.ActReason, purpose.Trim())
+            : new ModelCoding(purpose[..bar].Trim(), purpose[(bar + 1)..].Trim());
+        return coding.IsComplete && !coding.Code.Any(char.IsWhiteSpace)
+            ? coding
+            : throw new ArgumentException($"'{purpose}' is not a purpose of use (a v3 ActReason code such as TREAT, or system|code).", nameof(purpose));
+    }
+}

@@ -1,0 +1,53 @@
+using CareLedger.Access.Callers;
+using CareLedger.Access.Credentials;
+using CareLedger.Access.Delegation;
+using CareLedger.Consent.Requests;
+using ModelCoding = CareLedger.Consent.Model.Coding;
+
+namespace CareLedger.Access.Gate;
+
+/// <summary>
+/// One call through the door: who, in what circumstances, at which instant, for what purpose; and what was looked up
+/// about the caller during the call (credential, delegations, minor status), so that a page of many records asks once.
+/// </summary>
+internal sealed class GateCall(Accessor who, AccessContext context, DateTimeOffset now, ModelCoding purpose)
+{
+    private readonly Dictionary<string, DelegationGrant?> _delegations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _minors = new(StringComparer.Ordinal);
+    private CredentialCheck? _credential;
+
+    public Accessor Who { get; } = who;
+
+    public AccessContext Context { get; } = context;
+
+    public DateTimeOffset Now { get; } = now;
+
+    public ModelCoding Purpose { get; } = purpose;
+
+    /// <summary>The clinician or researcher as the consent engine sees them (the same for every record of the call).</summary>
+    public Requester? Requester { get; set; }
+
+    public CredentialCheck Credential(Func<CredentialCheck> check) => _credential ??= check();
+
+    public DelegationGrant? Delegation(string patientKey, Func<DelegationGrant?> find)
+    {
+        if (!_delegations.TryGetValue(patientKey, out var grant))
+        {
+            grant = find();
+            _delegations[patientKey] = grant;
+        }
+
+        return grant;
+    }
+
+    public bool IsMinor(string patientKey, Func<bool> decide)
+    {
+        if (!_minors.TryGetValue(patientKey, out var minor))
+        {
+            minor = decide();
+            _minors[patientKey] = minor;
+        }
+
+        return minor;
+    }
+}

@@ -1,0 +1,203 @@
+using System.Text.Json;
+using CareLedger.Consent.Requests;
+using ConsentPeriod = CareLedger.Consent.Model.Period;
+using ModelCoding = CareLedger.Consent.Model.Coding;
+
+namespace CareLedger.Access.Gate;
+
+/// <summary>
+/// What the consent engine needs to know about a resource, read from its JSON in one forward pass (every read pays
+/// for it): the security labels (of the resource and of its contained resources, so a labelled part cannot hide inside
+/// an unlabelled whole), its codes, the clinical time of the data, its own reference and the references it makes.
+/// Authors and reverse references are left unknown, which the engine resolves toward denial.
+/// </summary>
+internal static class ResourceFacts
+{
+    private const int MaxJsonDepth = 128;
+    private const string Security = "security";
+    private const string Coding = "coding";
+
+    // CodeableConcept elements that say what the data is about.
+    private static readonly string[] s_codeElements = ["code", "category", "type", "vaccineCode", "medicationCodeableConcept"];
+
+    // The clinical time of the data, in order of preference: effective[x], onset[x], performed[x], occurrence[x], then
+    // the resource-specific dates. A Period counts from its start.
+    private static readonly string[] s_dataTimes =
+    [
+        "effectiveDateTime", "effectiveInstant", "effectivePeriod", "onsetDateTime", "onsetPeriod", "performedDateTime",
+        "performedPeriod", "occurrenceDateTime", "occurrencePeriod", "issued", "authoredOn", "recordedDate", "date", "period", "recorded",
+    ];
+
+    private static readonly JsonReaderOptions s_options = new() { MaxDepth = MaxJsonDepth };
+
+    /// <summary>The facts of a resource whose content is not at hand (a deleted version): type and reference only.</summary>
+    public static RequestedResource Unknown(string resourceType, string id) =>
+        new(resourceType) { Reference = $"{resourceType}/{id}" };
+
+    /// <exception cref="JsonException">The content is not a JSON object.</exception>
+    public static RequestedResource Of(string resourceType, string id, ReadOnlyMemory<byte> json)
+    {
+        var labels = new List<ModelCoding>();
+        var codes = new List<ModelCoding>();
+        var references = new List<string>();
+        var times = new string?[s_dataTimes.Length];
+
+        // The enclosing objects and arrays; an array's elements carry the array's name. Path: the objects' names only.
+        var frames = new List<Frame>(16);
+        var path = new List<string>(8);
+        string? property = null;
+
+        var reader = new Utf8JsonReader(json.Span, s_options);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException($"{resourceType}/{id} is not a JSON object.");
+        }
+
+        frames.Add(new Frame(IsArray: false, ""));
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName:
+                    property = reader.GetString();
+                    continue;
+                case JsonTokenType.StartObject:
+                    var name = NameOf(frames[^1], property);
+                    frames.Add(new Frame(IsArray: false, name));
+                    path.Add(name);
+                    break;
+                case JsonTokenType.EndObject when frames.Count > 1:
+                    if (frames[^1] is { System: { } system, Code: { } code } && new ModelCoding(system, code) is { IsComplete: true } coding)
+                    {
+                        (IsLabel(path) ? labels : IsCode(path) ? codes : null)?.Add(coding);
+                    }
+
+                    frames.RemoveAt(frames.Count - 1);
+                    path.RemoveAt(path.Count - 1);
+                    break;
+                case JsonTokenType.StartArray:
+                    frames.Add(new Frame(IsArray: true, NameOf(frames[^1], property)));
+                    break;
+                case JsonTokenType.EndArray:
+                    frames.RemoveAt(frames.Count - 1);
+                    break;
+                case JsonTokenType.String when !frames[^1].IsArray:
+                    Note(property!, ref reader, frames, path, references, times);
+                    break;
+            }
+
+            property = null;
+        }
+
+        return new RequestedResource(resourceType)
+        {
+            SecurityLabels = labels,
+            Codes = codes,
+            DataTime = FirstTime(times),
+            Reference = $"{resourceType}/{id}",
+            References = references,
+        };
+    }
+
+    /// <summary>
+    /// Whether a Patient resource's subject is under 18 at <paramref name="now"/>. A partial birth date counts from
+    /// its latest possible day, and an unknown one as a minor: a guardian sees less, never more, when in doubt.
+    /// </summary>
+    public static bool IsMinor(ReadOnlyMemory<byte> patientJson, DateTimeOffset now)
+    {
+        using var document = JsonDocument.Parse(patientJson, new JsonDocumentOptions { MaxDepth = MaxJsonDepth });
+        if (document.RootElement.ValueKind != JsonValueKind.Object
+            || !document.RootElement.TryGetProperty("birthDate", out var birthDate)
+            || birthDate.ValueKind != JsonValueKind.String)
+        {
+            return true;
+        }
+
+        try
+        {
+            var precision = ConsentPeriod.FromFhir(birthDate.GetString(), birthDate.GetString());
+            var latestBirthDay = DateOnly.FromDateTime(precision.End!.Value.UtcDateTime).AddDays(-1);
+            return DateOnly.FromDateTime(now.UtcDateTime) < latestBirthDay.AddYears(18);
+        }
+        catch (FormatException)
+        {
+            return true;
+        }
+    }
+
+    private static string NameOf(Frame parent, string? property) => parent.IsArray ? parent.Name : property ?? "";
+
+    private static void Note(string property, ref Utf8JsonReader reader, List<Frame> frames, List<string> path, List<string> references,
+        string?[] times)
+    {
+        switch (property)
+        {
+            case "reference":
+                // A local "#id" reference names no resource.
+                if (reader.ValueSpan.Length > 0 && reader.ValueSpan[0] != (byte)'#')
+                {
+                    references.Add(reader.GetString()!);
+                }
+
+                return;
+            case "system":
+                frames[^1] = frames[^1] with { System = reader.GetString() };
+                return;
+            case "code":
+                frames[^1] = frames[^1] with { Code = reader.GetString() };
+                return;
+        }
+
+        var (element, isPeriod) = path.Count switch
+        {
+            0 => (property, false),
+            1 when property == "start" => (path[0], true),
+            _ => (null, false),
+        };
+        var index = element is null ? -1 : Array.IndexOf(s_dataTimes, element);
+        if (index >= 0 && IsPeriod(element!) == isPeriod)
+        {
+            times[index] = reader.GetString();
+        }
+    }
+
+    private static bool IsPeriod(string element) => element == "period" || element.EndsWith("Period", StringComparison.Ordinal);
+
+    // meta.security of the resource, or of one of its contained resources.
+    private static bool IsLabel(List<string> path) =>
+        (path.Count == 2 && path[0] == "meta" && path[1] == Security)
+        || (path.Count == 3 && path[0] == "contained" && path[1] == "meta" && path[2] == Security);
+
+    private static bool IsCode(List<string> path) =>
+        path.Count == 2 && path[1] == Coding && Array.IndexOf(s_codeElements, path[0]) >= 0;
+
+    private static DateTimeOffset? FirstTime(string?[] times)
+    {
+        foreach (var value in times)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                return ConsentPeriod.FromFhir(value, null).Start;
+            }
+            catch (FormatException)
+            {
+                // Not a FHIR dateTime here (never in validated data): look at the next candidate.
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>An enclosing object or array; an object remembers its system and code in case it is a Coding.</summary>
+    private readonly record struct Frame(bool IsArray, string Name)
+    {
+        public string? System { get; init; }
+
+        public string? Code { get; init; }
+    }
+}

@@ -1,0 +1,188 @@
+using System.Security.Cryptography;
+using System.Text;
+using CareLedger.Access.Store;
+using CareLedger.Ledger.Crypto;
+using CareLedger.Ledger.Engine;
+using CareLedger.Ledger.State;
+using CareLedger.Ledger.Transactions;
+
+namespace CareLedger.Access.People;
+
+/// <summary>
+/// Custodial ECDSA P-256 author keys of patients and delegates, held by the node so that their consents and
+/// delegations are signed by a key of their own: one PKCS#8 file per subject under DATA/keys/people/ (mode 0600), named
+/// by a hash of the subject so that the directory lists no account ids. The first request registers the key on the
+/// ledger (<c>KeyRegistered</c> by the organisation key, role patient or delegate, label <c>pseudonym:&lt;hex&gt;</c>),
+/// which binds it to that one patient. The key is saved before it is registered, so a registered key is never lost;
+/// a key saved but not registered (a crash between the two) is registered by the next request.
+/// The keys returned stay owned by this object: callers must not dispose them.
+/// </summary>
+public sealed class PersonKeys : IDisposable
+{
+    public const string DirectoryName = "people";
+
+    private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private readonly string directory;
+    private readonly TimeProvider time;
+    private readonly Dictionary<string, AuthorKey> loaded = new(StringComparer.Ordinal);
+    private readonly Lock loadedLock = new();
+    // First requests (generate, save, register) are rare: one at a time is simple and rules out two keys for one subject.
+    private readonly SemaphoreSlim registration = new(1, 1);
+    private bool disposed;
+
+    /// <param name="dataDirectory">The node's data directory; keys live in its keys/people/.</param>
+    /// <param name="time">Stamps the KeyRegistered transactions.</param>
+    public PersonKeys(string dataDirectory, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        directory = Path.Combine(Path.GetFullPath(dataDirectory), "keys", DirectoryName);
+        this.time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// The subject's key, generated, saved and registered on the ledger the first time. Safe under concurrent calls.
+    /// </summary>
+    /// <param name="subject">The person's opaque account id. A key speaks for one patient: a person acting for several
+    /// patients needs one subject per patient (e.g. account id and patient).</param>
+    /// <param name="role"><see cref="KeyRoles.Patient"/> or <see cref="KeyRoles.Delegate"/>.</param>
+    /// <param name="pseudonym">The vault pseudonym (16 bytes) of the patient the key speaks for.</param>
+    /// <exception cref="InvalidOperationException">the subject's key is registered for another role or patient, or revoked.</exception>
+    public async Task<AuthorKey> GetOrRegisterAsync(string subject, string role, byte[] pseudonym, LedgerEngine ledger, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subject);
+        ArgumentNullException.ThrowIfNull(role);
+        ArgumentNullException.ThrowIfNull(ledger);
+        if (!KeyRoles.IsBoundToPatient(role))
+        {
+            throw new ArgumentException($"a person key has role '{KeyRoles.Patient}' or '{KeyRoles.Delegate}', not '{role}'", nameof(role));
+        }
+
+        Pseudonym.ThrowIfInvalid(pseudonym, nameof(pseudonym));
+        var label = KeyLabels.ForPseudonym(pseudonym);
+        var path = KeyPath(subject);
+        if (Loaded(path) is { } known && ledger.State.FindKey(known.Id) is { } knownRecord)
+        {
+            ThrowIfBoundElsewhere(knownRecord, role, label);
+            return known;
+        }
+
+        await registration.WaitAsync(ct);
+        try
+        {
+            var key = Loaded(path) ?? LoadOrCreate(path);
+            if (ledger.State.FindKey(key.Id) is { } record)
+            {
+                ThrowIfBoundElsewhere(record, role, label);
+                return key;
+            }
+
+            await RegisterAsync(key, role, label, ledger, ct);
+            return key;
+        }
+        finally
+        {
+            registration.Release();
+        }
+    }
+
+    /// <summary>The key file of a subject: DATA/keys/people/&lt;SHA-256 of the subject, hex&gt;.key.</summary>
+    public string KeyPath(string subject)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subject);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("careledger/person-key/v1\n" + subject));
+        return Path.Combine(directory, Convert.ToHexStringLower(hash) + ".key");
+    }
+
+    public void Dispose()
+    {
+        lock (loadedLock)
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
+            foreach (var key in loaded.Values)
+            {
+                key.Dispose();
+            }
+
+            loaded.Clear();
+        }
+
+        registration.Dispose();
+    }
+
+    private AuthorKey? Loaded(string path)
+    {
+        lock (loadedLock)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            return loaded.GetValueOrDefault(path);
+        }
+    }
+
+    private AuthorKey LoadOrCreate(string path)
+    {
+        AuthorKey key;
+        if (File.Exists(path))
+        {
+            key = AuthorKey.Load(path);
+        }
+        else
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(directory, OwnerOnlyDirectory);
+            }
+
+            key = AuthorKey.Generate();
+            try
+            {
+                key.Save(path);
+            }
+            catch
+            {
+                key.Dispose();
+                throw;
+            }
+        }
+
+        lock (loadedLock)
+        {
+            if (disposed)
+            {
+                key.Dispose();
+                ObjectDisposedException.ThrowIf(disposed, this);
+            }
+
+            loaded[path] = key;
+        }
+
+        return key;
+    }
+
+    private async Task RegisterAsync(AuthorKey key, string role, string label, LedgerEngine ledger, CancellationToken ct)
+    {
+        var organisation = ledger.Keys.Organisation;
+        var registered = SignedTransaction.Sign(
+            Transaction.Create(new KeyRegisteredPayload(key.PublicKeySpki, role, label), organisation.Id, time), organisation);
+        await ledger.SubmitAsync(registered, ct);
+    }
+
+    private static void ThrowIfBoundElsewhere(KeyRecord record, string role, string label)
+    {
+        if (record.Role != role || record.Label != label)
+        {
+            throw new InvalidOperationException(
+                $"this subject's key {record.Id} is registered as a {record.Role} key for another binding; a key speaks for one patient in one role");
+        }
+
+        if (record.IsRevoked)
+        {
+            throw new InvalidOperationException($"this subject's key {record.Id} was revoked at leaf {record.RevokedLeaf}");
+        }
+    }
+}

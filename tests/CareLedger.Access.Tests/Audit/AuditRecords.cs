@@ -1,0 +1,54 @@
+using CareLedger.Access.Audit;
+using CareLedger.Access.Callers;
+using CareLedger.Access.Gate;
+
+namespace CareLedger.Access.Tests.Audit;
+
+/// <summary>Audit records as the door writes them, with nothing personal in them.</summary>
+internal static class AuditRecords
+{
+    public static readonly byte[] PatientA = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+    public static readonly byte[] PatientB = Enumerable.Range(101, 16).Select(i => (byte)i).ToArray();
+
+    public static AuditRecord Read(byte[]? patient, DateTimeOffset? time = null, string subject = "account-clinician-1") => new(
+        Guid.CreateVersion7(),
+        time ?? DateTimeOffset.UtcNow,
+        AccessAction.Read,
+        AuditOutcome.Permit,
+        subject,
+        CareLedgerRole.Clinician,
+        "Practitioner/p-1",
+        "Test Hospital",
+        "TREAT",
+        patient,
+        "Observation",
+        "obs-1",
+        Disclosed: 1,
+        Withheld: 0,
+        BreakGlass: false,
+        ["consent permits TREAT for the care team"],
+        Detail: null,
+        RequestId: "req-1");
+
+    public static AuditRecord Denied(byte[]? patient, DateTimeOffset? time = null) =>
+        Read(patient, time, "account-researcher-1") with
+        {
+            Action = AccessAction.Search,
+            Outcome = AuditOutcome.Deny,
+            AccessorRole = CareLedgerRole.Researcher,
+            AccessorReference = null,
+            Purpose = "HRESCH",
+            ResourceId = null,
+            Disclosed = 0,
+            Reasons = ["no consent provision permits HRESCH"],
+            Detail = "search Observation",
+        };
+
+    public static AuditRecord BreakGlass(byte[]? patient, DateTimeOffset? time = null) =>
+        Read(patient, time, "account-clinician-2") with
+        {
+            Purpose = "ETREAT",
+            BreakGlass = true,
+            Reasons = ["break-glass: emergency access claimed"],
+        };
+}
