@@ -19,6 +19,9 @@ public interface ILedgerState
     /// </summary>
     long LiveRecordVersionCount(KeyId author);
 
+    /// <summary>Every registered author key, revoked ones included.</summary>
+    IReadOnlyCollection<KeyRecord> Keys { get; }
+
     /// <summary>A registered author key (revoked or not), or null.</summary>
     KeyRecord? FindKey(KeyId id);
 

@@ -48,7 +48,13 @@ internal static class VaultLedgerAudit
             }
         }
 
-        var onLedgerCount = node.Ledger.State.LiveRecordVersionCount(node.Ledger.Keys.Node.Id);
+        // This member's records are signed by its node key, or by the custodial keys of its patients and their delegates
+        // (their own Consents), which this member's organisation key registered.
+        var organisation = node.Ledger.Keys.Organisation.Id;
+        var onLedgerCount = node.Ledger.State.Keys
+            .Where(k => k.Id == node.Ledger.Keys.Node.Id
+                        || (KeyRoles.IsBoundToPatient(k.Role) && node.Ledger.ReadTransaction(k.RegisteredLeaf).Transaction.Author == organisation))
+            .Sum(k => node.Ledger.State.LiveRecordVersionCount(k.Id));
         if (onLedgerCount != versions.Count)
         {
             return VaultAuditReport.Failed(checkedCount,
