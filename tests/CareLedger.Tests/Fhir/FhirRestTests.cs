@@ -183,6 +183,26 @@ public sealed class FhirRestTests
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task Without_a_token_only_the_capability_statement_answers_and_it_points_to_the_token_endpoint()
+    {
+        await using var node = await FhirTestNode.StartAsync(http: true);
+        var patient = (await node.Service.CreateAsync(FhirTestNode.System, new Patient(), null, CancellationToken.None)).Id;
+        using var anonymous = node.AnonymousClient();
+
+        var statement = await FhirTestNode.ReadAsync<CapabilityStatement>(await anonymous.GetAsync("metadata"));
+        var read = await anonymous.GetAsync($"Patient/{patient}");
+        var search = await anonymous.GetAsync("Patient");
+
+        var security = statement.Rest[0].Security!;
+        Assert.Equal("SMART-on-FHIR", security.Service.Single().Coding[0].Code);
+        Assert.Equal("http://localhost/connect/token", security.Extension.Single().Extension.Single(e => e.Url == "token").Value!.ToString());
+        Assert.Equal(HttpStatusCode.Unauthorized, read.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, search.StatusCode);
+        Assert.StartsWith("Bearer", read.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"code\":\"login\"", await read.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task Malformed_json_is_400_with_an_operation_outcome()
     {
         await using var node = await FhirTestNode.StartAsync(http: true);

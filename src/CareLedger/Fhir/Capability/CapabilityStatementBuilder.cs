@@ -25,7 +25,17 @@ public static class CapabilityStatementBuilder
             Documentation = "Every write is validated against the base R4 specification, encrypted in the vault and committed on the ledger. "
                 + "String parameters (names, addresses) match by prefix of at least 3 characters or :exact; identifiers and telecom by exact token; "
                 + "they cannot be sorted. Unsupported parameters or modifiers are refused (400), not ignored. "
-                + "The Provenance of any version is at [type]/[id]/_history/[vid]/$provenance.",
+                + "The Provenance of any version is at [type]/[id]/_history/[vid]/$provenance. "
+                + "Every interaction but this statement needs a bearer token of this node (SMART App Launch v2 scopes) and passes the "
+                + "access layer: the patient's consent decides, searches leave out what it withholds (and say how many), and every "
+                + "decision is audited on the ledger (AuditEvent search by patient).",
+            Security = new CapabilityStatement.SecurityComponent
+            {
+                Cors = false,
+                Service = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR")],
+                Description = "OAuth 2.0 / OpenID Connect with SMART App Launch v2 scopes; see .well-known/smart-configuration.",
+                Extension = [OAuthUris(baseUrl)],
+            },
             Interaction =
             [
                 new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Transaction },
@@ -83,6 +93,21 @@ public static class CapabilityStatementBuilder
             FhirVersion = FHIRVersion.N4_0_1,
             Format = ["application/fhir+json", "application/fhir+xml"],
             Rest = [rest],
+        };
+    }
+
+    /// <summary>The SMART oauth-uris extension: where a client authorises and gets tokens.</summary>
+    private static Extension OAuthUris(string baseUrl)
+    {
+        var root = baseUrl.EndsWith("/fhir", StringComparison.Ordinal) ? baseUrl[..^"/fhir".Length] : baseUrl;
+        return new Extension
+        {
+            Url = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+            Extension =
+            [
+                new Extension("authorize", new FhirUri(root + "/connect/authorize")),
+                new Extension("token", new FhirUri(root + "/connect/token")),
+            ],
         };
     }
 
