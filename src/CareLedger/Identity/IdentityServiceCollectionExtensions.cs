@@ -1,4 +1,5 @@
 using CareLedger.Identity.Accounts;
+using CareLedger.Identity.Api;
 using CareLedger.Identity.Keys;
 using CareLedger.Identity.Server;
 using CareLedger.Identity.Storage;
@@ -23,6 +24,7 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton(sp => new IdentityStore(sp.GetRequiredService<IServiceScopeFactory>(), options));
         services.AddSingleton<IssuerResolver>();
         services.AddSingleton<TokenPrincipals>();
+        services.AddSingleton(new ValidatedTokenCache(options.Time));
 
         // The login cookie and the form's antiforgery token are protected by keys that survive restarts.
         var protectionKeys = new DirectoryInfo(Path.Combine(options.KeysDirectory, "data-protection"));

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using OpenIddict.Abstractions;
 using OpenIddict.Validation.AspNetCore;
 
 namespace CareLedger.Identity.Api;
@@ -9,12 +10,27 @@ public static class CallerAuthentication
     /// <summary>The caller, or the 401 to answer with.</summary>
     public static async Task<(CallerContext? Caller, OperationOutcomeResult? Failure)> AuthenticateAsync(HttpContext context)
     {
+        var cache = context.RequestServices.GetService<ValidatedTokenCache>();
+        var token = BearerToken(context.Request);
+        if (token is not null && cache is not null && cache.TryGet(token, out var known))
+        {
+            return (known, null);
+        }
+
         var result = await context.AuthenticateAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         if (result.Succeeded)
         {
-            return CallerContext.FromPrincipal(result.Principal) is { } caller
-                ? (caller, null)
-                : (null, OperationOutcomeResult.Unauthorized("invalid_token", "the access token was not issued for a CareLedger account (no sub or role claim)"));
+            if (CallerContext.FromPrincipal(result.Principal) is not { } caller)
+            {
+                return (null, OperationOutcomeResult.Unauthorized("invalid_token", "the access token was not issued for a CareLedger account (no sub or role claim)"));
+            }
+
+            if (token is not null)
+            {
+                cache?.Add(token, caller, result.Principal.GetExpirationDate());
+            }
+
+            return (caller, null);
         }
 
         var error = result.Properties?.GetString(OpenIddictValidationAspNetCoreConstants.Properties.Error);
@@ -25,5 +41,12 @@ public static class CallerAuthentication
         }
 
         return (null, OperationOutcomeResult.Unauthorized(error ?? "invalid_token", $"the access token was rejected: {description ?? result.Failure?.Message ?? "invalid token"}"));
+    }
+
+    /// <summary>The token of an <c>Authorization: Bearer</c> header (the only place the node accepts one).</summary>
+    private static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
     }
 }
