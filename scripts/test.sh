@@ -13,7 +13,7 @@ mkdir -p "$results"
 # --- what the tests need from Debian ---------------------------------------------------------------
 # Servers and browsers come from Debian packages, installed here so that a clean machine needs nothing else.
 # (Each later capability adds its packages to this list.)
-debian_packages=(nats-server)   # the consortium tests start their own JetStream servers on loopback
+debian_packages=(nats-server chromium)   # the consortium tests start their own JetStream servers on loopback; the portal tests drive Chromium headless
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

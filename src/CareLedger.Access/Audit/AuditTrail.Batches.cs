@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using CareLedger.Access.Audit.Format;
 using CareLedger.Ledger.Transactions;
-using Microsoft.Data.Sqlite;
 
 namespace CareLedger.Access.Audit;
 
@@ -141,10 +140,10 @@ public sealed partial class AuditTrail
         using (var select = writer.CreateCommand())
         {
             select.CommandText = "SELECT number, tx FROM audit_batches WHERE leaf IS NULL ORDER BY number";
-            using var rows = select.ExecuteReader();
-            while (rows.Read())
+            using var found = select.ExecuteReader();
+            while (found.Read())
             {
-                interrupted.Add((rows.GetInt64(0), rows.GetFieldValue<byte[]>(1)));
+                interrupted.Add((found.GetInt64(0), found.GetFieldValue<byte[]>(1)));
             }
         }
 
@@ -181,14 +180,14 @@ public sealed partial class AuditTrail
 
     /// <summary>
     /// Writes the batch in one SQLite transaction: the records (a record whose id is already kept, or repeated in the
-    /// batch, is kept once: the first), then the batch with its root and its signed anchor transaction. Null when
-    /// every record was a repeat.
+    /// batch, is kept once: the first), then the batch with its commitments, its root and its signed anchor
+    /// transaction. Null when every record was a repeat.
     /// </summary>
     private SignedTransaction? Write(long number, List<AuditRecord> records)
     {
         using var transaction = writer.BeginTransaction();
-        var commitments = InsertRecords(number, records, transaction);
-        if (commitments.Count == 0)
+        var commitments = rows.Insert(number, records);
+        if (commitments.IsEmpty)
         {
             return null;
         }
@@ -202,11 +201,12 @@ public sealed partial class AuditTrail
         {
             insertBatch.Transaction = transaction;
             insertBatch.CommandText = """
-                INSERT INTO audit_batches (number, size, root, tx_id, tx, leaf, written_ms)
-                VALUES ($number, $size, $root, $txId, $tx, NULL, $written)
+                INSERT INTO audit_batches (number, size, commitments, root, tx_id, tx, leaf, written_ms)
+                VALUES ($number, $size, $commitments, $root, $txId, $tx, NULL, $written)
                 """;
             insertBatch.Parameters.AddWithValue("$number", number);
-            insertBatch.Parameters.AddWithValue("$size", commitments.Count);
+            insertBatch.Parameters.AddWithValue("$size", commitments.Length / AuditBatchTree.CommitmentLength);
+            insertBatch.Parameters.AddWithValue("$commitments", commitments.ToArray());
             insertBatch.Parameters.AddWithValue("$root", root);
             insertBatch.Parameters.AddWithValue("$txId", anchor.Transaction.Id.ToArray());
             insertBatch.Parameters.AddWithValue("$tx", anchor.Encoded.ToArray());
@@ -216,54 +216,6 @@ public sealed partial class AuditTrail
 
         transaction.Commit();
         return anchor;
-    }
-
-    /// <summary>Inserts the records that are new, numbered in batch order; returns their commitments in that order.</summary>
-    private List<byte[]> InsertRecords(long number, List<AuditRecord> records, SqliteTransaction transaction)
-    {
-        var commitments = new List<byte[]>(records.Count);
-        using var insert = writer.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = """
-            INSERT INTO audit_records (id, time_ms, patient, accessor, outcome, break_glass, action, record, salt, commitment, batch, idx)
-            VALUES ($id, $time, $patient, $accessor, $outcome, $breakGlass, $action, $record, $salt, $commitment, $batch, $idx)
-            ON CONFLICT (id) DO NOTHING
-            """;
-        var id = insert.Parameters.Add("$id", SqliteType.Blob);
-        var recordTime = insert.Parameters.Add("$time", SqliteType.Integer);
-        var patient = insert.Parameters.Add("$patient", SqliteType.Blob);
-        var accessor = insert.Parameters.Add("$accessor", SqliteType.Text);
-        var outcome = insert.Parameters.Add("$outcome", SqliteType.Text);
-        var breakGlass = insert.Parameters.Add("$breakGlass", SqliteType.Integer);
-        var action = insert.Parameters.Add("$action", SqliteType.Text);
-        var bytes = insert.Parameters.Add("$record", SqliteType.Blob);
-        var salt = insert.Parameters.Add("$salt", SqliteType.Blob);
-        var commitment = insert.Parameters.Add("$commitment", SqliteType.Blob);
-        insert.Parameters.AddWithValue("$batch", number);
-        var index = insert.Parameters.Add("$idx", SqliteType.Integer);
-        foreach (var record in records)
-        {
-            var encoded = AuditRecordCodec.Encode(record);
-            var recordSalt = AuditBatchTree.NewSalt();
-            var recordCommitment = AuditBatchTree.Commitment(recordSalt, encoded);
-            id.Value = record.Id.ToByteArray(bigEndian: true);
-            recordTime.Value = record.Time.ToUnixTimeMilliseconds();
-            patient.Value = (object?)record.Patient ?? DBNull.Value;
-            accessor.Value = record.AccessorSubject;
-            outcome.Value = AuditWireNames.ToName(record.Outcome);
-            breakGlass.Value = record.BreakGlass ? 1 : 0;
-            action.Value = AuditWireNames.ToName(record.Action);
-            bytes.Value = encoded;
-            salt.Value = recordSalt;
-            commitment.Value = recordCommitment;
-            index.Value = commitments.Count;
-            if (insert.ExecuteNonQuery() == 1)
-            {
-                commitments.Add(recordCommitment);
-            }
-        }
-
-        return commitments;
     }
 
     private long LastBatchNumber()

@@ -6,9 +6,9 @@ namespace CareLedger.Access.Audit;
 public sealed partial class AuditTrail
 {
     /// <summary>
-    /// Erasure (GDPR Art. 17): forgets what the trail holds about a patient. The records' bytes and salts are destroyed
+    /// Erasure (GDPR Art. 17): forgets what the trail holds about a patient. The records' openings (salt and bytes) are destroyed
     /// (secure_delete, then the write-ahead log is truncated), so nothing about the patient — not even which resources
-    /// were read — can be read back or linked. Their commitments stay in place, so every batch's Merkle root, and with it
+    /// were read — can be read back or linked. Their commitments stay in place, with their batches, so every batch's Merkle root, and with it
     /// every other record's receipt, still verifies; what remains on the ledger about the patient is unopenable.
     /// Records still queued are written first, then forgotten with the rest.
     /// </summary>
@@ -30,7 +30,7 @@ public sealed partial class AuditTrail
         {
             using var update = connection.CreateCommand();
             update.Transaction = transaction;
-            update.CommandText = "UPDATE audit_records SET record = X'', salt = X'', patient = NULL WHERE patient = $patient";
+            update.CommandText = "UPDATE audit_records SET opening = X'', patient = NULL WHERE patient = $patient";
             update.Parameters.AddWithValue("$patient", pseudonym);
             forgotten = update.ExecuteNonQuery();
             transaction.Commit();

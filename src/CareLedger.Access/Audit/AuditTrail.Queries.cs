@@ -3,15 +3,17 @@ using System.Text;
 using CareLedger.Access.Audit.Format;
 using CareLedger.Access.Audit.Receipts;
 using CareLedger.Ledger.Transactions;
+using CareLedger.Access.Audit.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace CareLedger.Access.Audit;
 
 public sealed partial class AuditTrail
 {
+    /// <summary>A record's batch is its place divided by <see cref="AuditSchema.PlacesPerBatch"/>, its index the remainder.</summary>
     private const string EntryColumns = """
-        SELECT r.record, r.batch, r.idx, b.tx_id, b.leaf
-        FROM audit_records r JOIN audit_batches b ON b.number = r.batch
+        SELECT r.opening, r.place, b.tx_id, b.leaf
+        FROM audit_records r JOIN audit_batches b ON b.number = r.place / 65536
         """;
 
     /// <summary>"Who accessed my data, when, why": the patient's records, newest first (written ones; queued ones are not yet visible).</summary>
@@ -45,7 +47,7 @@ public sealed partial class AuditTrail
         return Read(command =>
         {
             // Forgotten records (an erased patient's) keep only their commitment and are never listed.
-            var sql = new StringBuilder(EntryColumns).Append(" WHERE length(r.record) > 0");
+            var sql = new StringBuilder(EntryColumns).Append(" WHERE length(r.opening) > 0");
             if (q.Patient is not null)
             {
                 sql.Append(" AND r.patient = $patient");
@@ -88,7 +90,7 @@ public sealed partial class AuditTrail
                 command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
             }
 
-            sql.Append(CultureInfo.InvariantCulture, $" ORDER BY r.time_ms DESC, r.seq DESC LIMIT {q.Limit}");
+            sql.Append(CultureInfo.InvariantCulture, $" ORDER BY r.time_ms DESC, r.place DESC LIMIT {q.Limit}");
             command.CommandText = sql.ToString();
             return ReadEntries(command);
         });
@@ -98,7 +100,7 @@ public sealed partial class AuditTrail
     public AuditEntry? Find(Guid id) =>
         Read(command =>
         {
-            command.CommandText = EntryColumns + " WHERE r.id = $id AND length(r.record) > 0";
+            command.CommandText = EntryColumns + " WHERE r.id = $id AND length(r.opening) > 0";
             command.Parameters.AddWithValue("$id", id.ToByteArray(bigEndian: true));
             return ReadEntries(command) is [var entry] ? entry : null;
         });
@@ -115,51 +117,50 @@ public sealed partial class AuditTrail
             return null;
         }
 
-        var commitments = Read(command => BatchCommitments(command, stored.Batch));
-        if (commitments.Count != stored.BatchSize)
+        var (batch, index) = BatchAndIndex(stored.Place);
+        if (stored.Commitments.Length != stored.BatchSize * AuditBatchTree.CommitmentLength)
         {
-            throw new InvalidOperationException($"audit batch {stored.Batch} holds {commitments.Count} records but was anchored with {stored.BatchSize}");
+            throw new InvalidOperationException($"audit batch {batch} holds {stored.Commitments.Length} bytes of commitments but was anchored with {stored.BatchSize} records");
         }
 
         var anchor = ledger.GetReceipt(leaf);
-        return anchor is null
-            ? null
-            : new AuditReceipt(stored.Bytes, stored.Salt, stored.Batch, stored.BatchSize, stored.Index, AuditBatchTree.Path(commitments, stored.Index), anchor);
+        if (anchor is null)
+        {
+            return null;
+        }
+
+        var opening = stored.Opening.AsSpan();
+        return new AuditReceipt(
+            opening[AuditBatchTree.SaltLength..].ToArray(),
+            opening[..AuditBatchTree.SaltLength].ToArray(),
+            batch,
+            stored.BatchSize,
+            index,
+            AuditBatchTree.Path(stored.Commitments, index),
+            anchor);
     }
 
     private static StoredRecord? FindStored(SqliteCommand command, Guid id)
     {
         command.CommandText = """
-            SELECT r.record, r.salt, r.batch, r.idx, b.size, b.leaf
-            FROM audit_records r JOIN audit_batches b ON b.number = r.batch
-            WHERE r.id = $id AND length(r.record) > 0
+            SELECT r.opening, r.place, b.size, b.commitments, b.leaf
+            FROM audit_records r JOIN audit_batches b ON b.number = r.place / 65536
+            WHERE r.id = $id AND length(r.opening) > 0
             """;
         command.Parameters.AddWithValue("$id", id.ToByteArray(bigEndian: true));
         using var rows = command.ExecuteReader();
         return rows.Read()
             ? new StoredRecord(
                 rows.GetFieldValue<byte[]>(0),
-                rows.GetFieldValue<byte[]>(1),
-                rows.GetInt64(2),
-                rows.GetInt32(3),
-                rows.GetInt32(4),
-                rows.IsDBNull(5) ? null : rows.GetInt64(5))
+                rows.GetInt64(1),
+                rows.GetInt32(2),
+                rows.GetFieldValue<byte[]>(3),
+                rows.IsDBNull(4) ? null : rows.GetInt64(4))
             : null;
     }
 
-    private static List<byte[]> BatchCommitments(SqliteCommand command, long batch)
-    {
-        command.CommandText = "SELECT commitment FROM audit_records WHERE batch = $batch ORDER BY idx";
-        command.Parameters.AddWithValue("$batch", batch);
-        var commitments = new List<byte[]>();
-        using var rows = command.ExecuteReader();
-        while (rows.Read())
-        {
-            commitments.Add(rows.GetFieldValue<byte[]>(0));
-        }
-
-        return commitments;
-    }
+    private static (long Batch, int Index) BatchAndIndex(long place) =>
+        (place / AuditSchema.PlacesPerBatch, (int)(place % AuditSchema.PlacesPerBatch));
 
     private T Read<T>(Func<SqliteCommand, T> query)
     {
@@ -177,16 +178,18 @@ public sealed partial class AuditTrail
         using var rows = command.ExecuteReader();
         while (rows.Read())
         {
+            var (batch, index) = BatchAndIndex(rows.GetInt64(1));
             entries.Add(new AuditEntry(
-                AuditRecordCodec.Decode(rows.GetFieldValue<byte[]>(0)),
-                rows.GetInt64(1),
-                rows.GetInt32(2),
-                TxId.FromBytes(rows.GetFieldValue<byte[]>(3)),
-                rows.IsDBNull(4) ? null : rows.GetInt64(4)));
+                AuditRecordCodec.Decode(rows.GetFieldValue<byte[]>(0).AsMemory(AuditBatchTree.SaltLength)),
+                batch,
+                index,
+                TxId.FromBytes(rows.GetFieldValue<byte[]>(2)),
+                rows.IsDBNull(3) ? null : rows.GetInt64(3)));
         }
 
         return entries;
     }
 
-    private sealed record StoredRecord(byte[] Bytes, byte[] Salt, long Batch, int Index, int BatchSize, long? Leaf);
+    /// <param name="Opening">The record's salt ‖ canonical bytes.</param>
+    private sealed record StoredRecord(byte[] Opening, long Place, int BatchSize, byte[] Commitments, long? Leaf);
 }

@@ -28,6 +28,7 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     private readonly AuditTrailOptions options;
     private readonly TimeProvider time;
     private readonly SqliteConnection writer;
+    private readonly AuditBatchRows rows;
     private readonly SqliteConnection reader;
     private readonly Lock readLock = new();
     private readonly Channel<QueuedItem> queue = Channel.CreateUnbounded<QueuedItem>(new UnboundedChannelOptions { SingleReader = true });
@@ -46,12 +47,13 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     private Exception? failure;
     private int disposed;
 
-    private AuditTrail(LedgerEngine ledger, AuditTrailOptions options, TimeProvider time, SqliteConnection writer, SqliteConnection reader)
+    private AuditTrail(LedgerEngine ledger, AuditTrailOptions options, TimeProvider time, SqliteConnection writer, AuditBatchRows rows, SqliteConnection reader)
     {
         this.ledger = ledger;
         this.options = options;
         this.time = time;
         this.writer = writer;
+        this.rows = rows;
         this.reader = reader;
         slots = new SemaphoreSlim(options.QueueCapacity, options.QueueCapacity);
         nextBatch = LastBatchNumber() + 1;
@@ -69,17 +71,20 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
         options.Validate();
         var fullPath = AuditDatabase.PrepareFile(databasePath);
         SqliteConnection? writer = null;
+        AuditBatchRows? rows = null;
         SqliteConnection? reader = null;
         try
         {
             writer = AuditDatabase.OpenWriter(fullPath);
             AuditSchema.Create(writer);
+            rows = new AuditBatchRows(writer, options.MaxBatch);
             reader = AuditDatabase.OpenReader(fullPath);
-            return new AuditTrail(ledger, options, time ?? TimeProvider.System, writer, reader);
+            return new AuditTrail(ledger, options, time ?? TimeProvider.System, writer, rows, reader);
         }
         catch
         {
             reader?.Dispose();
+            rows?.Dispose();
             writer?.Dispose();
             throw;
         }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using CareLedger.Consent.Requests;
 using ConsentPeriod = CareLedger.Consent.Model.Period;
@@ -30,6 +31,12 @@ internal static class ResourceFacts
 
     private static readonly JsonReaderOptions s_options = new() { MaxDepth = MaxJsonDepth };
 
+    // The only property names the facts depend on; any other name is read as "" (no string allocated for it).
+    private static readonly string[] s_names =
+        [.. new[] { "reference", "system", "code", "start", "meta", Security, "contained", Coding }.Concat(s_codeElements).Concat(s_dataTimes).Distinct()];
+
+    private static readonly byte[][] s_utf8Names = [.. s_names.Select(Encoding.UTF8.GetBytes)];
+
     /// <summary>The facts of a resource whose content is not at hand (a deleted version): type and reference only.</summary>
     public static RequestedResource Unknown(string resourceType, string id) =>
         new(resourceType) { Reference = $"{resourceType}/{id}" };
@@ -59,7 +66,7 @@ internal static class ResourceFacts
             switch (reader.TokenType)
             {
                 case JsonTokenType.PropertyName:
-                    property = reader.GetString();
+                    property = KnownName(ref reader);
                     continue;
                 case JsonTokenType.StartObject:
                     var name = NameOf(frames[^1], property);
@@ -123,6 +130,19 @@ internal static class ResourceFacts
         {
             return true;
         }
+    }
+
+    private static string KnownName(ref Utf8JsonReader reader)
+    {
+        for (var i = 0; i < s_utf8Names.Length; i++)
+        {
+            if (reader.ValueTextEquals(s_utf8Names[i]))
+            {
+                return s_names[i];
+            }
+        }
+
+        return "";
     }
 
     private static string NameOf(Frame parent, string? property) => parent.IsArray ? parent.Name : property ?? "";

@@ -27,6 +27,15 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
     public const string Subject = "careledger-import";
 
     private const int NdjsonChunk = 250;
+
+    /// <summary>Files from this load rank on refer only to what lower ranks brought, not to each other.</summary>
+    private const int IndependentRank = 2;
+
+    /// <summary>
+    /// Independent files committing at once: enough to fill a group commit (one ledger transaction holds up to 512
+    /// records, a Synthea patient bundle about 100) while the next file is parsed and validated.
+    /// </summary>
+    private const int MaxFilesInFlight = 4;
     private readonly BundleProcessor processor = new(service);
 
     public async Task<ImportReport> ImportAsync(IReadOnlyList<string> paths, IProgress<ImportProgress>? progress, CancellationToken ct)
@@ -34,62 +43,96 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
         var files = ExpandPaths(paths);
         var state = ImportState.Open(stateDirectory);
         var clock = Stopwatch.StartNew();
-        var failures = new List<ImportFailure>();
-        int imported = 0, skipped = 0;
-        long created = 0, present = 0;
+        var tally = new Tally(files.Count, progress);
         progress?.Report(new ImportProgress(0, files.Count, 0, files.FirstOrDefault()));
 
-        // Reading, parsing and validating the next file overlaps with committing the current one. Its own thread (not a
+        // Reading, parsing and validating the next file overlaps with committing the current ones. Its own thread (not a
         // pool worker): validation blocks, and the commit's completions need the pool.
         Task<LoadedFile>? next = files.Count > 0 ? LoadAhead(files[0], state, ct) : null;
+        var inFlight = new List<Task<FileOutcome>>();
+        var conflicted = new List<LoadedFile>();
         for (var i = 0; i < files.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
             var loaded = await next!;
-            var following = i + 1;
-            next = following < files.Count ? LoadAhead(files[following], state, ct) : null;
-            try
+            next = i + 1 < files.Count ? LoadAhead(files[i + 1], state, ct) : null;
+            if (LoadRank(Path.GetFileName(loaded.Path)) < IndependentRank)
             {
-                if (loaded.AlreadyCompleted)
-                {
-                    skipped++;
-                }
-                else
-                {
-                    if (loaded.Problem is { } problem)
-                    {
-                        throw problem;
-                    }
-
-                    foreach (var bundle in loaded.Bundles)
-                    {
-                        var response = await processor.ProcessAsync(caller, bundle, BundleOptions.Import with { ReturnResources = false, CheckReferences = !loaded.IsNdjson }, "urn:careledger:import", ct);
-                        foreach (var entry in response.Entry)
-                        {
-                            if (entry.Response?.Status?.StartsWith("201", StringComparison.Ordinal) == true)
-                            {
-                                created++;
-                            }
-                            else
-                            {
-                                present++;
-                            }
-                        }
-                    }
-
-                    state.MarkCompleted(loaded.Sha256);
-                    imported++;
-                }
-            }
-            catch (FhirProblemException e)
-            {
-                failures.Add(new ImportFailure(loaded.Path, e.Message));
+                // Hospital and practitioner bundles are what the others refer to: each is committed before the next file starts.
+                await DrainAsync(inFlight, inFlight.Count, tally, conflicted);
+                tally.Add(await ImportFileAsync(loaded, state, ct), conflicted);
+                continue;
             }
 
-            progress?.Report(new ImportProgress(i + 1, files.Count, created + present, i + 1 < files.Count ? files[i + 1] : null));
+            // Patient bundles do not refer to each other: several are in flight, so the repository commits them together.
+            await DrainAsync(inFlight, inFlight.Count - MaxFilesInFlight + 1, tally, conflicted);
+            inFlight.Add(ImportFileAsync(loaded, state, ct));
         }
 
-        return new ImportReport(files.Count, imported, skipped, created, present, clock.Elapsed, failures);
+        await DrainAsync(inFlight, inFlight.Count, tally, conflicted);
+
+        // Two files in flight that create the same resource (a shared Organization the hospital file did not bring) conflict
+        // in the group commit and store nothing; alone, the second one finds the resource present.
+        foreach (var loaded in conflicted)
+        {
+            tally.Add(await ImportFileAsync(loaded, state, ct), null);
+        }
+
+        return new ImportReport(files.Count, tally.Imported, tally.Skipped, tally.Created, tally.Present, clock.Elapsed, tally.Failures);
+    }
+
+    private static async Task DrainAsync(List<Task<FileOutcome>> inFlight, int count, Tally tally, List<LoadedFile> conflicted)
+    {
+        for (var n = 0; n < count; n++)
+        {
+            var done = await Task.WhenAny(inFlight);
+            inFlight.Remove(done);
+            tally.Add(await done, conflicted);
+        }
+    }
+
+    private async Task<FileOutcome> ImportFileAsync(LoadedFile loaded, ImportState state, CancellationToken ct)
+    {
+        if (loaded.AlreadyCompleted)
+        {
+            return new FileOutcome(loaded, Skipped: true, 0, 0, null, Conflict: false);
+        }
+
+        long created = 0, present = 0;
+        try
+        {
+            if (loaded.Problem is { } problem)
+            {
+                throw problem;
+            }
+
+            foreach (var bundle in loaded.Bundles)
+            {
+                var response = await processor.ProcessAsync(caller, bundle, BundleOptions.Import with { ReturnResources = false, CheckReferences = !loaded.IsNdjson }, "urn:careledger:import", ct);
+                foreach (var entry in response.Entry)
+                {
+                    if (entry.Response?.Status?.StartsWith("201", StringComparison.Ordinal) == true)
+                    {
+                        created++;
+                    }
+                    else
+                    {
+                        present++;
+                    }
+                }
+            }
+
+            state.MarkCompleted(loaded.Sha256);
+            return new FileOutcome(loaded, Skipped: false, created, present, null, Conflict: false);
+        }
+        catch (FhirProblemException e) when (e.Status == StatusCodes.Status409Conflict && !loaded.IsNdjson)
+        {
+            return new FileOutcome(loaded, Skipped: false, 0, 0, null, Conflict: true);
+        }
+        catch (FhirProblemException e)
+        {
+            return new FileOutcome(loaded, Skipped: false, created, present, new ImportFailure(loaded.Path, e.Message), Conflict: false);
+        }
     }
 
     /// <summary>Files in load order: hospital and practitioner bundles first, then the rest by name.</summary>
@@ -231,4 +274,54 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
     };
 
     private sealed record LoadedFile(string Path, string Sha256, bool IsNdjson, bool AlreadyCompleted, IReadOnlyList<Bundle> Bundles, FhirProblemException? Problem);
+
+    private sealed record FileOutcome(LoadedFile File, bool Skipped, long Created, long Present, ImportFailure? Failure, bool Conflict);
+
+    /// <summary>What the files that finished add up to, reported as each one finishes.</summary>
+    private sealed class Tally(int files, IProgress<ImportProgress>? progress)
+    {
+        private int done;
+
+        public int Imported { get; private set; }
+
+        public int Skipped { get; private set; }
+
+        public long Created { get; private set; }
+
+        public long Present { get; private set; }
+
+        public List<ImportFailure> Failures { get; } = [];
+
+        /// <summary>Counts a finished file; a conflicted one goes to <paramref name="conflicted"/> to be run again alone.</summary>
+        public void Add(FileOutcome outcome, List<LoadedFile>? conflicted)
+        {
+            if (outcome.Conflict)
+            {
+                if (conflicted is not null)
+                {
+                    conflicted.Add(outcome.File);
+                    return;
+                }
+
+                Failures.Add(new ImportFailure(outcome.File.Path, "a resource it writes was written at the same time by another request; nothing of the file was stored"));
+            }
+            else if (outcome.Skipped)
+            {
+                Skipped++;
+            }
+            else if (outcome.Failure is { } failure)
+            {
+                Failures.Add(failure);
+            }
+            else
+            {
+                Imported++;
+            }
+
+            Created += outcome.Created;
+            Present += outcome.Present;
+            done++;
+            progress?.Report(new ImportProgress(done, files, Created + Present, null));
+        }
+    }
 }

@@ -2,6 +2,7 @@ using CareLedger.Credentials;
 using CareLedger.Fhir;
 using CareLedger.Identity;
 using CareLedger.LedgerApi;
+using CareLedger.Portal;
 
 namespace CareLedger.Node;
 
@@ -29,6 +30,7 @@ internal static class NodeHost
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.AddSingleton(node);
         builder.Services.AddCareLedgerIdentity(new IdentityOptions(node.Paths.DataDirectory) { Organisation = node.Config.OrganisationName });
+        builder.Services.AddCareLedgerPortal();
         builder.Services.AddCareLedgerFhir(node.Fhir);
         builder.Services.AddSingleton(node.Credentials);
 
@@ -38,6 +40,7 @@ internal static class NodeHost
         app.MapLedgerEndpoints();
         app.MapCareLedgerFhir();
         app.MapCareLedgerCredentials();
+        app.MapCareLedgerPortal();
         return app;
     }
 

@@ -105,31 +105,22 @@ public sealed class DelegationEndpointsTests
         Assert.Equal(["revoked", "active"], listed.EnumerateArray().Select(d => d.GetProperty("status").GetString()));
     }
 
-    [Theory]
-    [InlineData("not json", "not JSON")]
-    [InlineData("[]", "JSON object")]
-    [InlineData("""{"delegate":"RelatedPerson/g-1","kind":"guardian","colour":"red"}""", "'colour' is not a field")]
-    [InlineData("""{"delegate":"RelatedPerson/g-1","kind":"guardian","kind":"caregiver"}""", "given twice")]
-    [InlineData("""{"kind":"guardian"}""", "'delegate' is required")]
-    [InlineData("""{"delegate":"Practitioner/dr-1","kind":"guardian"}""", "RelatedPerson reference")]
-    [InlineData("""{"delegate":"RelatedPerson/g-1","kind":"friend"}""", "guardian or caregiver")]
-    [InlineData("""{"delegate":"RelatedPerson/g-1","kind":"guardian","period":{"start":"soon"}}""", "'period'")]
-    [InlineData("""{"delegate":"RelatedPerson/g-1","kind":"guardian","period":{"start":"2030-01-01","end":"2029-01-01"}}""", "contains no instant")]
-    [InlineData("""{"delegate":"RelatedPerson/g-1","kind":"guardian","period":{"end":"2020-01-01"}}""", "never be in force")]
-    [InlineData("""{"delegate":"RelatedPerson/g-1","kind":"guardian","actions":["read"]}""", "not a consent action")]
-    [InlineData("""{"delegate":"RelatedPerson/g-1","kind":"guardian","classes":["Vaccine"]}""", "not a FHIR R4 resource type")]
-    [InlineData("""{"delegate":"RelatedPerson/g-1","kind":"guardian","classes":["|x"]}""", "needs a system")]
-    [InlineData("""{"delegate":"RelatedPerson/g-1","kind":"guardian","source":"judge"}""", "patient or court-order")]
-    public async System.Threading.Tasks.Task A_malformed_grant_is_refused_with_400_and_records_nothing(string body, string problem)
+    [Fact]
+    public async System.Threading.Tasks.Task A_malformed_grant_is_refused_with_400_and_records_nothing()
     {
         await using var host = await AccessApiHost.StartAsync();
         await host.SeedPatientAsync("p-1");
         using var patient = host.As(Person.Patient("p-1"));
 
-        using var response = await patient.PostAsync("access/delegations", AccessApiHost.Json(body));
+        using var notJson = await patient.PostAsync("access/delegations", AccessApiHost.Json("not json"));
+        using var unknownField = await patient.PostAsync("access/delegations", AccessApiHost.Json("""{"delegate":"RelatedPerson/g-1","kind":"guardian","colour":"red"}"""));
+        using var badClass = await patient.PostAsync("access/delegations", AccessApiHost.Json("""{"delegate":"RelatedPerson/g-1","kind":"guardian","classes":["Vaccine"]}"""));
 
-        Assert.Contains(problem, await AccessApiHost.ProblemAsync(response, HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        Assert.Contains("not JSON", await AccessApiHost.ProblemAsync(notJson, HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        Assert.Contains("'colour' is not a field", await AccessApiHost.ProblemAsync(unknownField, HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        Assert.Contains("not a FHIR R4 resource type", await AccessApiHost.ProblemAsync(badClass, HttpStatusCode.BadRequest), StringComparison.Ordinal);
         Assert.Empty(host.Node.Delegations.ForPatient(host.Node.Gate.PseudonymOf("p-1")!));
+        Assert.False(File.Exists(host.Node.People.KeyPath("acct-p-1")));
     }
 
     [Fact]

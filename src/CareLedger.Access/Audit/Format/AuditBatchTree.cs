@@ -5,15 +5,14 @@ namespace CareLedger.Access.Audit.Format;
 
 /// <summary>
 /// The hashes that tie an audit record to its batch's anchor: the record's salted commitment
-/// SHA-256(salt ‖ canonical bytes), and the RFC 9162 Merkle tree whose leaf entries are the batch's commitments in
-/// batch order (leaf hash SHA-256(0x00 ‖ commitment)). The tree's root is the digest of the batch's ledger anchor.
+/// SHA-256(salt ‖ canonical bytes) — the hash of its opening, salt and bytes side by side — and the RFC 9162 Merkle
+/// tree whose leaf entries are the batch's commitments in batch order (leaf hash SHA-256(0x00 ‖ commitment)). The
+/// tree's root is the digest of the batch's ledger anchor. A batch's commitments travel as one span of 32-byte entries.
 /// </summary>
 internal static class AuditBatchTree
 {
     public const int SaltLength = 32;
     public const int CommitmentLength = 32;
-
-    public static byte[] NewSalt() => RandomNumberGenerator.GetBytes(SaltLength);
 
     public static byte[] Commitment(ReadOnlySpan<byte> salt, ReadOnlySpan<byte> record)
     {
@@ -23,18 +22,21 @@ internal static class AuditBatchTree
         return sha.GetHashAndReset();
     }
 
-    /// <summary>MTH over the commitments as leaf entries.</summary>
-    public static byte[] Root(IReadOnlyList<byte[]> commitments)
+    /// <summary>The commitment of an opening (salt ‖ canonical bytes) into <paramref name="destination"/>.</summary>
+    public static void CommitOpening(ReadOnlySpan<byte> opening, Span<byte> destination) => SHA256.HashData(opening, destination);
+
+    /// <summary>MTH over the commitments (consecutive 32-byte entries) as leaf entries.</summary>
+    public static byte[] Root(ReadOnlySpan<byte> commitments)
     {
         using var tree = Build(commitments);
         return tree.RootHash();
     }
 
     /// <summary>The RFC 9162 inclusion path of the commitment at <paramref name="index"/>, from its sibling up.</summary>
-    public static IReadOnlyList<byte[]> Path(IReadOnlyList<byte[]> commitments, int index)
+    public static IReadOnlyList<byte[]> Path(ReadOnlySpan<byte> commitments, int index)
     {
         using var tree = Build(commitments);
-        return tree.GetInclusionProof(index, commitments.Count).Path;
+        return tree.GetInclusionProof(index, tree.Size).Path;
     }
 
     /// <summary>The root that <paramref name="path"/> leads to from <paramref name="commitment"/>, or null when the path's shape is wrong.</summary>
@@ -44,12 +46,17 @@ internal static class AuditBatchTree
         return new InclusionProof(index, size, path).TryComputeRoot(Rfc9162.HashLeaf(commitment), root) ? root : null;
     }
 
-    private static MerkleTree Build(IReadOnlyList<byte[]> commitments)
+    private static MerkleTree Build(ReadOnlySpan<byte> commitments)
     {
-        var leafHashes = new byte[commitments.Count * Rfc9162.HashSize];
-        for (var i = 0; i < commitments.Count; i++)
+        if (commitments.Length % CommitmentLength != 0)
         {
-            Rfc9162.HashLeaf(commitments[i], leafHashes.AsSpan(i * Rfc9162.HashSize, Rfc9162.HashSize));
+            throw new ArgumentException($"commitments come in entries of {CommitmentLength} bytes, not {commitments.Length} bytes in all", nameof(commitments));
+        }
+
+        var leafHashes = new byte[commitments.Length];
+        for (var at = 0; at < commitments.Length; at += CommitmentLength)
+        {
+            Rfc9162.HashLeaf(commitments.Slice(at, CommitmentLength), leafHashes.AsSpan(at, Rfc9162.HashSize));
         }
 
         var tree = MerkleTree.CreateInMemory();

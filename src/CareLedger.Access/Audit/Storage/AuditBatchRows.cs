@@ -1,0 +1,77 @@
+using System.Formats.Cbor;
+using System.Security.Cryptography;
+using CareLedger.Access.Audit.Format;
+using Microsoft.Data.Sqlite;
+
+namespace CareLedger.Access.Audit.Storage;
+
+/// <summary>
+/// Turns one batch of records into rows of <c>audit_records</c>: canonical bytes, a salt each (drawn for the whole
+/// batch in one call of the random number generator), the opening salt ‖ bytes, its commitment, the insert. Owned by
+/// the batch loop and reused batch after batch, so that a record costs no allocation of its own here.
+/// </summary>
+internal sealed class AuditBatchRows : IDisposable
+{
+    private const int SaltLength = AuditBatchTree.SaltLength;
+    private const int CommitmentLength = AuditBatchTree.CommitmentLength;
+
+    private readonly AuditRecordInserter inserter;
+    private readonly CborWriter encoder = AuditRecordCodec.NewWriter();
+    private readonly byte[] salts;
+    private readonly byte[] commitments;
+    private byte[] opening = new byte[SaltLength + 1024];
+
+    public AuditBatchRows(SqliteConnection writer, int maxBatch)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBatch, AuditSchema.PlacesPerBatch);
+        salts = new byte[maxBatch * SaltLength];
+        commitments = new byte[maxBatch * CommitmentLength];
+        inserter = new AuditRecordInserter(writer);
+    }
+
+    /// <summary>
+    /// Inserts, inside the writer's open transaction, the records whose ids are new (a repeat, in the batch or of a
+    /// kept record, is dropped: the first stays), numbered in batch order at places batch × 65,536 + index.
+    /// </summary>
+    /// <returns>
+    /// The commitments of the kept records, 32 bytes each in batch order (valid until the next call); empty when every
+    /// record was a repeat.
+    /// </returns>
+    public ReadOnlySpan<byte> Insert(long batch, IReadOnlyList<AuditRecord> records)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(records.Count, salts.Length / SaltLength);
+        var kept = 0;
+        var batchSalts = salts.AsSpan(0, records.Count * SaltLength);
+        RandomNumberGenerator.Fill(batchSalts);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            var recordOpening = Open(record, batchSalts.Slice(i * SaltLength, SaltLength));
+            if (inserter.TryInsert(batch * AuditSchema.PlacesPerBatch + kept, record, AuditWireNames.ToName(record.Outcome), AuditWireNames.ToName(record.Action), recordOpening))
+            {
+                AuditBatchTree.CommitOpening(recordOpening, commitments.AsSpan(kept * CommitmentLength, CommitmentLength));
+                kept++;
+            }
+        }
+
+        return commitments.AsSpan(0, kept * CommitmentLength);
+    }
+
+    public void Dispose() => inserter.Dispose();
+
+    /// <summary>The record's opening, salt ‖ canonical bytes, in the reused buffer (valid until the next record).</summary>
+    private ReadOnlySpan<byte> Open(AuditRecord record, ReadOnlySpan<byte> salt)
+    {
+        encoder.Reset();
+        AuditRecordCodec.Write(encoder, record);
+        var length = SaltLength + encoder.BytesWritten;
+        if (opening.Length < length)
+        {
+            opening = new byte[Math.Max(length, opening.Length * 2)];
+        }
+
+        salt.CopyTo(opening);
+        encoder.Encode(opening.AsSpan(SaltLength));
+        return opening.AsSpan(0, length);
+    }
+}

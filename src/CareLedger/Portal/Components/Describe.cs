@@ -1,0 +1,56 @@
+using System.Globalization;
+using CareLedger.Access.Audit;
+using CareLedger.Access.Gate;
+
+namespace CareLedger.Portal.Components;
+
+/// <summary>Codes and values in the words people use.</summary>
+internal static class Describe
+{
+    public static string Role(CareLedgerRole role) => role switch
+    {
+        CareLedgerRole.Patient => "patient",
+        CareLedgerRole.Guardian => "guardian",
+        CareLedgerRole.Caregiver => "caregiver",
+        CareLedgerRole.Clinician => "clinician",
+        CareLedgerRole.Researcher => "researcher",
+        CareLedgerRole.PrivacyOfficer => "privacy officer",
+        CareLedgerRole.BoardOfficer => "licensing-board officer",
+        CareLedgerRole.Operator => "operator",
+        CareLedgerRole.System => "backend system",
+        _ => role.ToName(),
+    };
+
+    public static string Purpose(string code) => code switch
+    {
+        "TREAT" => "treatment",
+        "ETREAT" => "emergency treatment (break-glass)",
+        "PATRQT" => "the patient's own request",
+        "FAMRQT" => "a family member's or carer's request",
+        "HRESCH" => "health research",
+        "HOPERAT" => "the organisation's operations",
+        _ => code,
+    };
+
+    public static string Action(AccessAction action) => action switch
+    {
+        AccessAction.Read => "read",
+        AccessAction.Search => "searched",
+        AccessAction.Create => "added",
+        AccessAction.Update => "changed",
+        AccessAction.Delete => "deleted",
+        AccessAction.Export => "exported",
+        AccessAction.History => "looked at the history of",
+        AccessAction.Use => "used in a model",
+        AccessAction.Disclose => "disclosed",
+        _ => action.ToString().ToLowerInvariant(),
+    };
+
+    public static string Outcome(AuditOutcome outcome) => outcome == AuditOutcome.Permit ? "allowed" : "refused";
+
+    public static string Time(DateTimeOffset? time) =>
+        time is { } t ? t.UtcDateTime.ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture) : "date unknown";
+
+    public static string Date(DateTimeOffset? time) =>
+        time is { } t ? t.UtcDateTime.ToString("d MMM yyyy", CultureInfo.InvariantCulture) : "date unknown";
+}

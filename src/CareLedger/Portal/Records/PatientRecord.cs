@@ -1,0 +1,7 @@
+namespace CareLedger.Portal.Records;
+
+/// <summary>
+/// What the access layer disclosed of one patient to one caller: the timeline newest first, the vitals to chart, and
+/// how many records consent withheld (said, never which).
+/// </summary>
+public sealed record PatientRecord(string PatientId, string Name, string? BirthDate, IReadOnlyList<TimelineEntry> Entries, IReadOnlyList<VitalSeries> Vitals, int Withheld);

@@ -1,0 +1,126 @@
+using CareLedger.Cli;
+using CareLedger.Credentials;
+using CareLedger.Fhir;
+using CareLedger.Identity;
+using CareLedger.LedgerApi;
+using CareLedger.Node;
+using CareLedger.Portal;
+using CareLedger.Tests.Fhir;
+using CareLedger.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
+
+namespace CareLedger.Tests.Portal;
+
+/// <summary>
+/// A real node serving the portal on a loopback port (the node's own composition, Synthea patients imported through the
+/// importer, the demo accounts seeded as <c>careledger demo</c> does) and a headless Chromium (Debian's, never a
+/// downloaded one) to drive it. Shared by the portal tests of one class.
+/// </summary>
+public sealed class PortalTestNode : IAsyncLifetime, IDisposable
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly TempDirectory directory = new();
+    private CareLedgerNode? node;
+    private WebApplication? app;
+    private IPlaywright? playwright;
+
+    internal CareLedgerNode Node => node ?? throw new InvalidOperationException("the node is not started");
+
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    public string PatientId { get; private set; } = string.Empty;
+
+    public string PractitionerId { get; private set; } = string.Empty;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>artifacts/screenshots below the repository root.</summary>
+    public static string ScreenshotDirectory { get; } = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        var paths = NodePaths.For(directory.Combine("data"));
+        node = await CareLedgerNode.InitializeAsync(paths, new NodeConfig { Origin = "careledger.test/portal", OrganisationName = "Test Hospital" }, CancellationToken.None,
+            FhirServerOptions.Default with { ExportDirectory = directory.Combine("export") });
+        var report = await node.Importer.ImportAsync([TestData.Synthea], null, CancellationToken.None);
+        Assert.Empty(report.Failures);
+        var seeded = await DemoAccounts.SeedAsync(node, CancellationToken.None);
+        (PatientId, PractitionerId) = (seeded.PatientId, seeded.PractitionerId);
+
+        app = NodeHost.Build(node, "http://127.0.0.1:0");
+        await app.StartAsync();
+        BaseUrl = NodeHost.BoundAddresses(app)[0].TrimEnd('/');
+
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: scripts/test.sh installs Debian's chromium package");
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+        Directory.CreateDirectory(ScreenshotDirectory);
+    }
+
+    /// <summary>One person's own browser: a fresh context (no shared cookies), signed in through the node's login page.</summary>
+    public async Task<IPage> SignInAsync(string userName)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync("/portal");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).First.ClickAsync();
+        await page.GetByLabel("User name").FillAsync(userName);
+        await page.GetByLabel("Password").FillAsync($"{userName}-demo");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync($"{BaseUrl}/portal");
+        await Assertions.Expect(page.GetByText($"Signed in as {userName}")).ToBeVisibleAsync();
+        return page;
+    }
+
+    public static async Task ScreenshotAsync(IPage page, string name) =>
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "CareLedger.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no CareLedger.slnx above {AppContext.BaseDirectory}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        if (node is not null)
+        {
+            await node.DisposeAsync();
+        }
+    }
+
+    /// <summary>After <see cref="DisposeAsync"/> (xUnit calls both on a fixture): the data directory goes last.</summary>
+    public void Dispose() => directory.Dispose();
+}
