@@ -28,7 +28,7 @@ public sealed record AuditTrailOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(BatchInterval, TimeSpan.Zero, nameof(BatchInterval));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(BatchInterval, TimeSpan.FromMinutes(1), nameof(BatchInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatch, 1, nameof(MaxBatch));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxBatch, 65_536, nameof(MaxBatch));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxBatch, (int)Storage.AuditSchema.PlacesPerBatch, nameof(MaxBatch));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, MaxBatch, nameof(QueueCapacity));
     }
 }

@@ -14,13 +14,14 @@ namespace CareLedger.AccessApi;
 /// its offline-verifiable receipt. The patient sees their own, a delegate the patient's they act for, the privacy
 /// officer anyone's (and, without <c>patient</c>, everyone's). Reading the log is not itself audited: an audit record
 /// of every read of the log would be a new entry of the log, so the patient's own view would grow with every look.
-/// The log holds no clinical content; what limits it is that it never shows one patient's entries to another.
+/// That is safe because the log holds no clinical content; what matters is that it never shows one patient's entries
+/// to another.
 /// </summary>
 internal static class AuditEventEndpoints
 {
     private const string What = "access log";
 
-    /// <summary>The <c>type</c> of the Bundle entry link to an AuditEvent's receipt (and of the anchor's sub-extension).</summary>
+    /// <summary>The relation of a Bundle entry's link to the AuditEvent's receipt, and the url of the anchor's sub-extension holding it.</summary>
     public const string ReceiptRelation = "receipt";
 
     /// <summary>The identifier system of a patient named by the vault's pseudonym (32 lowercase hex).</summary>

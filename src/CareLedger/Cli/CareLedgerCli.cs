@@ -24,6 +24,7 @@ internal static class CareLedgerCli
         root.Subcommands.Add(EraseCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(ReceiptCommands.Create());
+        root.Subcommands.Add(AuditCommands.Create());
         root.Subcommands.Add(BenchCommands.Create());
         return root;
     }

@@ -1,3 +1,4 @@
+using CareLedger.AccessApi;
 using CareLedger.Credentials;
 using CareLedger.Fhir;
 using CareLedger.Identity;
@@ -38,6 +39,8 @@ internal static class NodeHost
         app.UseCareLedgerIdentity();
         app.MapCareLedgerIdentity();
         app.MapLedgerEndpoints();
+        // Before the generic FHIR routes, so that /fhir/AuditEvent and the Patient operations win over /fhir/{type}.
+        app.MapCareLedgerAccess();
         app.MapCareLedgerFhir();
         app.MapCareLedgerCredentials();
         app.MapCareLedgerPortal();
