@@ -1,4 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using CareLedger.Fhir.Validation;
 using Hl7.Fhir.Model;
 
@@ -7,11 +10,12 @@ namespace CareLedger.Benchmarks.Fhir;
 /// <summary>
 /// Where an import's CPU goes before the commit, over every resource of the 14 Synthea bundles in data/synthea
 /// (1,228 resources; one operation is the whole set): strict parsing, the Firely validator alone, and the validation
-/// fast path that answers for it when it is certain (all of these resources). In process: the benchmark references the
-/// node executable, whose own entry point the generated benchmark project cannot host.
+/// fast path that answers for it when it is certain (all of these resources). A short run, in process: the benchmark
+/// references the node executable, whose own entry point the generated benchmark project cannot host (run it without
+/// <c>--job</c>, which would add an out-of-process job).
 /// </summary>
 [MemoryDiagnoser]
-[InProcess]
+[Config(typeof(InProcessShortRun))]
 public class ValidationBenchmarks
 {
     private byte[][] _bundles = [];
@@ -72,5 +76,10 @@ public class ValidationBenchmarks
         }
 
         return certain;
+    }
+
+    private sealed class InProcessShortRun : ManualConfig
+    {
+        public InProcessShortRun() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
     }
 }

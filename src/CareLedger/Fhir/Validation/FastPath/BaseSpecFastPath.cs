@@ -21,9 +21,6 @@ namespace CareLedger.Fhir.Validation.FastPath;
 /// </summary>
 internal sealed class BaseSpecFastPath(IElementSchemaResolver schemas, ValidationSettings settings)
 {
-    [ThreadStatic]
-    private static PocoNode? t_lastElementWithContent;
-
     private const string CoreTypePrefix = "http://hl7.org/fhir/StructureDefinition/";
     private const string AnyResource = CoreTypePrefix + "Resource";
 
@@ -46,6 +43,10 @@ internal sealed class BaseSpecFastPath(IElementSchemaResolver schemas, Validatio
     /// <summary>One validation state per resource, as the Firely validator keeps one per run.</summary>
     [ThreadStatic]
     private static ValidationState? t_state;
+
+    /// <summary>ele-1 is asserted twice on most elements (by the element and by its type); the second time is free.</summary>
+    [ThreadStatic]
+    private static PocoNode? t_lastElementWithContent;
 
     private static ValidationState State => t_state ??= new ValidationState();
 
@@ -235,7 +236,6 @@ internal sealed class BaseSpecFastPath(IElementSchemaResolver schemas, Validatio
     private bool Children(ChildrenValidator children, PocoNode node)
     {
         var plan = childPlans.GetOrAdd(children, static c => new ChildPlan((ChildrenValidator)c));
-        var matched = 0;
         foreach (var group in node.Children())
         {
             if (!plan.ByElementName.TryGetValue(group.Name, out var assertion))
@@ -249,7 +249,6 @@ internal sealed class BaseSpecFastPath(IElementSchemaResolver schemas, Validatio
                 return false;
             }
 
-            matched++;
             if (!Many(assertion, [.. group]))
             {
                 return false;
