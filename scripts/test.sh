@@ -13,7 +13,10 @@ mkdir -p "$results"
 # --- what the tests need from Debian ---------------------------------------------------------------
 # Servers and browsers come from Debian packages, installed here so that a clean machine needs nothing else.
 # (Each later capability adds its packages to this list.)
-debian_packages=(nats-server chromium)   # the consortium tests start their own JetStream servers on loopback; the portal tests drive Chromium headless
+# the consortium tests start their own JetStream servers on loopback; the portal tests drive Chromium headless;
+# the state, vault and node suites also run against a throwaway PostgreSQL cluster that the tests create (initdb,
+# pg_ctl on a free loopback port; as the package's unprivileged 'postgres' user when run as root)
+debian_packages=(nats-server chromium postgresql)
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

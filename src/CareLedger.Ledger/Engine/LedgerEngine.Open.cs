@@ -90,7 +90,7 @@ public sealed partial class LedgerEngine
 
             tree = MerkleTree.Open(LedgerLayout.Merkle(data));
             CatchUpTree(log, tree);
-            state = LedgerState.Open(LedgerLayout.State(data));
+            state = LedgerState.Open(data, o.Postgres);
             CatchUpState(log, tree, state);
             if (state.Origin is { } origin && origin != keys.Origin)
             {
@@ -146,8 +146,8 @@ public sealed partial class LedgerEngine
         if (state.AppliedCount > log.Count)
         {
             throw new LedgerStateException(
-                $"state.db has applied {state.AppliedCount} transactions but the log holds only {log.Count}: the state is not a replay of this log " +
-                "(was the log replaced or truncated?); move state.db away to rebuild it from the log");
+                $"the state ({state.Location}) has applied {state.AppliedCount} transactions but the log holds only {log.Count}: the state is not a replay of this log " +
+                "(was the log replaced or truncated?); move it away (state.db, or the schema's tables) to rebuild it from the log");
         }
 
         var batch = new List<AppliedTransaction>(ReplayBatch);

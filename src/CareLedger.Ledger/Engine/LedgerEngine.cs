@@ -119,10 +119,16 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     /// A corrupted log, a bad signature, a broken rule, a tree, checkpoint or state that differs from the log
     /// are reported as the first problem, with its location.
     /// </summary>
-    public static Task<VerifyReport> VerifyAsync(string dataDirectory, IProgress<VerifyProgress>? progress, CancellationToken ct)
+    public static Task<VerifyReport> VerifyAsync(string dataDirectory, IProgress<VerifyProgress>? progress, CancellationToken ct) =>
+        VerifyAsync(new LedgerOptions(dataDirectory), progress, ct);
+
+    /// <summary>As <see cref="VerifyAsync(string, IProgress{VerifyProgress}?, CancellationToken)"/>, with the state where
+    /// <paramref name="options"/> keeps it (its PostgreSQL schema is compared with a replay just as state.db is).</summary>
+    public static Task<VerifyReport> VerifyAsync(LedgerOptions options, IProgress<VerifyProgress>? progress, CancellationToken ct)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
-        return Task.Run(() => LedgerVerifier.Run(dataDirectory, progress, ct), ct);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.DataDirectory);
+        return Task.Run(() => LedgerVerifier.Run(options, progress, ct), ct);
     }
 
     public async ValueTask DisposeAsync()

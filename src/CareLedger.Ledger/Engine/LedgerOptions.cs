@@ -1,8 +1,16 @@
+using CareLedger.Storage;
+
 namespace CareLedger.Ledger.Engine;
 
 /// <summary>How a node's ledger engine runs; <see cref="DataDirectory"/> holds log/, merkle/, state.db, checkpoints/ and keys/.</summary>
 public sealed record LedgerOptions(string DataDirectory)
 {
+    /// <summary>
+    /// Keeps the ledger state in this PostgreSQL schema instead of DATA/state.db (docs/adr/0006). The log, the tree,
+    /// the checkpoints and the keys stay files in <see cref="DataDirectory"/> either way.
+    /// </summary>
+    public PostgresStore? Postgres { get; init; }
+
     /// <summary>A checkpoint is signed once this many transactions were added since the last one...</summary>
     public int CheckpointEveryTransactions { get; init; } = 1000;
 

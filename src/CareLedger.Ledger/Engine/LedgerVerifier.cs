@@ -3,7 +3,9 @@ using CareLedger.Ledger.Log;
 using CareLedger.Ledger.Merkle;
 using CareLedger.Ledger.State;
 using CareLedger.Ledger.Transactions;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using CareLedger.Ledger.State.Storage;
+using CareLedger.Storage;
 
 namespace CareLedger.Ledger.Engine;
 
@@ -11,13 +13,15 @@ namespace CareLedger.Ledger.Engine;
 /// The full offline audit behind <c>careledger verify</c>: every log record decoded and its signature checked,
 /// every rule re-judged, a fresh Merkle tree rebuilt and compared with the persisted one, every stored checkpoint
 /// checked against the rebuilt tree and the checkpoint keys named by genesis, and the state database compared
-/// row by row with a replay. Stops at the first problem, which it names with its location.
+/// row by row with a replay. The replay is a scratch SQLite file whichever store the node uses: a PostgreSQL state
+/// that equals it row by row was built by the same rules. Stops at the first problem, which it names with its location.
 /// </summary>
 internal sealed class LedgerVerifier : IDisposable
 {
     private const int Chunk = 4096;
 
     private readonly string data;
+    private readonly PostgresStore? postgres;
     private readonly IProgress<VerifyProgress>? progress;
     private readonly CancellationToken ct;
     private readonly MerkleTree rebuilt = MerkleTree.CreateInMemory();
@@ -30,23 +34,25 @@ internal sealed class LedgerVerifier : IDisposable
     private long checkpointCount;
     private GenesisPayload? genesis;
 
-    private LedgerVerifier(string dataDirectory, IProgress<VerifyProgress>? progress, CancellationToken ct)
+    private LedgerVerifier(LedgerOptions options, IProgress<VerifyProgress>? progress, CancellationToken ct)
     {
-        data = dataDirectory;
+        data = options.DataDirectory;
+        postgres = options.Postgres;
         this.progress = progress;
         this.ct = ct;
         replay = LedgerState.Open(replayPath);
         rules = new TransactionRules(replay);
     }
 
-    public static VerifyReport Run(string dataDirectory, IProgress<VerifyProgress>? progress, CancellationToken ct)
+    public static VerifyReport Run(LedgerOptions options, IProgress<VerifyProgress>? progress, CancellationToken ct)
     {
+        var dataDirectory = options.DataDirectory;
         if (!Directory.Exists(LedgerLayout.Log(dataDirectory)))
         {
             throw new DirectoryNotFoundException($"'{dataDirectory}' holds no ledger log ({LedgerLayout.Log(dataDirectory)} is missing)");
         }
 
-        using var verifier = new LedgerVerifier(dataDirectory, progress, ct);
+        using var verifier = new LedgerVerifier(options, progress, ct);
         var problem = verifier.Verify();
         return new VerifyReport(
             [
@@ -76,7 +82,7 @@ internal sealed class LedgerVerifier : IDisposable
             var stateApplied = AppliedCountOfNodeState();
             if (stateApplied > log.Count)
             {
-                return new VerifyProblem("state-ahead-of-log", LedgerLayout.State(data), $"the state has applied {stateApplied} transactions but the log holds {log.Count}");
+                return new VerifyProblem("state-ahead-of-log", StateLocation, $"the state has applied {stateApplied} transactions but the log holds {log.Count}");
             }
 
             return ReplayLog(log, stateApplied) ?? CompareTree() ?? VerifyCheckpoints();
@@ -295,17 +301,18 @@ internal sealed class LedgerVerifier : IDisposable
         return null;
     }
 
-    /// <summary>The node's state.db at this moment against the replay at the same prefix, row by row.</summary>
+    /// <summary>The node's state at this moment against the replay at the same prefix, row by row.</summary>
     private VerifyProblem? CompareState()
     {
-        var path = LedgerLayout.State(data);
-        if (!File.Exists(path))
+        using var node = OpenNodeState();
+        if (node is null)
         {
             return null;
         }
 
-        using var expected = StateDump.Rows(replayPath).GetEnumerator();
-        using var actual = StateDump.Rows(path).GetEnumerator();
+        using var scratch = SqliteStateDatabase.OpenForAudit(replayPath)!;
+        using var expected = StateDump.Rows(scratch).GetEnumerator();
+        using var actual = StateDump.Rows(node).GetEnumerator();
         while (true)
         {
             var hasExpected = expected.MoveNext();
@@ -330,25 +337,29 @@ internal sealed class LedgerVerifier : IDisposable
                 (false, true) => $"row [{actual.Current.Values}] is not produced by the replay of the log",
                 _ when expected.Current.Table == actual.Current.Table && expected.Current.Key == actual.Current.Key =>
                     $"row is [{actual.Current.Values}] but the replay of the log gives [{expected.Current.Values}]",
-                _ => $"rows differ: state.db has [{actual.Current.Values}], the replay of the log has [{expected.Current.Values}]",
+                _ => $"rows differ: the state has [{actual.Current.Values}], the replay of the log has [{expected.Current.Values}]",
             };
-            return new VerifyProblem("state-mismatch", $"{path} table {row.Table} key {row.Key}", message);
+            return new VerifyProblem("state-mismatch", $"{StateLocation} table {row.Table} key {row.Key}", message);
         }
     }
 
+    private string StateLocation => postgres?.Describe() ?? LedgerLayout.State(data);
+
+    /// <summary>A read-only session on the node's state (beside a running node), or null if it has none yet.</summary>
+    private DbConnection? OpenNodeState() =>
+        postgres is null ? SqliteStateDatabase.OpenForAudit(LedgerLayout.State(data)) : PostgresStateDatabase.OpenForAudit(postgres);
+
     private long AppliedCountOfNodeState()
     {
-        var path = LedgerLayout.State(data);
-        if (!File.Exists(path))
+        using var connection = OpenNodeState();
+        if (connection is null)
         {
             return 0;
         }
 
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT value FROM meta WHERE name = '{StateSchema.MetaAppliedCount}'";
-        return command.ExecuteScalar() as long? ?? 0;
+        return StateDatabase.MetaNumber(command.ExecuteScalar()) ?? 0;
     }
 
     public void Dispose()

@@ -1,36 +1,37 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using CareLedger.Ledger.Crypto;
+using CareLedger.Ledger.State.Storage;
 using CareLedger.Ledger.Transactions;
-using Microsoft.Data.Sqlite;
+using CareLedger.Storage;
 
 namespace CareLedger.Ledger.State;
 
 /// <summary>
-/// The ledger state in SQLite (DATA/state.db): applied transaction ids, author keys, record commitments,
-/// erasure tombstones and credential statuses. It is always the replay of a prefix of the log: each batch is applied in one SQLite
-/// transaction together with <see cref="AppliedCount"/>. One writer (the engine's sequencer) applies and looks
-/// up; the public queries open their own pooled read-only connections and may run on any thread.
+/// The ledger state: applied transaction ids, author keys, record commitments, erasure tombstones and credential
+/// statuses, in SQLite (DATA/state.db) or in the node's PostgreSQL schema (docs/adr/0006). It is always the replay of
+/// a prefix of the log: each batch is applied in one database transaction together with <see cref="AppliedCount"/>.
+/// One writer (the engine's sequencer) applies and looks up; the public queries open their own pooled reader sessions
+/// and may run on any thread.
 /// </summary>
 public sealed class LedgerState : ILedgerState, IDisposable
 {
     public const string FileName = "state.db";
 
-    private readonly SqliteConnection writer;
-    private readonly string readConnectionString;
+    private readonly StateDatabase database;
     private readonly StateCommands commands;
     private readonly ConcurrentDictionary<KeyId, KeyRecord> keys;
     private long appliedCount;
     private string? origin;
     private bool disposed;
 
-    private LedgerState(SqliteConnection writer, string readConnectionString, long appliedCount, string? origin, ConcurrentDictionary<KeyId, KeyRecord> keys)
+    private LedgerState(StateDatabase database, long appliedCount, string? origin, ConcurrentDictionary<KeyId, KeyRecord> keys)
     {
-        this.writer = writer;
-        this.readConnectionString = readConnectionString;
+        this.database = database;
         this.appliedCount = appliedCount;
         this.origin = origin;
         this.keys = keys;
-        commands = new StateCommands(writer);
+        commands = new StateCommands(database);
     }
 
     public long AppliedCount => Volatile.Read(ref appliedCount);
@@ -41,63 +42,61 @@ public sealed class LedgerState : ILedgerState, IDisposable
     /// <summary>Every registered key, revoked or not.</summary>
     public IReadOnlyCollection<KeyRecord> Keys => [.. keys.Values];
 
-    /// <summary>Opens or creates the state database at <paramref name="path"/>.</summary>
-    /// <exception cref="LedgerStateException">the file is not a state database of a known format.</exception>
-    public static LedgerState Open(string path)
-    {
-        var fullPath = Path.GetFullPath(path);
-        var writeConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString();
-        var readConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = true,
-        }.ToString();
+    /// <summary>Names the store in messages: the SQLite file, or the PostgreSQL server and schema.</summary>
+    public string Location => database.Location;
 
-        var writer = new SqliteConnection(writeConnectionString);
+    /// <summary>Opens or creates the state database (a SQLite file) at <paramref name="path"/>.</summary>
+    /// <exception cref="LedgerStateException">the file is not a state database of a known format.</exception>
+    public static LedgerState Open(string path) => Open(SqliteStateDatabase.Open(path));
+
+    /// <summary>Opens or creates the state in the node's schema on a PostgreSQL server.</summary>
+    /// <exception cref="StoreUnavailableException">the server cannot be reached or refuses the node, or another process has this state open.</exception>
+    /// <exception cref="LedgerStateException">the schema holds a state of an unknown format.</exception>
+    public static LedgerState Open(PostgresStore store) => Open(PostgresStateDatabase.Open(store));
+
+    /// <summary>Where <paramref name="postgres"/> says, else the SQLite file in the data directory.</summary>
+    internal static LedgerState Open(string dataDirectory, PostgresStore? postgres) =>
+        postgres is null ? Open(Path.Combine(dataDirectory, FileName)) : Open(postgres);
+
+    private static LedgerState Open(StateDatabase database)
+    {
+        var writer = database.Writer;
         try
         {
-            writer.Open();
-            Execute(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
             using (var transaction = writer.BeginTransaction())
             {
-                Execute(writer, StateSchema.Create, transaction);
+                Execute(writer, database.CreateTables, transaction);
                 var format = ReadMeta(writer, StateSchema.MetaFormat, transaction);
                 if (format is null)
                 {
-                    WriteMeta(writer, StateSchema.MetaFormat, StateSchema.FormatVersion, transaction);
-                    WriteMeta(writer, StateSchema.MetaAppliedCount, 0L, transaction);
+                    WriteMeta(database, StateSchema.MetaFormat, StateSchema.FormatVersion, transaction);
+                    WriteMeta(database, StateSchema.MetaAppliedCount, 0L, transaction);
                 }
-                else if (format is long old && old == StateSchema.EmptyTableUpgradeFrom)
+                else if (StateDatabase.MetaNumber(format) == StateSchema.EmptyTableUpgradeFrom)
                 {
-                    WriteMeta(writer, StateSchema.MetaFormat, StateSchema.FormatVersion, transaction);
+                    WriteMeta(database, StateSchema.MetaFormat, StateSchema.FormatVersion, transaction);
                 }
-                else if (format is not long version || version != StateSchema.FormatVersion)
+                else if (StateDatabase.MetaNumber(format) != StateSchema.FormatVersion)
                 {
-                    throw new LedgerStateException($"'{fullPath}' has state format {format}; this node reads format {StateSchema.FormatVersion}");
+                    throw new LedgerStateException($"{database.Location} has state format {format}; this node reads format {StateSchema.FormatVersion}");
                 }
 
                 transaction.Commit();
             }
 
-            var applied = ReadMeta(writer, StateSchema.MetaAppliedCount, null) as long?
-                ?? throw new LedgerStateException($"'{fullPath}' has no applied_count");
+            var applied = StateDatabase.MetaNumber(ReadMeta(writer, StateSchema.MetaAppliedCount, null))
+                ?? throw new LedgerStateException($"{database.Location} has no applied_count");
             var origin = ReadMeta(writer, StateSchema.MetaOrigin, null) as string;
-            return new LedgerState(writer, readConnectionString, applied, origin, LoadKeys(writer));
+            return new LedgerState(database, applied, origin, LoadKeys(writer));
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
-            writer.Dispose();
-            throw new LedgerStateException($"'{fullPath}' is not a usable state database: {e.Message}", e);
+            database.Dispose();
+            throw new LedgerStateException($"{database.Location} is not a usable state database: {e.Message}", e);
         }
         catch
         {
-            writer.Dispose();
+            database.Dispose();
             throw;
         }
     }
@@ -109,7 +108,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
         using var connection = OpenReader();
         using var command = connection.CreateCommand();
         command.CommandText = StateCommands.CredentialQuery;
-        command.Parameters.AddWithValue("$id", idHash.ToArray());
+        command.Bind("@id", idHash.ToArray());
         using var reader = command.ExecuteReader();
         return reader.Read() ? StateCommands.ReadCredential(reader) : null;
     }
@@ -118,8 +117,8 @@ public sealed class LedgerState : ILedgerState, IDisposable
     {
         using var connection = OpenReader();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT leaf FROM transactions WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id.ToArray());
+        command.CommandText = "SELECT leaf FROM transactions WHERE id = @id";
+        command.Bind("@id", id.ToArray());
         var leaf = command.ExecuteScalar();
         leafIndex = leaf is long value ? value : -1;
         return leaf is long;
@@ -129,8 +128,8 @@ public sealed class LedgerState : ILedgerState, IDisposable
     {
         using var connection = OpenReader();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1 FROM erased_patients WHERE patient = $patient";
-        command.Parameters.AddWithValue("$patient", patient.ToArray());
+        command.CommandText = "SELECT 1 FROM erased_patients WHERE patient = @patient";
+        command.Bind("@patient", patient.ToArray());
         return command.ExecuteScalar() is not null;
     }
 
@@ -139,8 +138,8 @@ public sealed class LedgerState : ILedgerState, IDisposable
         using var connection = OpenReader();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM records r JOIN transactions t ON t.leaf = r.leaf "
-            + "WHERE t.author = $author AND (r.patient IS NULL OR r.patient NOT IN (SELECT patient FROM erased_patients))";
-        command.Parameters.AddWithValue("$author", author.ToArray());
+            + "WHERE t.author = @author AND (r.patient IS NULL OR r.patient NOT IN (SELECT patient FROM erased_patients))";
+        command.Bind("@author", author.ToArray());
         return (long)command.ExecuteScalar()!;
     }
 
@@ -149,8 +148,8 @@ public sealed class LedgerState : ILedgerState, IDisposable
         var reference = recordRef.ToArray();
         using var connection = OpenReader();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT version, patient, operation, commitment, leaf FROM records WHERE record_ref = $ref ORDER BY version";
-        command.Parameters.AddWithValue("$ref", reference);
+        command.CommandText = "SELECT version, patient, operation, commitment, leaf FROM records WHERE record_ref = @ref ORDER BY version";
+        command.Bind("@ref", reference);
         using var reader = command.ExecuteReader();
         var history = new List<(long, RecordCommitment)>();
         while (reader.Read())
@@ -203,7 +202,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
 
         var keyChanges = new List<KeyRecord>();
         string? newOrigin = null;
-        using (var transaction = writer.BeginTransaction())
+        using (var transaction = database.Writer.BeginTransaction())
         {
             commands.Begin(transaction);
             foreach (var applied in batch)
@@ -213,7 +212,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
                 {
                     case GenesisPayload genesis:
                         newOrigin = genesis.Origin;
-                        WriteMeta(writer, StateSchema.MetaOrigin, genesis.Origin, transaction);
+                        WriteMeta(database, StateSchema.MetaOrigin, genesis.Origin, transaction);
                         foreach (var key in genesis.Keys)
                         {
                             keyChanges.Add(commands.InsertKey(key, applied.LeafIndex));
@@ -250,7 +249,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
                 }
             }
 
-            commands.SetAppliedCount(next);
+            commands.SetAppliedCount(AppliedCount, next);
             transaction.Commit();
         }
 
@@ -276,20 +275,16 @@ public sealed class LedgerState : ILedgerState, IDisposable
 
         disposed = true;
         commands.Dispose();
-        writer.Dispose();
-        using var pooled = new SqliteConnection(readConnectionString);
-        SqliteConnection.ClearPool(pooled);
+        database.Dispose();
     }
 
-    private SqliteConnection OpenReader()
+    private DbConnection OpenReader()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        var connection = new SqliteConnection(readConnectionString);
-        connection.Open();
-        return connection;
+        return database.OpenReader();
     }
 
-    private static ConcurrentDictionary<KeyId, KeyRecord> LoadKeys(SqliteConnection connection)
+    private static ConcurrentDictionary<KeyId, KeyRecord> LoadKeys(DbConnection connection)
     {
         var loaded = new ConcurrentDictionary<KeyId, KeyRecord>();
         using var command = connection.CreateCommand();
@@ -305,7 +300,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
         return loaded;
     }
 
-    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    private static void Execute(DbConnection connection, string sql, DbTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -313,22 +308,22 @@ public sealed class LedgerState : ILedgerState, IDisposable
         command.ExecuteNonQuery();
     }
 
-    private static object? ReadMeta(SqliteConnection connection, string name, SqliteTransaction? transaction)
+    private static object? ReadMeta(DbConnection connection, string name, DbTransaction? transaction)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT value FROM meta WHERE name = $name";
-        command.Parameters.AddWithValue("$name", name);
+        command.CommandText = "SELECT value FROM meta WHERE name = @name";
+        command.Bind("@name", name);
         return command.ExecuteScalar();
     }
 
-    private static void WriteMeta(SqliteConnection connection, string name, object value, SqliteTransaction transaction)
+    private static void WriteMeta(StateDatabase database, string name, object value, DbTransaction transaction)
     {
-        using var command = connection.CreateCommand();
+        using var command = database.Writer.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "INSERT INTO meta (name, value) VALUES ($name, $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$value", value);
+        command.CommandText = "INSERT INTO meta (name, value) VALUES (@name, @value) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+        command.Bind("@name", name);
+        command.Bind("@value", database.MetaValue(value));
         command.ExecuteNonQuery();
     }
 }

@@ -1,51 +1,56 @@
 using CareLedger.Ledger.Crypto;
 using CareLedger.Ledger.Transactions;
-using Microsoft.Data.Sqlite;
+using System.Data;
+using System.Data.Common;
+using CareLedger.Ledger.State.Storage;
 
 namespace CareLedger.Ledger.State;
 
 /// <summary>The writer's prepared statements: created once, reused for every batch (the sequencer's hot path).</summary>
 internal sealed class StateCommands : IDisposable
 {
-    private readonly SqliteCommand insertTransaction;
-    private readonly SqliteCommand insertKey;
-    private readonly SqliteCommand revokeKey;
-    private readonly SqliteCommand insertRecord;
-    private readonly SqliteCommand insertErased;
-    private readonly SqliteCommand setAppliedCount;
-    private readonly SqliteCommand findTransaction;
-    private readonly SqliteCommand latestVersion;
-    private readonly SqliteCommand isErased;
-    private readonly SqliteCommand putCredential;
-    private readonly SqliteCommand findCredential;
-    private readonly SqliteCommand[] writes;
+    private readonly DbCommand insertTransaction;
+    private readonly DbCommand insertKey;
+    private readonly DbCommand revokeKey;
+    private readonly DbCommand insertRecord;
+    private readonly DbCommand insertErased;
+    private readonly DbCommand setAppliedCount;
+    private readonly DbCommand findTransaction;
+    private readonly DbCommand latestVersion;
+    private readonly DbCommand isErased;
+    private readonly DbCommand putCredential;
+    private readonly DbCommand findCredential;
+    private readonly DbCommand[] writes;
+    private readonly StateDatabase database;
 
-    public StateCommands(SqliteConnection connection)
+    public StateCommands(StateDatabase database)
     {
-        insertTransaction = Command(connection, "INSERT INTO transactions (id, leaf, type, author, leaf_hash) VALUES ($id, $leaf, $type, $author, $hash)",
-            "$id", "$leaf", "$type", "$author", "$hash");
-        insertKey = Command(connection, "INSERT INTO keys (id, spki, role, label, registered_leaf, revoked_leaf) VALUES ($id, $spki, $role, $label, $leaf, NULL)",
-            "$id", "$spki", "$role", "$label", "$leaf");
-        revokeKey = Command(connection, "UPDATE keys SET revoked_leaf = $leaf WHERE id = $id AND revoked_leaf IS NULL", "$leaf", "$id");
-        insertRecord = Command(connection, "INSERT INTO records (record_ref, version, patient, operation, commitment, leaf) VALUES ($ref, $version, $patient, $operation, $commitment, $leaf)",
-            "$ref", "$version", "$patient", "$operation", "$commitment", "$leaf");
-        insertErased = Command(connection, "INSERT INTO erased_patients (patient, leaf) VALUES ($patient, $leaf)", "$patient", "$leaf");
-        setAppliedCount = Command(connection, $"UPDATE meta SET value = $count WHERE name = '{StateSchema.MetaAppliedCount}'", "$count");
-        findTransaction = Command(connection, "SELECT leaf, leaf_hash FROM transactions WHERE id = $id", "$id");
-        latestVersion = Command(connection, "SELECT max(version) FROM records WHERE record_ref = $ref", "$ref");
-        isErased = Command(connection, "SELECT 1 FROM erased_patients WHERE patient = $patient", "$patient");
-        putCredential = Command(connection, "INSERT INTO credentials (id_hash, status, digest, valid_until, issuer, leaf) VALUES ($id, $status, $digest, $until, $issuer, $leaf) "
+        this.database = database;
+        var connection = database.Writer;
+        insertTransaction = Command(connection, "INSERT INTO transactions (id, leaf, type, author, leaf_hash) VALUES (@id, @leaf, @type, @author, @hash)",
+            "@id", "@leaf", "@type", "@author", "@hash");
+        insertKey = Command(connection, "INSERT INTO keys (id, spki, role, label, registered_leaf, revoked_leaf) VALUES (@id, @spki, @role, @label, @leaf, NULL)",
+            "@id", "@spki", "@role", "@label", "@leaf");
+        revokeKey = Command(connection, "UPDATE keys SET revoked_leaf = @leaf WHERE id = @id AND revoked_leaf IS NULL", "@leaf", "@id");
+        insertRecord = Command(connection, "INSERT INTO records (record_ref, version, patient, operation, commitment, leaf) VALUES (@ref, @version, @patient, @operation, @commitment, @leaf)",
+            "@ref", "@version", "@patient", "@operation", "@commitment", "@leaf");
+        insertErased = Command(connection, "INSERT INTO erased_patients (patient, leaf) VALUES (@patient, @leaf)", "@patient", "@leaf");
+        setAppliedCount = Command(connection, $"UPDATE meta SET value = @count WHERE name = '{StateSchema.MetaAppliedCount}' AND value = @previous", "@count", "@previous");
+        findTransaction = Command(connection, "SELECT leaf, leaf_hash FROM transactions WHERE id = @id", "@id");
+        latestVersion = Command(connection, "SELECT max(version) FROM records WHERE record_ref = @ref", "@ref");
+        isErased = Command(connection, "SELECT 1 FROM erased_patients WHERE patient = @patient", "@patient");
+        putCredential = Command(connection, "INSERT INTO credentials (id_hash, status, digest, valid_until, issuer, leaf) VALUES (@id, @status, @digest, @until, @issuer, @leaf) "
             + "ON CONFLICT (id_hash) DO UPDATE SET status = excluded.status, digest = excluded.digest, valid_until = excluded.valid_until, leaf = excluded.leaf",
-            "$id", "$status", "$digest", "$until", "$issuer", "$leaf");
-        findCredential = Command(connection, CredentialQuery, "$id");
+            "@id", "@status", "@digest", "@until", "@issuer", "@leaf");
+        findCredential = Command(connection, CredentialQuery, "@id");
         writes = [insertTransaction, insertKey, revokeKey, insertRecord, insertErased, putCredential, setAppliedCount];
     }
 
-    /// <summary>Reads a credential row with <see cref="ReadCredential"/>; parameter <c>$id</c> is the id hash.</summary>
-    public const string CredentialQuery = "SELECT id_hash, status, digest, valid_until, issuer, leaf FROM credentials WHERE id_hash = $id";
+    /// <summary>Reads a credential row with <see cref="ReadCredential"/>; parameter <c>@id</c> is the id hash.</summary>
+    public const string CredentialQuery = "SELECT id_hash, status, digest, valid_until, issuer, leaf FROM credentials WHERE id_hash = @id";
 
     /// <summary>Binds the write statements to the batch's transaction.</summary>
-    public void Begin(SqliteTransaction transaction)
+    public void Begin(DbTransaction transaction)
     {
         foreach (var command in writes)
         {
@@ -121,7 +126,7 @@ internal sealed class StateCommands : IDisposable
     }
 
     /// <param name="transaction">The batch's transaction while applying (the lookup must see the batch's earlier rows); null otherwise.</param>
-    public CredentialState? FindCredential(byte[] idHash, SqliteTransaction? transaction)
+    public CredentialState? FindCredential(byte[] idHash, DbTransaction? transaction)
     {
         findCredential.Transaction = transaction;
         findCredential.Parameters[0].Value = idHash;
@@ -129,7 +134,7 @@ internal sealed class StateCommands : IDisposable
         return reader.Read() ? ReadCredential(reader) : null;
     }
 
-    public static CredentialState ReadCredential(SqliteDataReader reader) => new(
+    public static CredentialState ReadCredential(DbDataReader reader) => new(
         (byte[])reader.GetValue(0),
         (CredentialStatusKind)reader.GetInt64(1),
         (byte[])reader.GetValue(2),
@@ -137,10 +142,18 @@ internal sealed class StateCommands : IDisposable
         new KeyId((byte[])reader.GetValue(4)),
         reader.GetInt64(5));
 
-    public void SetAppliedCount(long count)
+    /// <summary>
+    /// Moves the applied count from <paramref name="previous"/> to <paramref name="count"/>. The row must still say
+    /// <paramref name="previous"/>: a state that lost commits or that another writer moved is never built upon.
+    /// </summary>
+    public void SetAppliedCount(long previous, long count)
     {
-        setAppliedCount.Parameters[0].Value = count;
-        setAppliedCount.ExecuteNonQuery();
+        setAppliedCount.Parameters[0].Value = database.MetaValue(count);
+        setAppliedCount.Parameters[1].Value = database.MetaValue(previous);
+        if (setAppliedCount.ExecuteNonQuery() != 1)
+        {
+            throw new LedgerStateException($"{database.Location}: applied_count is no longer {previous}; the state changed under this node (restart it to replay the log)");
+        }
     }
 
     public (long LeafIndex, byte[] LeafHash)? FindTransaction(TxId id)
@@ -170,13 +183,14 @@ internal sealed class StateCommands : IDisposable
         }
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params string[] parameters)
+    private static DbCommand Command(DbConnection connection, string sql, params string[] parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
         foreach (var name in parameters)
         {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            // The only nullable parameter is a record's patient: typed, so that PostgreSQL binds a bytea NULL.
+            command.Declare(name, name == "@patient" ? DbType.Binary : null);
         }
 
         return command;

@@ -1,23 +1,17 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CareLedger.Ledger.State;
 
 /// <summary>
 /// Every row of a state database as text, table by table in primary-key order, so that two databases can be
-/// compared row by row and the first difference named.
+/// compared row by row and the first difference named. SQLite and PostgreSQL dumps of the same state are equal:
+/// the columns, their order and the byte order of the keys are the same (<see cref="StateSchema"/>).
 /// </summary>
 internal static class StateDump
 {
-    public static IEnumerable<StateRow> Rows(string databasePath)
+    public static IEnumerable<StateRow> Rows(DbConnection connection)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
-        connection.Open();
         foreach (var (table, orderBy) in StateSchema.Tables)
         {
             var keyColumns = orderBy.Split(", ").Length;

@@ -3,8 +3,9 @@ using CareLedger.Ledger.Transactions;
 namespace CareLedger.Ledger.State;
 
 /// <summary>
-/// The SQLite schema of the ledger state. Every row is derived from the log, so the database can always be
-/// rebuilt by replay; it is written with synchronous=NORMAL because the log, not this file, is what is durable.
+/// The schema of the ledger state, in SQLite and in PostgreSQL: the same tables, columns (in the same order) and
+/// keys, so that a dump of either compares row by row with a replay (<see cref="StateDump"/>). Every row is derived
+/// from the log, so the database can always be rebuilt by replay.
 /// </summary>
 internal static class StateSchema
 {
@@ -17,7 +18,7 @@ internal static class StateSchema
     /// </summary>
     public const long EmptyTableUpgradeFrom = 1;
 
-    public const string Create = """
+    public const string CreateSqlite = """
         CREATE TABLE IF NOT EXISTS meta (
             name  TEXT PRIMARY KEY NOT NULL,
             value ANY NOT NULL
@@ -58,6 +59,53 @@ internal static class StateSchema
             issuer      BLOB NOT NULL,
             leaf        INTEGER NOT NULL
         ) STRICT, WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// The same tables in PostgreSQL, in the node's schema (first on the search path). Text keys sort bytewise
+    /// (COLLATE "C") as SQLite's do; meta values are text (SQLite's column is dynamically typed).
+    /// </summary>
+    public const string CreatePostgres = """
+        CREATE TABLE IF NOT EXISTS meta (
+            name  text COLLATE "C" PRIMARY KEY,
+            value text NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS transactions (
+            id        bytea PRIMARY KEY,
+            leaf      bigint NOT NULL,
+            type      bigint NOT NULL,
+            author    bytea NOT NULL,
+            leaf_hash bytea NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS keys (
+            id              bytea PRIMARY KEY,
+            spki            bytea NOT NULL,
+            role            text NOT NULL,
+            label           text NOT NULL,
+            registered_leaf bigint NOT NULL,
+            revoked_leaf    bigint
+        );
+        CREATE TABLE IF NOT EXISTS records (
+            record_ref bytea NOT NULL,
+            version    bigint NOT NULL,
+            patient    bytea,
+            operation  bigint NOT NULL,
+            commitment bytea NOT NULL,
+            leaf       bigint NOT NULL,
+            PRIMARY KEY (record_ref, version)
+        );
+        CREATE TABLE IF NOT EXISTS erased_patients (
+            patient bytea PRIMARY KEY,
+            leaf    bigint NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS credentials (
+            id_hash     bytea PRIMARY KEY,
+            status      bigint NOT NULL,
+            digest      bytea NOT NULL,
+            valid_until bigint NOT NULL,
+            issuer      bytea NOT NULL,
+            leaf        bigint NOT NULL
+        );
         """;
 
     /// <summary>Tables with their primary key columns, in the order a dump compares them.</summary>

@@ -2,16 +2,19 @@ using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Log;
 using CareLedger.Ledger.Merkle;
 using CareLedger.Ledger.State;
+using CareLedger.Testing;
 
 namespace CareLedger.Ledger.Tests.Engine;
 
 public class LedgerRecoveryTests
 {
-    [Fact]
-    public async Task Reopening_after_a_clean_shutdown_gives_the_same_ledger()
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task Reopening_after_a_clean_shutdown_gives_the_same_ledger(StoreKind store)
     {
         using var directory = new TempDirectory("recovery");
-        var options = TestLedger.QuietOptions(directory);
+        var options = TestLedger.QuietOptions(directory).On(store);
         long size;
         byte[] root;
         string checkpoint;
@@ -117,21 +120,20 @@ public class LedgerRecoveryTests
         Assert.NotNull(error.RecordIndex);
     }
 
-    [Fact]
-    public async Task A_deleted_state_database_is_rebuilt_by_replaying_the_log()
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task A_deleted_state_database_is_rebuilt_by_replaying_the_log(StoreKind store)
     {
         using var directory = new TempDirectory("recovery");
-        var options = TestLedger.QuietOptions(directory);
+        var options = TestLedger.QuietOptions(directory).On(store);
         List<SubmitResult> results;
         await using (var engine = await TestLedger.InitializeAsync(options))
         {
             results = await TestLedger.SubmitAnchorsAsync(engine, 25);
         }
 
-        foreach (var file in Directory.GetFiles(options.DataDirectory, LedgerState.FileName + "*"))
-        {
-            File.Delete(file);
-        }
+        TestStore.Delete(options);
 
         await using (var reopened = await LedgerEngine.OpenAsync(options, CancellationToken.None))
         {
@@ -140,7 +142,25 @@ public class LedgerRecoveryTests
             Assert.NotNull(reopened.State.FindKey(reopened.Keys.Node.Id));
         }
 
-        Assert.True((await LedgerEngine.VerifyAsync(options.DataDirectory, null, CancellationToken.None)).Ok);
+        Assert.True((await LedgerEngine.VerifyAsync(options, null, CancellationToken.None)).Ok);
+    }
+
+    [Fact]
+    public async Task A_postgres_state_ahead_of_the_log_it_is_opened_with_stops_the_open()
+    {
+        using var directory = new TempDirectory("recovery");
+        var options = TestLedger.QuietOptions(directory).On(StoreKind.Postgres);
+        var older = directory.Combine("older");
+        await using (var engine = await TestLedger.InitializeAsync(options))
+        {
+            CopyDirectory(options.DataDirectory, older);
+            await TestLedger.SubmitAnchorsAsync(engine, 5);
+        }
+
+        var error = await Assert.ThrowsAsync<LedgerStateException>(() => LedgerEngine.OpenAsync(options with { DataDirectory = older }, CancellationToken.None));
+
+        Assert.Contains("has applied 6", error.Message, StringComparison.Ordinal);
+        Assert.Contains(options.Postgres!.Schema, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -167,7 +187,7 @@ public class LedgerRecoveryTests
 
         var error = await Assert.ThrowsAsync<LedgerStateException>(() => LedgerEngine.OpenAsync(options with { DataDirectory = older }, CancellationToken.None));
 
-        Assert.Contains("state.db has applied 6", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has applied 6", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

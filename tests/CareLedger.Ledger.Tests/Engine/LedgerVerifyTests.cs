@@ -1,16 +1,19 @@
 using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Transactions;
+using CareLedger.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace CareLedger.Ledger.Tests.Engine;
 
 public class LedgerVerifyTests
 {
-    [Fact]
-    public async Task A_good_node_verifies_and_progress_reaches_the_end()
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task A_good_node_verifies_and_progress_reaches_the_end(StoreKind store)
     {
         using var directory = new TempDirectory("verify");
-        var options = TestLedger.QuietOptions(directory) with { CheckpointEveryTransactions = 7 };
+        var options = TestLedger.QuietOptions(directory).On(store) with { CheckpointEveryTransactions = 7 };
         await using (var engine = await TestLedger.InitializeAsync(options))
         {
             await TestLedger.SubmitAnchorsAsync(engine, 30);
@@ -20,7 +23,7 @@ public class LedgerVerifyTests
         }
 
         var reports = new List<VerifyProgress>();
-        var report = await LedgerEngine.VerifyAsync(options.DataDirectory, new SynchronousProgress(reports), CancellationToken.None);
+        var report = await LedgerEngine.VerifyAsync(options, new SynchronousProgress(reports), CancellationToken.None);
 
         Assert.True(report.Ok, report.FirstProblem?.ToString());
         Assert.Equal(33, report.Count("transactions"));
@@ -31,20 +34,22 @@ public class LedgerVerifyTests
         Assert.Equal(new VerifyProgress("log", 33, 33), reports[^1]);
     }
 
-    [Fact]
-    public async Task A_tampered_state_row_is_reported_with_its_table_and_key()
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task A_tampered_state_row_is_reported_with_its_table_and_key(StoreKind store)
     {
         using var directory = new TempDirectory("verify");
-        var options = TestLedger.QuietOptions(directory);
+        var options = TestLedger.QuietOptions(directory).On(store);
         SubmitResult target;
         await using (var engine = await TestLedger.InitializeAsync(options))
         {
             target = (await TestLedger.SubmitAnchorsAsync(engine, 10))[4];
         }
 
-        Execute(Path.Combine(options.DataDirectory, "state.db"), $"UPDATE transactions SET leaf = 999 WHERE id = x'{Convert.ToHexString(target.Id.ToArray())}'");
+        TestStore.Execute(options, $"UPDATE transactions SET leaf = 999 WHERE id = {TestStore.Blob(target.Id.ToArray(), store)}");
 
-        var report = await LedgerEngine.VerifyAsync(options.DataDirectory, null, CancellationToken.None);
+        var report = await LedgerEngine.VerifyAsync(options, null, CancellationToken.None);
 
         Assert.False(report.Ok);
         Assert.Equal("state-mismatch", report.FirstProblem!.Code);

@@ -1,11 +1,21 @@
 using CareLedger.Ledger.Crypto;
 using CareLedger.Ledger.State;
 using CareLedger.Ledger.Transactions;
+using CareLedger.Testing;
 
 namespace CareLedger.Ledger.Tests.State;
 
-public class CredentialRulesTests
+/// <summary>Runs on SQLite and on PostgreSQL (docs/adr/0006): the same rules over either store.</summary>
+public abstract class CredentialRulesTests(StoreKind store)
 {
+    public sealed class OnSqlite() : CredentialRulesTests(StoreKind.Sqlite)
+    {
+    }
+
+    public sealed class OnPostgres() : CredentialRulesTests(StoreKind.Postgres)
+    {
+    }
+
     private static readonly long NextYear = DateTimeOffset.UtcNow.AddYears(1).ToUnixTimeMilliseconds();
 
     private static byte[] NewId() => CredentialStatusPayload.HashCredentialId($"urn:uuid:{Guid.NewGuid()}");
@@ -25,7 +35,7 @@ public class CredentialRulesTests
     [Fact]
     public void Issue_renew_and_revoke_are_recorded_as_the_credentials_latest_status()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var board = RegisterIssuer(world);
         var id = NewId();
         var later = NextYear + 1000;
@@ -49,7 +59,7 @@ public class CredentialRulesTests
     [Fact]
     public void Only_a_credential_issuer_key_records_credential_status()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var practitioner = RegisterIssuer(world, KeyRoles.Practitioner);
         var id = NewId();
 
@@ -62,7 +72,7 @@ public class CredentialRulesTests
     [Fact]
     public void A_credential_id_is_issued_once_and_only_an_issued_one_is_renewed_or_revoked()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var board = RegisterIssuer(world);
         var id = NewId();
 
@@ -75,7 +85,7 @@ public class CredentialRulesTests
     [Fact]
     public void Revoking_twice_and_renewing_a_revoked_credential_are_rejected()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var board = RegisterIssuer(world);
         var id = NewId();
         world.CommitOne(Status(id, CredentialStatusKind.Issued), board);
@@ -92,7 +102,7 @@ public class CredentialRulesTests
     [Fact]
     public void Only_the_issuing_key_renews_or_revokes_a_credential()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var board = RegisterIssuer(world);
         using var otherBoard = RegisterIssuer(world);
         var id = NewId();
@@ -106,7 +116,7 @@ public class CredentialRulesTests
     [Fact]
     public void A_revocation_must_name_the_credential_it_revokes()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var board = RegisterIssuer(world);
         var id = NewId();
         world.CommitOne(Status(id, CredentialStatusKind.Issued, 1), board);
@@ -119,7 +129,7 @@ public class CredentialRulesTests
     [Fact]
     public void A_credential_that_expires_before_its_own_transaction_is_rejected()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var board = RegisterIssuer(world);
         var id = NewId();
         var yesterday = DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds();
@@ -132,7 +142,7 @@ public class CredentialRulesTests
     [Fact]
     public void Rules_see_the_earlier_credential_statuses_of_the_same_batch()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var board = RegisterIssuer(world);
         var id = NewId();
 

@@ -1,11 +1,21 @@
 using CareLedger.Ledger.Crypto;
 using CareLedger.Ledger.State;
 using CareLedger.Ledger.Transactions;
+using CareLedger.Testing;
 
 namespace CareLedger.Ledger.Tests.State;
 
-public class RecordAuthorRulesTests
+/// <summary>Runs on SQLite and on PostgreSQL (docs/adr/0006): the same rules over either store.</summary>
+public abstract class RecordAuthorRulesTests(StoreKind store)
 {
+    public sealed class OnSqlite() : RecordAuthorRulesTests(StoreKind.Sqlite)
+    {
+    }
+
+    public sealed class OnPostgres() : RecordAuthorRulesTests(StoreKind.Postgres)
+    {
+    }
+
     private static readonly byte[] Alice = Enumerable.Repeat((byte)0xA1, 16).ToArray();
     private static readonly byte[] Bob = Enumerable.Repeat((byte)0xB0, 16).ToArray();
 
@@ -22,7 +32,7 @@ public class RecordAuthorRulesTests
     [Fact]
     public void A_patient_key_commits_its_own_patients_records_and_no_one_elses()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var alice = Register(world, KeyRoles.Patient, KeyLabels.ForPseudonym(Alice));
         var before = world.State.AppliedCount;
 
@@ -42,7 +52,7 @@ public class RecordAuthorRulesTests
     [Fact]
     public void A_delegate_key_is_bound_to_its_patient_like_a_patient_key()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var guardian = Register(world, KeyRoles.Delegate, KeyLabels.ForPseudonym(Bob));
 
         Assert.Equal(RuleOutcome.Accepted, world.CommitOne(new RecordsCommittedPayload([Create(Bob)]), guardian).Outcome);
@@ -55,7 +65,7 @@ public class RecordAuthorRulesTests
     [InlineData("system")]
     public void Keys_of_other_roles_may_not_commit_records(string role)
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var key = Register(world, role, "a registered " + role);
 
         var verdict = world.CommitOne(new RecordsCommittedPayload([Create(Alice)]), key);
@@ -67,7 +77,7 @@ public class RecordAuthorRulesTests
     [Fact]
     public void The_organisation_key_may_not_commit_records_and_the_node_key_may_commit_any()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
 
         Assert.Equal(RejectionCodes.NotAuthorised, world.CommitOne(new RecordsCommittedPayload([Create(Alice)]), world.Organisation).Code);
         Assert.Equal(RuleOutcome.Accepted, world.CommitOne(new RecordsCommittedPayload([Create(Alice), Create(Bob), Create(null)]), world.Node).Outcome);
@@ -80,7 +90,7 @@ public class RecordAuthorRulesTests
     [InlineData(KeyRoles.Delegate, "pseudonym:a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1 ")]
     public void A_patient_or_delegate_key_must_be_bound_to_a_pseudonym_when_registered(string role, string label)
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var key = AuthorKey.Generate();
 
         var verdict = world.CommitOne(new KeyRegisteredPayload(key.PublicKeySpki, role, label), world.Organisation);

@@ -4,10 +4,13 @@ using CareLedger.Ledger.Merkle;
 using CareLedger.Ledger.State;
 using CareLedger.Ledger.Tests.Engine;
 using CareLedger.Ledger.Transactions;
+using CareLedger.Storage;
+using CareLedger.Testing;
 
 namespace CareLedger.Ledger.Tests.State;
 
-/// <summary>A state database with a genesis applied, and the rules, as the sequencer uses them (without a log).</summary>
+/// <summary>A state database with a genesis applied, and the rules, as the sequencer uses them (without a log);
+/// a SQLite file or a schema of its own on the test PostgreSQL server.</summary>
 internal sealed class StateWorld : IDisposable
 {
     public const string Origin = "test.example/log";
@@ -16,9 +19,11 @@ internal sealed class StateWorld : IDisposable
     private readonly NoteSigningKey logKey = NoteSigningKey.Generate(Origin);
     private readonly CosignerKey cosigner = CosignerKey.Generate(Origin + "/cosigner");
 
-    public StateWorld()
+    public StateWorld(StoreKind kind = StoreKind.Sqlite)
     {
-        State = LedgerState.Open(Path);
+        Kind = kind;
+        Postgres = TestStore.For(kind);
+        State = OpenState();
         Rules = new TransactionRules(State);
         Genesis = new GenesisPayload(Origin, "Test Hospital",
             [new KeyRegisteredPayload(Organisation.PublicKeySpki, KeyRoles.Organisation, "Test Hospital"), new KeyRegisteredPayload(Node.PublicKeySpki, KeyRoles.Node, "node")],
@@ -29,6 +34,16 @@ internal sealed class StateWorld : IDisposable
     public GenesisPayload Genesis { get; }
 
     public string Path => directory.Combine(LedgerState.FileName);
+
+    public StoreKind Kind { get; }
+
+    /// <summary>The schema of this world's state on the test server, for <see cref="StoreKind.Postgres"/>.</summary>
+    public PostgresStore? Postgres { get; }
+
+    public LedgerState OpenState() => Postgres is { } store ? LedgerState.Open(store) : LedgerState.Open(Path);
+
+    /// <summary>Runs SQL on the state while it is closed (<see cref="Reopen"/>), as an attacker with database access would.</summary>
+    public void RawExecute(string sql) => TestStore.Execute(new Ledger.Engine.LedgerOptions(directory.Path) { Postgres = Postgres }, sql);
 
     public LedgerState State { get; private set; }
 
@@ -67,10 +82,11 @@ internal sealed class StateWorld : IDisposable
 
     public RuleVerdict CommitOne(ITransactionPayload payload, AuthorKey key) => Commit(TestTransactionsFor(payload, key)).Single();
 
-    public void Reopen()
+    public void Reopen(Action? whileClosed = null)
     {
         State.Dispose();
-        State = LedgerState.Open(Path);
+        whileClosed?.Invoke();
+        State = OpenState();
         Rules = new TransactionRules(State);
     }
 

@@ -1,11 +1,21 @@
 using CareLedger.Ledger.Crypto;
 using CareLedger.Ledger.State;
 using CareLedger.Ledger.Transactions;
+using CareLedger.Testing;
 
 namespace CareLedger.Ledger.Tests.State;
 
-public class TransactionRulesTests
+/// <summary>Runs on SQLite and on PostgreSQL (docs/adr/0006): the same rules over either store.</summary>
+public abstract class TransactionRulesTests(StoreKind store)
 {
+    public sealed class OnSqlite() : TransactionRulesTests(StoreKind.Sqlite)
+    {
+    }
+
+    public sealed class OnPostgres() : TransactionRulesTests(StoreKind.Postgres)
+    {
+    }
+
     private static readonly byte[] Patient = Enumerable.Repeat((byte)0x22, 16).ToArray();
     private static readonly byte[] Commitment = Enumerable.Repeat((byte)0x33, 32).ToArray();
 
@@ -17,7 +27,7 @@ public class TransactionRulesTests
     [Fact]
     public void Genesis_registers_the_organisation_and_node_keys()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
 
         Assert.Equal(1, world.State.AppliedCount);
         Assert.Equal(StateWorld.Origin, world.State.Origin);
@@ -28,7 +38,7 @@ public class TransactionRulesTests
     [Fact]
     public void A_second_genesis_is_rejected()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
 
         Assert.Equal(RejectionCodes.GenesisExists, world.CommitOne(world.Genesis, world.Organisation).Code);
     }
@@ -36,7 +46,7 @@ public class TransactionRulesTests
     [Fact]
     public void An_unregistered_author_is_rejected()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var stranger = AuthorKey.Generate();
 
         Assert.Equal(RejectionCodes.UnknownAuthor, world.CommitOne(TestAnchor(), stranger).Code);
@@ -45,7 +55,7 @@ public class TransactionRulesTests
     [Fact]
     public void Only_the_organisation_key_registers_keys_and_never_a_second_organisation_key()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var system = AuthorKey.Generate();
 
         Assert.Equal(RejectionCodes.NotAuthorised, world.CommitOne(new KeyRegisteredPayload(system.PublicKeySpki, "system", "lab"), world.Node).Code);
@@ -57,7 +67,7 @@ public class TransactionRulesTests
     [Fact]
     public void A_revoked_key_can_no_longer_author_and_cannot_be_revoked_twice()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
 
         Assert.Equal(RuleOutcome.Accepted, world.CommitOne(TestAnchor(), world.Node).Outcome);
         Assert.Equal(RuleOutcome.Accepted, world.CommitOne(new KeyRevokedPayload(world.Node.Id), world.Organisation).Outcome);
@@ -70,7 +80,7 @@ public class TransactionRulesTests
     [Fact]
     public void Revoking_an_unknown_key_or_the_organisation_key_is_rejected()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var stranger = AuthorKey.Generate();
 
         Assert.Equal(RejectionCodes.UnknownKey, world.CommitOne(new KeyRevokedPayload(stranger.Id), world.Organisation).Code);
@@ -81,7 +91,7 @@ public class TransactionRulesTests
     [Fact]
     public void The_same_transaction_again_is_already_applied_at_its_first_leaf()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         var anchor = StateWorld.TestTransactionsFor(TestAnchor(), world.Node);
 
         var first = world.Commit(anchor).Single();
@@ -96,7 +106,7 @@ public class TransactionRulesTests
     [Fact]
     public void The_same_id_with_other_bytes_is_a_conflicting_replay()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         var tx = Transaction.Create(TestAnchor(), world.Node.Id, TimeProvider.System);
         var original = SignedTransaction.Sign(tx, world.Node);
         var altered = SignedTransaction.Sign(tx with { Payload = new AnchorPayload("other", [1], []).Encode() }, world.Node);
@@ -109,7 +119,7 @@ public class TransactionRulesTests
     [Fact]
     public void Record_versions_must_follow_one_another_from_a_create_at_version_1()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         var recordRef = NewRecordRef();
 
         Assert.Equal(RejectionCodes.VersionConflict, world.CommitOne(Records(recordRef, 1, RecordOperation.Update), world.Node).Code);
@@ -128,7 +138,7 @@ public class TransactionRulesTests
     [Fact]
     public void Nothing_may_be_committed_for_an_erased_patient_and_erasure_happens_once()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
 
         Assert.Equal(RuleOutcome.Accepted, world.CommitOne(new PatientErasedPayload(Patient), world.Node).Outcome);
 
@@ -140,7 +150,7 @@ public class TransactionRulesTests
     [Fact]
     public void Rules_see_the_earlier_transactions_of_the_same_batch()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var patientKey = AuthorKey.Generate();
         var recordRef = NewRecordRef();
 
@@ -162,7 +172,7 @@ public class TransactionRulesTests
     [Fact]
     public void A_rejected_transaction_changes_nothing()
     {
-        using var world = new StateWorld();
+        using var world = new StateWorld(store);
         using var stranger = AuthorKey.Generate();
         var before = world.State.AppliedCount;
         var rejected = StateWorld.TestTransactionsFor(TestAnchor(), stranger);
@@ -177,7 +187,7 @@ public class TransactionRulesTests
     public void A_transaction_before_genesis_is_rejected()
     {
         using var directory = new Engine.TempDirectory("state");
-        using var state = LedgerState.Open(directory.Combine("state.db"));
+        using var state = Engine.TestStore.For(store) is { } postgres ? LedgerState.Open(postgres) : LedgerState.Open(directory.Combine("state.db"));
         using var key = AuthorKey.Generate();
         var rules = new TransactionRules(state);
         var anchor = StateWorld.TestTransactionsFor(TestAnchor(), key);

@@ -1,0 +1,83 @@
+using System.Data.Common;
+using System.Globalization;
+using CareLedger.Storage;
+using Npgsql;
+
+namespace CareLedger.Ledger.State.Storage;
+
+/// <summary>
+/// The ledger state in the node's schema on a PostgreSQL server. The writer session holds the state's advisory lock
+/// (one process per node's state) and commits with synchronous_commit on, one transaction per applied batch; readers
+/// come from a pool. Like the SQLite file, the state is rebuilt from the log past its applied count.
+/// </summary>
+internal sealed class PostgresStateDatabase : StateDatabase
+{
+    public const string StoreName = "ledger state";
+
+    private readonly NpgsqlConnection writer;
+    private readonly NpgsqlDataSource readers;
+    private readonly PostgresStore store;
+
+    private PostgresStateDatabase(PostgresStore store, NpgsqlConnection writer, NpgsqlDataSource readers)
+    {
+        this.store = store;
+        this.writer = writer;
+        this.readers = readers;
+        Location = store.Describe();
+    }
+
+    public override string Location { get; }
+
+    public override DbConnection Writer => writer;
+
+    public override string CreateTables => StateSchema.CreatePostgres;
+
+    public static PostgresStateDatabase Open(PostgresStore store)
+    {
+        var writer = PostgresSessions.OpenWriter(store, StoreName);
+        return new PostgresStateDatabase(store, writer, PostgresSessions.OpenReaders(store, StoreName));
+    }
+
+    /// <summary>A session on the node's schema that reads the state beside a running node, or null if the schema holds no state.</summary>
+    public static DbConnection? OpenForAudit(PostgresStore store)
+    {
+        var connection = new NpgsqlConnection(store.SessionConnectionString("careledger verify", pooled: false));
+        try
+        {
+            connection.Open();
+            using var command = new NpgsqlCommand("SELECT to_regclass('meta') IS NOT NULL", connection);
+            if (command.ExecuteScalar() is true)
+            {
+                return connection;
+            }
+
+            connection.Dispose();
+            return null;
+        }
+        catch (NpgsqlException e)
+        {
+            connection.Dispose();
+            throw PostgresSessions.Unavailable(store, StoreName, e);
+        }
+    }
+
+    public override DbConnection OpenReader()
+    {
+        try
+        {
+            return readers.OpenConnection();
+        }
+        catch (NpgsqlException e) when (e is not PostgresException)
+        {
+            throw PostgresSessions.Unavailable(store, StoreName, e);
+        }
+    }
+
+    public override object MetaValue(object value) => Convert.ToString(value, CultureInfo.InvariantCulture)!;
+
+    public override void Dispose()
+    {
+        writer.Dispose();
+        readers.Dispose();
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace CareLedger.Storage;
+
+/// <summary>
+/// Where a node keeps its ledger state and its vault on PostgreSQL: a server (an Npgsql connection string) and the
+/// node's own schema in it, so that several members can share one server without seeing each other's tables.
+/// Every session runs with <c>synchronous_commit = on</c>: a commit returns only once the server's WAL is on disk.
+/// </summary>
+public sealed partial record PostgresStore
+{
+    public PostgresStore(string connectionString, string schema)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        if (SchemaProblem(schema) is { } problem)
+        {
+            throw new ArgumentException($"invalid PostgreSQL schema name '{schema}': {problem}", nameof(schema));
+        }
+
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"invalid PostgreSQL connection string: {e.Message}", nameof(connectionString), e);
+        }
+
+        ConnectionString = connectionString;
+        Schema = schema;
+    }
+
+    /// <summary>The Npgsql connection string of the server and database (Host, Port, Database, Username, Password or Passfile ...).</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>The node's schema: lowercase letters, digits and '_', starting with a letter or '_', at most 63 characters.</summary>
+    public string Schema { get; }
+
+    /// <summary>Why <paramref name="schema"/> cannot name a node's schema, or null. Kept to plain lowercase identifiers so
+    /// that it never needs quoting and cannot carry SQL.</summary>
+    public static string? SchemaProblem(string? schema) => schema switch
+    {
+        null or "" => "it is empty",
+        { Length: > 63 } => "it is longer than 63 characters",
+        _ when !SchemaName().IsMatch(schema) => "use lowercase letters, digits and '_', starting with a letter or '_'",
+        _ when schema.StartsWith("pg_", StringComparison.Ordinal) => "names starting with 'pg_' are reserved by PostgreSQL",
+        _ => null,
+    };
+
+    /// <summary>The server and database, for messages: never the password.</summary>
+    public string Describe()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+        return $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database ?? builder.Username} schema {Schema}";
+    }
+
+    /// <summary>
+    /// The connection string that every store session uses: the node's schema first on the search path, synchronous
+    /// commit on, statements prepared automatically after their second use. <paramref name="pooled"/> false gives a
+    /// session that ends when it is closed (a writer's session-level advisory lock must not survive in a pool).
+    /// </summary>
+    public string SessionConnectionString(string applicationName, bool pooled)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            SearchPath = Schema,
+            Options = "-c synchronous_commit=on",
+            ApplicationName = applicationName,
+            MaxAutoPrepare = 64,
+            AutoPrepareMinUsages = 2,
+            Pooling = pooled,
+        };
+        return builder.ConnectionString;
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
+    private static partial Regex SchemaName();
+}
