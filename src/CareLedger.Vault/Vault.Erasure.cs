@@ -29,7 +29,7 @@ public sealed partial class Vault
         var key = pseudonym.ToArray();
         return ShredCompartment(() =>
         {
-            using var reader = _writer.Get(Sql.SelectCompartmentByPseudonym).With("$pseudonym", key).ExecuteReader();
+            using var reader = _writer.Get(Sql.SelectCompartmentByPseudonym).With("@pseudonym", key).ExecuteReader();
             return reader.Read()
                 ? new CompartmentRow(reader.GetInt64(0), reader.GetBlobOrNull(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3))
                 : null;
@@ -58,7 +58,7 @@ public sealed partial class Vault
                 var compartment = find()
                     ?? throw new KeyNotFoundException("That patient has no compartment in this vault; nothing was shredded.");
                 var resources = new List<(string Type, string Id)>();
-                using (var rows = _writer.Get(Sql.CompartmentResources).With("$compartment", compartment.Id).ExecuteReader())
+                using (var rows = _writer.Get(Sql.CompartmentResources).With("@compartment", compartment.Id).ExecuteReader())
                 {
                     while (rows.Read())
                     {
@@ -66,15 +66,15 @@ public sealed partial class Vault
                     }
                 }
 
-                var versions = (long)_writer.Get(Sql.CountCompartmentVersions).With("$compartment", compartment.Id).ExecuteScalar()!;
+                var versions = (long)_writer.Get(Sql.CountCompartmentVersions).With("@compartment", compartment.Id).ExecuteScalar()!;
                 foreach (var (type, id) in resources)
                 {
-                    _writer.Get(Sql.MarkErased).With("$ref", RecordRef(type, id)).ExecuteNonQuery();
+                    _writer.Get(Sql.MarkErased).With("@ref", RecordRef(type, id)).ExecuteNonQuery();
                 }
 
                 using (var shred = _writer.CreateAdHoc(Sql.ShredCompartment))
                 {
-                    shred.With("$compartment", compartment.Id).ExecuteNonQuery();
+                    shred.With("@compartment", compartment.Id).ExecuteNonQuery();
                 }
 
                 return (new ShredReport(compartment.Pseudonym!, checked((int)versions), resources.Count, false), compartment.Id);

@@ -20,7 +20,7 @@ public sealed partial class Vault
             var count = Write(_ =>
             {
                 var stale = new List<CompartmentRow>();
-                using (var rows = _writer.Get(Sql.CompartmentsNotUnder).With("$kek", current).ExecuteReader())
+                using (var rows = _writer.Get(Sql.CompartmentsNotUnder).With("@kek", current).ExecuteReader())
                 {
                     while (rows.Read())
                     {
@@ -36,7 +36,7 @@ public sealed partial class Vault
                     {
                         var wrapped = _keys.Wrap(dek, context);
                         _writer.Get(Sql.Rewrap)
-                            .With("$kek", wrapped.KeyId).With("$wrapped", wrapped.Wrapped).With("$compartment", compartment.Id)
+                            .With("@kek", wrapped.KeyId).With("@wrapped", wrapped.Wrapped).With("@compartment", compartment.Id)
                             .ExecuteNonQuery();
                     }
                     finally

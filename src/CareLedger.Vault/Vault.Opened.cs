@@ -49,9 +49,9 @@ public sealed partial class Vault
         {
             var command = resourceType is null
                 ? reader.Get(Sql.CurrentInCompartment)
-                : reader.Get(Sql.CurrentOfTypeInCompartment).With("$type", resourceType);
+                : reader.Get(Sql.CurrentOfTypeInCompartment).With("@type", resourceType);
             var found = new List<SealedRow>();
-            using var results = command.With("$pseudonym", pseudonym).ExecuteReader();
+            using var results = command.With("@pseudonym", pseudonym).ExecuteReader();
             while (results.Read())
             {
                 found.Add(SealedRowAt(results, results.GetString(11), results.GetString(12)));

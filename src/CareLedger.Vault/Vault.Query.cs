@@ -1,4 +1,5 @@
 using CareLedger.Vault.Search;
+using CareLedger.Vault.Storage;
 
 namespace CareLedger.Vault;
 
@@ -34,7 +35,7 @@ public sealed partial class Vault
                 using var rows = page.ExecuteReader();
                 while (rows.Read())
                 {
-                    records.Add(new RecordHead(rows.GetString(0), rows.GetString(1), rows.GetInt32(2), rows.GetInt64(3),
+                    records.Add(new RecordHead(rows.GetString(0), rows.GetString(1), rows.GetVersion(2), rows.GetInt64(3),
                         rows.IsDBNull(4) ? null : rows.GetFieldValue<byte[]>(4)));
                 }
             }
@@ -48,14 +49,14 @@ public sealed partial class Vault
             }
 
             return new VaultQueryResult(records, total);
-        }, deferred: true));
+        }, snapshot: true));
     }
 
-    private static void Bind(Microsoft.Data.Sqlite.SqliteCommand command, QuerySql sql)
+    private static void Bind(System.Data.Common.DbCommand command, QuerySql sql)
     {
         foreach (var (name, value) in sql.Parameters)
         {
-            command.Parameters.AddWithValue(name, value);
+            command.WithValue(name, value);
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using CareLedger.Vault.Records;
 using CareLedger.Vault.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CareLedger.Vault;
 
@@ -53,11 +53,11 @@ public sealed partial class Vault
         return _readers.Read(reader =>
         {
             var versions = new List<RecordVersionInfo>();
-            using (var rows = reader.Get(Sql.History).With("$type", resourceType).With("$id", id).ExecuteReader())
+            using (var rows = reader.Get(Sql.History).With("@type", resourceType).With("@id", id).ExecuteReader())
             {
                 while (rows.Read())
                 {
-                    versions.Add(new RecordVersionInfo(rows.GetInt32(0), rows.GetBoolean(1), rows.GetInt64(2),
+                    versions.Add(new RecordVersionInfo(rows.GetVersion(0), rows.GetFlag(1), rows.GetInt64(2),
                         rows.GetFieldValue<byte[]>(3), rows.GetBlobOrNull(4)));
                 }
             }
@@ -81,7 +81,7 @@ public sealed partial class Vault
         using var rows = reader.Get(Sql.CommittedVersions).ExecuteReader();
         while (rows.Read())
         {
-            versions.Add(new CommittedVersion(rows.GetString(0), rows.GetString(1), rows.GetInt32(2), rows.GetBoolean(3), rows.GetFieldValue<byte[]>(4)));
+            versions.Add(new CommittedVersion(rows.GetString(0), rows.GetString(1), rows.GetVersion(2), rows.GetFlag(3), rows.GetFieldValue<byte[]>(4)));
         }
 
         return versions;
@@ -110,9 +110,9 @@ public sealed partial class Vault
         _readers.Read<SealedRow?>(reader =>
         {
             var command = version is { } v
-                ? reader.Get(Sql.ReadVersion).With("$version", v)
+                ? reader.Get(Sql.ReadVersion).With("@version", v)
                 : reader.Get(Sql.ReadCurrent);
-            using (var rows = command.With("$type", resourceType).With("$id", id).ExecuteReader())
+            using (var rows = command.With("@type", resourceType).With("@id", id).ExecuteReader())
             {
                 if (rows.Read())
                 {
@@ -124,11 +124,11 @@ public sealed partial class Vault
         });
 
     /// <summary>The sealed row at the reader's position; columns as in <see cref="Sql.ReadCurrent"/>.</summary>
-    private static SealedRow SealedRowAt(SqliteDataReader rows, string resourceType, string id)
+    private static SealedRow SealedRowAt(DbDataReader rows, string resourceType, string id)
     {
         var compartment = new CompartmentRow(rows.GetInt64(0), rows.GetBlobOrNull(1), rows.GetString(2), rows.GetFieldValue<byte[]>(3));
-        return new SealedRow(new RecordAddress(resourceType, id, rows.GetInt32(4)), compartment,
-            rows.GetBoolean(5), rows.GetInt64(6), rows.GetInt64(7),
+        return new SealedRow(new RecordAddress(resourceType, id, rows.GetVersion(4)), compartment,
+            rows.GetFlag(5), rows.GetInt64(6), rows.GetInt64(7),
             rows.GetFieldValue<byte[]>(8), rows.GetFieldValue<byte[]>(9), rows.GetFieldValue<byte[]>(10));
     }
 

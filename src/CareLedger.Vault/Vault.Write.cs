@@ -219,7 +219,7 @@ public sealed partial class Vault
     {
         var address = request.Address;
         var recordRef = RecordRef(address.ResourceType, address.Id);
-        if ((long)_writer.Get(Sql.IsErased).With("$ref", recordRef).ExecuteScalar()! > 0)
+        if ((long)_writer.Get(Sql.IsErased).With("@ref", recordRef).ExecuteScalar()! > 0)
         {
             throw new RecordErasedException(address.ResourceType, address.Id);
         }
@@ -227,7 +227,7 @@ public sealed partial class Vault
         long? resourceId = null;
         var current = 0;
         using (var reader = _writer.Get(Sql.SelectResourceForWrite)
-                   .With("$type", address.ResourceType).With("$id", address.Id).ExecuteReader())
+                   .With("@type", address.ResourceType).With("@id", address.Id).ExecuteReader())
         {
             if (reader.Read())
             {
@@ -237,7 +237,7 @@ public sealed partial class Vault
                     throw new CompartmentMismatchException(address);
                 }
 
-                current = reader.GetInt32(2);
+                current = reader.GetVersion(2);
             }
         }
 
@@ -248,7 +248,7 @@ public sealed partial class Vault
 
         if (resourceId is { } existing)
         {
-            if ((long)_writer.Get(Sql.VersionExists).With("$resource", existing).With("$version", address.Version).ExecuteScalar()! > 0)
+            if ((long)_writer.Get(Sql.VersionExists).With("@resource", existing).With("@version", address.Version).ExecuteScalar()! > 0)
             {
                 throw new VersionConflictException(address, current, inFlight: true);
             }
@@ -256,7 +256,7 @@ public sealed partial class Vault
         else
         {
             resourceId = (long)_writer.Get(Sql.InsertResource)
-                .With("$type", address.ResourceType).With("$id", address.Id).With("$compartment", compartment.Id)
+                .With("@type", address.ResourceType).With("@id", address.Id).With("@compartment", compartment.Id)
                 .ExecuteScalar()!;
         }
 
@@ -266,27 +266,27 @@ public sealed partial class Vault
         CopyDataKey(compartment, dek);
         var sealedRecord = SealedRecordFormat.Seal(dek, associatedData, request.Content.Span);
         var stagingId = (long)_writer.Get(Sql.InsertVersion)
-            .With("$resource", resourceId)
-            .With("$version", address.Version)
-            .With("$deleted", request.Deleted)
-            .With("$updated", lastUpdated)
-            .With("$format", (int)SealedRecordFormat.Format)
-            .With("$nonce", sealedRecord.Nonce)
-            .With("$ciphertext", sealedRecord.Ciphertext)
-            .With("$tag", sealedRecord.Tag)
-            .With("$commitment", sealedRecord.Commitment)
-            .With("$tx", tx)
+            .With("@resource", resourceId)
+            .With("@version", address.Version)
+            .With("@deleted", request.Deleted)
+            .With("@updated", lastUpdated)
+            .With("@format", (int)SealedRecordFormat.Format)
+            .With("@nonce", sealedRecord.Nonce)
+            .With("@ciphertext", sealedRecord.Ciphertext)
+            .With("@tag", sealedRecord.Tag)
+            .With("@commitment", sealedRecord.Commitment)
+            .With("@tx", tx)
             .ExecuteScalar()!;
         foreach (var row in indexRows)
         {
             _writer.Get(Sql.InsertStagedIndex)
-                .With("$staging", stagingId)
-                .With("$param", row.Parameter)
-                .With("$kind", (int)row.Kind)
-                .With("$token", row.Token)
-                .With("$number", row.Number)
-                .With("$start", row.StartMs)
-                .With("$end", row.EndMs)
+                .With("@staging", stagingId)
+                .With("@param", row.Parameter)
+                .With("@kind", (int)row.Kind)
+                .With("@token", row.Token)
+                .With("@number", row.Number)
+                .With("@start", row.StartMs)
+                .With("@end", row.EndMs)
                 .ExecuteNonQuery();
         }
 
@@ -301,7 +301,7 @@ public sealed partial class Vault
         bool deleted;
         long lastUpdated;
         int current;
-        using (var reader = _writer.Get(Sql.SelectStaged).With("$staging", stagingId).ExecuteReader())
+        using (var reader = _writer.Get(Sql.SelectStaged).With("@staging", stagingId).ExecuteReader())
         {
             if (!reader.Read())
             {
@@ -310,17 +310,17 @@ public sealed partial class Vault
             }
 
             resourceId = reader.GetInt64(0);
-            address = new RecordAddress(reader.GetString(6), reader.GetString(7), reader.GetInt32(1));
-            deleted = reader.GetBoolean(2);
+            address = new RecordAddress(reader.GetString(6), reader.GetString(7), reader.GetVersion(1));
+            deleted = reader.GetFlag(2);
             lastUpdated = reader.GetInt64(3);
-            current = reader.GetInt32(8);
+            current = reader.GetVersion(8);
             if (expected is { } wanted && wanted != address)
             {
                 throw new ArgumentException($"Staging id {stagingId} belongs to another record than {wanted}; nothing was committed.");
             }
 
             var stagedTx = reader.GetBlobOrNull(5);
-            if (reader.GetBoolean(4))
+            if (reader.GetFlag(4))
             {
                 if (stagedTx is not null && stagedTx.AsSpan().SequenceEqual(tx))
                 {
@@ -341,36 +341,36 @@ public sealed partial class Vault
             throw new VersionConflictException(address, current, inFlight: false);
         }
 
-        _writer.Get(Sql.MarkCommitted).With("$staging", stagingId).With("$tx", tx).ExecuteNonQuery();
+        _writer.Get(Sql.MarkCommitted).With("@staging", stagingId).With("@tx", tx).ExecuteNonQuery();
         _writer.Get(Sql.UpdateCurrent)
-            .With("$resource", resourceId).With("$version", address.Version).With("$deleted", deleted).With("$updated", lastUpdated)
+            .With("@resource", resourceId).With("@version", address.Version).With("@deleted", deleted).With("@updated", lastUpdated)
             .ExecuteNonQuery();
         foreach (var sql in (ReadOnlySpan<string>)[Sql.DeleteTokenIndex, Sql.DeleteNumberIndex, Sql.DeleteDateIndex])
         {
-            _writer.Get(sql).With("$resource", resourceId).ExecuteNonQuery();
+            _writer.Get(sql).With("@resource", resourceId).ExecuteNonQuery();
         }
 
         if (!deleted)
         {
             foreach (var sql in (ReadOnlySpan<string>)[Sql.PublishTokens, Sql.PublishNumbers, Sql.PublishDates])
             {
-                _writer.Get(sql).With("$resource", resourceId).With("$type", address.ResourceType).With("$staging", stagingId)
+                _writer.Get(sql).With("@resource", resourceId).With("@type", address.ResourceType).With("@staging", stagingId)
                     .ExecuteNonQuery();
             }
         }
 
-        _writer.Get(Sql.DeleteStagedIndex).With("$staging", stagingId).ExecuteNonQuery();
+        _writer.Get(Sql.DeleteStagedIndex).With("@staging", stagingId).ExecuteNonQuery();
     }
 
     private void DropVersion(long stagingId)
     {
-        if (_writer.Get(Sql.SelectPendingResource).With("$staging", stagingId).ExecuteScalar() is not long resourceId)
+        if (_writer.Get(Sql.SelectPendingResource).With("@staging", stagingId).ExecuteScalar() is not long resourceId)
         {
             return;
         }
 
-        _writer.Get(Sql.DeleteStagedIndex).With("$staging", stagingId).ExecuteNonQuery();
-        _writer.Get(Sql.DeleteVersion).With("$staging", stagingId).ExecuteNonQuery();
-        _writer.Get(Sql.DeleteResourceIfUnused).With("$resource", resourceId).ExecuteNonQuery();
+        _writer.Get(Sql.DeleteStagedIndex).With("@staging", stagingId).ExecuteNonQuery();
+        _writer.Get(Sql.DeleteVersion).With("@staging", stagingId).ExecuteNonQuery();
+        _writer.Get(Sql.DeleteResourceIfUnused).With("@resource", resourceId).ExecuteNonQuery();
     }
 }

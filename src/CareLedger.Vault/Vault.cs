@@ -4,7 +4,6 @@ using CareLedger.Vault.Keys;
 using CareLedger.Vault.Records;
 using CareLedger.Vault.Search;
 using CareLedger.Vault.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace CareLedger.Vault;
 
@@ -30,22 +29,29 @@ public sealed partial class Vault : IDisposable
     private readonly BlindIndex _blindIndex;
     private bool _disposed;
 
-    private Vault(VaultOptions options, string fullPath, SqliteConnection writer)
+    private readonly VaultDatabase _database;
+
+    private Vault(VaultOptions options, VaultDatabase database, System.Data.Common.DbConnection writer)
     {
         _options = options;
         _keys = options.KeyProvider;
-        DatabasePath = fullPath;
-        _writer = new StatementCache(writer);
-        _readers = new ReaderPool(fullPath, options.BusyTimeout, options.MaxIdleReaders);
+        _database = database;
+        DatabasePath = database.Location;
+        _writer = new StatementCache(writer, database);
+        _readers = new ReaderPool(database, options.MaxIdleReaders);
         _dataKeys = new DataKeyCache(options.DataKeyCacheCapacity);
         _recordRefKey = SecretOf(VaultSecretPurpose.RecordReference);
         _patientLookupKey = SecretOf(VaultSecretPurpose.PatientLookup);
         _blindIndex = new BlindIndex(SecretOf(VaultSecretPurpose.BlindIndex));
     }
 
+    /// <summary>Where the vault is: the SQLite file's full path, or the PostgreSQL server and schema.</summary>
     public string DatabasePath { get; }
 
-    /// <summary>Opens (or creates, mode 0600) the vault database and checks its schema version.</summary>
+    /// <summary>Opens (or creates: a SQLite file of mode 0600, or the tables in the node's PostgreSQL schema) the vault
+    /// and checks its schema version.</summary>
+    /// <exception cref="CareLedger.Storage.StoreUnavailableException">the PostgreSQL server cannot be reached or refuses the
+    /// node, or another process has this vault open.</exception>
     public static Vault Open(VaultOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -54,19 +60,20 @@ public sealed partial class Vault : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.DataKeyCacheCapacity);
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxIdleReaders);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxContentBytes);
-        var fullPath = VaultDatabase.PrepareFile(options.DatabasePath);
-        var writer = VaultDatabase.OpenWriter(fullPath, options.BusyTimeout);
+        VaultDatabase database = options.Postgres is { } store
+            ? new PostgresVaultDatabase(store)
+            : new SqliteVaultDatabase(options.DatabasePath, options.BusyTimeout);
+        System.Data.Common.DbConnection? writer = null;
         try
         {
-            VaultSchema.Ensure(writer);
-            var vault = new Vault(options, fullPath, writer);
-            // A crash after a shred but before its checkpoint leaves erased pages in the WAL: clear them now.
-            _ = vault.TruncateWriteAheadLog();
-            return vault;
+            writer = database.OpenWriter();
+            database.Recover(writer);
+            return new Vault(options, database, writer);
         }
         catch
         {
-            writer.Dispose();
+            writer?.Dispose();
+            database.Dispose();
             throw;
         }
     }
@@ -121,6 +128,7 @@ public sealed partial class Vault : IDisposable
             _disposed = true;
             _readers.Dispose();
             _writer.Dispose();
+            _database.Dispose();
         }
 
         _dataKeys.Dispose();
@@ -170,7 +178,7 @@ public sealed partial class Vault : IDisposable
     {
         var command = lookup is null
             ? connection.Get(Sql.SelectOrganisationCompartment)
-            : connection.Get(Sql.SelectCompartmentByLookup).With("$lookup", lookup);
+            : connection.Get(Sql.SelectCompartmentByLookup).With("@lookup", lookup);
         using var reader = command.ExecuteReader();
         return reader.Read()
             ? new CompartmentRow(reader.GetInt64(0), reader.GetBlobOrNull(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3))
@@ -191,11 +199,11 @@ public sealed partial class Vault : IDisposable
         {
             var wrapped = _keys.Wrap(dek, CompartmentContext.For(pseudonym));
             var id = (long)_writer.Get(Sql.InsertCompartment)
-                .With("$lookup", lookup)
-                .With("$pseudonym", pseudonym)
-                .With("$kek", wrapped.KeyId)
-                .With("$wrapped", wrapped.Wrapped)
-                .With("$now", _options.Time.GetUtcNow().ToUnixTimeMilliseconds())
+                .With("@lookup", lookup)
+                .With("@pseudonym", pseudonym)
+                .With("@kek", wrapped.KeyId)
+                .With("@wrapped", wrapped.Wrapped)
+                .With("@now", _options.Time.GetUtcNow().ToUnixTimeMilliseconds())
                 .ExecuteScalar()!;
             newCompartments.Add(id);
             _dataKeys.Add(id, dek);
@@ -234,14 +242,9 @@ public sealed partial class Vault : IDisposable
     }
 
     private bool IsErased(StatementCache connection, string resourceType, string id) =>
-        (long)connection.Get(Sql.IsErased).With("$ref", RecordRef(resourceType, id)).ExecuteScalar()! > 0;
+        (long)connection.Get(Sql.IsErased).With("@ref", RecordRef(resourceType, id)).ExecuteScalar()! > 0;
 
-    /// <summary>Erased pages are zeroed (secure_delete) in new WAL frames; only a TRUNCATE checkpoint removes the older
-    /// frames that still hold them. It waits (busy timeout) for readers on an older snapshot; false if one outlasted it.</summary>
-    private bool TruncateWriteAheadLog()
-    {
-        using var command = _writer.CreateAdHoc(Sql.TruncateWal);
-        using var reader = command.ExecuteReader();
-        return reader.Read() && reader.GetInt64(0) == 0;
-    }
+    /// <summary>What the database keeps of deleted rows is removed where it can be (<see cref="VaultDatabase.ForgetDeletedRows"/>);
+    /// true if nothing of them remains in its files.</summary>
+    private bool TruncateWriteAheadLog() => _writer.ForgetDeletedRows();
 }

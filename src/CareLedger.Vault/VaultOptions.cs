@@ -1,10 +1,15 @@
+using CareLedger.Storage;
 using CareLedger.Vault.Keys;
 
 namespace CareLedger.Vault;
 
-/// <summary>Where the vault's SQLite file lives and which key provider protects it.</summary>
+/// <summary>Where the vault lives (a SQLite file, or the node's PostgreSQL schema) and which key provider protects it.</summary>
 public sealed record VaultOptions(string DatabasePath, IKeyEncryptionKeyProvider KeyProvider)
 {
+    /// <summary>Keeps the vault in this PostgreSQL schema instead of the SQLite file at <see cref="DatabasePath"/>
+    /// (docs/adr/0006); the keyring stays a file either way.</summary>
+    public PostgresStore? Postgres { get; init; }
+
     /// <summary>Stamps LastUpdated when a stage request does not give one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
@@ -14,6 +19,7 @@ public sealed record VaultOptions(string DatabasePath, IKeyEncryptionKeyProvider
     /// <summary>Read connections kept open between calls.</summary>
     public int MaxIdleReaders { get; init; } = 8;
 
+    /// <summary>How long a SQLite session waits for a lock.</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Largest resource accepted by Stage.</summary>

@@ -1,10 +1,28 @@
+using CareLedger.Testing;
 using CareLedger.Vault.Tests.Support;
 
 namespace CareLedger.Vault.Tests;
 
-public sealed class KeyRotationTests : IDisposable
+/// <summary>Runs on SQLite and on PostgreSQL (docs/adr/0006): the same vault over either store.</summary>
+public abstract class KeyRotationTests : IDisposable
 {
-    private readonly TestVault _t = new();
+    private readonly StoreKind _store;
+
+    private readonly TestVault _t;
+
+    protected KeyRotationTests(StoreKind store)
+    {
+        _store = store;
+        _t = new TestVault(store);
+    }
+
+    public sealed class OnSqlite() : KeyRotationTests(StoreKind.Sqlite)
+    {
+    }
+
+    public sealed class OnPostgres() : KeyRotationTests(StoreKind.Postgres)
+    {
+    }
 
     [Fact]
     public void Records_written_before_a_rotation_stay_readable_and_new_compartments_use_the_new_key()
@@ -49,5 +67,9 @@ public sealed class KeyRotationTests : IDisposable
         Assert.Contains("kek-1", error.Message, StringComparison.Ordinal);
     }
 
-    public void Dispose() => _t.Dispose();
+    public void Dispose()
+    {
+        _t.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }

@@ -1,12 +1,30 @@
 using System.Text;
+using CareLedger.Testing;
 using CareLedger.Vault.Tests.Support;
 
 namespace CareLedger.Vault.Tests;
 
 /// <summary>The access layer's decrypting reads: content together with the compartment it is sealed in.</summary>
-public sealed class VaultOpenedReadTests : IDisposable
+/// <summary>Runs on SQLite and on PostgreSQL (docs/adr/0006): the same vault over either store.</summary>
+public abstract class VaultOpenedReadTests : IDisposable
 {
-    private readonly TestVault _t = new();
+    private readonly StoreKind _store;
+
+    private readonly TestVault _t;
+
+    protected VaultOpenedReadTests(StoreKind store)
+    {
+        _store = store;
+        _t = new TestVault(store);
+    }
+
+    public sealed class OnSqlite() : VaultOpenedReadTests(StoreKind.Sqlite)
+    {
+    }
+
+    public sealed class OnPostgres() : VaultOpenedReadTests(StoreKind.Postgres)
+    {
+    }
 
     [Fact]
     public void ReadRecord_returns_the_content_the_version_and_the_patients_pseudonym()
@@ -107,5 +125,9 @@ public sealed class VaultOpenedReadTests : IDisposable
         Assert.Throws<ArgumentException>(() => _t.Vault.CurrentResourcesInCompartment(new byte[16], "not a type"));
     }
 
-    public void Dispose() => _t.Dispose();
+    public void Dispose()
+    {
+        _t.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }

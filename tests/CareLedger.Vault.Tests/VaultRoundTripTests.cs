@@ -1,13 +1,31 @@
 using System.Security.Cryptography;
 using System.Text;
+using CareLedger.Testing;
 using CareLedger.Vault.Search;
 using CareLedger.Vault.Tests.Support;
 
 namespace CareLedger.Vault.Tests;
 
-public sealed class VaultRoundTripTests : IDisposable
+/// <summary>Runs on SQLite and on PostgreSQL (docs/adr/0006): the same vault over either store.</summary>
+public abstract class VaultRoundTripTests : IDisposable
 {
-    private readonly TestVault _t = new();
+    private readonly StoreKind _store;
+
+    private readonly TestVault _t;
+
+    protected VaultRoundTripTests(StoreKind store)
+    {
+        _store = store;
+        _t = new TestVault(store);
+    }
+
+    public sealed class OnSqlite() : VaultRoundTripTests(StoreKind.Sqlite)
+    {
+    }
+
+    public sealed class OnPostgres() : VaultRoundTripTests(StoreKind.Postgres)
+    {
+    }
 
     [Fact]
     public void A_committed_resource_reads_back_byte_for_byte()
@@ -126,7 +144,7 @@ public sealed class VaultRoundTripTests : IDisposable
         Assert.Equal(staged.RecordRef, _t.Vault.RecordRef("Observation", "o1"));
         Assert.NotEqual(staged.RecordRef, _t.Vault.RecordRef("Observation", "o2"));
         Assert.NotEqual(SHA256.HashData("Observation/o1"u8), staged.RecordRef);
-        using var otherVault = new TestVault();
+        using var otherVault = new TestVault(_store);
         Assert.NotEqual(staged.RecordRef, otherVault.Vault.RecordRef("Observation", "o1"));
     }
 
@@ -157,5 +175,9 @@ public sealed class VaultRoundTripTests : IDisposable
         Assert.Equal(20, _t.Vault.Query(new VaultQuery("Encounter") { IncludeTotal = true, Take = 0 }).Total);
     }
 
-    public void Dispose() => _t.Dispose();
+    public void Dispose()
+    {
+        _t.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }

@@ -1,14 +1,28 @@
+using CareLedger.Testing;
 using CareLedger.Vault.Tests.Support;
 
 namespace CareLedger.Vault.Tests;
 
-public sealed class VaultTamperTests : IDisposable
+/// <summary>Runs on SQLite and on PostgreSQL (docs/adr/0006): the same vault over either store.</summary>
+public abstract class VaultTamperTests : IDisposable
 {
-    private const string Secret = "Marrowbright-diagnosis";
-    private readonly TestVault _t = new();
+    private readonly StoreKind _store;
 
-    public VaultTamperTests()
+    private const string Secret = "Marrowbright-diagnosis";
+    private readonly TestVault _t;
+
+    public sealed class OnSqlite() : VaultTamperTests(StoreKind.Sqlite)
     {
+    }
+
+    public sealed class OnPostgres() : VaultTamperTests(StoreKind.Postgres)
+    {
+    }
+
+    protected VaultTamperTests(StoreKind store)
+    {
+        _store = store;
+        _t = new TestVault(store);
         _t.Put("Observation", "o1", 1, "patient-a", $$"""{"note":"{{Secret}}"}""");
         _t.Put("Observation", "o2", 1, "patient-a", """{"note":"other"}""");
         _t.Put("Observation", "o3", 1, "patient-b", """{"note":"third"}""");
@@ -78,9 +92,9 @@ public sealed class VaultTamperTests : IDisposable
             foreach (var column in new[] { "nonce", "ciphertext", "tag" })
             {
                 var first = _t.RawScalar<byte[]>($"SELECT {column} FROM versions WHERE resource_id = (SELECT id FROM resources WHERE logical_id = 'o1')");
-                var second = _t.RawScalar<byte[]>($"SELECT {column} FROM versions WHERE resource_id = (SELECT id FROM resources WHERE logical_id = $other)", ("$other", other));
-                _t.RawExecute($"UPDATE versions SET {column} = $value WHERE resource_id = (SELECT id FROM resources WHERE logical_id = 'o1')", ("$value", second));
-                _t.RawExecute($"UPDATE versions SET {column} = $value WHERE resource_id = (SELECT id FROM resources WHERE logical_id = $other)", ("$value", first), ("$other", other));
+                var second = _t.RawScalar<byte[]>($"SELECT {column} FROM versions WHERE resource_id = (SELECT id FROM resources WHERE logical_id = @other)", ("@other", other));
+                _t.RawExecute($"UPDATE versions SET {column} = @value WHERE resource_id = (SELECT id FROM resources WHERE logical_id = 'o1')", ("@value", second));
+                _t.RawExecute($"UPDATE versions SET {column} = @value WHERE resource_id = (SELECT id FROM resources WHERE logical_id = @other)", ("@value", first), ("@other", other));
             }
         });
 
@@ -97,12 +111,16 @@ public sealed class VaultTamperTests : IDisposable
         Assert.Throws<VaultTamperedException>(() => _t.Vault.VerifyCommitment(new RecordAddress("Observation", "o1", 1), commitment));
     }
 
-    public void Dispose() => _t.Dispose();
+    public void Dispose()
+    {
+        _t.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private void FlipFirstBit(string table, string column, string where)
     {
         var bytes = _t.RawScalar<byte[]>($"SELECT {column} FROM {table} WHERE {where}");
         bytes[0] ^= 0x01;
-        _t.RawExecute($"UPDATE {table} SET {column} = $value WHERE {where}", ("$value", bytes));
+        _t.RawExecute($"UPDATE {table} SET {column} = @value WHERE {where}", ("@value", bytes));
     }
 }

@@ -1,11 +1,29 @@
+using CareLedger.Testing;
 using CareLedger.Vault.Search;
 using CareLedger.Vault.Tests.Support;
 
 namespace CareLedger.Vault.Tests;
 
-public sealed class VaultTwoPhaseTests : IDisposable
+/// <summary>Runs on SQLite and on PostgreSQL (docs/adr/0006): the same vault over either store.</summary>
+public abstract class VaultTwoPhaseTests : IDisposable
 {
-    private readonly TestVault _t = new();
+    private readonly StoreKind _store;
+
+    private readonly TestVault _t;
+
+    protected VaultTwoPhaseTests(StoreKind store)
+    {
+        _store = store;
+        _t = new TestVault(store);
+    }
+
+    public sealed class OnSqlite() : VaultTwoPhaseTests(StoreKind.Sqlite)
+    {
+    }
+
+    public sealed class OnPostgres() : VaultTwoPhaseTests(StoreKind.Postgres)
+    {
+    }
 
     private static StageRequest Request(string type, string id, int version, string? patient = "patient-a", string json = "{}", params IndexEntry[] index) =>
         new(new RecordAddress(type, id, version), patient, TestVault.Json(json), index);
@@ -236,7 +254,11 @@ public sealed class VaultTwoPhaseTests : IDisposable
         Assert.Throws<ArgumentException>(() => _t.Vault.Commit(staged, default));
     }
 
-    public void Dispose() => _t.Dispose();
+    public void Dispose()
+    {
+        _t.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private string RowCounts() => string.Join(",", new[] { "compartments", "resources", "versions", "staged_index", "token_index", "number_index", "date_index" }
         .Select(table => _t.RawScalar<long>($"SELECT count(*) FROM {table}")));

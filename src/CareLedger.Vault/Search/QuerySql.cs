@@ -23,46 +23,46 @@ internal sealed class QuerySql
 
     public IReadOnlyList<KeyValuePair<string, object>> Parameters => _parameters;
 
-    public string PageSql => $"{Select}{_where} ORDER BY {_orderBy} LIMIT $take OFFSET $skip";
+    public string PageSql => $"{Select}{_where} ORDER BY {_orderBy} LIMIT @take OFFSET @skip";
 
     public string CountSql => $"SELECT count(*) FROM resources r WHERE {_where}";
 
     public static QuerySql Build(VaultQuery query, long? compartmentId, BlindIndex blind)
     {
         var sql = new QuerySql(blind);
-        sql.Add("$type", query.ResourceType);
-        sql._where.Append("r.resource_type = $type AND r.current_version > 0 AND r.current_deleted = 0");
+        sql.Add("@type", query.ResourceType);
+        sql._where.Append("r.resource_type = @type AND r.current_version > 0 AND r.current_deleted = 0");
         if (compartmentId is { } compartment)
         {
-            sql._where.Append(" AND r.compartment_id = ").Append(sql.Add("$compartment", compartment));
+            sql._where.Append(" AND r.compartment_id = ").Append(sql.Add("@compartment", compartment));
         }
 
         if (query.Ids is { } ids)
         {
-            sql._where.Append(" AND r.logical_id IN (").Append(sql.AddList("$id", ids)).Append(')');
+            sql._where.Append(" AND r.logical_id IN (").Append(sql.AddList("@id", ids)).Append(')');
         }
 
         for (var i = 0; i < query.LastUpdated.Count; i++)
         {
             var condition = query.LastUpdated[i];
-            var low = sql.Add($"$lu{i}l", condition.StartUnixMs);
-            var high = sql.Add($"$lu{i}h", condition.EndUnixMs);
+            var low = sql.Add($"@lu{i}l", condition.StartUnixMs);
+            var high = sql.Add($"@lu{i}h", condition.EndUnixMs);
             sql._where.Append(" AND ").Append(DateComparison(condition.Prefix, "r.last_updated_unix_ms", "r.last_updated_unix_ms", low, high));
         }
 
         for (var i = 0; i < query.Predicates.Count; i++)
         {
-            sql.AddPredicate(query.Predicates[i], $"$p{i}");
+            sql.AddPredicate(query.Predicates[i], $"@p{i}");
         }
 
         for (var i = 0; i < query.Sort.Count; i++)
         {
-            sql.AddSort(query.Sort[i], $"$s{i}");
+            sql.AddSort(query.Sort[i], $"@s{i}");
         }
 
         sql._orderBy.Append(sql._orderBy.Length == 0 ? "r.id" : ", r.id");
-        sql.Add("$take", query.Take);
-        sql.Add("$skip", query.Skip);
+        sql.Add("@take", query.Take);
+        sql.Add("@skip", query.Skip);
         return sql;
     }
 
@@ -90,7 +90,7 @@ internal sealed class QuerySql
             case NumberPredicate number:
             {
                 var conditions = number.Conditions.Select((c, j) => NumberComparison(c, $"{name}n{j}"));
-                _where.Append(" AND r.id IN (SELECT resource_id FROM number_index WHERE resource_type = $type AND param = ")
+                _where.Append(" AND r.id IN (SELECT resource_id FROM number_index WHERE resource_type = @type AND param = ")
                     .Append(parameter).Append(" AND (").AppendJoin(" OR ", conditions).Append("))");
                 break;
             }
@@ -99,7 +99,7 @@ internal sealed class QuerySql
             {
                 var conditions = date.Conditions.Select((c, j) =>
                     DateComparison(c.Prefix, "start_ms", "end_ms", Add($"{name}l{j}", c.StartUnixMs), Add($"{name}h{j}", c.EndUnixMs)));
-                _where.Append(" AND r.id IN (SELECT resource_id FROM date_index WHERE resource_type = $type AND param = ")
+                _where.Append(" AND r.id IN (SELECT resource_id FROM date_index WHERE resource_type = @type AND param = ")
                     .Append(parameter).Append(" AND (").AppendJoin(" OR ", conditions).Append("))");
                 break;
             }
@@ -108,8 +108,8 @@ internal sealed class QuerySql
             {
                 var subquery = missing.Kind switch
                 {
-                    IndexKind.Number => $"SELECT resource_id FROM number_index WHERE resource_type = $type AND param = {parameter}",
-                    IndexKind.Date => $"SELECT resource_id FROM date_index WHERE resource_type = $type AND param = {parameter}",
+                    IndexKind.Number => $"SELECT resource_id FROM number_index WHERE resource_type = @type AND param = {parameter}",
+                    IndexKind.Date => $"SELECT resource_id FROM date_index WHERE resource_type = @type AND param = {parameter}",
                     _ => TokenSubquery(parameter, Add(name + "k", (int)missing.Kind)),
                 };
                 _where.Append(missing.Missing ? " AND r.id NOT IN (" : " AND r.id IN (").Append(subquery).Append(')');
@@ -122,7 +122,7 @@ internal sealed class QuerySql
     }
 
     private static string TokenSubquery(string parameter, string kind) =>
-        $"SELECT resource_id FROM token_index WHERE resource_type = $type AND param = {parameter} AND kind = {kind}";
+        $"SELECT resource_id FROM token_index WHERE resource_type = @type AND param = {parameter} AND kind = {kind}";
 
     private string NumberComparison(NumberCondition condition, string name)
     {

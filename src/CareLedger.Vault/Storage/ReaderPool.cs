@@ -3,22 +3,20 @@ using System.Collections.Concurrent;
 namespace CareLedger.Vault.Storage;
 
 /// <summary>
-/// Read connections with their prepared statements, reused across calls; WAL lets them read while the one
-/// writer writes. At most <c>maxIdle</c> are kept open between calls.
+/// Reader sessions with their prepared statements, reused across calls; they read while the one writer writes (WAL
+/// on SQLite, MVCC on PostgreSQL). At most <c>maxIdle</c> are kept open between calls.
 /// </summary>
 internal sealed class ReaderPool : IDisposable
 {
     private readonly ConcurrentBag<StatementCache> _idle = [];
-    private readonly string _path;
-    private readonly TimeSpan _busyTimeout;
+    private readonly VaultDatabase _database;
     private readonly int _maxIdle;
     private int _idleCount;
     private volatile bool _disposed;
 
-    public ReaderPool(string path, TimeSpan busyTimeout, int maxIdle)
+    public ReaderPool(VaultDatabase database, int maxIdle)
     {
-        _path = path;
-        _busyTimeout = busyTimeout;
+        _database = database;
         _maxIdle = maxIdle;
     }
 
@@ -53,7 +51,7 @@ internal sealed class ReaderPool : IDisposable
             return reader;
         }
 
-        return new StatementCache(VaultDatabase.OpenReader(_path, _busyTimeout));
+        return new StatementCache(_database.OpenReader(), _database);
     }
 
     private void Return(StatementCache reader)

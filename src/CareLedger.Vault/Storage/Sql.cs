@@ -4,10 +4,10 @@ namespace CareLedger.Vault.Storage;
 internal static class Sql
 {
     public const string SelectCompartmentByLookup =
-        "SELECT id, pseudonym, kek_id, wrapped_dek FROM compartments WHERE patient_lookup = $lookup";
+        "SELECT id, pseudonym, kek_id, wrapped_dek FROM compartments WHERE patient_lookup = @lookup";
 
     public const string SelectCompartmentByPseudonym =
-        "SELECT id, pseudonym, kek_id, wrapped_dek FROM compartments WHERE pseudonym = $pseudonym AND patient_lookup IS NOT NULL";
+        "SELECT id, pseudonym, kek_id, wrapped_dek FROM compartments WHERE pseudonym = @pseudonym AND patient_lookup IS NOT NULL";
 
     public const string SelectPatientPseudonyms =
         "SELECT pseudonym FROM compartments WHERE patient_lookup IS NOT NULL";
@@ -17,62 +17,62 @@ internal static class Sql
 
     public const string InsertCompartment =
         "INSERT INTO compartments (patient_lookup, pseudonym, kek_id, wrapped_dek, created_unix_ms) "
-        + "VALUES ($lookup, $pseudonym, $kek, $wrapped, $now) RETURNING id";
+        + "VALUES (@lookup, @pseudonym, @kek, @wrapped, @now) RETURNING id";
 
-    public const string IsErased = "SELECT count(*) FROM erased_records WHERE record_ref = $ref";
+    public const string IsErased = "SELECT count(*) FROM erased_records WHERE record_ref = @ref";
 
     public const string SelectResourceForWrite =
-        "SELECT id, compartment_id, current_version FROM resources WHERE resource_type = $type AND logical_id = $id";
+        "SELECT id, compartment_id, current_version FROM resources WHERE resource_type = @type AND logical_id = @id";
 
     public const string InsertResource =
         "INSERT INTO resources (resource_type, logical_id, compartment_id, current_version, current_deleted, last_updated_unix_ms) "
-        + "VALUES ($type, $id, $compartment, 0, 0, 0) RETURNING id";
+        + "VALUES (@type, @id, @compartment, 0, 0, 0) RETURNING id";
 
-    public const string VersionExists = "SELECT count(*) FROM versions WHERE resource_id = $resource AND version = $version";
+    public const string VersionExists = "SELECT count(*) FROM versions WHERE resource_id = @resource AND version = @version";
 
     public const string InsertVersion =
         "INSERT INTO versions (resource_id, version, deleted, last_updated_unix_ms, format, nonce, ciphertext, tag, commitment, committed, tx_id) "
-        + "VALUES ($resource, $version, $deleted, $updated, $format, $nonce, $ciphertext, $tag, $commitment, 0, $tx) RETURNING id";
+        + "VALUES (@resource, @version, @deleted, @updated, @format, @nonce, @ciphertext, @tag, @commitment, 0, @tx) RETURNING id";
 
     public const string InsertStagedIndex =
         "INSERT INTO staged_index (version_id, param, kind, token, number, start_ms, end_ms) "
-        + "VALUES ($staging, $param, $kind, $token, $number, $start, $end)";
+        + "VALUES (@staging, @param, @kind, @token, @number, @start, @end)";
 
     public const string SelectStaged =
         "SELECT v.resource_id, v.version, v.deleted, v.last_updated_unix_ms, v.committed, v.tx_id, "
         + "r.resource_type, r.logical_id, r.current_version "
-        + "FROM versions v JOIN resources r ON r.id = v.resource_id WHERE v.id = $staging";
+        + "FROM versions v JOIN resources r ON r.id = v.resource_id WHERE v.id = @staging";
 
-    public const string MarkCommitted = "UPDATE versions SET committed = 1, tx_id = $tx WHERE id = $staging";
+    public const string MarkCommitted = "UPDATE versions SET committed = 1, tx_id = @tx WHERE id = @staging";
 
     public const string UpdateCurrent =
-        "UPDATE resources SET current_version = $version, current_deleted = $deleted, last_updated_unix_ms = $updated WHERE id = $resource";
+        "UPDATE resources SET current_version = @version, current_deleted = @deleted, last_updated_unix_ms = @updated WHERE id = @resource";
 
-    public const string DeleteTokenIndex = "DELETE FROM token_index WHERE resource_id = $resource";
-    public const string DeleteNumberIndex = "DELETE FROM number_index WHERE resource_id = $resource";
-    public const string DeleteDateIndex = "DELETE FROM date_index WHERE resource_id = $resource";
+    public const string DeleteTokenIndex = "DELETE FROM token_index WHERE resource_id = @resource";
+    public const string DeleteNumberIndex = "DELETE FROM number_index WHERE resource_id = @resource";
+    public const string DeleteDateIndex = "DELETE FROM date_index WHERE resource_id = @resource";
 
     public const string PublishTokens =
         "INSERT INTO token_index (resource_id, resource_type, param, kind, token) "
-        + "SELECT $resource, $type, param, kind, token FROM staged_index WHERE version_id = $staging AND token IS NOT NULL";
+        + "SELECT @resource, @type, param, kind, token FROM staged_index WHERE version_id = @staging AND token IS NOT NULL";
 
     public const string PublishNumbers =
         "INSERT INTO number_index (resource_id, resource_type, param, value) "
-        + "SELECT $resource, $type, param, number FROM staged_index WHERE version_id = $staging AND number IS NOT NULL";
+        + "SELECT @resource, @type, param, number FROM staged_index WHERE version_id = @staging AND number IS NOT NULL";
 
     public const string PublishDates =
         "INSERT INTO date_index (resource_id, resource_type, param, start_ms, end_ms) "
-        + "SELECT $resource, $type, param, start_ms, end_ms FROM staged_index WHERE version_id = $staging AND start_ms IS NOT NULL";
+        + "SELECT @resource, @type, param, start_ms, end_ms FROM staged_index WHERE version_id = @staging AND start_ms IS NOT NULL";
 
-    public const string DeleteStagedIndex = "DELETE FROM staged_index WHERE version_id = $staging";
+    public const string DeleteStagedIndex = "DELETE FROM staged_index WHERE version_id = @staging";
 
-    public const string SelectPendingResource = "SELECT resource_id FROM versions WHERE id = $staging AND committed = 0";
+    public const string SelectPendingResource = "SELECT resource_id FROM versions WHERE id = @staging AND committed = 0";
 
-    public const string DeleteVersion = "DELETE FROM versions WHERE id = $staging";
+    public const string DeleteVersion = "DELETE FROM versions WHERE id = @staging";
 
     public const string DeleteResourceIfUnused =
-        "DELETE FROM resources WHERE id = $resource AND current_version = 0 "
-        + "AND NOT EXISTS (SELECT 1 FROM versions WHERE resource_id = $resource)";
+        "DELETE FROM resources WHERE id = @resource AND current_version = 0 "
+        + "AND NOT EXISTS (SELECT 1 FROM versions WHERE resource_id = @resource)";
 
     public const string SelectPending = "SELECT id, tx_id FROM versions WHERE committed = 0 ORDER BY id";
 
@@ -82,58 +82,56 @@ internal static class Sql
 
     public const string ReadCurrent = SealedColumns
         + "JOIN versions v ON v.resource_id = r.id AND v.version = r.current_version AND v.committed = 1 "
-        + "JOIN compartments c ON c.id = r.compartment_id WHERE r.resource_type = $type AND r.logical_id = $id";
+        + "JOIN compartments c ON c.id = r.compartment_id WHERE r.resource_type = @type AND r.logical_id = @id";
 
     public const string ReadVersion = SealedColumns
-        + "JOIN versions v ON v.resource_id = r.id AND v.version = $version AND v.committed = 1 "
-        + "JOIN compartments c ON c.id = r.compartment_id WHERE r.resource_type = $type AND r.logical_id = $id";
+        + "JOIN versions v ON v.resource_id = r.id AND v.version = @version AND v.committed = 1 "
+        + "JOIN compartments c ON c.id = r.compartment_id WHERE r.resource_type = @type AND r.logical_id = @id";
 
     private const string CompartmentColumns =
         "SELECT c.id, c.pseudonym, c.kek_id, c.wrapped_dek, v.version, v.deleted, v.last_updated_unix_ms, v.format, "
         + "v.nonce, v.ciphertext, v.tag, r.resource_type, r.logical_id FROM compartments c "
         + "JOIN resources r ON r.compartment_id = c.id AND r.current_deleted = 0 "
         + "JOIN versions v ON v.resource_id = r.id AND v.version = r.current_version AND v.committed = 1 "
-        + "WHERE c.pseudonym = $pseudonym AND c.patient_lookup IS NOT NULL ";
+        + "WHERE c.pseudonym = @pseudonym AND c.patient_lookup IS NOT NULL ";
 
     public const string CurrentInCompartment = CompartmentColumns + "ORDER BY r.resource_type, r.logical_id";
 
-    public const string CurrentOfTypeInCompartment = CompartmentColumns + "AND r.resource_type = $type ORDER BY r.logical_id";
+    public const string CurrentOfTypeInCompartment = CompartmentColumns + "AND r.resource_type = @type ORDER BY r.logical_id";
 
     public const string History =
         "SELECT v.version, v.deleted, v.last_updated_unix_ms, v.commitment, v.tx_id FROM resources r "
         + "JOIN versions v ON v.resource_id = r.id AND v.committed = 1 "
-        + "WHERE r.resource_type = $type AND r.logical_id = $id ORDER BY v.version DESC";
+        + "WHERE r.resource_type = @type AND r.logical_id = @id ORDER BY v.version DESC";
 
     public const string CommittedVersions =
         "SELECT r.resource_type, r.logical_id, v.version, v.deleted, v.commitment FROM resources r "
         + "JOIN versions v ON v.resource_id = r.id AND v.committed = 1 ORDER BY r.resource_type, r.logical_id, v.version";
 
     public const string CompartmentResources =
-        "SELECT resource_type, logical_id FROM resources WHERE compartment_id = $compartment";
+        "SELECT resource_type, logical_id FROM resources WHERE compartment_id = @compartment";
 
     public const string CountCompartmentVersions =
-        "SELECT count(*) FROM versions WHERE resource_id IN (SELECT id FROM resources WHERE compartment_id = $compartment)";
+        "SELECT count(*) FROM versions WHERE resource_id IN (SELECT id FROM resources WHERE compartment_id = @compartment)";
 
-    public const string MarkErased = "INSERT OR IGNORE INTO erased_records (record_ref) VALUES ($ref)";
+    public const string MarkErased = "INSERT INTO erased_records (record_ref) VALUES (@ref) ON CONFLICT DO NOTHING";
 
     /// <summary>Everything of one compartment, children first (foreign keys are enforced).</summary>
     public const string ShredCompartment = """
         DELETE FROM staged_index WHERE version_id IN
-            (SELECT v.id FROM versions v JOIN resources r ON r.id = v.resource_id WHERE r.compartment_id = $compartment);
-        DELETE FROM token_index WHERE resource_id IN (SELECT id FROM resources WHERE compartment_id = $compartment);
-        DELETE FROM number_index WHERE resource_id IN (SELECT id FROM resources WHERE compartment_id = $compartment);
-        DELETE FROM date_index WHERE resource_id IN (SELECT id FROM resources WHERE compartment_id = $compartment);
-        DELETE FROM versions WHERE resource_id IN (SELECT id FROM resources WHERE compartment_id = $compartment);
-        DELETE FROM resources WHERE compartment_id = $compartment;
-        DELETE FROM compartments WHERE id = $compartment;
+            (SELECT v.id FROM versions v JOIN resources r ON r.id = v.resource_id WHERE r.compartment_id = @compartment);
+        DELETE FROM token_index WHERE resource_id IN (SELECT id FROM resources WHERE compartment_id = @compartment);
+        DELETE FROM number_index WHERE resource_id IN (SELECT id FROM resources WHERE compartment_id = @compartment);
+        DELETE FROM date_index WHERE resource_id IN (SELECT id FROM resources WHERE compartment_id = @compartment);
+        DELETE FROM versions WHERE resource_id IN (SELECT id FROM resources WHERE compartment_id = @compartment);
+        DELETE FROM resources WHERE compartment_id = @compartment;
+        DELETE FROM compartments WHERE id = @compartment;
         """;
 
     public const string CompartmentsNotUnder =
-        "SELECT id, pseudonym, kek_id, wrapped_dek FROM compartments WHERE kek_id <> $kek";
+        "SELECT id, pseudonym, kek_id, wrapped_dek FROM compartments WHERE kek_id <> @kek";
 
-    public const string Rewrap = "UPDATE compartments SET kek_id = $kek, wrapped_dek = $wrapped WHERE id = $compartment";
+    public const string Rewrap = "UPDATE compartments SET kek_id = @kek, wrapped_dek = @wrapped WHERE id = @compartment";
 
     public const string KeyIdsInUse = "SELECT DISTINCT kek_id FROM compartments";
-
-    public const string TruncateWal = "PRAGMA wal_checkpoint(TRUNCATE)";
 }

@@ -1,24 +1,31 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CareLedger.Vault.Storage;
 
 /// <summary>
-/// One connection with its prepared commands, keyed by SQL text, so hot statements are compiled once per
-/// connection. Not thread-safe: a cache belongs to the writer (under its lock) or to one rented reader.
+/// One session with its commands, keyed by SQL text, so hot statements are compiled once per session (prepared
+/// explicitly on SQLite, by the driver after their second use on PostgreSQL). Not thread-safe: a cache belongs to the
+/// writer (under its lock) or to one rented reader.
 /// </summary>
 internal sealed class StatementCache : IDisposable
 {
-    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-    private SqliteTransaction? _transaction;
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+    private readonly VaultDatabase _database;
+    private DbTransaction? _transaction;
 
-    public StatementCache(SqliteConnection connection) => Connection = connection;
-
-    public SqliteConnection Connection { get; }
-
-    /// <summary>Runs <paramref name="work"/> in one transaction (BEGIN IMMEDIATE unless deferred), committing on success.</summary>
-    public T InTransaction<T>(Func<T> work, bool deferred = false)
+    public StatementCache(DbConnection connection, VaultDatabase database)
     {
-        using var transaction = Connection.BeginTransaction(deferred);
+        Connection = connection;
+        _database = database;
+    }
+
+    public DbConnection Connection { get; }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction (a write, or with <paramref name="snapshot"/> a read of one
+    /// snapshot), committing on success.</summary>
+    public T InTransaction<T>(Func<T> work, bool snapshot = false)
+    {
+        using var transaction = snapshot ? _database.BeginSnapshot(Connection) : _database.BeginWrite(Connection);
         _transaction = transaction;
         try
         {
@@ -32,25 +39,32 @@ internal sealed class StatementCache : IDisposable
         }
     }
 
-    /// <summary>The prepared command for <paramref name="sql"/>, enlisted in the current transaction, parameters cleared.</summary>
-    public SqliteCommand Get(string sql)
+    /// <summary>
+    /// The prepared command for <paramref name="sql"/>, enlisted in the current transaction. Its parameters are kept
+    /// between uses and only their values change (<see cref="CommandExtensions"/>): Npgsql's automatic preparation binds
+    /// stale values if an auto-prepared command's parameters are cleared and added again.
+    /// </summary>
+    public DbCommand Get(string sql)
     {
         if (!_commands.TryGetValue(sql, out var command))
         {
             command = Connection.CreateCommand();
             command.CommandText = sql;
             command.Transaction = _transaction;
-            command.Prepare();
+            if (_database.PreparesCommands)
+            {
+                command.Prepare();
+            }
+
             _commands[sql] = command;
         }
 
         command.Transaction = _transaction;
-        command.Parameters.Clear();
         return command;
     }
 
     /// <summary>A one-off command (dynamic SQL), enlisted in the current transaction; the caller disposes it.</summary>
-    public SqliteCommand CreateAdHoc(string sql)
+    public DbCommand CreateAdHoc(string sql)
     {
         var command = Connection.CreateCommand();
 #pragma warning disable CA2100 // Dynamic SQL is built from fixed fragments; every value is a bound parameter.
@@ -59,6 +73,9 @@ internal sealed class StatementCache : IDisposable
         command.Transaction = _transaction;
         return command;
     }
+
+    /// <summary>After a shred or a re-wrap, outside any transaction (writer only).</summary>
+    public bool ForgetDeletedRows() => _database.ForgetDeletedRows(Connection);
 
     public void Dispose()
     {

@@ -1,102 +1,40 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CareLedger.Vault.Storage;
 
 /// <summary>
-/// Opens the vault's SQLite file. The file is created with mode 0600 before SQLite opens it, because SQLite gives
-/// its -wal and -shm files the database file's mode. WAL with synchronous=FULL: the vault cannot be rebuilt from
-/// the ledger, so a committed write must survive power loss.
+/// Where the vault is kept: a SQLite file or the node's PostgreSQL schema (docs/adr/0006). The vault's statements
+/// (<see cref="Sql"/>, <see cref="Search.QuerySql"/>) are written once in the SQL both engines read; a database supplies
+/// only what differs: its sessions, its schema, how it begins a write and a snapshot read, and its erasure hygiene.
 /// </summary>
-internal static class VaultDatabase
+internal abstract class VaultDatabase : IDisposable
 {
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    /// <summary>Names the store in messages: the file, or the server and schema (never a password).</summary>
+    public abstract string Location { get; }
 
-    public static string PrepareFile(string databasePath)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
-        var fullPath = Path.GetFullPath(databasePath);
-        if (Path.GetDirectoryName(fullPath) is { } directory)
-        {
-            Directory.CreateDirectory(directory);
-        }
+    /// <summary>Whether commands are prepared explicitly (SQLite) rather than by the driver after reuse (Npgsql).</summary>
+    public abstract bool PreparesCommands { get; }
 
-        if (OperatingSystem.IsWindows())
-        {
-            return fullPath;
-        }
+    /// <summary>The one writer session, open for the vault's life; the schema is created or checked on it.</summary>
+    public abstract DbConnection OpenWriter();
 
-        if (!File.Exists(fullPath))
-        {
-            using var created = new FileStream(fullPath, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = OwnerOnly,
-            });
-        }
+    /// <summary>A new reader session; the caller disposes it.</summary>
+    public abstract DbConnection OpenReader();
 
-        foreach (var path in new[] { fullPath, fullPath + "-wal", fullPath + "-shm" })
-        {
-            if (File.Exists(path) && File.GetUnixFileMode(path) != OwnerOnly)
-            {
-                File.SetUnixFileMode(path, OwnerOnly);
-            }
-        }
+    /// <summary>A write transaction (SQLite: BEGIN IMMEDIATE, taking the file's write lock at once).</summary>
+    public abstract DbTransaction BeginWrite(DbConnection connection);
 
-        return fullPath;
-    }
+    /// <summary>A read transaction whose statements all see one snapshot.</summary>
+    public abstract DbTransaction BeginSnapshot(DbConnection connection);
 
-    public static SqliteConnection OpenWriter(string fullPath, TimeSpan busyTimeout)
-    {
-        var connection = Open(fullPath, busyTimeout);
-        Execute(connection, "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
-        using var journal = connection.CreateCommand();
-        journal.CommandText = "PRAGMA journal_mode = WAL";
-        if (journal.ExecuteScalar() is not string mode || !mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
-        {
-            connection.Dispose();
-            throw new InvalidOperationException($"Vault database '{fullPath}' could not be switched to WAL mode.");
-        }
+    /// <summary>
+    /// After a shred or a re-wrap, on the writer outside any transaction: removes what the database still keeps of the
+    /// deleted rows where it can. True if nothing of them remains in the database's own files.
+    /// </summary>
+    public abstract bool ForgetDeletedRows(DbConnection writer);
 
-        return connection;
-    }
+    /// <summary>On open, after the schema: finishes what a crash may have left (SQLite: erased pages in the WAL).</summary>
+    public abstract void Recover(DbConnection writer);
 
-    public static SqliteConnection OpenReader(string fullPath, TimeSpan busyTimeout)
-    {
-        var connection = Open(fullPath, busyTimeout);
-        Execute(connection, "PRAGMA query_only = ON;");
-        return connection;
-    }
-
-    private static SqliteConnection Open(string fullPath, TimeSpan busyTimeout)
-    {
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = false,
-            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
-        };
-        var connection = new SqliteConnection(builder.ToString());
-        try
-        {
-            connection.Open();
-            // temp_store: sorts and temporary indexes stay in memory, never in a temp file on disk.
-            Execute(connection, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA temp_store = MEMORY;");
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    public abstract void Dispose();
 }

@@ -3,7 +3,9 @@ using Microsoft.Data.Sqlite;
 namespace CareLedger.Vault.Storage;
 
 /// <summary>
-/// The vault's SQLite schema (version 1). Nothing here holds plaintext content: records are sealed blobs, patients
+/// The vault's schema (version 1), in SQLite and in PostgreSQL: the same tables and columns. In PostgreSQL text is
+/// compared and sorted bytewise (COLLATE "C") as in SQLite, and booleans are 0/1 integers in both, so that every
+/// statement means the same on either (docs/adr/0006). Nothing here holds plaintext content: records are sealed blobs, patients
 /// appear only as keyed hashes and random pseudonyms, sensitive index values and references as blind tokens.
 /// </summary>
 internal static class VaultSchema
@@ -94,6 +96,87 @@ internal static class VaultSchema
 
         -- RecordRefs of shredded resources (already public on the ledger): reads say "erased", the id is never reused.
         CREATE TABLE erased_records (record_ref BLOB PRIMARY KEY) STRICT, WITHOUT ROWID;
+
+        INSERT INTO schema_version (version) VALUES (1);
+        """;
+
+    public const string CreatePostgres = """
+        CREATE TABLE schema_version (version bigint NOT NULL);
+
+        CREATE TABLE compartments (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            patient_lookup bytea UNIQUE,
+            pseudonym bytea UNIQUE,
+            kek_id text COLLATE "C" NOT NULL,
+            wrapped_dek bytea NOT NULL,
+            created_unix_ms bigint NOT NULL);
+
+        CREATE TABLE resources (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            resource_type text COLLATE "C" NOT NULL,
+            logical_id text COLLATE "C" NOT NULL,
+            compartment_id bigint NOT NULL REFERENCES compartments (id),
+            current_version bigint NOT NULL,
+            current_deleted bigint NOT NULL,
+            last_updated_unix_ms bigint NOT NULL,
+            UNIQUE (resource_type, logical_id));
+        CREATE INDEX resources_by_compartment ON resources (compartment_id);
+        CREATE INDEX resources_by_last_updated ON resources (resource_type, last_updated_unix_ms);
+
+        CREATE TABLE versions (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            resource_id bigint NOT NULL REFERENCES resources (id),
+            version bigint NOT NULL,
+            deleted bigint NOT NULL,
+            last_updated_unix_ms bigint NOT NULL,
+            format bigint NOT NULL,
+            nonce bytea NOT NULL,
+            ciphertext bytea NOT NULL,
+            tag bytea NOT NULL,
+            commitment bytea NOT NULL,
+            committed bigint NOT NULL,
+            tx_id bytea,
+            UNIQUE (resource_id, version));
+        CREATE INDEX versions_pending ON versions (committed) WHERE committed = 0;
+
+        CREATE TABLE staged_index (
+            version_id bigint NOT NULL REFERENCES versions (id),
+            param text COLLATE "C" NOT NULL,
+            kind bigint NOT NULL,
+            token text COLLATE "C",
+            number double precision,
+            start_ms bigint,
+            end_ms bigint);
+        CREATE INDEX staged_index_by_version ON staged_index (version_id);
+
+        CREATE TABLE token_index (
+            resource_id bigint NOT NULL REFERENCES resources (id),
+            resource_type text COLLATE "C" NOT NULL,
+            param text COLLATE "C" NOT NULL,
+            kind bigint NOT NULL,
+            token text COLLATE "C" NOT NULL);
+        CREATE INDEX token_index_lookup ON token_index (resource_type, param, kind, token, resource_id);
+        CREATE INDEX token_index_by_resource ON token_index (resource_id, param);
+
+        CREATE TABLE number_index (
+            resource_id bigint NOT NULL REFERENCES resources (id),
+            resource_type text COLLATE "C" NOT NULL,
+            param text COLLATE "C" NOT NULL,
+            value double precision NOT NULL);
+        CREATE INDEX number_index_lookup ON number_index (resource_type, param, value, resource_id);
+        CREATE INDEX number_index_by_resource ON number_index (resource_id, param);
+
+        CREATE TABLE date_index (
+            resource_id bigint NOT NULL REFERENCES resources (id),
+            resource_type text COLLATE "C" NOT NULL,
+            param text COLLATE "C" NOT NULL,
+            start_ms bigint NOT NULL,
+            end_ms bigint NOT NULL);
+        CREATE INDEX date_index_by_start ON date_index (resource_type, param, start_ms, end_ms, resource_id);
+        CREATE INDEX date_index_by_end ON date_index (resource_type, param, end_ms, start_ms, resource_id);
+        CREATE INDEX date_index_by_resource ON date_index (resource_id, param);
+
+        CREATE TABLE erased_records (record_ref bytea PRIMARY KEY);
 
         INSERT INTO schema_version (version) VALUES (1);
         """;

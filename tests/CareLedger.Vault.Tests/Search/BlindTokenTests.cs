@@ -1,11 +1,29 @@
+using CareLedger.Testing;
 using CareLedger.Vault.Search;
 using CareLedger.Vault.Tests.Support;
 
 namespace CareLedger.Vault.Tests.Search;
 
-public sealed class BlindTokenTests : IDisposable
+/// <summary>Runs on SQLite and on PostgreSQL (docs/adr/0006): the same vault over either store.</summary>
+public abstract class BlindTokenTests : IDisposable
 {
-    private readonly TestVault _t = new();
+    private readonly StoreKind _store;
+
+    private readonly TestVault _t;
+
+    protected BlindTokenTests(StoreKind store)
+    {
+        _store = store;
+        _t = new TestVault(store);
+    }
+
+    public sealed class OnSqlite() : BlindTokenTests(StoreKind.Sqlite)
+    {
+    }
+
+    public sealed class OnPostgres() : BlindTokenTests(StoreKind.Postgres)
+    {
+    }
 
     [Theory]
     [InlineData("name", "quillfeather")]
@@ -25,7 +43,7 @@ public sealed class BlindTokenTests : IDisposable
     [Fact]
     public void Tokens_are_deterministic_per_keyring_and_separate_parameters()
     {
-        using var other = new TestVault();
+        using var other = new TestVault(_store);
 
         Assert.Equal(_t.Vault.BlindToken("name", "quillfeather"), _t.Vault.BlindToken("name", "quillfeather"));
         Assert.NotEqual(_t.Vault.BlindToken("name", "quillfeather"), _t.Vault.BlindToken("family", "quillfeather"));
@@ -63,5 +81,9 @@ public sealed class BlindTokenTests : IDisposable
         Assert.True(TestVault.Contains(bytes, "8867-4"), "plain tokens are stored as given, which shows the scan works");
     }
 
-    public void Dispose() => _t.Dispose();
+    public void Dispose()
+    {
+        _t.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }

@@ -1,15 +1,29 @@
+using CareLedger.Testing;
 using CareLedger.Vault.Search;
 using CareLedger.Vault.Tests.Support;
 
 namespace CareLedger.Vault.Tests.Search;
 
-public sealed class VaultQueryTests : IDisposable
+/// <summary>Runs on SQLite and on PostgreSQL (docs/adr/0006): the same vault over either store.</summary>
+public abstract class VaultQueryTests : IDisposable
 {
-    private const string HeartRate = "http://loinc.org|8867-4";
-    private readonly TestVault _t = new();
+    private readonly StoreKind _store;
 
-    public VaultQueryTests()
+    private const string HeartRate = "http://loinc.org|8867-4";
+    private readonly TestVault _t;
+
+    public sealed class OnSqlite() : VaultQueryTests(StoreKind.Sqlite)
     {
+    }
+
+    public sealed class OnPostgres() : VaultQueryTests(StoreKind.Postgres)
+    {
+    }
+
+    protected VaultQueryTests(StoreKind store)
+    {
+        _store = store;
+        _t = new TestVault(store);
         Observation("o1", "p1", HeartRate, "final", 72m, Day(2026, 1, 10), DayEnd(2026, 1, 10));
         Observation("o2", "p1", "http://loinc.org|8310-5", "preliminary", 37.5m, Day(2026, 1, 11), DayEnd(2026, 1, 11));
         Observation("o3", "p2", HeartRate, "final", 100m, Day(2026, 2, 1), DayEnd(2026, 2, 1));
@@ -205,7 +219,11 @@ public sealed class VaultQueryTests : IDisposable
         Assert.False(string.IsNullOrWhiteSpace(error.Message), why);
     }
 
-    public void Dispose() => _t.Dispose();
+    public void Dispose()
+    {
+        _t.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static long Day(int year, int month, int day) => new DateTimeOffset(year, month, day, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
 

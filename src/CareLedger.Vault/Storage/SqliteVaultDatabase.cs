@@ -1,0 +1,155 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace CareLedger.Vault.Storage;
+
+/// <summary>
+/// The vault in a SQLite file (DATA/vault.db), the embedded default. The file is created with mode 0600 before SQLite
+/// opens it, because SQLite gives its -wal and -shm files the database file's mode. WAL with synchronous=FULL: the
+/// vault cannot be rebuilt from the ledger, so a committed write must survive power loss. Erased pages are zeroed
+/// (secure_delete) and the WAL is truncated after a shred.
+/// </summary>
+internal sealed class SqliteVaultDatabase : VaultDatabase
+{
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private readonly string _fullPath;
+    private readonly TimeSpan _busyTimeout;
+
+    public SqliteVaultDatabase(string databasePath, TimeSpan busyTimeout)
+    {
+        _fullPath = PrepareFile(databasePath);
+        _busyTimeout = busyTimeout;
+    }
+
+    public override string Location => _fullPath;
+
+    public override bool PreparesCommands => true;
+
+    public override DbConnection OpenWriter()
+    {
+        var writer = OpenWriter(_fullPath, _busyTimeout);
+        try
+        {
+            VaultSchema.Ensure(writer);
+            return writer;
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    public override DbConnection OpenReader() => OpenReader(_fullPath, _busyTimeout);
+
+    public override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+
+    public override DbTransaction BeginSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
+
+    /// <summary>Erased pages are zeroed (secure_delete) in new WAL frames; only a TRUNCATE checkpoint removes the older
+    /// frames that still hold them. It waits (busy timeout) for readers on an older snapshot; false if one outlasted it.</summary>
+    public override bool ForgetDeletedRows(DbConnection writer)
+    {
+        using var command = writer.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        using var reader = command.ExecuteReader();
+        return reader.Read() && reader.GetInt64(0) == 0;
+    }
+
+    /// <summary>A crash after a shred but before its checkpoint leaves erased pages in the WAL: clear them now.</summary>
+    public override void Recover(DbConnection writer) => _ = ForgetDeletedRows(writer);
+
+    public override void Dispose()
+    {
+    }
+
+    private static string PrepareFile(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        var fullPath = Path.GetFullPath(databasePath);
+        if (Path.GetDirectoryName(fullPath) is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return fullPath;
+        }
+
+        if (!File.Exists(fullPath))
+        {
+            using var created = new FileStream(fullPath, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = OwnerOnly,
+            });
+        }
+
+        foreach (var path in new[] { fullPath, fullPath + "-wal", fullPath + "-shm" })
+        {
+            if (File.Exists(path) && File.GetUnixFileMode(path) != OwnerOnly)
+            {
+                File.SetUnixFileMode(path, OwnerOnly);
+            }
+        }
+
+        return fullPath;
+    }
+
+    private static SqliteConnection OpenWriter(string fullPath, TimeSpan busyTimeout)
+    {
+        var connection = Open(fullPath, busyTimeout);
+        Execute(connection, "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+        using var journal = connection.CreateCommand();
+        journal.CommandText = "PRAGMA journal_mode = WAL";
+        if (journal.ExecuteScalar() is not string mode || !mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
+        {
+            connection.Dispose();
+            throw new InvalidOperationException($"Vault database '{fullPath}' could not be switched to WAL mode.");
+        }
+
+        return connection;
+    }
+
+    private static SqliteConnection OpenReader(string fullPath, TimeSpan busyTimeout)
+    {
+        var connection = Open(fullPath, busyTimeout);
+        Execute(connection, "PRAGMA query_only = ON;");
+        return connection;
+    }
+
+    private static SqliteConnection Open(string fullPath, TimeSpan busyTimeout)
+    {
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            connection.Open();
+            // temp_store: sorts and temporary indexes stay in memory, never in a temp file on disk.
+            Execute(connection, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA temp_store = MEMORY;");
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

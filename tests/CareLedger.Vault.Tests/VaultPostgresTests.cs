@@ -1,0 +1,55 @@
+using CareLedger.Storage;
+using CareLedger.Testing;
+using CareLedger.Vault.Tests.Support;
+
+namespace CareLedger.Vault.Tests;
+
+/// <summary>What only a shared PostgreSQL server can meet: other nodes' vaults beside this one, and a second process.</summary>
+public sealed class VaultPostgresTests : IDisposable
+{
+    private readonly TestVault _t = new(StoreKind.Postgres);
+
+    [Fact]
+    public void Two_nodes_vaults_on_one_server_do_not_see_each_other()
+    {
+        using var other = new TestVault(StoreKind.Postgres);
+        _t.Put("Observation", "o1", 1, "p1", """{"here":true}""");
+
+        Assert.Null(other.Vault.Read("Observation", "o1"));
+        Assert.Null(other.Vault.TryGetPseudonym("p1"));
+        other.Put("Observation", "o1", 1, "p1", """{"there":true}""");
+        Assert.Equal("""{"here":true}""", _t.ReadText("Observation", "o1"));
+    }
+
+    [Fact]
+    public void A_second_process_cannot_open_a_vault_that_is_open()
+    {
+        var error = Assert.Throws<StoreUnavailableException>(() => Vault.Open(_t.Options));
+
+        Assert.Contains("vault is open in another process", error.Message, StringComparison.Ordinal);
+        _t.Put("Observation", "o1", 1, "p1", "{}");
+    }
+
+    [Fact]
+    public void A_vault_of_an_unknown_schema_version_is_refused()
+    {
+        _t.Vault.Dispose();
+        _t.RawExecute("UPDATE schema_version SET version = 99");
+
+        var error = Assert.Throws<NotSupportedException>(() => Vault.Open(_t.Options));
+
+        Assert.Contains("99", error.Message, StringComparison.Ordinal);
+        _t.RawExecute("UPDATE schema_version SET version = 1");
+        _t.Reopen();
+    }
+
+    [Fact]
+    public void The_vault_lives_in_the_nodes_schema_and_says_where_without_the_password()
+    {
+        Assert.Contains(_t.Postgres!.Schema, _t.Vault.DatabasePath, StringComparison.Ordinal);
+        Assert.DoesNotContain(PostgresServer.Shared.Password, _t.Vault.DatabasePath, StringComparison.Ordinal);
+        Assert.Equal(1L, _t.RawScalar<long>($"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{_t.Postgres.Schema}' AND table_name = 'versions'"));
+    }
+
+    public void Dispose() => _t.Dispose();
+}
