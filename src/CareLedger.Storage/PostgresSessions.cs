@@ -56,6 +56,24 @@ public static class PostgresSessions
         }
     }
 
+    /// <summary>How many tables the node's schema holds (0 if it does not exist): a new node needs an empty one.</summary>
+    public static long TablesIn(PostgresStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        using var connection = new NpgsqlConnection(store.SessionConnectionString("careledger init", pooled: false));
+        try
+        {
+            connection.Open();
+            using var command = new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = @schema", connection);
+            command.Parameters.AddWithValue("schema", store.Schema);
+            return (long)command.ExecuteScalar()!;
+        }
+        catch (NpgsqlException e)
+        {
+            throw Unavailable(store, "node", e);
+        }
+    }
+
     /// <summary>A pool of reader sessions on the node's schema.</summary>
     public static NpgsqlDataSource OpenReaders(PostgresStore store, string storeName)
     {

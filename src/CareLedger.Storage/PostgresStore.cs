@@ -15,7 +15,7 @@ public sealed partial record PostgresStore
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         if (SchemaProblem(schema) is { } problem)
         {
-            throw new ArgumentException($"invalid PostgreSQL schema name '{schema}': {problem}", nameof(schema));
+            throw new ArgumentException($"invalid PostgreSQL schema name '{schema}': {problem}");
         }
 
         try
@@ -24,7 +24,7 @@ public sealed partial record PostgresStore
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"invalid PostgreSQL connection string: {e.Message}", nameof(connectionString), e);
+            throw new ArgumentException($"invalid PostgreSQL connection string: {e.Message}", e);
         }
 
         ConnectionString = connectionString;

@@ -47,6 +47,7 @@ internal static class CareLedgerCli
         var (message, code) = e switch
         {
             CliException c => (c.Message, c.ExitCode),
+            Storage.StoreUnavailableException s => (s.Message, 1),
             LogCorruptedException c => (c.Message, 2),
             TransactionRejectedException r => ($"transaction rejected ({r.Code}): {r.Message}", 1),
             OperationCanceledException => ("cancelled", 130),

@@ -16,7 +16,11 @@ internal static class NodeCommands
         var organisation = new Option<string>("--organisation") { Description = "The member organisation's name.", DefaultValueFactory = _ => "Demo Hospital" };
         var every = new Option<int>("--checkpoint-every") { Description = "Sign a checkpoint after this many transactions.", DefaultValueFactory = _ => 1000 };
         var interval = new Option<int>("--checkpoint-interval-ms") { Description = "...or after this many milliseconds with new transactions, whichever comes first.", DefaultValueFactory = _ => 200 };
-        var command = new Command("init", "Create a new node: keys (mode 0600), the genesis transaction, an empty vault.") { data, origin, organisation, every, interval };
+        var store = new Option<string?>("--store") { Description = "Where the ledger state and the vault live: 'sqlite' (files in the data directory; the default) or 'postgres'." };
+        store.AcceptOnlyFromAmong(NodeConfig.SqliteStore, NodeConfig.PostgresStoreName);
+        var postgres = new Option<string?>("--postgres") { Description = "The PostgreSQL server, as an Npgsql connection string (\"Host=...;Port=...;Database=...;Username=...\"; a Passfile or PGPASSWORD keeps the password out of node.json). Implies --store postgres." };
+        var schema = new Option<string?>("--postgres-schema") { Description = "The node's own schema on that server (created if missing; must be empty). Default: careledger_ and the origin's letters and digits." };
+        var command = new Command("init", "Create a new node: keys (mode 0600), the genesis transaction, an empty vault.") { data, origin, organisation, every, interval, store, postgres, schema };
         command.SetAction(async (parse, ct) =>
         {
             var paths = NodePaths.For(parse.GetValue(data)!);
@@ -35,9 +39,11 @@ internal static class NodeCommands
                 CheckpointEveryTransactions = everyValue,
                 CheckpointIntervalMilliseconds = intervalValue,
             };
+            settings = WithStore(settings, parse.GetValue(store), parse.GetValue(postgres), parse.GetValue(schema));
             await using var node = await CareLedgerNode.InitializeAsync(paths, settings, ct);
             AnsiConsole.MarkupLine($"[green]Initialised[/] a CareLedger node in [bold]{Markup.Escape(paths.DataDirectory)}[/]");
             PrintKeys(node.Config, node.Ledger.Keys);
+            Console.WriteLine($"state and vault          {(node.Config.PostgresStore() is { } where ? where.Describe() : "SQLite files in the data directory")}");
             Console.WriteLine($"transactions             {node.Ledger.Size}");
             return 0;
         });
@@ -108,6 +114,31 @@ internal static class NodeCommands
         Console.WriteLine($"cosigner key (vkey)      {keys.Cosigner.VerifierKey.ToVkey()}");
         Console.WriteLine($"organisation author key  {keys.Organisation.Id}");
         Console.WriteLine($"node author key          {keys.Node.Id}");
+    }
+
+    /// <summary>The store options of <c>init</c>: SQLite unless a PostgreSQL server is named.</summary>
+    internal static NodeConfig WithStore(NodeConfig settings, string? store, string? connectionString, string? schema)
+    {
+        var kind = store ?? (connectionString is null ? NodeConfig.SqliteStore : NodeConfig.PostgresStoreName);
+        if (kind == NodeConfig.SqliteStore)
+        {
+            return connectionString is null && schema is null
+                ? settings
+                : throw new CliException("--postgres and --postgres-schema apply only with --store postgres");
+        }
+
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new CliException("--store postgres needs --postgres \"Host=...;Port=...;Database=...;Username=...\"");
+        }
+
+        var configured = settings with
+        {
+            Store = NodeConfig.PostgresStoreName,
+            Postgres = new PostgresSettings(connectionString, schema ?? NodeConfig.DefaultSchema(settings.Origin)),
+        };
+        _ = configured.PostgresStore(); // invalid connection strings and schema names are refused here, before anything is made
+        return configured;
     }
 
     private static string DefaultOrigin() =>

@@ -16,7 +16,7 @@ internal static class VerifyCommand
         command.SetAction(async (parse, ct) =>
         {
             var paths = NodePaths.For(parse.GetValue(data)!);
-            NodeConfig.Load(paths); // a clear message when the directory is not a node
+            var config = NodeConfig.Load(paths); // a clear message when the directory is not a node
             VerifyReport report = null!;
             await AnsiConsole.Progress()
                 .AutoClear(true)
@@ -29,7 +29,7 @@ internal static class VerifyCommand
                         task.MaxValue = Math.Max(1, p.Total);
                         task.Value = p.Done;
                     });
-                    report = await LedgerEngine.VerifyAsync(paths.DataDirectory, reporter, ct);
+                    report = await LedgerEngine.VerifyAsync(CareLedgerNode.LedgerOptionsFor(paths, config), reporter, ct);
                     task.Value = task.MaxValue;
                 });
 

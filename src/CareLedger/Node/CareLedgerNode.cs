@@ -11,6 +11,7 @@ using CareLedger.Fhir.Storage;
 using CareLedger.Import;
 using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Transactions;
+using CareLedger.Storage;
 using CareLedger.Vault;
 using CareLedger.Vault.Keys;
 
@@ -85,11 +86,20 @@ internal sealed class CareLedgerNode : IAsyncDisposable
             throw new CliException($"{paths.DataDirectory} already holds a CareLedger node (origin in {paths.NodeConfig}); refusing to overwrite it");
         }
 
+        if (settings.PostgresStore() is { } postgres)
+        {
+            // Before any file is made: a server that cannot be reached, or a schema another node already uses, stops here.
+            if (PostgresSessions.TablesIn(postgres) is > 0 and var tables)
+            {
+                throw new CliException($"{postgres.Describe()} already holds {tables} tables (another node's?); choose another --postgres-schema or drop that schema");
+            }
+        }
+
         Directory.CreateDirectory(paths.DataDirectory);
         var config = settings with { CreatedAt = DateTimeOffset.UtcNow };
         var (origin, organisationName) = (config.Origin, config.OrganisationName);
         var ledger = await LedgerEngine.InitializeAsync(LedgerOptionsFor(paths, config), origin, organisationName, ct);
-        var vault = OpenVault(paths);
+        var vault = OpenVault(paths, config);
         config.Save(paths);
         return new CareLedgerNode(paths, config, ledger, vault, fhir);
     }
@@ -98,7 +108,17 @@ internal sealed class CareLedgerNode : IAsyncDisposable
     {
         var config = NodeConfig.Load(paths);
         var ledger = await LedgerEngine.OpenAsync(LedgerOptionsFor(paths, config), ct);
-        var vault = OpenVault(paths);
+        Vault.Vault vault;
+        try
+        {
+            vault = OpenVault(paths, config);
+        }
+        catch
+        {
+            await ledger.DisposeAsync();
+            throw;
+        }
+
         vault.RecoverPending(txId => ledger.State.TryGetLeafIndex(TxId.FromBytes(txId), out _));
         var node = new CareLedgerNode(paths, config, ledger, vault, null);
         await node.FinishInterruptedErasuresAsync(ct);
@@ -139,14 +159,16 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         }
     }
 
-    private static LedgerOptions LedgerOptionsFor(NodePaths paths, NodeConfig config) => new(paths.DataDirectory)
+    /// <summary>The ledger's options for this node: its data directory, checkpoint policy and state store.</summary>
+    internal static LedgerOptions LedgerOptionsFor(NodePaths paths, NodeConfig config) => new(paths.DataDirectory)
     {
         CheckpointEveryTransactions = config.CheckpointEveryTransactions,
         CheckpointInterval = TimeSpan.FromMilliseconds(config.CheckpointIntervalMilliseconds),
+        Postgres = config.PostgresStore(),
     };
 
-    private static Vault.Vault OpenVault(NodePaths paths) =>
-        global::CareLedger.Vault.Vault.Open(new VaultOptions(paths.VaultDatabase, FileKeyring.OpenOrCreate(paths.Keyring)));
+    private static Vault.Vault OpenVault(NodePaths paths, NodeConfig config) =>
+        global::CareLedger.Vault.Vault.Open(new VaultOptions(paths.VaultDatabase, FileKeyring.OpenOrCreate(paths.Keyring)) { Postgres = config.PostgresStore() });
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,8 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CareLedger.IO;
+using CareLedger.Storage;
 
 namespace CareLedger.Node;
 
@@ -18,12 +21,59 @@ internal sealed record NodeConfig
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Where the ledger state and the vault live: <see cref="SqliteStore"/> (the default: DATA/state.db and
+    /// DATA/vault.db) or <see cref="PostgresStoreName"/> (the node's schema on a PostgreSQL server, docs/adr/0006).</summary>
+    public string Store { get; init; } = SqliteStore;
+
+    /// <summary>The server and schema when <see cref="Store"/> is <see cref="PostgresStoreName"/>.</summary>
+    public PostgresSettings? Postgres { get; init; }
+
+    public const string SqliteStore = "sqlite";
+    public const string PostgresStoreName = "postgres";
+
     private static readonly JsonSerializerOptions s_json = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
+
+    /// <summary>The PostgreSQL store the state and the vault use, or null for SQLite files.</summary>
+    /// <exception cref="CliException">the store settings are incomplete or invalid.</exception>
+    public PostgresStore? PostgresStore()
+    {
+        switch (Store)
+        {
+            case SqliteStore:
+                return null;
+            case PostgresStoreName when Postgres is { ConnectionString: { Length: > 0 } connection, Schema: { } schema }:
+                try
+                {
+                    return new PostgresStore(connection, schema);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CliException(e.Message);
+                }
+
+            case PostgresStoreName:
+                throw new CliException("store 'postgres' needs a connection string and a schema (\"postgres\": {\"connectionString\": ..., \"schema\": ...})");
+            default:
+                throw new CliException($"unknown store '{Store}': use '{SqliteStore}' or '{PostgresStoreName}'");
+        }
+    }
+
+    /// <summary>A schema name for a node of this origin: "careledger_" and the origin's letters and digits, lowercased.</summary>
+    public static string DefaultSchema(string origin)
+    {
+        var name = new StringBuilder("careledger_");
+        foreach (var c in origin.ToLowerInvariant())
+        {
+            name.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
+        }
+
+        return name.ToString(0, Math.Min(name.Length, 63));
+    }
 
     public static NodeConfig Load(NodePaths paths)
     {
@@ -43,6 +93,20 @@ internal sealed record NodeConfig
         }
     }
 
-    public void Save(NodePaths paths) =>
-        File.WriteAllText(paths.NodeConfig, JsonSerializer.Serialize(this, s_json) + "\n");
+    /// <summary>Written with mode 0600 when it names a PostgreSQL server: its connection string may hold a password
+    /// (a Passfile or PGPASSWORD keeps it out of the file altogether).</summary>
+    public void Save(NodePaths paths)
+    {
+        var json = JsonSerializer.Serialize(this, s_json) + "\n";
+        if (Postgres is not null)
+        {
+            SecureFile.WriteAllBytes(paths.NodeConfig, Encoding.UTF8.GetBytes(json));
+            return;
+        }
+
+        File.WriteAllText(paths.NodeConfig, json);
+    }
 }
+
+/// <summary>The node's PostgreSQL server (an Npgsql connection string) and its own schema on it.</summary>
+internal sealed record PostgresSettings(string ConnectionString, string Schema);
