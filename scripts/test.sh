@@ -15,8 +15,9 @@ mkdir -p "$results"
 # (Each later capability adds its packages to this list.)
 # the consortium tests start their own JetStream servers on loopback; the portal tests drive Chromium headless;
 # the state, vault and node suites also run against a throwaway PostgreSQL cluster that the tests create (initdb,
-# pg_ctl on a free loopback port; as the package's unprivileged 'postgres' user when run as root)
-debian_packages=(nats-server chromium postgresql)
+# pg_ctl on a free loopback port; as the package's unprivileged 'postgres' user when run as root);
+# the demo test runs scripts/demo-token.sh as the tour prints it (curl, openssl)
+debian_packages=(nats-server chromium postgresql curl openssl)
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -111,7 +111,7 @@ public sealed partial class AccessGate
             throw;
         }
 
-        return new Disclosure(disclosed, groups.Values.Sum(t => t.Withheld));
+        return new Disclosure(disclosed, groups.Values.Sum(t => t.Withheld)) { AuditIds = [.. groups.Values.Select(t => t.AuditId)] };
     }
 
     // A record found by a search may be erased with its patient before it is read: then it is simply not there.

@@ -92,6 +92,21 @@ public sealed partial class AccessGate
         }
     }
 
+    /// <summary>
+    /// Audits a refusal that a feature built on the door decided before asking it for records — e.g. a treatment model
+    /// asked for by a caller who cannot have a treatment relationship — so that it is in the patient's access log like
+    /// the door's own refusals. Nothing is read. Returns the audit record's id.
+    /// </summary>
+    /// <param name="patientId">The patient concerned; the record names them (by pseudonym) only if they have records here.</param>
+    /// <param name="detail">A fixed description for the audit, e.g. "AI inference"; never clinical content.</param>
+    public Guid AuditRefusal(Accessor who, AccessContext ctx, AccessAction action, string patientId, IReadOnlyList<string> reasons, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(reasons);
+        var call = Begin(who, ctx);
+        var patient = _vault.TryGetPseudonym(patientId);
+        return Keep(Build(call, action, AuditOutcome.Deny, patient, null, null, 0, 0, false, [.. reasons], detail));
+    }
+
     private GateCall Begin(Accessor who, AccessContext ctx)
     {
         ArgumentNullException.ThrowIfNull(who);

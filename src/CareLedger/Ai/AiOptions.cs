@@ -7,8 +7,12 @@ public sealed record AiOptions
 {
     public static AiOptions Default { get; } = new();
 
-    /// <summary>The deployment gate every model must pass (or carry a signed, anchored override for): AUROC ≥ 0.80 and equalised odds difference ≤ 0.10 by default.</summary>
-    public GatePolicy Gate { get; init; } = GatePolicy.Default;
+    /// <summary>
+    /// The deployment gate every model must pass (or carry a signed, anchored override for). Null (the default) for the
+    /// node's own: the policy set with <c>careledger model gate</c> (anchored on the ledger), else
+    /// <see cref="GatePolicy.Default"/> (AUROC ≥ 0.80, equalised odds difference ≤ 0.10). Set here only by tests and benchmarks.
+    /// </summary>
+    public GatePolicy? Gate { get; init; }
 
     /// <summary>Where models live; null for DATA/models.</summary>
     public string? ModelsDirectory { get; init; }

@@ -17,7 +17,7 @@ internal sealed class AiServices : IDisposable
         Node = node;
         Options = options;
         Registry = new ModelRegistry(options.ModelsDirectory ?? ModelsDirectoryOf(node.Paths), node.Ledger, options.Gate);
-        Log = InferenceLog.Open(node.Paths.DataDirectory);
+        Log = node.Inferences;
         Training = new ModelTraining(new CohortReader(node.Fhir, node.Vault, node.Ledger), Registry, TimeProvider.System);
         Inference = new InferenceService(node.Fhir, Registry, node.Ledger, Log, TimeProvider.System);
     }
@@ -28,6 +28,7 @@ internal sealed class AiServices : IDisposable
 
     public ModelRegistry Registry { get; }
 
+    /// <summary>The node's inference log (owned and disposed by the node, which forgets a patient's entries on erasure).</summary>
     public InferenceLog Log { get; }
 
     public ModelTraining Training { get; }
@@ -38,9 +39,5 @@ internal sealed class AiServices : IDisposable
 
     public static string ModelsDirectoryOf(NodePaths paths) => Path.Combine(paths.DataDirectory, "models");
 
-    public void Dispose()
-    {
-        Registry.Dispose();
-        Log.Dispose();
-    }
+    public void Dispose() => Registry.Dispose();
 }

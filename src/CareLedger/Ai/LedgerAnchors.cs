@@ -16,18 +16,22 @@ internal static class LedgerAnchors
     /// <summary>A signed decision to deploy a model that failed the gate: digest = SHA-256 of the override's signing payload.</summary>
     public const string GateOverride = "model-gate-override";
 
+    /// <summary>The node's deployment gate thresholds: digest = SHA-256 of the policy's canonical JSON; context <c>gate-policy</c>.</summary>
+    public const string GatePolicy = "model-gate-policy";
+
     /// <summary>One prediction: digest = SHA-256(model hash ‖ salted input commitment ‖ output), see <see cref="Inference.InferenceCommitment"/>.</summary>
     public const string Inference = "inference";
 
-    public static async Task<SubmitResult> SubmitAsync(LedgerEngine ledger, string kind, byte[] digest, string modelId, TimeProvider time, CancellationToken ct)
+    /// <param name="context">The model id (or <c>gate-policy</c> for the node's gate): never anything about a patient.</param>
+    public static async Task<SubmitResult> SubmitAsync(LedgerEngine ledger, string kind, byte[] digest, string context, TimeProvider time, CancellationToken ct)
     {
         var key = ledger.Keys.Node;
-        var tx = SignedTransaction.Sign(Transaction.Create(new AnchorPayload(kind, digest, Encoding.UTF8.GetBytes(modelId)), key.Id, time), key);
+        var tx = SignedTransaction.Sign(Transaction.Create(new AnchorPayload(kind, digest, Encoding.UTF8.GetBytes(context)), key.Id, time), key);
         return await ledger.SubmitAsync(tx, ct);
     }
 
     /// <summary>Null when the transaction at <paramref name="leafIndex"/> is that anchor; otherwise what differs.</summary>
-    public static string? Check(LedgerEngine ledger, string transaction, long leafIndex, string kind, ReadOnlySpan<byte> digest, string modelId)
+    public static string? Check(LedgerEngine ledger, string transaction, long leafIndex, string kind, ReadOnlySpan<byte> digest, string context)
     {
         if (!TxId.TryParse(transaction, out var id))
         {
@@ -55,9 +59,9 @@ internal static class LedgerAnchors
             return $"the anchor at leaf {leaf} is of kind '{anchor.Kind}', not '{kind}'";
         }
 
-        if (!anchor.Context.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(modelId)))
+        if (!anchor.Context.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(context)))
         {
-            return $"the anchor at leaf {leaf} names another model";
+            return $"the anchor at leaf {leaf} is about '{Encoding.UTF8.GetString(anchor.Context)}', not '{context}'";
         }
 
         return anchor.Digest.AsSpan().SequenceEqual(digest)

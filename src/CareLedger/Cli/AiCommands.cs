@@ -14,7 +14,7 @@ internal static class AiCommands
 {
     internal const string LoaderSubject = "careledger-cli:ai-demo-loader";
 
-    internal static string ClinicalDataDirectory => Path.Combine(AppContext.BaseDirectory, "DemoData", "clinical");
+    internal static string ClinicalDataDirectory => DemoCohortLoader.ShippedDataDirectory;
 
     public static Command Create()
     {

@@ -25,6 +25,8 @@ internal static class CareLedgerCli
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(ReceiptCommands.Create());
         root.Subcommands.Add(AuditCommands.Create());
+        root.Subcommands.Add(ModelCommands.Create());
+        root.Subcommands.Add(AiCommands.Create());
         root.Subcommands.Add(BenchCommands.Create());
         return root;
     }

@@ -17,7 +17,7 @@ using Spectre.Console;
 namespace CareLedger.Cli;
 
 /// <summary>
-/// <c>careledger model train|register-onnx|list|show|verify|override|inference</c>: the model registry on the ledger
+/// <c>careledger model train|register-onnx|list|show|verify|gate|override|inference</c>: the model registry on the ledger
 /// (A1), training on consented data through the access layer, the deployment gate and its signed override (A5), and the
 /// proof of a logged inference (A4). Each acts on a node's data directory while the node is not serving.
 /// </summary>
@@ -34,6 +34,7 @@ internal static class ModelCommands
         command.Subcommands.Add(List());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Verify());
+        command.Subcommands.Add(Gate());
         command.Subcommands.Add(Override());
         command.Subcommands.Add(Inference());
         return command;
@@ -116,9 +117,14 @@ internal static class ModelCommands
         {
             await using var node = await CareLedgerNode.OpenAsync(NodePaths.For(parse.GetValue(data)!), ct);
             using var ai = AiServices.Create(node);
-            var table = new Table().AddColumn("model").AddColumn("kind").AddColumn(new TableColumn("AUROC").RightAligned()).AddColumn("registered (leaf)")
-                .AddColumn("verifies").AddColumn("deployable").AddColumn(new TableColumn("inferences").RightAligned());
-            foreach (var id in ai.Registry.Ids())
+            // Plain lines, not a table: model ids and hashes must survive a narrow terminal and copy and paste.
+            var ids = ai.Registry.Ids();
+            if (ids.Count == 0)
+            {
+                Console.WriteLine("no models registered; train one with 'careledger model train --dataset pima'");
+            }
+
+            foreach (var id in ids)
             {
                 var verification = ai.Registry.Verify(id);
                 RegisteredModel? model = null;
@@ -131,17 +137,14 @@ internal static class ModelCommands
                     // Shown as not verifying.
                 }
 
-                table.AddRow(
-                    Markup.Escape(id),
-                    model is null ? "?" : Kind(model.Card.Kind),
-                    model is null ? "?" : model.Card.Metrics.MeanAuroc.ToString("0.0000", CultureInfo.InvariantCulture),
-                    model is null ? "?" : model.Registration.LeafIndex.ToString(CultureInfo.InvariantCulture),
-                    verification.Intact ? "[green]yes[/]" : "[red]NO[/]",
-                    verification.Deployable ? (verification.Gate.Passed ? "yes" : "yes (override)") : "no",
-                    ai.Log.CountFor(id).ToString(CultureInfo.InvariantCulture));
+                var deployable = verification.Deployable ? (verification.Gate.Passed ? "deployable" : "deployable by a signed override") : "not deployable";
+                Console.WriteLine(model is null
+                    ? $"{id}  REFUSED: {string.Join("; ", verification.Problems)}"
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"{id}  {Kind(model.Card.Kind)}  AUROC {model.Card.Metrics.MeanAuroc:0.0000}  sha256 {model.Card.ModelSha256[..16]}…  leaf {model.Registration.LeafIndex}  " +
+                        $"{(verification.Intact ? "verifies" : "REFUSED")}  {deployable}  {ai.Log.CountFor(id)} inferences"));
             }
 
-            AnsiConsole.Write(table);
             return 0;
         });
         return command;
@@ -205,6 +208,78 @@ internal static class ModelCommands
         return command;
     }
 
+    private static Command Gate()
+    {
+        var data = CareLedgerCli.DataOption();
+        var minAuroc = Limit("--min-auroc", "Lowest cross-validated mean AUROC (default 0.80).");
+        var maxEod = Limit("--max-equalized-odds-difference", "Highest equalised odds difference for every audited attribute (default 0.10).");
+        var maxDpd = Limit("--max-demographic-parity-difference", "Highest demographic parity difference for every audited attribute (default: not checked).");
+        var maxEce = Limit("--max-calibration-error", "Highest expected calibration error (default: not checked).");
+        var minGroupAuroc = Limit("--min-subgroup-auroc", "Lowest AUROC of any subgroup where it is defined (default: not checked).");
+        var command = new Command("gate",
+            "Show the deployment gate every model must pass (or carry a signed override for); with options, set it: the new policy is anchored on the ledger. 'none' removes a limit.")
+        {
+            data, minAuroc, maxEod, maxDpd, maxEce, minGroupAuroc,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var node = await CareLedgerNode.OpenAsync(NodePaths.For(parse.GetValue(data)!), ct);
+            using var ai = AiServices.Create(node);
+            if (ai.Registry.PolicyProblem is { } problem)
+            {
+                throw new CliException(problem, 2);
+            }
+
+            var changes = new[] { minAuroc, maxEod, maxDpd, maxEce, minGroupAuroc }.Where(o => parse.GetResult(o) is not null).ToList();
+            if (changes.Count > 0)
+            {
+                var policy = ai.Registry.Policy;
+                policy = policy with
+                {
+                    MinAuroc = parse.GetResult(minAuroc) is null ? policy.MinAuroc : ParseLimit(parse.GetValue(minAuroc), "--min-auroc") ?? throw new CliException("--min-auroc cannot be 'none'"),
+                    MaxEqualizedOddsDifference = parse.GetResult(maxEod) is null ? policy.MaxEqualizedOddsDifference : ParseLimit(parse.GetValue(maxEod), "--max-equalized-odds-difference"),
+                    MaxDemographicParityDifference = parse.GetResult(maxDpd) is null ? policy.MaxDemographicParityDifference : ParseLimit(parse.GetValue(maxDpd), "--max-demographic-parity-difference"),
+                    MaxExpectedCalibrationError = parse.GetResult(maxEce) is null ? policy.MaxExpectedCalibrationError : ParseLimit(parse.GetValue(maxEce), "--max-calibration-error"),
+                    MinSubgroupAuroc = parse.GetResult(minGroupAuroc) is null ? policy.MinSubgroupAuroc : ParseLimit(parse.GetValue(minGroupAuroc), "--min-subgroup-auroc"),
+                };
+                var setting = await ai.Registry.SetPolicyAsync(policy, ct);
+                Console.WriteLine($"deployment gate set, anchored in transaction {setting.Transaction} at leaf {setting.LeafIndex}");
+            }
+
+            PrintPolicy(ai.Registry);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Option<string?> Limit(string name, string description) => new(name) { Description = description + " A number in [0, 1], or none." };
+
+    private static double? ParseLimit(string? text, string option)
+    {
+        if (text is "none")
+        {
+            return null;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 1
+            ? value
+            : throw new CliException($"{option} must be a number between 0 and 1, or none; got '{text}'");
+    }
+
+    private static void PrintPolicy(ModelRegistry registry)
+    {
+        var p = registry.Policy;
+        string Show(double? limit) => limit?.ToString("0.0###", CultureInfo.InvariantCulture) ?? "not checked";
+        Console.WriteLine(registry.Setting is { } setting
+            ? $"deployment gate (set on the ledger in transaction {setting.Transaction}, leaf {setting.LeafIndex}):"
+            : "deployment gate (the default; never set on this node):");
+        Console.WriteLine($"  cross-validated AUROC              ≥ {Show(p.MinAuroc)}");
+        Console.WriteLine($"  equalised odds difference          ≤ {Show(p.MaxEqualizedOddsDifference)}");
+        Console.WriteLine($"  demographic parity difference      ≤ {Show(p.MaxDemographicParityDifference)}");
+        Console.WriteLine($"  expected calibration error         ≤ {Show(p.MaxExpectedCalibrationError)}");
+        Console.WriteLine($"  AUROC of every subgroup            ≥ {Show(p.MinSubgroupAuroc)}");
+    }
+
     private static Command Override()
     {
         var data = CareLedgerCli.DataOption();
@@ -230,7 +305,10 @@ internal static class ModelCommands
     private static Command Inference()
     {
         var data = CareLedgerCli.DataOption();
-        var transaction = new Argument<string>("TRANSACTION") { Description = "The inference's ledger transaction id (the RiskAssessment's ai-inference-anchor extension)." };
+        var transaction = new Argument<string>("INFERENCE")
+        {
+            Description = "The inference's ledger transaction (the answer's ai-inference-anchor extension) or its id (the answer's id, named in the patient's access log).",
+        };
         var command = new Command("inference", "Prove an inference: open its sealed record and recompute the digest anchored on the ledger (for auditors on the custodian's node).") { data, transaction };
         command.SetAction(async (parse, ct) =>
         {

@@ -6,6 +6,7 @@ using CareLedger.Access.Gate;
 using CareLedger.Access.Notifications;
 using CareLedger.Access.People;
 using CareLedger.Access.Store;
+using CareLedger.Ai.Inference;
 using CareLedger.Fhir;
 using CareLedger.Fhir.Storage;
 using CareLedger.Import;
@@ -37,6 +38,7 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         Notifications = new NotificationBox(AccessStore);
         Delegations = new DelegationRegistry(AccessStore, ledger);
         People = new PersonKeys(paths.DataDirectory);
+        Inferences = InferenceLog.Open(paths.DataDirectory);
         Gate = new AccessGate(vault, new AccessGateOptions(config.OrganisationName), Audit, Credentials, BreakGlass, Delegations, TimeProvider.System);
         Fhir = new FhirService(new ResourceRepository(ledger, vault, Gate, People), fhir ?? FhirServerOptions.Default with { ExportDirectory = paths.Export });
         Importer = new FhirImporter(Fhir, paths.ImportState, FhirCaller.Custodian(config.OrganisationName, FhirImporter.Subject));
@@ -74,6 +76,9 @@ internal sealed class CareLedgerNode : IAsyncDisposable
     public FhirService Fhir { get; }
 
     public FhirImporter Importer { get; }
+
+    /// <summary>The sealed openings of the AI's inference anchors (DATA/inferences.db); erasure forgets a patient's.</summary>
+    public InferenceLog Inferences { get; }
 
     public static Task<CareLedgerNode> InitializeAsync(NodePaths paths, string origin, string organisationName, CancellationToken ct) =>
         InitializeAsync(paths, new NodeConfig { Origin = origin, OrganisationName = organisationName }, ct);
@@ -142,6 +147,7 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         // The audit trail forgets them before the vault does: a crash in between leaves the pseudonym in the vault,
         // and the next open finishes both (FinishInterruptedErasures).
         await Audit.ForgetPatientAsync(pseudonym, ct);
+        Inferences.Forget(pseudonym);
         var shredded = Vault.Shred(patientId);
         return new PatientErasure(committed.Id, committed.LeafIndex, shredded.VersionsDestroyed, shredded.ResourcesDestroyed);
     }
@@ -154,6 +160,7 @@ internal sealed class CareLedgerNode : IAsyncDisposable
             if (Ledger.State.IsPatientErased(pseudonym))
             {
                 await Audit.ForgetPatientAsync(pseudonym, ct);
+                Inferences.Forget(pseudonym);
                 Vault.ShredPseudonym(pseudonym);
             }
         }
@@ -177,6 +184,7 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         await Audit.DisposeAsync();
         await Ledger.DisposeAsync();
         People.Dispose();
+        Inferences.Dispose();
         Delegations.Dispose();
         Credentials.Dispose();
         AccessStore.Dispose();

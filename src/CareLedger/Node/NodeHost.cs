@@ -1,4 +1,5 @@
 using CareLedger.AccessApi;
+using CareLedger.Ai;
 using CareLedger.Credentials;
 using CareLedger.Fhir;
 using CareLedger.Identity;
@@ -34,6 +35,7 @@ internal static class NodeHost
         builder.Services.AddCareLedgerPortal();
         builder.Services.AddCareLedgerFhir(node.Fhir);
         builder.Services.AddSingleton(node.Credentials);
+        builder.Services.AddCareLedgerAi(node);
 
         var app = builder.Build();
         app.UseCareLedgerIdentity();
@@ -41,6 +43,7 @@ internal static class NodeHost
         app.MapLedgerEndpoints();
         // Before the generic FHIR routes, so that /fhir/AuditEvent and the Patient operations win over /fhir/{type}.
         app.MapCareLedgerAccess();
+        app.MapCareLedgerAi();
         app.MapCareLedgerFhir();
         app.MapCareLedgerCredentials();
         app.MapCareLedgerPortal();

@@ -89,6 +89,31 @@ public sealed class CdsHooksTests(AiTestHost host)
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Anonymous().PostAsync($"cds-services/{PatientView}", Request("patient-view", AiTestHost.PatientOfRow(0)))).StatusCode);
     }
 
+    [Fact]
+    public async Task A_diagnostic_model_answers_patient_view_with_a_positive_or_negative_card()
+    {
+        using var clinician = host.Clinician();
+
+        // WDBC row 1 is malignant: the card says positive, at the critical indicator.
+        var response = await JsonAsync(await clinician.PostAsync($"cds-services/{AiTestHost.DiagnosticModelName}-patient-view", Request("patient-view", AiTestHost.WdbcPatientOfRow(0))));
+
+        var card = Assert.Single(response.GetProperty("cards").EnumerateArray());
+        Assert.StartsWith("Positive (", card.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.Equal("critical", card.GetProperty("indicator").GetString());
+    }
+
+    [Fact]
+    public async Task A_system_token_gets_an_info_card_saying_no_prediction_is_permitted()
+    {
+        using var system = host.System();
+
+        var response = await JsonAsync(await system.PostAsync($"cds-services/{PatientView}", Request("patient-view", AiTestHost.PatientOfRow(0))));
+
+        var card = Assert.Single(response.GetProperty("cards").EnumerateArray());
+        Assert.Equal("info", card.GetProperty("indicator").GetString());
+        Assert.Contains("treatment relationship", card.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     private static StringContent Request(string hook, string patientId) => AiTestHost.Json($$"""
         {"hook":"{{hook}}","hookInstance":"{{Guid.NewGuid()}}","context":{"userId":"Practitioner/{{AiTestHost.TreatingPractitioner}}","patientId":"{{patientId}}"} }
         """);

@@ -4,6 +4,7 @@ using CareLedger.Access.Gate;
 using CareLedger.Ai.Data;
 using CareLedger.Ai.Inference;
 using CareLedger.Cli;
+using CareLedger.Fhir.Validation;
 using CareLedger.Ledger.Transactions;
 using CareLedger.Tests.Fhir;
 using Hl7.Fhir.Model;
@@ -31,14 +32,14 @@ public sealed class InferenceTests(AiTestHost host)
         // Row 0's insulin is 0 ("not measured" in Pima): no Observation, imputed, and said so.
         Assert.Equal(7, assessment.Basis.Count);
         Assert.Contains("insulin", assessment.Note[0].Text, StringComparison.Ordinal);
-        var contributions = assessment.Extension.Where(e => e.Url == RiskAssessments.ContributionExtension).ToList();
+        var contributions = assessment.Extension.Where(e => e.Url == PredictionResources.ContributionExtension).ToList();
         Assert.Equal(FeatureSets.Pima.Features.Count, contributions.Count);
         var magnitudes = contributions.Select(c => Math.Abs((double)Part<FhirDecimal>(c, "contribution").Value!.Value)).ToList();
         Assert.Equal(magnitudes.OrderByDescending(m => m), magnitudes);
         var glucose = contributions.Single(c => Part<FhirString>(c, "feature").Value == "glucose");
         Assert.Equal(148m, Part<FhirDecimal>(glucose, "value").Value);
         Assert.Equal("1518-0", Part<Coding>(glucose, "code").Code);
-        var model = Root(assessment, RiskAssessments.ModelExtension);
+        var model = Root(assessment, PredictionResources.ModelExtension);
         Assert.Equal(host.Trained.Model.Card.ModelSha256, Part<FhirString>(model, "sha256").Value);
         Assert.Equal("linear-exact", Part<Code>(model, "explanation").Value);
     }
@@ -51,10 +52,10 @@ public sealed class InferenceTests(AiTestHost host)
 
         var assessment = await FhirTestNode.ReadAsync<RiskAssessment>(await clinician.GetAsync($"fhir/Patient/{patient}/$predict?model={AiTestHost.ModelId}"));
 
-        var anchor = Root(assessment, RiskAssessments.AnchorExtension);
+        var anchor = Root(assessment, PredictionResources.AnchorExtension);
         var transaction = Part<FhirString>(anchor, "transaction").Value!;
         var receiptUrl = Part<FhirUrl>(anchor, "receipt").Value;
-        Assert.Equal($"http://localhost/ledger/receipts/{transaction}", receiptUrl);
+        Assert.Equal(new Uri(host.BaseAddress, $"ledger/receipts/{transaction}").AbsoluteUri, receiptUrl);
         var receipt = await host.Anonymous().GetAsync($"ledger/receipts/{transaction}?waitMs=5000");
         Assert.Equal(HttpStatusCode.OK, receipt.StatusCode);
         Assert.True(host.Node.Ledger.State.TryGetLeafIndex(TxId.Parse(transaction), out var leaf));
@@ -120,11 +121,17 @@ public sealed class InferenceTests(AiTestHost host)
     public async Task A_treatment_model_does_not_answer_a_research_purpose()
     {
         using var researcher = host.Researcher();
+        using var clinician = host.Clinician();
+        using var forResearch = new HttpRequestMessage(HttpMethod.Get, $"fhir/Patient/{AiTestHost.PatientOfRow(0)}/$predict?model={AiTestHost.ModelId}");
+        forResearch.Headers.Add("CareLedger-Purpose-Of-Use", "HRESCH");
 
-        var response = await researcher.GetAsync($"fhir/Patient/{AiTestHost.PatientOfRow(0)}/$predict?model={AiTestHost.ModelId}");
+        var byResearcher = await researcher.GetAsync($"fhir/Patient/{AiTestHost.PatientOfRow(0)}/$predict?model={AiTestHost.ModelId}");
+        var byClinicianForResearch = await clinician.SendAsync(forResearch);
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Contains("intended for purpose TREAT", (await FhirTestNode.OutcomeAsync(response)).Issue[0].Diagnostics, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, byResearcher.StatusCode);
+        Assert.Contains("intended for treatment", (await FhirTestNode.OutcomeAsync(byResearcher)).Issue[0].Diagnostics, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, byClinicianForResearch.StatusCode);
+        Assert.Contains("intended for purpose TREAT; this request is for HRESCH", (await FhirTestNode.OutcomeAsync(byClinicianForResearch)).Issue[0].Diagnostics, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -170,22 +177,134 @@ public sealed class InferenceTests(AiTestHost host)
         float[] row = [1, 89, 66, 23, 94, 28.1f, 0.167f, 21];
         var logit = bias + row.Select((x, i) => x * weights[i]).Sum();
         Assert.Equal(1 / (1 + Math.Exp(-logit)), Probability(assessment), 5);
-        Assert.Equal("none", Part<Code>(Root(assessment, RiskAssessments.ModelExtension), "explanation").Value);
+        Assert.Equal("none", Part<Code>(Root(assessment, PredictionResources.ModelExtension), "explanation").Value);
         var incomplete = await clinician.GetAsync($"fhir/Patient/{AiTestHost.PatientOfRow(0)}/$predict?model=pima-onnx");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, incomplete.StatusCode);
         Assert.Contains("insulin", (await FhirTestNode.OutcomeAsync(incomplete)).Issue[0].Diagnostics, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_diagnostic_model_answers_with_a_diagnostic_report_whose_observation_holds_the_explained_probability()
+    {
+        var patient = AiTestHost.WdbcPatientOfRow(0);
+        using var clinician = host.Clinician();
+
+        var response = await clinician.GetAsync($"fhir/Patient/{patient}/$predict?model={AiTestHost.DiagnosticModelName}");
+
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var report = await FhirTestNode.ReadAsync<DiagnosticReport>(response);
+        Assert.Equal($"Patient/{patient}", report.Subject?.Reference);
+        Assert.Equal(("http://terminology.hl7.org/CodeSystem/v2-0074", "CP"), (report.Category[0].Coding[0].System, report.Category[0].Coding[0].Code));
+        Assert.Equal(FeatureSets.Wdbc.Outcome.Code, report.Code.Coding[0].Code);
+        var observation = Assert.IsType<Observation>(Assert.Single(report.Contained));
+        Assert.Equal("#" + observation.Id, Assert.Single(report.Result).Reference);
+        var expected = ExpectedProbability(FeatureSets.Wdbc, AiTestHost.DiagnosticModelId, 0);
+        var probability = Assert.IsType<Quantity>(observation.Value);
+        Assert.Equal(("1", "http://unitsofmeasure.org"), (probability.Code, probability.System));
+        Assert.Equal(expected, (double)probability.Value!.Value, 5);
+        // Row 1 of WDBC is malignant, and the model says so: positive at the card's threshold.
+        Assert.Equal(expected >= 0.5 ? "POS" : "NEG", observation.Interpretation[0].Coding[0].Code);
+        Assert.Equal("POS", observation.Interpretation[0].Coding[0].Code);
+        Assert.Equal(30, observation.DerivedFrom.Count);
+        Assert.Equal(AiTestHost.DiagnosticModelId, observation.Method?.Coding[0].Code);
+        Assert.Equal(30, report.Extension.Count(e => e.Url == PredictionResources.ContributionExtension));
+        Assert.Contains("Largest contributions", report.Conclusion, StringComparison.Ordinal);
+        Assert.NotNull(Root(report, PredictionResources.AnchorExtension));
+    }
+
+    [Fact]
+    public async Task Both_kinds_of_answer_are_valid_fhir_r4()
+    {
+        using var clinician = host.Clinician();
+
+        var risk = await FhirTestNode.ReadAsync<RiskAssessment>(await clinician.GetAsync($"fhir/Patient/{AiTestHost.PatientOfRow(5)}/$predict?model={AiTestHost.ModelId}"));
+        var report = await FhirTestNode.ReadAsync<DiagnosticReport>(await clinician.GetAsync($"fhir/Patient/{AiTestHost.WdbcPatientOfRow(5)}/$predict?model={AiTestHost.DiagnosticModelId}"));
+
+        Assert.Empty(ResourceValidator.Shared.Errors(risk).Select(i => i.Diagnostics));
+        Assert.Empty(ResourceValidator.Shared.Errors(report).Select(i => i.Diagnostics));
+    }
+
+    [Fact]
+    public async Task A_system_token_has_no_treatment_relationship_so_it_gets_no_prediction_and_the_refusal_is_audited()
+    {
+        var patient = AiTestHost.PatientOfRow(6);
+        var before = host.Services.Log.CountFor(AiTestHost.ModelId);
+        using var system = host.System();
+
+        var response = await system.GetAsync($"fhir/Patient/{patient}/$predict?model={AiTestHost.ModelId}");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var outcome = await FhirTestNode.OutcomeAsync(response);
+        Assert.Contains("no treatment relationship", outcome.Issue[0].Diagnostics, StringComparison.Ordinal);
+        var audit = await host.AuditOfAsync("ai-tests-system");
+        var refusal = Assert.Single(audit, e => e.Record.Patient is { } p && p.AsSpan().SequenceEqual(host.Node.Gate.PseudonymOf(patient)!));
+        Assert.Equal((AuditOutcome.Deny, AccessAction.Use), (refusal.Record.Outcome, refusal.Record.Action));
+        Assert.Contains(refusal.Record.Id.ToString("D"), string.Join(" ", outcome.Issue.Select(i => i.Diagnostics)), StringComparison.Ordinal);
+        Assert.StartsWith("AI inference ", refusal.Record.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, refusal.Record.Disclosed);
+        Assert.Equal(before, host.Services.Log.CountFor(AiTestHost.ModelId));
+    }
+
+    [Fact]
+    public async Task The_patients_access_log_names_each_inference_and_its_model_and_the_inference_can_be_proved_by_that_id()
+    {
+        var patient = AiTestHost.PatientOfRow(7);
+        using var clinician = host.Clinician();
+        var assessment = await FhirTestNode.ReadAsync<RiskAssessment>(await clinician.GetAsync($"fhir/Patient/{patient}/$predict?model={AiTestHost.ModelId}"));
+        await host.Node.Audit.FlushAsync(CancellationToken.None);
+        using var privacyOfficer = host.PrivacyOfficer();
+
+        var log = await FhirTestNode.ReadAsync<Bundle>(await privacyOfficer.GetAsync($"fhir/AuditEvent?patient=Patient/{patient}"));
+
+        var inference = assessment.Id!;
+        var use = Assert.Single(log.Entry.Select(e => Assert.IsType<AuditEvent>(e.Resource)), e => e.Entity.Any(x => x.Description?.Contains(inference, StringComparison.Ordinal) == true));
+        Assert.Contains($"by model {AiTestHost.ModelId}", string.Join(" ", use.Entity.Select(x => x.Description)), StringComparison.Ordinal);
+        Assert.Equal($"Practitioner/{AiTestHost.TreatingPractitioner}", use.Agent[0].Who?.Reference?.Split("/fhir/")[^1]);
+        var proof = host.Services.Log.Prove(inference, host.Node.Ledger);
+        Assert.True(proof.Matches, proof.Problem);
+        Assert.Equal(Part<FhirString>(Root(assessment, PredictionResources.AnchorExtension), "transaction").Value, proof.Transaction);
+    }
+
+    [Fact]
+    public async Task Neither_the_ledger_nor_the_models_nor_the_inference_log_hold_a_patient_id_or_an_input_value_in_the_clear()
+    {
+        var patient = AiTestHost.PatientOfRow(8);
+        using var clinician = host.Clinician();
+        var assessment = await FhirTestNode.ReadAsync<RiskAssessment>(await clinician.GetAsync($"fhir/Patient/{patient}/$predict?model={AiTestHost.ModelId}"));
+        Assert.Equal(8, assessment.Basis.Count);
+        await host.Node.Audit.FlushAsync(CancellationToken.None);
+
+        var data = host.Fhir.DataDirectory;
+        var files = new[] { "log", "merkle", "checkpoints", "models" }.SelectMany(d => Directory.EnumerateFiles(Path.Combine(data, d), "*", SearchOption.AllDirectories))
+            .Append(Path.Combine(data, "state.db")).Append(Path.Combine(data, "inferences.db")).ToList();
+        // Row 9 (1-based) is complete; its glucose is 197, as the sealed feature vector holds it (big-endian float32).
+        var glucose = BitConverter.GetBytes(197f).Reverse().ToArray();
+        foreach (var file in files.Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)))
+        {
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(patient)) < 0, $"{patient} is readable in {Path.GetRelativePath(data, file)}");
+            Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes("demo-pima-")) < 0, $"a demo patient id is readable in {Path.GetRelativePath(data, file)}");
+            Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(assessment.Id!)) < 0 || file.EndsWith("inferences.db", StringComparison.Ordinal),
+                $"the inference id is readable in {Path.GetRelativePath(data, file)}");
+            if (file.EndsWith("inferences.db", StringComparison.Ordinal))
+            {
+                Assert.True(bytes.AsSpan().IndexOf(glucose) < 0, "the sealed opening leaks an input value");
+            }
+        }
+    }
+
     private static double Probability(RiskAssessment assessment) => (double)Assert.IsType<FhirDecimal>(assessment.Prediction[0].Probability).Value!.Value;
 
-    private static Extension Root(RiskAssessment assessment, string url) => Assert.Single(assessment.Extension, e => e.Url == url);
+    private static Extension Root(DomainResource resource, string url) => Assert.Single(resource.Extension, e => e.Url == url);
 
     private static T Part<T>(Extension parent, string part)
         where T : DataType => Assert.IsType<T>(Assert.Single(parent.Extension, e => e.Url == part).Value);
 
-    private double ExpectedProbability(int row)
+    private double ExpectedProbability(int row) => ExpectedProbability(FeatureSets.Pima, AiTestHost.ModelId, row);
+
+    private double ExpectedProbability(FeatureSet set, string model, int row)
     {
-        var table = DemoCohortLoader.ReadReference(FeatureSets.Pima, AiCommands.ClinicalDataDirectory);
-        return host.Services.Registry.OpenForServing(AiTestHost.ModelId).Predict(table.Rows[row].Features).Probability;
+        var table = DemoCohortLoader.ReadReference(set, AiCommands.ClinicalDataDirectory);
+        return host.Services.Registry.OpenForServing(model).Predict(table.Rows[row].Features).Probability;
     }
 }

@@ -31,6 +31,21 @@ public sealed class ModelCommandsTests : IDisposable
         Assert.Equal(1, await RunAsync("model", "show", "no-such-model", "--data", Data));
         Assert.Equal(1, await RunAsync("model", "train", "--data", Data, "--dataset", "pima", "--folds", "5"));
 
+        Assert.Equal(0, await RunAsync("model", "list", "--data", Data));
+        Assert.Equal(1, await RunAsync("model", "inference", "no-such-inference", "--data", Data));
+        Assert.Equal(1, await RunAsync("model", "gate", "--data", Data, "--min-auroc", "1.5"));
+        Assert.Equal(0, await RunAsync("model", "gate", "--data", Data, "--min-auroc", "0.99", "--max-equalized-odds-difference", "none"));
+        Assert.Equal(0, await RunAsync("model", "verify", "--data", Data));
+
+        // Relaxing the gate by editing its file is refused like a changed model: it is not the policy set on the ledger.
+        var policy = Path.Combine(AiServices.ModelsDirectoryOf(NodePaths.For(Data)), "gate-policy.json");
+        var anchored = await File.ReadAllTextAsync(policy);
+        await File.WriteAllTextAsync(policy, anchored.Replace("0.99", "0.5", StringComparison.Ordinal));
+        Assert.Equal(2, await RunAsync("model", "verify", "--data", Data));
+        Assert.Equal(2, await RunAsync("model", "gate", "--data", Data));
+        await File.WriteAllTextAsync(policy, anchored);
+        Assert.Equal(0, await RunAsync("model", "verify", "--data", Data));
+
         var file = Path.Combine(AiServices.ModelsDirectoryOf(NodePaths.For(Data)), "pima-logistic-regression@1.0.0", "model.zip");
         await File.AppendAllTextAsync(file, "tampered");
 

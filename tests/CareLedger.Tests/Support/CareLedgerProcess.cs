@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -119,6 +120,20 @@ internal sealed partial class CareLedgerProcess : IAsyncDisposable
     }
 
     public void KillHard() => _process.Kill(entireProcessTree: true); // SIGKILL: no shutdown code runs
+
+    /// <summary>SIGTERM, as a service manager stops a node: the host stops serving and the node shuts down cleanly.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (SendSignal(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        await WaitForExitAsync(timeout);
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     public async Task WaitForExitAsync(TimeSpan timeout)
     {

@@ -10,7 +10,8 @@ using Hl7.Fhir.Model;
 namespace CareLedger.Ai.Api;
 
 /// <summary>
-/// <c>POST /ai/predict</c>, <c>GET|POST /fhir/Patient/{id}/$predict</c> (a FHIR RiskAssessment), and the registry for
+/// <c>POST /ai/predict</c>, <c>GET|POST /fhir/Patient/{id}/$predict</c> (a FHIR RiskAssessment, or a DiagnosticReport for a
+/// diagnostic model), and the registry for
 /// readers of model cards: <c>GET /ai/models</c>, <c>/ai/models/{id}</c>, <c>/ai/models/{id}/bias-report</c>.
 /// Every route needs a bearer token; the door decides what a prediction may read.
 /// </summary>
@@ -72,7 +73,7 @@ internal static class AiEndpoints
     private static async Task<IResult> PredictAsync(HttpContext context, AiServices services, string model, string patientId, CancellationToken ct)
     {
         var result = await services.Inference.PredictAsync(FhirHttp.Caller(context), model, patientId, ct);
-        return FhirHttp.Resource(context, RiskAssessments.From(result, BaseUrl(context.Request)));
+        return FhirHttp.Resource(context, PredictionResources.From(result, BaseUrl(context.Request)));
     }
 
     private static JsonObject Describe(RegisteredModel model, ModelVerification verification, HttpContext? context)

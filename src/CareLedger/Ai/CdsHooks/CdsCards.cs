@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CareLedger.Ai.Data;
 using CareLedger.Ai.Inference;
 using CareLedger.Ai.Registry;
 
@@ -19,9 +20,11 @@ internal static class CdsCards
     {
         var card = result.Model.Card;
         var threshold = card.Metrics.OutOfFold.Threshold;
-        var band = RiskAssessments.Band(result.Output.Probability, threshold);
+        var band = result.Band;
         var indicator = band switch { "high" => "critical", "moderate" => "warning", _ => "info" };
-        var summary = string.Create(CultureInfo.InvariantCulture, $"{Capitalised(band)} risk ({result.Output.Probability:P0}): {card.Outcome}");
+        var summary = result.Set.Kind == PredictionKind.Diagnostic
+            ? string.Create(CultureInfo.InvariantCulture, $"{(band == "high" ? "Positive" : "Negative")} ({result.Output.Probability * 100:0}%): {card.Outcome}")
+            : string.Create(CultureInfo.InvariantCulture, $"{Capitalised(band)} risk ({result.Output.Probability * 100:0}%): {card.Outcome}");
         var detail = new StringBuilder();
         detail.Append(CultureInfo.InvariantCulture, $"**Probability {result.Output.Probability:0.000}** ({band}; the model's decision threshold is {threshold:0.00}).\n\n");
         var top = result.Output.ByImportance().Take(ContributionsShown).ToList();
@@ -58,17 +61,17 @@ internal static class CdsCards
             ]);
     }
 
-    /// <summary>The door refused the inputs: the clinician learns that no prediction is possible, and why in general terms.</summary>
-    public static CdsCard Refused(RegisteredModel model, string baseUrl) => new(
+    /// <summary>No prediction was permitted (audited): the clinician learns that, and why.</summary>
+    public static CdsCard Refused(RegisteredModel model, InferenceRefusedException refusal, string baseUrl) => new(
         Guid.NewGuid().ToString("D"),
-        Truncate($"No {model.Card.Name} prediction: consent does not permit this use"),
+        Truncate(refusal.ByConsent ? $"No {model.Card.Name} prediction: consent does not permit this use" : $"No {model.Card.Name} prediction: not permitted for this request"),
         "info",
         Source(model, baseUrl),
-        "The patient's consents do not permit you to use the records this model reads, for treatment. The refusal is recorded in the patient's access log.",
+        $"No prediction was made: {refusal.Message}.",
         null);
 
     private static CdsSource Source(RegisteredModel model, string baseUrl) =>
-        new($"CareLedger AI: {model.Id}", $"{baseUrl}/ai/models/{model.Id}", new CdsCoding(RiskAssessments.ModelSystem, model.Id, model.Card.Outcome));
+        new($"CareLedger AI: {model.Id}", $"{baseUrl}/ai/models/{model.Id}", new CdsCoding(PredictionResources.ModelSystem, model.Id, model.Card.Outcome));
 
     private static string Capitalised(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 

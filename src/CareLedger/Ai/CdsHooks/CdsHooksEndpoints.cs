@@ -8,8 +8,8 @@ using CareLedger.Fhir.Errors;
 namespace CareLedger.Ai.CdsHooks;
 
 /// <summary>
-/// A CDS Hooks service (A7): <c>GET /cds-services</c> lists, for the latest deployable version of every registered
-/// model, a <c>patient-view</c> and an <c>order-select</c> service (<c>{model name}-{hook}</c>); <c>POST
+/// A CDS Hooks service (A7): <c>GET /cds-services</c> lists, for every model name whose latest version serves (verified
+/// and deployable), a <c>patient-view</c> and an <c>order-select</c> service (<c>{model name}-{hook}</c>); <c>POST
 /// /cds-services/{id}</c> predicts for <c>context.patientId</c> through the access layer, as the bearer token's caller,
 /// and answers with cards. The data is this node's own, so no prefetch or fhirAuthorization is used.
 /// </summary>
@@ -50,13 +50,13 @@ internal static class CdsHooksEndpoints
                 var result = await services.Inference.PredictAsync(FhirHttp.Caller(context), model.Id, patientId, ct);
                 cards = [CdsCards.Prediction(result, baseUrl)];
             }
-            catch (InferenceRefusedException)
+            catch (InferenceRefusedException refused)
             {
-                cards = [CdsCards.Refused(model, baseUrl)];
+                cards = [CdsCards.Refused(model.Model, refused, baseUrl)];
             }
-            catch (ArgumentException)
+            catch (ModelInputsException)
             {
-                // The patient lacks what the model reads: nothing to say.
+                // The patient's record has nothing this model can score: nothing to say.
                 cards = [];
             }
 
@@ -64,18 +64,16 @@ internal static class CdsHooksEndpoints
         });
     }
 
-    private static IEnumerable<(CdsService Service, RegisteredModel Model)> Services(AiServices services) =>
-        services.Registry.List()
-            .GroupBy(m => m.Card.Name, StringComparer.Ordinal)
-            .Select(g => g.Last())
-            .Where(m => services.Registry.Verify(m.Id).Deployable)
-            .SelectMany(m => Hooks.Select(hook => (new CdsService(hook, $"{m.Card.Name}-{hook}", Title(m, hook), Description(m, hook)), m)));
+    /// <summary>Two services per model that serves now (the latest version of its name, verified and deployable).</summary>
+    private static IEnumerable<(CdsService Service, ServableModel Model)> Services(AiServices services) =>
+        services.Registry.Serving()
+            .SelectMany(m => Hooks.Select(hook => (new CdsService(hook, $"{m.Card.Name}-{hook}", Title(m.Model, hook), Description(m.Model, hook)), m)));
 
     private static string Title(RegisteredModel model, string hook) =>
         $"{model.Card.Outcome} ({(hook == PatientView ? "on opening the chart" : "when selecting an order")})";
 
     private static string Description(RegisteredModel model, string hook) =>
-        $"Risk of '{model.Card.Outcome}' by model {model.Id} ({model.Card.IntendedUse.Description}), explained per feature, with the ledger receipt of each prediction." +
+        $"Probability of '{model.Card.Outcome}' by model {model.Id} ({model.Card.IntendedUse.Description}), explained per feature, with the ledger receipt of each prediction." +
         (hook == OrderSelect ? " Shown beside the selected orders; the orders themselves are not read." : "");
 
     private static string Text(JsonElement element, string name) =>

@@ -24,6 +24,9 @@ public sealed class DemoCohortLoader(FhirService fhir, FhirCaller custodian)
 
     private readonly BundleProcessor _bundles = new(fhir);
 
+    /// <summary>data/clinical as it ships beside the executable (copied at build time).</summary>
+    public static string ShippedDataDirectory => Path.Combine(AppContext.BaseDirectory, "DemoData", "clinical");
+
     /// <summary>The reference CSV of a feature set, read and validated (data/clinical, shipped as DemoData/clinical).</summary>
     public static FeatureTable ReadReference(FeatureSet set, string directory)
     {

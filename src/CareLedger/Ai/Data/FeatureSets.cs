@@ -27,7 +27,9 @@ public static class FeatureSets
             "Decision support: probability that a breast mass sampled by fine-needle aspiration is malignant",
             "adults with a breast mass sampled by fine-needle aspiration",
             "TREAT",
-            "supports, never replaces, the cytopathologist; trained on one institution's 569 aspirates (Wisconsin, 1995); sex and age of the demo patients are synthetic"));
+            "supports, never replaces, the cytopathologist; trained on one institution's 569 aspirates (Wisconsin, 1995); sex and age of the demo patients are synthetic"),
+        PredictionKind.Diagnostic,
+        new ClinicalCode("http://terminology.hl7.org/CodeSystem/v2-0074", "CP", "Cytopathology"));
 
     /// <summary>Pima Indians Diabetes: 8 clinical measurements of women aged 21 and over; outcome diabetes within five years.</summary>
     public static FeatureSet Pima { get; } = new(
@@ -48,9 +50,14 @@ public static class FeatureSets
             "Decision support: probability of type 2 diabetes within five years",
             "women aged 21 and over",
             "TREAT",
-            "trained on one population (Pima Indian heritage, 1988); not validated for men, pregnancy or other populations"));
+            "trained on one population (Pima Indian heritage, 1988); not validated for men, pregnancy or other populations"),
+        PredictionKind.Predictive);
 
     public static IReadOnlyList<FeatureSet> All { get; } = [Wdbc, Pima];
+
+    /// <summary>The feature set a model card reads: the one whose feature names are the card's, in order; null if none.</summary>
+    public static FeatureSet? Of(ModelCard card) =>
+        All.FirstOrDefault(s => s.FeatureNames.SequenceEqual(card.Features, StringComparer.Ordinal));
 
     /// <exception cref="ArgumentException">No feature set has that id.</exception>
     public static FeatureSet Find(string id) =>

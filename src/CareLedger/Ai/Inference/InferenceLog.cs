@@ -112,25 +112,29 @@ public sealed class InferenceLog : IDisposable
     }
 
     /// <summary>Recomputes an inference's digest from its opening and holds it to the anchor on the ledger.</summary>
-    /// <exception cref="KeyNotFoundException">No inference was logged under that transaction.</exception>
-    public InferenceProof Prove(string transaction, LedgerEngine ledger)
+    /// <param name="reference">The anchor's transaction id, or the inference's id (the answer's id, named in the access log).</param>
+    /// <exception cref="KeyNotFoundException">No inference was logged under that transaction or id.</exception>
+    public InferenceProof Prove(string reference, LedgerEngine ledger)
     {
+        ArgumentNullException.ThrowIfNull(reference);
+        string transaction;
         long leaf;
         byte[] sealedOpening;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT leaf_index, sealed FROM inferences WHERE tx_id = $tx";
-            command.Parameters.AddWithValue("$tx", transaction);
+            command.CommandText = "SELECT tx_id, leaf_index, sealed FROM inferences WHERE tx_id = $ref OR inference_id = $ref";
+            command.Parameters.AddWithValue("$ref", reference.Trim().ToLowerInvariant());
             using var reader = command.ExecuteReader();
             if (!reader.Read())
             {
-                throw new KeyNotFoundException($"no inference is logged under transaction {transaction} (or it was forgotten when its patient was erased)");
+                throw new KeyNotFoundException($"no inference is logged under '{reference}' (a transaction or inference id), or it was forgotten when its patient was erased");
             }
 
-            leaf = reader.GetInt64(0);
-            sealedOpening = (byte[])reader.GetValue(1);
+            transaction = reader.GetString(0);
+            leaf = reader.GetInt64(1);
+            sealedOpening = (byte[])reader.GetValue(2);
         }
 
         var plaintext = Open(sealedOpening, Encoding.UTF8.GetBytes(transaction));

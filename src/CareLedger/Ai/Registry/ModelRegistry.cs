@@ -32,16 +32,26 @@ public sealed class ModelRegistry : IDisposable
     private readonly ConcurrentBag<ServableModel> _loaded = [];
     private readonly SemaphoreSlim _writes = new(1, 1);
 
-    public ModelRegistry(string directory, LedgerEngine ledger, GatePolicy policy, TimeProvider? time = null)
+    /// <param name="policy">
+    /// The deployment gate; null for the node's own: <see cref="GatePolicySetting.FileName"/> held to its ledger anchor, or
+    /// <see cref="GatePolicy.Default"/> when none was set.
+    /// </param>
+    public ModelRegistry(string directory, LedgerEngine ledger, GatePolicy? policy = null, TimeProvider? time = null)
     {
         _directory = Path.GetFullPath(directory);
         _ledger = ledger;
-        Policy = policy;
         _time = time ?? TimeProvider.System;
+        (Policy, Setting, PolicyProblem) = policy is null ? LoadPolicy() : (policy, null, null);
     }
 
     /// <summary>The deployment gate every model must pass, or have a signed override for.</summary>
-    public GatePolicy Policy { get; }
+    public GatePolicy Policy { get; private set; }
+
+    /// <summary>Where the node's policy is anchored; null for the default policy (or one given by the caller).</summary>
+    public GatePolicySetting? Setting { get; private set; }
+
+    /// <summary>Why the node's policy file cannot be trusted (then no model serves); null when it can.</summary>
+    public string? PolicyProblem { get; private set; }
 
     public string Directory => _directory;
 
@@ -210,6 +220,11 @@ public sealed class ModelRegistry : IDisposable
         }
 
         problems.AddRange(CheckAnchors(model, cardJson));
+        if (PolicyProblem is { } policyProblem)
+        {
+            problems.Add(policyProblem);
+        }
+
         try
         {
             if (!model.Card.TrainingData.Matches(TrainingRecords(model)))
@@ -252,6 +267,11 @@ public sealed class ModelRegistry : IDisposable
         }
 
         var problems = CheckAnchors(model, cardJson);
+        if (PolicyProblem is { } policyProblem)
+        {
+            problems.Add(policyProblem);
+        }
+
         if (problems.Count > 0)
         {
             throw new ModelIntegrityException(model.Card.Name, string.Join("; ", problems));
@@ -267,6 +287,30 @@ public sealed class ModelRegistry : IDisposable
         _loaded.Add(servable);
         _verified[id] = new Verified(fingerprint, servable);
         return servable;
+    }
+
+    /// <summary>
+    /// The models that serve now, one per name: the latest registered version of each name, if it is intact and deployable
+    /// (a bare name always means the latest version, so a refused latest version is not replaced by an older one). Uses the
+    /// same checks as <see cref="OpenForServing"/> (cached while the files are unchanged). For CDS Hooks discovery and for
+    /// user interfaces that offer predictions.
+    /// </summary>
+    public IReadOnlyList<ServableModel> Serving()
+    {
+        var serving = new List<ServableModel>();
+        foreach (var name in Ids().Select(id => id[..id.IndexOf('@', StringComparison.Ordinal)]).Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                serving.Add(OpenForServing(name));
+            }
+            catch (Exception e) when (e is ModelIntegrityException or ModelNotDeployableException or ModelNotFoundException or IOException or InvalidDataException)
+            {
+                // Refused: `careledger model verify` and GET /ai/models say why.
+            }
+        }
+
+        return serving;
     }
 
     /// <summary>
@@ -314,6 +358,32 @@ public sealed class ModelRegistry : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sets the node's deployment gate: the policy's digest is anchored on the ledger (kind <c>model-gate-policy</c>) and
+    /// the setting written to <see cref="GatePolicySetting.FileName"/>. Every model is judged by it from then on; an
+    /// override covers only the failures it names, so a stricter policy can need a new one.
+    /// </summary>
+    public async Task<GatePolicySetting> SetPolicyAsync(GatePolicy policy, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        policy.Validate();
+        await _writes.WaitAsync(ct);
+        try
+        {
+            CreatePrivateDirectory(_directory);
+            var anchor = await LedgerAnchors.SubmitAsync(_ledger, LedgerAnchors.GatePolicy, GatePolicySetting.Digest(policy), GatePolicySetting.AnchorContext, _time, ct);
+            var setting = GatePolicySetting.Create(policy, anchor.Id.ToString(), anchor.LeafIndex, _time.GetUtcNow());
+            SecureFile.WriteAllBytes(Path.Combine(_directory, GatePolicySetting.FileName), setting.ToJson());
+            (Policy, Setting, PolicyProblem) = (policy, setting, null);
+            _verified.Clear();
+            return setting;
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
     public void Dispose()
     {
         foreach (var model in _loaded)
@@ -345,6 +415,28 @@ public sealed class ModelRegistry : IDisposable
         var latest = Ids().Where(id => id.StartsWith(reference + "@", StringComparison.Ordinal))
             .OrderBy(RegisteredAt).ThenBy(id => id, StringComparer.Ordinal).LastOrDefault();
         return latest ?? throw new ModelNotFoundException(reference);
+    }
+
+    private (GatePolicy Policy, GatePolicySetting? Setting, string? Problem) LoadPolicy()
+    {
+        var path = Path.Combine(_directory, GatePolicySetting.FileName);
+        if (!File.Exists(path))
+        {
+            return (GatePolicy.Default, null, null);
+        }
+
+        try
+        {
+            var setting = GatePolicySetting.Parse(File.ReadAllBytes(path));
+            var policy = setting.ReadPolicy();
+            var problem = LedgerAnchors.Check(_ledger, setting.Transaction, setting.LeafIndex, LedgerAnchors.GatePolicy,
+                GatePolicySetting.Digest(policy), GatePolicySetting.AnchorContext);
+            return (policy, setting, problem is null ? null : $"the deployment gate policy ({GatePolicySetting.FileName}) is not the one set on the ledger: {problem}");
+        }
+        catch (Exception e) when (e is FormatException or IOException)
+        {
+            return (GatePolicy.Default, null, $"the deployment gate policy ({GatePolicySetting.FileName}) cannot be read: {e.Message}");
+        }
     }
 
     private static void CreatePrivateDirectory(string path)

@@ -118,7 +118,8 @@ internal sealed class CohortReader(FhirService fhir, Vault.Vault vault, LedgerEn
             }
         }
 
-        if (outcome is null || (requireAllFeatures && features.Any(float.IsNaN)))
+        // A value beyond float's range cannot be learnt from: the row counts as incomplete.
+        if (outcome is null || features.Any(float.IsInfinity) || (requireAllFeatures && features.Any(float.IsNaN)))
         {
             return null;
         }
