@@ -15,6 +15,7 @@ internal static partial class BenchCommands
         command.Subcommands.Add(Ledger());
         command.Subcommands.Add(Restart());
         AddFhir(command);
+        AddAi(command);
         return command;
     }
 
@@ -115,6 +116,8 @@ internal static partial class BenchCommands
     internal static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:F2} ms";
 
     static partial void AddFhir(Command bench);
+
+    static partial void AddAi(Command bench);
 }
 
 /// <summary>A node to benchmark: the one given, or a fresh one in a temporary directory that is removed afterwards.</summary>

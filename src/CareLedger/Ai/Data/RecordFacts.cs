@@ -42,13 +42,50 @@ internal static class RecordFacts
         return new ObservationFacts(codes, number, flag, Instant(Text(root, "effectiveDateTime")), subject, Text(root, "status"));
     }
 
+    /// <summary>US Core's ethnicity extension (OMB categories), as Synthea and US EHRs record it.</summary>
+    public const string UsCoreEthnicity = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity";
+
     public static PatientFacts Patient(ReadOnlySpan<byte> json)
     {
         using var document = JsonDocument.Parse(json.ToArray());
         var root = document.RootElement;
         var birth = Text(root, "birthDate");
         DateOnly? birthDate = birth is not null && DateOnly.TryParseExact(birth, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
-        return new PatientFacts(Text(root, "gender"), birthDate);
+        return new PatientFacts(Text(root, "gender"), birthDate, Ethnicity(root));
+    }
+
+    // The OMB category's display (e.g. "Hispanic or Latino"), else the extension's text; null when not recorded.
+    private static string? Ethnicity(JsonElement patient)
+    {
+        if (!patient.TryGetProperty("extension", out var extensions) || extensions.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (var extension in extensions.EnumerateArray())
+        {
+            if (Text(extension, "url") != UsCoreEthnicity || !extension.TryGetProperty("extension", out var parts) || parts.ValueKind != JsonValueKind.Array)
+            {
+                continue;
+            }
+
+            string? text = null;
+            foreach (var part in parts.EnumerateArray())
+            {
+                switch (Text(part, "url"))
+                {
+                    case "ombCategory" when part.TryGetProperty("valueCoding", out var coding) && (Text(coding, "display") ?? Text(coding, "code")) is { } category:
+                        return category;
+                    case "text":
+                        text = Text(part, "valueString");
+                        break;
+                }
+            }
+
+            return text;
+        }
+
+        return null;
     }
 
     private static string? Text(JsonElement element, string name) =>
@@ -83,8 +120,8 @@ internal sealed record ObservationFacts(
     public bool Has(ClinicalCode code) => Codes.Any(c => code.Matches(c.System, c.Code));
 }
 
-/// <summary>The attributes the bias audit groups by.</summary>
-internal sealed record PatientFacts(string? Gender, DateOnly? BirthDate)
+/// <summary>The attributes the bias audit groups by (ethnicity only where the record carries US Core's extension).</summary>
+internal sealed record PatientFacts(string? Gender, DateOnly? BirthDate, string? Ethnicity = null)
 {
     public int? AgeOn(DateOnly day)
     {

@@ -136,6 +136,11 @@ internal sealed class CohortReader(FhirService fhir, Vault.Vault vault, LedgerEn
             attributes[ConsentedCohort.AgeBandAttribute] = AgeBand.Of(age);
         }
 
+        if (patient?.Ethnicity is { } ethnicity)
+        {
+            attributes[ConsentedCohort.EthnicityAttribute] = ethnicity;
+        }
+
         var records = chosen.Where(r => r is not null).Append(outcomeRecord).Select(r => Commitment(r!)).ToList();
         return new CohortRow(candidate.Key, new FeatureRow(features, outcome.Boolean!.Value, attributes), records);
     }

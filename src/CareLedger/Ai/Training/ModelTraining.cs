@@ -13,7 +13,7 @@ namespace CareLedger.Ai.Training;
 
 /// <summary>
 /// Training (A1, A2, A5) on consented data only: the cohort is read through the access layer by a research caller,
-/// cross-validated on stratified folds, audited for bias by sex and age band, trained on all included rows, and
+/// cross-validated on stratified folds, audited for bias by sex, age band and (where recorded) ethnicity, trained on all included rows, and
 /// registered with a card that commits to exactly the records used (by ledger commitment, with the decision that
 /// released each) and counts the patients left out.
 /// </summary>
@@ -43,7 +43,7 @@ internal sealed class ModelTraining(CohortReader cohorts, ModelRegistry registry
         }
 
         var validation = CrossValidator.Run(table, folds, options);
-        var audit = BiasAudit.Run(table.Rows, validation.OutOfFoldProbabilities, ConsentedCohort.Attributes);
+        var audit = BiasAudit.Run(table.Rows, validation.OutOfFoldProbabilities, cohort.Attributes);
         using var model = ModelTrainer.Train(table, options);
         var records = cohort.Records();
         var card = new ModelCard(
@@ -92,7 +92,7 @@ internal sealed class ModelTraining(CohortReader cohorts, ModelRegistry registry
             throw new InvalidOperationException($"{Describe(cohort)}: cannot validate the model — {e.Message}", e);
         }
 
-        var audit = BiasAudit.Run([.. cohort.Rows.Select(r => r.Row)], probabilities, ConsentedCohort.Attributes);
+        var audit = BiasAudit.Run([.. cohort.Rows.Select(r => r.Row)], probabilities, cohort.Attributes);
         var card = new ModelCard(name, version, ModelKind.Onnx, model.Sha256, set.FeatureNames, set.Outcome.Display,
             TrainingDataCommitment.Compute(cohort.Records()), ValidationSummary.FromHoldOut(metrics), set.IntendedUse, audit.Report, time.GetUtcNow())
         {
