@@ -75,6 +75,37 @@ public abstract class VaultTwoPhaseTests : IDisposable
     }
 
     [Fact]
+    public void One_transaction_updating_several_resources_replaces_every_kind_of_index_entry_of_each()
+    {
+        _t.Put("Observation", "o1", 1, "patient-a", """{"v":1}""", IndexEntry.ForToken("status", "preliminary"), IndexEntry.ForNumber("value", 1), IndexEntry.ForDate("date", 1000, 1999));
+        _t.Put("Observation", "o2", 1, "patient-a", """{"v":1}""", IndexEntry.ForToken("status", "preliminary"), IndexEntry.ForNumber("value", 2), IndexEntry.ForDate("date", 2000, 2999));
+        var tx = TestVault.TxId(7);
+        var staged = _t.Vault.Stage(
+        [
+            Request("Observation", "o1", 2, json: """{"v":2}""", index: [IndexEntry.ForToken("status", "final"), IndexEntry.ForNumber("value", 10), IndexEntry.ForDate("date", 10_000, 10_999)]),
+            Request("Observation", "o2", 2, json: """{"v":2}"""),
+            Request("Observation", "o3", 1, json: """{"v":1}""", index: IndexEntry.ForToken("status", "final")),
+        ], tx);
+
+        _t.Vault.Commit(staged, tx);
+
+        int Count(SearchPredicate predicate) => _t.Vault.Query(new VaultQuery("Observation") { Predicates = [predicate] }).Records.Count;
+        Assert.Equal(0, Count(new TokenPredicate("status", ["preliminary"])));
+        Assert.Equal(2, Count(new TokenPredicate("status", ["final"])));
+        Assert.Equal(0, Count(new NumberPredicate("value", [new NumberCondition(SearchPrefix.Lt, 5)])));
+        Assert.Equal(1, Count(new NumberPredicate("value", [new NumberCondition(SearchPrefix.Eq, 10)])));
+        Assert.Equal(0, Count(new DatePredicate("date", [new DateCondition(SearchPrefix.Le, 0, 5000)])));
+        Assert.Equal(1, Count(new DatePredicate("date", [new DateCondition(SearchPrefix.Eq, 10_000, 10_999)])));
+        Assert.Equal("""{"v":2}""", _t.ReadText("Observation", "o2"));
+        Assert.Equal([2, 1], _t.Vault.History("Observation", "o1").Select(v => v.Version));
+        Assert.Equal(0, _t.Vault.Query(new VaultQuery("Observation") { IncludeTotal = true }).Total - 3);
+
+        // Committing the same transaction again changes nothing (the version-by-version path recognises it).
+        _t.Vault.Commit(staged, tx);
+        Assert.Equal(2, Count(new TokenPredicate("status", ["final"])));
+    }
+
+    [Fact]
     public void A_stage_of_several_records_is_all_or_nothing()
     {
         _t.Put("Observation", "o2", 1, "patient-a", "{}");

@@ -66,6 +66,39 @@ internal static class Sql
 
     public const string DeleteStagedIndex = "DELETE FROM staged_index WHERE version_id = @staging";
 
+    /// <summary>The versions pending under one ledger transaction (the partial index holds only pending versions).</summary>
+    public const string SelectPendingOfTransaction =
+        "SELECT v.id, v.version, r.resource_type, r.logical_id, r.current_version "
+        + "FROM versions v JOIN resources r ON r.id = v.resource_id WHERE v.committed = 0 AND v.tx_id = @tx";
+
+    private const string ResourcesOfTransaction = "(SELECT resource_id FROM versions WHERE committed = 0 AND tx_id = @tx)";
+
+    private const string PublishFromTransaction =
+        "FROM versions v JOIN resources r ON r.id = v.resource_id JOIN staged_index s ON s.version_id = v.id "
+        + "WHERE v.committed = 0 AND v.tx_id = @tx AND v.deleted = 0 AND ";
+
+    /// <summary>
+    /// Commits every version pending under @tx, in this order: the resources' earlier index entries go, the staged ones
+    /// are published, the staging rows go, the resources point to their new versions, the versions become committed.
+    /// Common SQL: UPDATE ... FROM is in SQLite (3.33) and PostgreSQL alike.
+    /// </summary>
+    public static readonly string[] CommitTransaction =
+    [
+        "DELETE FROM token_index WHERE resource_id IN " + ResourcesOfTransaction,
+        "DELETE FROM number_index WHERE resource_id IN " + ResourcesOfTransaction,
+        "DELETE FROM date_index WHERE resource_id IN " + ResourcesOfTransaction,
+        "INSERT INTO token_index (resource_id, resource_type, param, kind, token) "
+            + "SELECT v.resource_id, r.resource_type, s.param, s.kind, s.token " + PublishFromTransaction + "s.token IS NOT NULL",
+        "INSERT INTO number_index (resource_id, resource_type, param, value) "
+            + "SELECT v.resource_id, r.resource_type, s.param, s.number " + PublishFromTransaction + "s.number IS NOT NULL",
+        "INSERT INTO date_index (resource_id, resource_type, param, start_ms, end_ms) "
+            + "SELECT v.resource_id, r.resource_type, s.param, s.start_ms, s.end_ms " + PublishFromTransaction + "s.start_ms IS NOT NULL",
+        "DELETE FROM staged_index WHERE version_id IN (SELECT id FROM versions WHERE committed = 0 AND tx_id = @tx)",
+        "UPDATE resources SET current_version = v.version, current_deleted = v.deleted, last_updated_unix_ms = v.last_updated_unix_ms "
+            + "FROM versions v WHERE v.resource_id = resources.id AND v.committed = 0 AND v.tx_id = @tx",
+        "UPDATE versions SET committed = 1 WHERE committed = 0 AND tx_id = @tx",
+    ];
+
     public const string SelectPendingResource = "SELECT resource_id FROM versions WHERE id = @staging AND committed = 0";
 
     public const string DeleteVersion = "DELETE FROM versions WHERE id = @staging";
