@@ -37,6 +37,7 @@ public sealed class ResourceValidator
                 $"the FHIR R4 specification archive is missing at {zipPath} (it ships in the Hl7.Fhir.Specification.Data.R4 package)", zipPath);
         }
 
+        ImportCodeTypesOfConformanceResources();
         var resolver = new CachedResolver(new ZipSource(zipPath));
         var terminology = new MemoizingTerminologyService(new LocalTerminologyService(resolver));
         var settings = new ValidationSettings();
@@ -52,6 +53,32 @@ public sealed class ResourceValidator
 #pragma warning restore ExperimentalApi
         validator = new Validator(resolver, terminology, null, settings, schemas);
         fastPath = new BaseSpecFastPath(schemas, SettingsOf(validator));
+    }
+
+    /// <summary>
+    /// The SDK reads the specification's XML through a POCO builder that looks up the class mapping of every
+    /// <c>Code&lt;TEnum&gt;</c> element in the model inspector and, when the inspector does not know that closed type yet,
+    /// builds a new mapping each time, with a new factory method compiled to IL: thousands of them while the schemas of a
+    /// first import are built, about half of the CPU of reading each StructureDefinition. Registering those types once
+    /// (exactly what the SDK's JSON reader does itself when it meets one) makes the lookup find them; the mappings are
+    /// the ones the SDK would build, so nothing read changes.
+    /// </summary>
+    private static void ImportCodeTypesOfConformanceResources()
+    {
+        var inspector = ModelInfo.ModelInspector;
+        foreach (var type in typeof(StructureDefinition).Assembly.GetExportedTypes())
+        {
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            {
+                var valueType = property.PropertyType is { IsGenericType: true } list && list.GetGenericTypeDefinition() == typeof(List<>)
+                    ? list.GenericTypeArguments[0]
+                    : property.PropertyType;
+                if (valueType is { IsGenericType: true } && valueType.GetGenericTypeDefinition() == typeof(Code<>) && inspector.FindClassMapping(valueType) is null)
+                {
+                    inspector.ImportType(valueType);
+                }
+            }
+        }
     }
 
     /// <summary>
