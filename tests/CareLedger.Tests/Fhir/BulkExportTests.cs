@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using CareLedger.Fhir.Export;
 using CareLedger.Fhir.Validation;
+using CareLedger.Tests.Support;
 using Hl7.Fhir.Model;
 
 namespace CareLedger.Tests.Fhir;
@@ -107,5 +109,59 @@ public sealed class BulkExportTests
         Assert.Equal(HttpStatusCode.BadRequest, synchronous.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, cancelled.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task A_finished_job_outlives_a_restart_and_an_interrupted_one_is_reported_as_failed()
+    {
+        await using var node = await FhirTestNode.StartAsync(http: true);
+        await SeedAsync(node);
+        var kickOff = await node.Client.SendAsync(FhirTestNode.Request(HttpMethod.Get, "$export?_type=Observation", null, ("Prefer", "respond-async")));
+        var status = kickOff.Content.Headers.ContentLocation!;
+        var before = await KickOffAndWaitAsync(node, "$export?_type=Patient");
+        while ((await node.Client.GetAsync(status)).StatusCode != HttpStatusCode.OK)
+        {
+            await System.Threading.Tasks.Task.Delay(50);
+        }
+
+        // A job the node was running when it stopped: its record has no end, and its file is half written.
+        var finished = ExportJobRecord.Read(Path.Combine(node.ExportDirectory, status.Segments[^1]))!;
+        var interruptedId = Guid.NewGuid().ToString("N");
+        var interruptedDirectory = Path.Combine(node.ExportDirectory, interruptedId);
+        Directory.CreateDirectory(interruptedDirectory);
+        (finished with { Id = interruptedId, CompletedAt = null, Files = [] }).Write(interruptedDirectory);
+        File.WriteAllText(Path.Combine(interruptedDirectory, "Observation.ndjson"), "{\"resourceType\":");
+        Directory.CreateDirectory(Path.Combine(node.ExportDirectory, "no-record"));
+
+        await node.RestartHttpAsync();
+
+        var again = await node.Client.GetAsync(status);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var manifest = JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(3, (await DownloadAsync(node, manifest.GetProperty("output")[0])).Count);
+        Assert.Equal(2, before.GetProperty("output")[0].GetProperty("count").GetInt64());
+        var interrupted = await node.Client.GetAsync($"$export-status/{interruptedId}");
+        Assert.Equal(HttpStatusCode.InternalServerError, interrupted.StatusCode);
+        Assert.Contains("restarted", (await FhirTestNode.OutcomeAsync(interrupted)).Issue[0].Diagnostics, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(interruptedDirectory, "Observation.ndjson")));
+        Assert.False(Directory.Exists(Path.Combine(node.ExportDirectory, "no-record")));
+    }
+
+    [Fact]
+    public void A_job_record_round_trips()
+    {
+        var record = new ExportJobRecord("0123abcd", "http://localhost/fhir/$export?_type=Patient", new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero),
+            "client-1", new DateTimeOffset(2026, 1, 2, 3, 5, 0, TimeSpan.Zero), null, [new ExportFile("Patient", "Patient.ndjson", 12)]);
+        using var directory = new TempDirectory();
+
+        record.Write(directory.Path);
+        var read = ExportJobRecord.Read(directory.Path)!;
+
+        Assert.Equal(record with { Files = [] }, read with { Files = [] });
+        Assert.Equal(record.Files, read.Files);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(directory.Path, ExportJobRecord.FileName)));
+        }
     }
 }

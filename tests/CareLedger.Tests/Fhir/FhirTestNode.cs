@@ -106,17 +106,37 @@ internal sealed class FhirTestNode : IAsyncDisposable
         app.MapCareLedgerIdentity();
         app.MapCareLedgerFhir();
         await app.StartAsync();
-        await app.Services.GetRequiredService<IdentityStore>().AddClientAsync(new ClientRegistration(SystemClientId, ClientKind.System)
+        var identities = app.Services.GetRequiredService<IdentityStore>();
+        if (await identities.FindClientAsync(SystemClientId) is null)
         {
-            Secret = SystemClientSecret,
-            AllowedScopes = "system/*.cruds",
-        });
+            await identities.AddClientAsync(new ClientRegistration(SystemClientId, ClientKind.System)
+            {
+                Secret = SystemClientSecret,
+                AllowedScopes = "system/*.cruds",
+            });
+        }
         using var tokenClient = app.GetTestClient();
         tokenClient.BaseAddress = new Uri("http://localhost/");
         var token = await OAuthFlows.AccessTokenAsync(tokenClient, SystemClientId, SystemClientSecret, "system/*.cruds");
         Client = AnonymousClient();
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
+
+    /// <summary>Stops the HTTP server and its hosted services and starts new ones over the same node and directories.</summary>
+    public async System.Threading.Tasks.Task RestartHttpAsync()
+    {
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            app = null;
+        }
+
+        Client.Dispose();
+        await StartHttpAsync();
+    }
+
+    public string ExportDirectory => Directory.Combine("export");
 
     /// <summary>A client of the same server without credentials.</summary>
     public HttpClient AnonymousClient()

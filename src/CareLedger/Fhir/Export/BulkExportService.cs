@@ -12,7 +12,8 @@ namespace CareLedger.Fhir.Export;
 /// <summary>
 /// FHIR Bulk Data $export (system, Patient, Group) with the asynchronous pattern: kick-off → status polling →
 /// NDJSON download. Files are written under the node's export directory and deleted after the retention period
-/// or on DELETE. Jobs live in memory: a restart forgets them and clears the directory.
+/// or on DELETE. Each job's <see cref="ExportJobRecord"/> is kept beside its files, so a restart of the node keeps
+/// finished jobs (until they expire) and reports the ones it interrupted as failed.
 /// </summary>
 public sealed class BulkExportService(FhirService service, ILogger<BulkExportService> logger) : BackgroundService
 {
@@ -33,10 +34,11 @@ public sealed class BulkExportService(FhirService service, ILogger<BulkExportSer
         }
 
         var id = Guid.NewGuid().ToString("N");
-        var job = new ExportJob(id, request, DateTimeOffset.UtcNow, Path.Combine(root, id), caller);
+        var job = new ExportJob(id, request, DateTimeOffset.UtcNow, Path.Combine(root, id), caller.Who.Subject);
         Directory.CreateDirectory(job.Directory);
+        job.ToRecord().Write(job.Directory);
         jobs[id] = job;
-        job.Work = Task.Run(() => Run(job, types, since, patientIds), CancellationToken.None);
+        job.Work = Task.Run(() => Run(job, caller, types, since, patientIds), CancellationToken.None);
         return job;
     }
 
@@ -61,13 +63,8 @@ public sealed class BulkExportService(FhirService service, ILogger<BulkExportSer
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (service.Options.ExportDirectory is { } root && Directory.Exists(root))
-        {
-            foreach (var stale in Directory.EnumerateDirectories(root))
-            {
-                Directory.Delete(stale, recursive: true);
-            }
-        }
+        // Before the first await: StartAsync runs this part, so the jobs are back before the server takes requests.
+        Restore();
 
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1));
         while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -80,14 +77,51 @@ public sealed class BulkExportService(FhirService service, ILogger<BulkExportSer
         }
     }
 
-    private void Run(ExportJob job, IReadOnlyList<string>? types, DateTimeOffset? since, Func<IReadOnlyList<string>>? patientIds)
+    /// <summary>The jobs of an earlier run of the node: finished ones still served, interrupted ones failed, the rest removed.</summary>
+    private void Restore()
+    {
+        if (service.Options.ExportDirectory is not { } root || !Directory.Exists(root))
+        {
+            return;
+        }
+
+        var cutoff = DateTimeOffset.UtcNow - service.Options.ExportRetention;
+        foreach (var directory in Directory.EnumerateDirectories(root))
+        {
+            var record = ExportJobRecord.Read(directory);
+            if (record is null || record.Id != Path.GetFileName(directory) || record.CompletedAt < cutoff)
+            {
+                Directory.Delete(directory, recursive: true);
+                continue;
+            }
+
+            var job = ExportJob.FromRecord(record, directory);
+            if (job.CompletedAt is null)
+            {
+                // Its files are incomplete: they go, and its client hears why.
+                foreach (var file in Directory.EnumerateFiles(directory).Where(f => Path.GetFileName(f) != ExportJobRecord.FileName))
+                {
+                    File.Delete(file);
+                }
+
+                job.Files.Clear();
+                job.Error = "the node restarted while the export ran; kick it off again";
+                job.CompletedAt = DateTimeOffset.UtcNow;
+                job.ToRecord().Write(directory);
+            }
+
+            jobs[job.Id] = job;
+        }
+    }
+
+    private void Run(ExportJob job, FhirCaller caller, IReadOnlyList<string>? types, DateTimeOffset? since, Func<IReadOnlyList<string>>? patientIds)
     {
         try
         {
             var ct = job.Cancellation.Token;
             var patients = patientIds?.Invoke();
             var selected = types ?? [.. (patients is null ? ModelInfo.SupportedResources.Where(ModelInfo.IsKnownResource) : PatientCompartmentTypes)
-                .Where(t => job.Caller.Who.Scopes.Permits(t, AccessAction.Export))];
+                .Where(t => caller.Who.Scopes.Permits(t, AccessAction.Export))];
             foreach (var type in selected.Order(StringComparer.Ordinal))
             {
                 ct.ThrowIfCancellationRequested();
@@ -96,7 +130,7 @@ public sealed class BulkExportService(FhirService service, ILogger<BulkExportSer
                 long count = 0;
                 using (var file = new FileStream(path, ExportFileOptions()))
                 {
-                    foreach (var json in Resources(job.Caller, type, since, patients, ct))
+                    foreach (var json in Resources(caller, type, since, patients, ct))
                     {
                         file.Write(json);
                         file.WriteByte((byte)'\n');
@@ -129,6 +163,25 @@ public sealed class BulkExportService(FhirService service, ILogger<BulkExportSer
         finally
         {
             job.CompletedAt = DateTimeOffset.UtcNow;
+            SaveEnd(job);
+        }
+    }
+
+    /// <summary>The end of a job on disk; a cancelled job's folder is being deleted, and a failure here only costs a restart's memory of it.</summary>
+    private void SaveEnd(ExportJob job)
+    {
+        if (job.Cancellation.IsCancellationRequested || !Directory.Exists(job.Directory))
+        {
+            return;
+        }
+
+        try
+        {
+            job.ToRecord().Write(job.Directory);
+        }
+        catch (IOException e)
+        {
+            logger.LogWarning("bulk export {Job}: its record could not be saved: {Type}", job.Id, e.GetType().Name);
         }
     }
 

@@ -1,16 +1,14 @@
 namespace CareLedger.Fhir.Export;
 
 /// <summary>One bulk export: what was asked, how far it is, and the NDJSON files it produced.</summary>
-public sealed class ExportJob(string id, string request, DateTimeOffset transactionTime, string directory, FhirCaller caller)
+public sealed class ExportJob(string id, string request, DateTimeOffset transactionTime, string directory, string owner)
 {
     private long written;
 
     public string Id => id;
 
-    /// <summary>Who kicked it off: the export reads as them, and only they may poll, download or cancel it.</summary>
-    public FhirCaller Caller => caller;
-
-    public bool IsOwnedBy(FhirCaller other) => string.Equals(other.Who.Subject, caller.Who.Subject, StringComparison.Ordinal);
+    /// <summary>The subject of the caller who kicked it off: only they may poll, download or cancel it.</summary>
+    public bool IsOwnedBy(FhirCaller other) => string.Equals(other.Who.Subject, owner, StringComparison.Ordinal);
 
     public string Request => request;
 
@@ -31,6 +29,25 @@ public sealed class ExportJob(string id, string request, DateTimeOffset transact
     public long Written => Interlocked.Read(ref written);
 
     public void CountOne() => Interlocked.Increment(ref written);
+
+    public ExportJobRecord ToRecord()
+    {
+        lock (Files)
+        {
+            return new ExportJobRecord(id, request, transactionTime, owner, CompletedAt, Error, [.. Files]);
+        }
+    }
+
+    public static ExportJob FromRecord(ExportJobRecord record, string directory)
+    {
+        var job = new ExportJob(record.Id, record.Request, record.TransactionTime, directory, record.Owner)
+        {
+            CompletedAt = record.CompletedAt,
+            Error = record.Error,
+        };
+        job.Files.AddRange(record.Files);
+        return job;
+    }
 }
 
 /// <summary>One NDJSON output file: all exported resources of one type.</summary>
