@@ -16,50 +16,84 @@ internal static partial class BenchCommands
         var reads = new Option<int>("--reads") { Description = "Reads per client.", DefaultValueFactory = _ => 1000 };
         var import = new Option<string[]>("--import") { Description = "Bundles or folders to import for the import figure. Default: the demo bundles.", AllowMultipleArgumentsPerToken = true };
         var warm = new Option<bool>("--warm") { Description = "First import the same bundles into a throwaway node, so the figure is the steady state rather than the first use of the validator." };
-        var command = new Command("fhir", "FHIR import throughput (validated, encrypted, ledgered) and create / read-by-id throughput and latency at N clients.") { data, clients, creates, reads, import, warm };
+        var copies = new Option<int>("--copies")
+        {
+            Description = "Import this many re-identified copies of each patient bundle (new UUIDs, generated into a temporary folder) for a steadier import figure.",
+            DefaultValueFactory = _ => 1,
+        };
+        var importOnly = new Option<bool>("--import-only") { Description = "Measure the import only (no creates or reads)." };
+        var command = new Command("fhir", "FHIR import throughput (validated, encrypted, ledgered) and create / read-by-id throughput and latency at N clients.") { data, clients, creates, reads, import, warm, copies, importOnly };
         command.SetAction(async (parse, ct) =>
         {
-            var paths = parse.GetValue(import) is { Length: > 0 } given ? given : [DemoCommand.DemoDataDirectory];
-            if (parse.GetValue(warm))
+            IReadOnlyList<string> given = parse.GetValue(import) is { Length: > 0 } named ? named : [DemoCommand.DemoDataDirectory];
+            var count = parse.GetValue(copies);
+            if (count < 1)
             {
-                await using var throwaway = BenchNode.Create(null);
-                await using var warmNode = await throwaway.OpenAsync(ct);
-                await AnsiConsole.Status().StartAsync("warming up: a first import into a throwaway node", async _ =>
-                    await warmNode.Importer.ImportAsync(paths, null, ct));
+                throw new CliException("--copies must be at least 1");
             }
 
-            await using var scratch = BenchNode.Create(parse.GetValue(data));
-            await using var node = await scratch.OpenAsync(ct);
-            var options = new FhirLoadOptions
+            var generated = count == 1 ? null : Directory.CreateTempSubdirectory("careledger-bench-bundles-").FullName;
+            try
             {
-                ImportPaths = paths,
-                Clients = parse.GetValue(clients),
-                CreatesPerClient = parse.GetValue(creates),
-                ReadsPerClient = parse.GetValue(reads),
-            };
-            var figures = await AnsiConsole.Status().StartAsync("loading", async status =>
-                await new FhirLoad(node.Fhir, node.Paths.ImportState, FhirCaller.Custodian(node.Config.OrganisationName, "careledger-bench")).RunAsync(options, new Progress<string>(s => status.Status(Markup.Escape(s))), ct));
-
-            var table = new Table().AddColumn("operation").AddColumn(new TableColumn("count").RightAligned())
-                .AddColumn(new TableColumn("per second").RightAligned()).AddColumn(new TableColumn("p50").RightAligned())
-                .AddColumn(new TableColumn("p95").RightAligned()).AddColumn(new TableColumn("p99").RightAligned());
-            if (figures.Import is { } imported)
-            {
-                var count = imported.ResourcesCreated + imported.ResourcesAlreadyPresent;
-                table.AddRow("import (validate, encrypt, ledger)", Format(count), $"{imported.ResourcesPerSecond:N0}", "", "", "");
+                var paths = generated is null ? given : SyntheaCopies.Write(given, count, generated);
+                var options = new FhirLoadOptions
+                {
+                    ImportPaths = paths,
+                    Clients = parse.GetValue(clients),
+                    CreatesPerClient = parse.GetValue(creates),
+                    ReadsPerClient = parse.GetValue(reads),
+                    ImportOnly = parse.GetValue(importOnly),
+                };
+                await RunFhirAsync(parse.GetValue(data), options, parse.GetValue(warm), ct);
+                return 0;
             }
+            finally
+            {
+                if (generated is not null)
+                {
+                    Directory.Delete(generated, recursive: true);
+                }
+            }
+        });
+        bench.Subcommands.Add(command);
+    }
 
+    private static async Task RunFhirAsync(string? dataDirectory, FhirLoadOptions options, bool warm, CancellationToken ct)
+    {
+        if (warm)
+        {
+            await using var throwaway = BenchNode.Create(null);
+            await using var warmNode = await throwaway.OpenAsync(ct);
+            await AnsiConsole.Status().StartAsync("warming up: a first import into a throwaway node", async _ =>
+                await warmNode.Importer.ImportAsync(options.ImportPaths, null, ct));
+        }
+
+        await using var scratch = BenchNode.Create(dataDirectory);
+        await using var node = await scratch.OpenAsync(ct);
+        var figures = await AnsiConsole.Status().StartAsync("loading", async status =>
+            await new FhirLoad(node.Fhir, node.Paths.ImportState, FhirCaller.Custodian(node.Config.OrganisationName, "careledger-bench")).RunAsync(options, new Progress<string>(s => status.Status(Markup.Escape(s))), ct));
+
+        var table = new Table().AddColumn("operation").AddColumn(new TableColumn("count").RightAligned())
+            .AddColumn(new TableColumn("per second").RightAligned()).AddColumn(new TableColumn("p50").RightAligned())
+            .AddColumn(new TableColumn("p95").RightAligned()).AddColumn(new TableColumn("p99").RightAligned());
+        if (figures.Import is { } imported)
+        {
+            var count = imported.ResourcesCreated + imported.ResourcesAlreadyPresent;
+            table.AddRow("import (validate, encrypt, ledger)", Format(count), $"{imported.ResourcesPerSecond:N0}", "", "", "");
+        }
+
+        if (!options.ImportOnly)
+        {
             AddRow(table, $"create, in process ({figures.Clients} clients)", figures.Create);
             AddRow(table, $"read by id, in process ({figures.Clients} clients)", figures.Read);
             var (httpCreate, httpRead) = await AnsiConsole.Status().StartAsync("the same over HTTP", async _ =>
                 await FhirHttpLoad.RunAsync(node, options.Clients, options.CreatesPerClient, options.ReadsPerClient, ct));
             AddRow(table, $"[bold]create over HTTP[/] ({figures.Clients} clients)", httpCreate);
             AddRow(table, $"[bold]read by id over HTTP[/] ({figures.Clients} clients)", httpRead);
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"CPU per import resource: {(figures.ImportResourcesPerCpuSecond > 0 ? 1000 / figures.ImportResourcesPerCpuSecond : 0):F2} ms (all threads)");
-            return 0;
-        });
-        bench.Subcommands.Add(command);
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"CPU per import resource: {(figures.ImportResourcesPerCpuSecond > 0 ? 1000 / figures.ImportResourcesPerCpuSecond : 0):F2} ms (all threads)");
     }
 
     private static void AddRow(Table table, string name, LatencyFigures f) =>

@@ -161,6 +161,9 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
             .ThenBy(f => f, StringComparer.Ordinal)];
     }
 
+    /// <summary>Synthea's hospital and practitioner bundles: what the patient bundles refer to, loaded first.</summary>
+    public static bool IsSharedReferenceData(string fileName) => LoadRank(fileName) < IndependentRank;
+
     private static int LoadRank(string fileName) =>
         fileName.StartsWith("hospitalInformation", StringComparison.OrdinalIgnoreCase) ? 0
         : fileName.StartsWith("practitionerInformation", StringComparison.OrdinalIgnoreCase) ? 1

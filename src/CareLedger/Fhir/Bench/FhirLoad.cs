@@ -16,6 +16,9 @@ public sealed record FhirLoadOptions
     public int CreatesPerClient { get; init; } = 250;
 
     public int ReadsPerClient { get; init; } = 1000;
+
+    /// <summary>Only the import figure: no creates or reads.</summary>
+    public bool ImportOnly { get; init; }
 }
 
 /// <summary>Throughput and latency of one operation under concurrent clients.</summary>
@@ -58,6 +61,12 @@ public sealed class FhirLoad(FhirService service, string stateDirectory, FhirCal
             var cpu = CpuTime();
             import = await new FhirImporter(service, stateDirectory, caller).ImportAsync(options.ImportPaths, null, ct);
             importCpu = CpuTime() - cpu;
+        }
+
+        if (options.ImportOnly)
+        {
+            var none = LatencyFigures.From([], TimeSpan.Zero);
+            return new FhirLoadFigures(import, importCpu, none, TimeSpan.Zero, none, TimeSpan.Zero, 0);
         }
 
         progress?.Report("warming up");
