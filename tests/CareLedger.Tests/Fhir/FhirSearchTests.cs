@@ -59,6 +59,65 @@ public sealed class FhirSearchTests : IAsyncLifetime
 
     private static List<string> Ids(IEnumerable<Resource> resources) => [.. resources.Select(r => r.Id!).Order(StringComparer.Ordinal)];
 
+    [Fact]
+    public async System.Threading.Tasks.Task Reference_address_and_email_parameters_and_history_since_find_what_they_name()
+    {
+        var organization = Search("Organization", "identifier=urn:test:org|GH").Single().Id!;
+        var doctor = await Create(new Practitioner
+        {
+            Name = [new HumanName { Family = "Okafor" }],
+            Telecom = [new ContactPoint(ContactPoint.ContactPointSystem.Email, null, "okafor@example.org")],
+            Address = [new Address { City = "Springfield", Line = ["1 Main Street"] }],
+        });
+        var cara = await Create(new Patient
+        {
+            Name = [new HumanName { Family = "Costa" }],
+            GeneralPractitioner = [new ResourceReference($"Practitioner/{doctor}")],
+            ManagingOrganization = new ResourceReference($"Organization/{organization}"),
+            Address = [new Address { City = "Shelbyville" }],
+        });
+        var visit = await Create(new Encounter
+        {
+            Status = Encounter.EncounterStatus.Finished,
+            Class = new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB"),
+            Subject = new ResourceReference($"Patient/{cara}"),
+        });
+        var seen = await Create(new Observation
+        {
+            Status = ObservationStatus.Final,
+            Code = new CodeableConcept("http://loinc.org", "8867-4"),
+            Subject = new ResourceReference($"Patient/{cara}"),
+            Encounter = new ResourceReference($"Encounter/{visit}"),
+            Performer = [new ResourceReference($"Practitioner/{doctor}")],
+        });
+
+        Assert.Equal([cara], Ids(Search("Patient", $"general-practitioner={doctor}")));
+        Assert.Equal([cara], Ids(Search("Patient", $"general-practitioner=Practitioner/{doctor}")));
+        Assert.Equal(Ids([.. Search("Patient", "name=costa"), .. Search("Patient", "name=mul")]), Ids(Search("Patient", $"organization={organization}")));
+        Assert.Equal([seen], Ids(Search("Observation", $"encounter=Encounter/{visit}")));
+        Assert.Equal([seen], Ids(Search("Observation", $"performer={doctor}")));
+        Assert.Empty(Search("Observation", $"performer=Practitioner/{cara}"));
+        Assert.Equal([doctor], Ids(Search("Practitioner", "email=okafor@example.org")));
+        Assert.Empty(Search("Practitioner", "email=okafor@example.com"));
+        Assert.Equal([doctor], Ids(Search("Practitioner", "address=spring")));
+        Assert.Equal([cara], Ids(Search("Patient", "address=shelby")));
+        Assert.Empty(Search("Patient", "address=spring"));
+
+        // History since a moment lists only what changed after it.
+        await System.Threading.Tasks.Task.Delay(5);
+        var cutoff = DateTimeOffset.UtcNow;
+        await System.Threading.Tasks.Task.Delay(5);
+        var later = (await node.Service.UpdateAsync(FhirTestNode.System, "Practitioner", doctor, new Practitioner
+        {
+            Id = doctor,
+            Name = [new HumanName { Family = "Okafor-Reyes" }],
+        }, null, CancellationToken.None)).Version;
+        var all = node.Service.History(FhirTestNode.System, "Practitioner", doctor, 10, null, "http://localhost/fhir");
+        var since = node.Service.History(FhirTestNode.System, "Practitioner", doctor, 10, cutoff, "http://localhost/fhir");
+        Assert.Equal(2, all.Entry.Count);
+        Assert.Equal([later.ToString(System.Globalization.CultureInfo.InvariantCulture)], since.Entry.Select(e => e.Resource!.Meta!.VersionId));
+    }
+
     [Theory]
     [InlineData("name=mul", "ana")]
     [InlineData("name=MÜLLER", "ana")]
