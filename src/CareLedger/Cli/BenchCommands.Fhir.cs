@@ -22,7 +22,8 @@ internal static partial class BenchCommands
             DefaultValueFactory = _ => 1,
         };
         var importOnly = new Option<bool>("--import-only") { Description = "Measure the import only (no creates or reads)." };
-        var command = new Command("fhir", "FHIR import throughput (validated, encrypted, ledgered) and create / read-by-id throughput and latency at N clients.") { data, clients, creates, reads, import, warm, copies, importOnly };
+        var postgres = PostgresOption();
+        var command = new Command("fhir", "FHIR import throughput (validated, encrypted, ledgered) and create / read-by-id throughput and latency at N clients.") { data, clients, creates, reads, import, warm, copies, importOnly, postgres };
         command.SetAction(async (parse, ct) =>
         {
             IReadOnlyList<string> given = parse.GetValue(import) is { Length: > 0 } named ? named : [DemoCommand.DemoDataDirectory];
@@ -44,7 +45,7 @@ internal static partial class BenchCommands
                     ReadsPerClient = parse.GetValue(reads),
                     ImportOnly = parse.GetValue(importOnly),
                 };
-                await RunFhirAsync(parse.GetValue(data), options, parse.GetValue(warm), ct);
+                await RunFhirAsync(parse.GetValue(data), parse.GetValue(postgres), options, parse.GetValue(warm), ct);
                 return 0;
             }
             finally
@@ -58,17 +59,18 @@ internal static partial class BenchCommands
         bench.Subcommands.Add(command);
     }
 
-    private static async Task RunFhirAsync(string? dataDirectory, FhirLoadOptions options, bool warm, CancellationToken ct)
+    /// <param name="postgres">A temporary node keeps its state and vault in a fresh schema on this server (null: SQLite files).</param>
+    private static async Task RunFhirAsync(string? dataDirectory, string? postgres, FhirLoadOptions options, bool warm, CancellationToken ct)
     {
         if (warm)
         {
-            await using var throwaway = BenchNode.Create(null);
+            await using var throwaway = BenchNode.Create(null, postgres);
             await using var warmNode = await throwaway.OpenAsync(ct);
             await AnsiConsole.Status().StartAsync("warming up: a first import into a throwaway node", async _ =>
                 await warmNode.Importer.ImportAsync(options.ImportPaths, null, ct));
         }
 
-        await using var scratch = BenchNode.Create(dataDirectory);
+        await using var scratch = BenchNode.Create(dataDirectory, postgres);
         await using var node = await scratch.OpenAsync(ct);
         var figures = await AnsiConsole.Status().StartAsync("loading", async status =>
             await new FhirLoad(node.Fhir, node.Paths.ImportState, FhirCaller.Custodian(node.Config.OrganisationName, "careledger-bench")).RunAsync(options, new Progress<string>(s => status.Status(Markup.Escape(s))), ct));
@@ -93,6 +95,7 @@ internal static partial class BenchCommands
         }
 
         AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"state and vault: {Markup.Escape(StoreOf(node))}");
         AnsiConsole.MarkupLine($"CPU per import resource: {(figures.ImportResourcesPerCpuSecond > 0 ? 1000 / figures.ImportResourcesPerCpuSecond : 0):F2} ms (all threads)");
     }
 

@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using CareLedger.Ledger.Engine;
+using System.Security.Cryptography;
 using CareLedger.Node;
+using CareLedger.Storage;
+using Npgsql;
 using Spectre.Console;
 
 namespace CareLedger.Cli;
@@ -25,7 +28,8 @@ internal static partial class BenchCommands
         var count = new Option<int>("--tx") { Description = "How many transactions to submit.", DefaultValueFactory = _ => 100_000 };
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Concurrent submitters.", DefaultValueFactory = _ => 256 };
         var size = new Option<int>("--bytes") { Description = "Approximate size of each signed transaction.", DefaultValueFactory = _ => 1024 };
-        var command = new Command("ledger", "Durable signed transactions per second and p50/p99 submit-to-fsync latency on the embedded node.") { data, count, concurrency, size };
+        var postgres = PostgresOption();
+        var command = new Command("ledger", "Durable signed transactions per second and p50/p99 submit-to-fsync latency on the embedded node.") { data, count, concurrency, size, postgres };
         command.SetAction(async (parse, ct) =>
         {
             var n = parse.GetValue(count);
@@ -35,7 +39,7 @@ internal static partial class BenchCommands
                 throw new CliException("--tx and --concurrency must be at least 1");
             }
 
-            await using var scratch = BenchNode.Create(parse.GetValue(data));
+            await using var scratch = BenchNode.Create(parse.GetValue(data), parse.GetValue(postgres));
             await using var node = await scratch.OpenAsync(ct);
             LoadResult result = null!;
             await AnsiConsole.Progress()
@@ -51,6 +55,7 @@ internal static partial class BenchCommands
                 });
 
             var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
+            table.AddRow("state store", Markup.Escape(StoreOf(node)));
             table.AddRow("transactions", Format(result.Transactions));
             table.AddRow("signed transaction size", $"{Format(result.TransactionBytes)} B");
             table.AddRow("concurrent submitters", Format(result.Concurrency));
@@ -111,6 +116,14 @@ internal static partial class BenchCommands
         return command;
     }
 
+    /// <summary>A fresh temporary node keeps its state and vault in a new schema on this server (dropped afterwards).</summary>
+    internal static Option<string?> PostgresOption() => new("--postgres")
+    {
+        Description = "Run the temporary node on PostgreSQL: an Npgsql connection string (a fresh schema is made and dropped). Default: SQLite files.",
+    };
+
+    internal static string StoreOf(CareLedgerNode node) => node.Config.PostgresStore()?.Describe() ?? "SQLite files";
+
     internal static string Format(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     internal static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:F2} ms";
@@ -125,28 +138,59 @@ internal sealed class BenchNode : IAsyncDisposable
 {
     private readonly NodePaths _paths;
     private readonly bool _temporary;
+    private readonly PostgresStore? _postgres;
 
-    private BenchNode(NodePaths paths, bool temporary)
+    private BenchNode(NodePaths paths, bool temporary, PostgresStore? postgres)
     {
         _paths = paths;
         _temporary = temporary;
+        _postgres = postgres;
     }
 
-    public static BenchNode Create(string? dataDirectory) => dataDirectory is null
-        ? new BenchNode(NodePaths.For(Directory.CreateTempSubdirectory("careledger-bench-").FullName), temporary: true)
-        : new BenchNode(NodePaths.For(dataDirectory), temporary: false);
-
-    public async Task<CareLedgerNode> OpenAsync(CancellationToken ct) => _paths.IsInitialised
-        ? await CareLedgerNode.OpenAsync(_paths, ct)
-        : await CareLedgerNode.InitializeAsync(_paths, "bench.careledger.local/ledger", "Benchmark Hospital", ct);
-
-    public ValueTask DisposeAsync()
+    /// <param name="postgres">For a temporary node: keep its state and vault in a new schema on this server.</param>
+    public static BenchNode Create(string? dataDirectory, string? postgres = null)
     {
-        if (_temporary)
+        if (dataDirectory is not null)
         {
-            Directory.Delete(_paths.DataDirectory, recursive: true);
+            return postgres is null
+                ? new BenchNode(NodePaths.For(dataDirectory), temporary: false, null)
+                : throw new CliException("--postgres applies to a temporary node; a node given with --data keeps the store it was initialised with");
         }
 
-        return ValueTask.CompletedTask;
+        var store = postgres is null ? null : new PostgresStore(postgres, "careledger_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
+        return new BenchNode(NodePaths.For(Directory.CreateTempSubdirectory("careledger-bench-").FullName), temporary: true, store);
+    }
+
+    public async Task<CareLedgerNode> OpenAsync(CancellationToken ct)
+    {
+        if (_paths.IsInitialised)
+        {
+            return await CareLedgerNode.OpenAsync(_paths, ct);
+        }
+
+        var settings = new NodeConfig { Origin = "bench.careledger.local/ledger", OrganisationName = "Benchmark Hospital" };
+        if (_postgres is not null)
+        {
+            settings = settings with { Store = NodeConfig.PostgresStoreName, Postgres = new PostgresSettings(_postgres.ConnectionString, _postgres.Schema) };
+        }
+
+        return await CareLedgerNode.InitializeAsync(_paths, settings, ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_temporary)
+        {
+            return;
+        }
+
+        Directory.Delete(_paths.DataDirectory, recursive: true);
+        if (_postgres is not null)
+        {
+            await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {_postgres.Schema} CASCADE", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 }
