@@ -58,6 +58,7 @@ public sealed partial class LedgerEngine
         }
 
         accepted.Clear();
+        rules.Prefetch(batch.Select(submission => submission.Signed.Transaction.Id).ToHashSet());
         var next = log.Count;
         foreach (var submission in batch)
         {

@@ -169,6 +169,9 @@ public sealed class LedgerState : ILedgerState, IDisposable
     /// <summary>The earlier leaf and leaf hash of a transaction id (sequencer thread only).</summary>
     internal (long LeafIndex, byte[] LeafHash)? FindTransaction(TxId id) => commands.FindTransaction(id);
 
+    /// <summary>Which of <paramref name="ids"/> are applied, in one query, or null where the state looks ids up one by one (sequencer thread only).</summary>
+    internal Dictionary<TxId, (long LeafIndex, byte[] LeafHash)>? FindTransactions(IReadOnlyCollection<TxId> ids) => commands.FindTransactions(ids);
+
     /// <summary>The latest committed version of a record, 0 when none (sequencer thread only).</summary>
     internal uint LatestVersion(byte[] recordRef) => commands.LatestVersion(recordRef);
 
@@ -204,6 +207,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
         string? newOrigin = null;
         using (var transaction = database.Writer.BeginTransaction())
         {
+            using var abandon = new QueueAbandon(commands);
             commands.Begin(transaction);
             foreach (var applied in batch)
             {
@@ -250,6 +254,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
             }
 
             commands.SetAppliedCount(AppliedCount, next);
+            commands.End();
             transaction.Commit();
         }
 
@@ -276,6 +281,12 @@ public sealed class LedgerState : ILedgerState, IDisposable
         disposed = true;
         commands.Dispose();
         database.Dispose();
+    }
+
+    /// <summary>Forgets writes queued for a batch that failed before it committed.</summary>
+    private readonly struct QueueAbandon(StateCommands commands) : IDisposable
+    {
+        public void Dispose() => commands.Abandon();
     }
 
     private DbConnection OpenReader()

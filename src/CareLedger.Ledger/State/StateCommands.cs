@@ -6,9 +6,15 @@ using CareLedger.Ledger.State.Storage;
 
 namespace CareLedger.Ledger.State;
 
-/// <summary>The writer's prepared statements: created once, reused for every batch (the sequencer's hot path).</summary>
+/// <summary>
+/// The writer's prepared statements: created once, reused for every batch (the sequencer's hot path). Where the
+/// driver can pipeline (Npgsql), a batch's writes are queued and sent together, one round trip per applied batch
+/// instead of one per row; SQLite runs each in the process as it comes.
+/// </summary>
 internal sealed class StateCommands : IDisposable
 {
+    private readonly List<(DbBatchCommand Command, Func<Exception> Problem)> oneRowChecks = [];
+    private DbBatch? queue;
     private readonly DbCommand insertTransaction;
     private readonly DbCommand insertKey;
     private readonly DbCommand revokeKey;
@@ -56,6 +62,80 @@ internal sealed class StateCommands : IDisposable
         {
             command.Transaction = transaction;
         }
+
+        if (database.Writer.CanCreateBatch)
+        {
+            queue = database.Writer.CreateBatch();
+            queue.Transaction = transaction;
+        }
+    }
+
+    /// <summary>Sends the queued writes and checks the rows they changed; then the transaction may commit.</summary>
+    public void End()
+    {
+        Flush();
+        Abandon();
+    }
+
+    /// <summary>Forgets the queue (after <see cref="End"/>, or when the transaction rolls back).</summary>
+    public void Abandon()
+    {
+        queue?.Dispose();
+        queue = null;
+        oneRowChecks.Clear();
+    }
+
+    /// <summary>Runs a write now, or queues it while applying on a pipelining driver; <paramref name="unlessOneRow"/>
+    /// is thrown if it changes a number of rows other than one.</summary>
+    private void Write(DbCommand command, Func<Exception>? unlessOneRow = null)
+    {
+        if (queue is null)
+        {
+            if (command.ExecuteNonQuery() != 1 && unlessOneRow is not null)
+            {
+                throw unlessOneRow();
+            }
+
+            return;
+        }
+
+        var queued = queue.CreateBatchCommand();
+        queued.CommandText = command.CommandText;
+        foreach (DbParameter parameter in command.Parameters)
+        {
+            var copy = queued.CreateParameter();
+            copy.ParameterName = parameter.ParameterName;
+            copy.DbType = parameter.DbType;
+            copy.Value = parameter.Value;
+            queued.Parameters.Add(copy);
+        }
+
+        queue.BatchCommands.Add(queued);
+        if (unlessOneRow is not null)
+        {
+            oneRowChecks.Add((queued, unlessOneRow));
+        }
+    }
+
+    /// <summary>Sends the queued writes in one round trip (before a read that must see them, and at the end).</summary>
+    private void Flush()
+    {
+        if (queue is not { BatchCommands.Count: > 0 })
+        {
+            return;
+        }
+
+        queue.ExecuteNonQuery();
+        foreach (var (command, problem) in oneRowChecks)
+        {
+            if (command.RecordsAffected != 1)
+            {
+                throw problem();
+            }
+        }
+
+        queue.BatchCommands.Clear();
+        oneRowChecks.Clear();
     }
 
     public void InsertTransaction(AppliedTransaction applied)
@@ -67,7 +147,7 @@ internal sealed class StateCommands : IDisposable
         p[2].Value = (long)tx.Type;
         p[3].Value = tx.Author.ToArray();
         p[4].Value = applied.LeafHash;
-        insertTransaction.ExecuteNonQuery();
+        Write(insertTransaction);
     }
 
     public KeyRecord InsertKey(KeyRegisteredPayload registered, long leaf)
@@ -79,7 +159,7 @@ internal sealed class StateCommands : IDisposable
         p[2].Value = registered.Role;
         p[3].Value = registered.Label;
         p[4].Value = leaf;
-        insertKey.ExecuteNonQuery();
+        Write(insertKey);
         return new KeyRecord(id, registered.PublicKeySpki, registered.Role, registered.Label, leaf, null);
     }
 
@@ -87,10 +167,7 @@ internal sealed class StateCommands : IDisposable
     {
         revokeKey.Parameters[0].Value = leaf;
         revokeKey.Parameters[1].Value = id.ToArray();
-        if (revokeKey.ExecuteNonQuery() != 1)
-        {
-            throw new InvalidOperationException($"leaf {leaf} revokes key {id}, which is not registered or already revoked");
-        }
+        Write(revokeKey, () => new InvalidOperationException($"leaf {leaf} revokes key {id}, which is not registered or already revoked"));
     }
 
     public void InsertRecord(RecordCommitment record, long leaf)
@@ -102,14 +179,14 @@ internal sealed class StateCommands : IDisposable
         p[3].Value = (long)record.Operation;
         p[4].Value = record.Commitment;
         p[5].Value = leaf;
-        insertRecord.ExecuteNonQuery();
+        Write(insertRecord);
     }
 
     public void InsertErased(byte[] patient, long leaf)
     {
         insertErased.Parameters[0].Value = patient;
         insertErased.Parameters[1].Value = leaf;
-        insertErased.ExecuteNonQuery();
+        Write(insertErased);
     }
 
     /// <summary>Records the credential's new state (the caller computed it from the status transaction and the previous state).</summary>
@@ -122,12 +199,13 @@ internal sealed class StateCommands : IDisposable
         p[3].Value = credential.ValidUntilUnixMs;
         p[4].Value = credential.IssuerKey.ToArray();
         p[5].Value = credential.Leaf;
-        putCredential.ExecuteNonQuery();
+        Write(putCredential);
     }
 
     /// <param name="transaction">The batch's transaction while applying (the lookup must see the batch's earlier rows); null otherwise.</param>
     public CredentialState? FindCredential(byte[] idHash, DbTransaction? transaction)
     {
+        Flush();
         findCredential.Transaction = transaction;
         findCredential.Parameters[0].Value = idHash;
         using var reader = findCredential.ExecuteReader();
@@ -150,10 +228,7 @@ internal sealed class StateCommands : IDisposable
     {
         setAppliedCount.Parameters[0].Value = database.MetaValue(count);
         setAppliedCount.Parameters[1].Value = database.MetaValue(previous);
-        if (setAppliedCount.ExecuteNonQuery() != 1)
-        {
-            throw new LedgerStateException($"{database.Location}: applied_count is no longer {previous}; the state changed under this node (restart it to replay the log)");
-        }
+        Write(setAppliedCount, () => new LedgerStateException($"{database.Location}: applied_count is no longer {previous}; the state changed under this node (restart it to replay the log)"));
     }
 
     public (long LeafIndex, byte[] LeafHash)? FindTransaction(TxId id)
@@ -161,6 +236,27 @@ internal sealed class StateCommands : IDisposable
         findTransaction.Parameters[0].Value = id.ToArray();
         using var reader = findTransaction.ExecuteReader();
         return reader.Read() ? (reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
+    }
+
+    /// <summary>Which of <paramref name="ids"/> are applied, in one query; null if the database looks ids up one by one.</summary>
+    public Dictionary<TxId, (long LeafIndex, byte[] LeafHash)>? FindTransactions(IReadOnlyCollection<TxId> ids)
+    {
+        if (database.FindTransactionsSql is not { } sql || ids.Count == 0)
+        {
+            return null;
+        }
+
+        using var command = database.Writer.CreateCommand();
+        command.CommandText = sql;
+        command.Bind("@ids", ids.Select(id => id.ToArray()).ToArray());
+        using var reader = command.ExecuteReader();
+        var found = new Dictionary<TxId, (long, byte[])>();
+        while (reader.Read())
+        {
+            found[TxId.FromBytes((byte[])reader.GetValue(0))] = (reader.GetInt64(1), (byte[])reader.GetValue(2));
+        }
+
+        return found;
     }
 
     public uint LatestVersion(byte[] recordRef)
@@ -177,6 +273,7 @@ internal sealed class StateCommands : IDisposable
 
     public void Dispose()
     {
+        Abandon();
         foreach (var command in new[] { insertTransaction, insertKey, revokeKey, insertRecord, insertErased, putCredential, setAppliedCount, findTransaction, latestVersion, isErased, findCredential })
         {
             command.Dispose();

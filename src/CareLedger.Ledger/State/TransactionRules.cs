@@ -16,6 +16,21 @@ internal sealed class TransactionRules(LedgerState state)
     private readonly Dictionary<byte[], uint> pendingVersions = new(ByteArrayComparer.Instance);
     private readonly HashSet<byte[]> pendingErased = new(ByteArrayComparer.Instance);
     private readonly Dictionary<byte[], CredentialState> pendingCredentials = new(ByteArrayComparer.Instance);
+    private readonly HashSet<TxId> prefetched = [];
+    private Dictionary<TxId, (long LeafIndex, byte[] LeafHash)>? applied;
+
+    /// <summary>
+    /// Looks up, in one query where the state can (PostgreSQL), which of the batch's transaction ids were applied
+    /// before, so that <see cref="Check"/> need not ask the state once per transaction. Until <see cref="Clear"/>.
+    /// </summary>
+    public void Prefetch(IReadOnlyCollection<TxId> ids)
+    {
+        applied = state.FindTransactions(ids);
+        if (applied is not null)
+        {
+            prefetched.UnionWith(ids);
+        }
+    }
 
     /// <summary>
     /// Judges <paramref name="signed"/> as the transaction at <paramref name="leafIndex"/>; when accepted, the
@@ -24,7 +39,9 @@ internal sealed class TransactionRules(LedgerState state)
     public RuleVerdict Check(SignedTransaction signed, ITransactionPayload payload, byte[] leafHash, long leafIndex)
     {
         var tx = signed.Transaction;
-        var earlier = pendingIds.TryGetValue(tx.Id, out var pending) ? pending : state.FindTransaction(tx.Id);
+        var earlier = pendingIds.TryGetValue(tx.Id, out var pending) ? pending
+            : prefetched.Contains(tx.Id) ? (applied!.TryGetValue(tx.Id, out var found) ? found : null)
+            : state.FindTransaction(tx.Id);
         if (earlier is { } seen)
         {
             return seen.LeafHash.AsSpan().SequenceEqual(leafHash)
@@ -45,6 +62,8 @@ internal sealed class TransactionRules(LedgerState state)
     /// <summary>Forgets the overlay: the batch it described is now applied to the state.</summary>
     public void Clear()
     {
+        prefetched.Clear();
+        applied = null;
         pendingIds.Clear();
         pendingKeys.Clear();
         pendingVersions.Clear();

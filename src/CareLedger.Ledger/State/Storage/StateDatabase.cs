@@ -25,6 +25,12 @@ internal abstract class StateDatabase : IDisposable
     /// <summary>How a meta value is bound: SQLite keeps an integer as an integer (its column is dynamically typed), PostgreSQL's column is text.</summary>
     public abstract object MetaValue(object value);
 
+    /// <summary>
+    /// One query that finds which of many transaction ids are applied (parameter <c>@ids</c>, an array), or null where
+    /// a lookup per id costs nothing (SQLite, in the process).
+    /// </summary>
+    public virtual string? FindTransactionsSql => null;
+
     public abstract void Dispose();
 
     /// <summary>A meta value as stored by either engine, as a number (null if it is not one).</summary>
