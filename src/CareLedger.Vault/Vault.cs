@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using CareLedger.Vault.Keys;
@@ -27,11 +28,10 @@ public sealed partial class Vault : IDisposable
     private readonly byte[] _recordRefKey;
     private readonly byte[] _patientLookupKey;
     private readonly BlindIndex _blindIndex;
+    private readonly VaultDatabase _database;
     private bool _disposed;
 
-    private readonly VaultDatabase _database;
-
-    private Vault(VaultOptions options, VaultDatabase database, System.Data.Common.DbConnection writer)
+    private Vault(VaultOptions options, VaultDatabase database, DbConnection writer)
     {
         _options = options;
         _keys = options.KeyProvider;
@@ -63,7 +63,7 @@ public sealed partial class Vault : IDisposable
         VaultDatabase database = options.Postgres is { } store
             ? new PostgresVaultDatabase(store)
             : new SqliteVaultDatabase(options.DatabasePath, options.BusyTimeout);
-        System.Data.Common.DbConnection? writer = null;
+        DbConnection? writer = null;
         try
         {
             writer = database.OpenWriter();
