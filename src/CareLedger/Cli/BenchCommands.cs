@@ -15,6 +15,7 @@ internal static partial class BenchCommands
     public static Command Create()
     {
         var command = new Command("bench", "End-to-end load tests on a real node (figures for docs/benchmarks.md).");
+
         command.Subcommands.Add(Ledger());
         command.Subcommands.Add(Restart());
         AddFhir(command);
