@@ -1,3 +1,5 @@
+using CareLedger.Access.Gate;
+
 namespace CareLedger.Access.Callers;
 
 /// <summary>
@@ -20,5 +22,20 @@ public sealed record Accessor(
     string? PatientId,
     IScopeCheck Scopes)
 {
+    /// <summary>The subject recorded for a request the node could not authenticate.</summary>
+    public const string AnonymousSubject = "unauthenticated";
+
+    /// <summary>Whoever sent a request without a usable token: no identity, no scopes. Only ever refused.</summary>
+    public static Accessor Anonymous { get; } = new(AnonymousSubject, CareLedgerRole.Anonymous, null, null, null, NoScopes.Instance);
+
     public string? ClientId { get; init; }
+
+    private sealed class NoScopes : IScopeCheck
+    {
+        public static readonly NoScopes Instance = new();
+
+        public bool Permits(string resourceType, AccessAction action) => false;
+
+        public string RequiredScope(string resourceType, AccessAction action) => $"a valid access token (then a scope for {resourceType})";
+    }
 }

@@ -19,6 +19,11 @@ public enum CareLedgerRole
     Operator,
     /// <summary>A backend service authenticating as itself (client credentials), never a person.</summary>
     System,
+    /// <summary>
+    /// Nobody the node could authenticate (no token, or a forged, expired or misaddressed one). Never an account's or a
+    /// token's role: it exists only so that the audit trail can record the refusals of such requests.
+    /// </summary>
+    Anonymous,
 }
 
 /// <summary>The wire names of roles: lowercase and hyphenated, as in tokens, the store and the command line.</summary>
@@ -37,11 +42,18 @@ public static class CareLedgerRoles
         (CareLedgerRole.System, "system"),
     ];
 
+    private const string AnonymousName = "anonymous";
+
     public static IReadOnlyList<CareLedgerRole> People { get; } =
         [.. s_names.Select(n => n.Role).Where(r => r != CareLedgerRole.System)];
 
     public static string ToName(this CareLedgerRole role)
     {
+        if (role == CareLedgerRole.Anonymous)
+        {
+            return AnonymousName;
+        }
+
         foreach (var (r, name) in s_names)
         {
             if (r == role)
@@ -53,6 +65,7 @@ public static class CareLedgerRoles
         throw new ArgumentOutOfRangeException(nameof(role), role, "not a CareLedger role");
     }
 
+    /// <summary>The role of an account or a token: never <see cref="CareLedgerRole.Anonymous"/>.</summary>
     public static bool TryParse(string? name, out CareLedgerRole role)
     {
         foreach (var (r, n) in s_names)
@@ -66,6 +79,18 @@ public static class CareLedgerRoles
 
         role = default;
         return false;
+    }
+
+    /// <summary>As <see cref="TryParse"/>, and also <c>anonymous</c>: the roles an audit record may name.</summary>
+    public static bool TryParseRecorded(string? name, out CareLedgerRole role)
+    {
+        if (string.Equals(name, AnonymousName, StringComparison.Ordinal))
+        {
+            role = CareLedgerRole.Anonymous;
+            return true;
+        }
+
+        return TryParse(name, out role);
     }
 
     public static CareLedgerRole Parse(string name) =>

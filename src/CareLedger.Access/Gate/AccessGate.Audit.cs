@@ -1,3 +1,4 @@
+using CareLedger.Access.Callers;
 using CareLedger.Access.Audit;
 
 namespace CareLedger.Access.Gate;
@@ -30,6 +31,23 @@ public sealed partial class AccessGate
             reasons,
             detail,
             call.Context.RequestId);
+
+    /// <summary>
+    /// Records a refusal decided before or beside the door: a request whose token the node could not authenticate, or a
+    /// role an endpoint outside the record store turns away (the access log, delegations, reports, credentials). So
+    /// every refusal is in the trail, not only the door's own. Nothing is disclosed; the caller learns nothing from it.
+    /// </summary>
+    /// <param name="patientId">The patient the request named, if any (recorded by pseudonym, when they have records here).</param>
+    /// <param name="detail">A fixed description such as the route template; never a value the caller sent.</param>
+    /// <returns>The id of the audit record.</returns>
+    /// <exception cref="InvalidOperationException">The audit trail could not record it.</exception>
+    public Guid RecordRefusal(Accessor who, string? requestId, AccessAction action, string? resourceType, string? patientId, string reason, string detail)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var call = Begin(who, new AccessContext(RequestId: requestId));
+        var patient = patientId is null ? null : _vault.TryGetPseudonym(patientId);
+        return Keep(Build(call, action, AuditOutcome.Deny, patient, resourceType, null, 0, 0, breakGlass: false, [reason], detail));
+    }
 
     /// <summary>Records the decision; when the trail cannot, the door refuses: nothing is disclosed or changed.</summary>
     private Guid Keep(AuditRecord record)

@@ -25,6 +25,8 @@ public static class PurposeDefaults
         CareLedgerRole.Researcher => Research,
         CareLedgerRole.Operator => SystemAdministration,
         CareLedgerRole.PrivacyOfficer or CareLedgerRole.BoardOfficer => Operations,
+        // The caller's own purpose is unknowable; what is recorded is a security event, kept for system administration.
+        CareLedgerRole.Anonymous => SystemAdministration,
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "not a CareLedger role"),
     };
 }

@@ -17,6 +17,8 @@ public static class FhirServiceCollectionExtensions
     public static IServiceCollection AddCareLedgerFhir(this IServiceCollection services, FhirService service)
     {
         services.AddSingleton(service);
+        // The door itself, for the refusals decided beside it (authentication, access API) to be recorded in its trail.
+        services.AddSingleton(service.Repository.Gate);
         services.AddSingleton(new BundleProcessor(service));
         services.AddSingleton(sp => new BulkExportService(service, sp.GetRequiredService<ILoggerFactory>().CreateLogger<BulkExportService>()));
         services.AddHostedService(sp => sp.GetRequiredService<BulkExportService>());

@@ -73,6 +73,35 @@ public class AuditRecordCodecTests
     }
 
     [Fact]
+    public void A_refusal_of_an_unauthenticated_request_round_trips_with_the_anonymous_role()
+    {
+        var refusal = Fixed with
+        {
+            Outcome = AuditOutcome.Deny,
+            AccessorSubject = Accessor.AnonymousSubject,
+            AccessorRole = CareLedgerRole.Anonymous,
+            AccessorReference = null,
+            Purpose = "HSYSADMIN",
+            Reasons = ["not authenticated: the access token was rejected"],
+            Detail = "GET /fhir/{type}/{id}",
+        };
+
+        var bytes = AuditRecordCodec.Encode(refusal);
+
+        Assert.Contains("69616e6f6e796d6f7573", Convert.ToHexStringLower(bytes), StringComparison.Ordinal); // "anonymous"
+        Assert.Equal(CareLedgerRole.Anonymous, AuditRecordCodec.Decode(bytes).AccessorRole);
+    }
+
+    [Fact]
+    public void No_account_or_token_can_carry_the_anonymous_role()
+    {
+        Assert.False(CareLedgerRoles.TryParse("anonymous", out _));
+        Assert.True(CareLedgerRoles.TryParseRecorded("anonymous", out var recorded));
+        Assert.Equal(CareLedgerRole.Anonymous, recorded);
+        Assert.DoesNotContain(CareLedgerRole.Anonymous, CareLedgerRoles.People);
+    }
+
+    [Fact]
     public void The_time_is_kept_to_the_millisecond()
     {
         var precise = Fixed with { Time = new DateTimeOffset(2026, 11, 25, 8, 30, 0, 123, TimeSpan.FromHours(2)).AddTicks(4567) };

@@ -92,6 +92,7 @@ public static class AuthorisationTable
         .. NoRecordAccess(CareLedgerRole.PrivacyOfficer),
         .. NoRecordAccess(CareLedgerRole.BoardOfficer),
         .. NoRecordAccess(CareLedgerRole.Operator),
+        .. NoRecordAccess(CareLedgerRole.Anonymous),
     ];
 
     /// <summary>Theory data: every row expanded over <see cref="Actions"/> as (role, action, consent state, expected).</summary>

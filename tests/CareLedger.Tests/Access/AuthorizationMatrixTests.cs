@@ -1,64 +1,97 @@
 using System.Net;
-using System.Net.Http.Headers;
 using CareLedger.Access.Audit;
-using CareLedger.Access.Credentials;
-using CareLedger.Access.Delegation;
-using CareLedger.Consent.Requests;
-using CareLedger.Tests.Fhir;
-using CareLedger.Tests.Identity;
-using Hl7.Fhir.Model;
-using Task = System.Threading.Tasks.Task;
 
 namespace CareLedger.Tests.Access;
 
 /// <summary>
-/// The authorisation matrix of issue 4, over real HTTP with real tokens: every interaction × every role × every consent
-/// state, generated from ONE table (<see cref="Roles"/>), so that nothing is forgotten. Each consent state has its own
-/// patient; the expected outcome of a cell is derived from the table, never written by hand per cell.
+/// The authorisation matrix of issue 4, over real HTTP against the node's own host (<c>NodeHost</c>): every endpoint
+/// that touches a patient, an access log, a report or a credential × every kind of caller × every consent state,
+/// generated from ONE table (<see cref="Table"/>), so that nothing is forgotten. Each consent state has its own patient;
+/// the expected outcome of a cell is derived from its table code and the state, never written per cell. Every cell also
+/// checks the audit trail: a refusal (401 or 403) is recorded as a refusal, and whatever went through the door is
+/// recorded with its outcome (break-glass flagged).
 /// </summary>
-public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IClassFixture<AuthorizationMatrixTests.World>
+public sealed class AuthorizationMatrixTests(AuthorizationMatrixWorld world) : IClassFixture<AuthorizationMatrixWorld>
 {
-    public enum ConsentState { None, Permit, Deny, Revoked, Expired }
+    /// <summary>What the patient of the cell consented to. BreakGlass: the Deny patient, and the request claims emergency access.</summary>
+    public enum ConsentState { None, Permit, Deny, Revoked, Expired, BreakGlass }
 
-    public enum Role { System, PatientSelf, OtherPatient, Clinician, UncredentialedClinician, BreakGlassClinician, Guardian, Researcher, PrivacyOfficer, BoardOfficer, Operator }
-
-    public enum Interaction { Read, VRead, Search, History, Create }
-
-    public enum Expect { Disclosed, Withheld, Refused, Written }
-
-    /// <summary>When a role's reads of a patient's Observation are disclosed.</summary>
-    public enum ReadRule { Always, IfConsentPermits, Never }
+    /// <summary>Who calls: a role, and for some roles the circumstance that matters (their licence, whose record, their token).</summary>
+    public enum Caller
+    {
+        System, Patient, OtherPatient, Clinician, UnlicensedClinician, RevokedLicenceClinician, Guardian, Caregiver, Researcher,
+        PrivacyOfficer, BoardOfficer, Operator, ForgedToken, ExpiredToken, OtherAudienceToken, NoToken,
+    }
 
     /// <summary>
-    /// THE table. <c>ScopeCoversReads</c>: the role's SMART scopes allow reading Observations at all (else every read is a
-    /// 403 naming the scope). <c>Reads</c>: what consent, delegation, credential and break-glass make of it.
-    /// <c>MayRecordCare</c>: may create an Observation in the patient's record.
+    /// Read: one record, refused when not allowed. Many: a search, history or export, which withholds what it may not
+    /// disclose (and says how many). Write: creates or changes. Api: answers about access, reports or credentials, never
+    /// a record's content.
     /// </summary>
-    public static readonly (Role Role, bool ScopeCoversReads, ReadRule Reads, bool MayRecordCare)[] Roles =
+    public enum Kind { Read, Many, Write, Api }
+
+    public enum Expect { Disclosed, Withheld, Written, Answered, Refused, Unauthenticated }
+
+    public enum Endpoint
+    {
+        ReadObservation, VReadObservation, SearchObservation, HistoryObservation, CreateObservation, ReadImmunization, ReadPatient,
+        GrantConsent, RevokeConsent, BulkExport, GdprExport, AuditEvents, AuditReceipt, Notifications, Delegations, GrantDelegation,
+        BreakGlassReview, Accounting, Erase, ListCredentials, IssueCredential, RevokeCredential, VerifyCredential, Metadata,
+    }
+
+    /// <summary>One row of the table: an endpoint, its kind, whether it passes the door, and a code per caller.</summary>
+    public sealed record Row(Endpoint Endpoint, Kind Kind, bool ThroughTheDoor, string Codes)
+    {
+        public char CodeFor(Caller caller) => Codes.Split(' ', StringSplitOptions.RemoveEmptyEntries)[(int)caller][0];
+    }
+
+    /// <summary>
+    /// THE table. One code per caller, in the order of <see cref="Caller"/>:
+    /// <c>Y</c> allowed whatever the consent state; <c>C</c> allowed when the patient's consent permits (or, for a
+    /// credentialed clinician, under break-glass); <c>W</c> accepted but nothing disclosed (a read is refused, a search
+    /// withholds); <c>N</c> refused (403); <c>U</c> not authenticated (401); <c>P</c> public, answered to anyone.
+    /// Under break-glass, a request through the door by anyone but a clinician is refused outright ("only for
+    /// credentialed clinicians"), so its Y and C become W.
+    /// </summary>
+    public static readonly Row[] Table =
     [
-        (Role.System, true, ReadRule.Always, true),                     // the custodian's own service
-        (Role.PatientSelf, true, ReadRule.Always, false),               // their own record; patient scopes do not create Observations
-        (Role.OtherPatient, true, ReadRule.Never, false),               // someone else's record
-        (Role.Clinician, true, ReadRule.IfConsentPermits, true),        // credentialed: consent decides reads; recording care is allowed
-        (Role.UncredentialedClinician, true, ReadRule.Never, false),    // no valid credential: nothing, not even writes
-        (Role.BreakGlassClinician, true, ReadRule.Always, true),        // ETREAT with reason and expiry overrides a deny (flagged)
-        (Role.Guardian, true, ReadRule.Always, false),                  // a court-ordered guardian with an unrestricted delegation
-        (Role.Researcher, true, ReadRule.IfConsentPermits, false),      // HRESCH under a research consent
-        (Role.PrivacyOfficer, false, ReadRule.Never, false),            // sees the audit, not the data
-        (Role.BoardOfficer, false, ReadRule.Never, false),
-        (Role.Operator, false, ReadRule.Never, false),
+        //                                                          Sys Pat Oth Cli Unl Rvk Grd Crg Res Prv Brd Opr Frg Exp Aud Non
+        new(Endpoint.ReadObservation,    Kind.Read,  true,  "Y   Y   W   C   W   W   Y   W   C   N   N   N   U   U   U   U"),
+        new(Endpoint.VReadObservation,   Kind.Read,  true,  "Y   Y   W   C   W   W   Y   W   C   N   N   N   U   U   U   U"),
+        new(Endpoint.SearchObservation,  Kind.Many,  true,  "Y   Y   W   C   W   W   Y   W   C   N   N   N   U   U   U   U"),
+        new(Endpoint.HistoryObservation, Kind.Many,  true,  "Y   Y   W   C   W   W   Y   W   C   N   N   N   U   U   U   U"),
+        new(Endpoint.CreateObservation,  Kind.Write, true,  "Y   N   N   Y   W   W   N   N   N   N   N   N   U   U   U   U"),
+        new(Endpoint.ReadImmunization,   Kind.Read,  true,  "Y   Y   W   C   W   W   Y   Y   C   N   N   N   U   U   U   U"),
+        new(Endpoint.ReadPatient,        Kind.Read,  true,  "Y   Y   W   C   W   W   Y   W   C   N   N   N   U   U   U   U"),
+        new(Endpoint.GrantConsent,       Kind.Write, true,  "Y   Y   W   N   N   N   Y   N   N   N   N   N   U   U   U   U"),
+        new(Endpoint.RevokeConsent,      Kind.Write, true,  "Y   Y   W   N   N   N   Y   N   N   N   N   N   U   U   U   U"),
+        new(Endpoint.BulkExport,         Kind.Many,  true,  "Y   Y   W   C   W   W   Y   W   C   N   N   N   U   U   U   U"),
+        new(Endpoint.GdprExport,         Kind.Many,  true,  "N   Y   N   N   N   N   N   N   N   W   N   N   U   U   U   U"),
+        new(Endpoint.AuditEvents,        Kind.Api,   false, "N   Y   N   N   N   N   Y   Y   N   Y   N   N   U   U   U   U"),
+        new(Endpoint.AuditReceipt,       Kind.Api,   false, "N   Y   N   N   N   N   Y   Y   N   Y   N   N   U   U   U   U"),
+        new(Endpoint.Notifications,      Kind.Api,   false, "N   Y   Y   N   N   N   Y   Y   N   Y   N   N   U   U   U   U"),
+        new(Endpoint.Delegations,        Kind.Api,   false, "N   Y   N   N   N   N   N   N   N   Y   N   N   U   U   U   U"),
+        new(Endpoint.GrantDelegation,    Kind.Api,   false, "N   Y   N   N   N   N   N   N   N   Y   N   N   U   U   U   U"),
+        new(Endpoint.BreakGlassReview,   Kind.Api,   false, "N   N   N   N   N   N   N   N   N   Y   N   N   U   U   U   U"),
+        new(Endpoint.Accounting,         Kind.Api,   false, "N   Y   N   N   N   N   N   N   N   Y   N   N   U   U   U   U"),
+        new(Endpoint.Erase,              Kind.Api,   false, "N   Y   N   N   N   N   N   N   N   Y   N   N   U   U   U   U"),
+        new(Endpoint.ListCredentials,    Kind.Api,   false, "N   N   N   N   N   N   N   N   N   N   Y   N   U   U   U   U"),
+        new(Endpoint.IssueCredential,    Kind.Api,   false, "N   N   N   N   N   N   N   N   N   N   Y   N   U   U   U   U"),
+        new(Endpoint.RevokeCredential,   Kind.Api,   false, "N   N   N   N   N   N   N   N   N   N   Y   N   U   U   U   U"),
+        new(Endpoint.VerifyCredential,   Kind.Api,   false, "P   P   P   P   P   P   P   P   P   P   P   P   P   P   P   P"),
+        new(Endpoint.Metadata,           Kind.Api,   false, "P   P   P   P   P   P   P   P   P   P   P   P   P   P   P   P"),
     ];
 
-    public static TheoryData<Role, ConsentState, Interaction> Cells()
+    public static TheoryData<Endpoint, Caller, ConsentState> Cells()
     {
-        var data = new TheoryData<Role, ConsentState, Interaction>();
-        foreach (var (role, _, _, _) in Roles)
+        var data = new TheoryData<Endpoint, Caller, ConsentState>();
+        foreach (var row in Table)
         {
-            foreach (var state in Enum.GetValues<ConsentState>())
+            foreach (var caller in Enum.GetValues<Caller>())
             {
-                foreach (var interaction in Enum.GetValues<Interaction>())
+                foreach (var state in Enum.GetValues<ConsentState>())
                 {
-                    data.Add(role, state, interaction);
+                    data.Add(row.Endpoint, caller, state);
                 }
             }
         }
@@ -66,259 +99,114 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.World worl
         return data;
     }
 
-    public static Expect Expected(Role role, ConsentState state, Interaction interaction)
+    public static Expect Expected(Row row, Caller caller, ConsentState state)
     {
-        var (_, scopeCoversReads, reads, mayRecordCare) = Roles.Single(r => r.Role == role);
-        if (interaction == Interaction.Create)
+        var code = row.CodeFor(caller);
+        switch (code)
         {
-            return mayRecordCare ? Expect.Written : Expect.Refused;
+            case 'U':
+                return Expect.Unauthenticated;
+            case 'P':
+                return Expect.Answered;
         }
 
-        if (!scopeCoversReads)
+        if (state == ConsentState.BreakGlass && row.ThroughTheDoor && caller != Caller.Clinician && code is 'Y' or 'C')
         {
-            return Expect.Refused;
+            code = 'W';
         }
 
-        var disclosed = reads switch
+        var allowed = code == 'Y' || (code == 'C' && (state == ConsentState.Permit || (state == ConsentState.BreakGlass && caller == Caller.Clinician)));
+        if (allowed)
         {
-            ReadRule.Always => true,
-            ReadRule.IfConsentPermits => state == ConsentState.Permit,
-            _ => false,
-        };
-        return disclosed ? Expect.Disclosed : interaction is Interaction.Search or Interaction.History ? Expect.Withheld : Expect.Refused;
+            return row.Kind switch
+            {
+                Kind.Read or Kind.Many => Expect.Disclosed,
+                Kind.Write => Expect.Written,
+                _ => Expect.Answered,
+            };
+        }
+
+        return code != 'N' && row.Kind == Kind.Many ? Expect.Withheld : Expect.Refused;
+    }
+
+    [Fact]
+    public void The_table_has_one_row_per_endpoint_and_one_code_per_caller()
+    {
+        Assert.Equal(Enum.GetValues<Endpoint>(), Table.Select(r => r.Endpoint));
+        Assert.All(Table, r => Assert.Equal(Enum.GetValues<Caller>().Length, r.Codes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length));
+        Assert.All(Table, r => Assert.All(r.Codes.Split(' ', StringSplitOptions.RemoveEmptyEntries), c => Assert.Contains(c, new[] { "Y", "C", "W", "N", "U", "P" })));
     }
 
     [Theory]
     [MemberData(nameof(Cells))]
-    public async Task Each_role_gets_what_the_table_says_for_each_consent_state(Role role, ConsentState state, Interaction interaction)
+    public async Task Each_caller_gets_what_the_table_says_for_each_consent_state_and_it_is_audited(Endpoint endpoint, Caller caller, ConsentState state)
     {
-        var patient = world.Patients[state];
-        using var request = world.Request(role, state, interaction, patient);
+        var row = Table.Single(r => r.Endpoint == endpoint);
+        var expected = Expected(row, caller, state);
+        var cell = await world.PrepareAsync(endpoint, caller, state);
+        var started = DateTimeOffset.UtcNow.AddMilliseconds(-5);
 
-        using var response = await world.Client.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
+        var (status, body, challenge) = await world.SendAsync(cell);
 
-        var expected = Expected(role, state, interaction);
-        var actual = Classify(response.StatusCode, body);
-        Assert.True(expected == actual, $"{role} × {state} × {interaction}: expected {expected}, got {actual} ({(int)response.StatusCode}) {body[..Math.Min(body.Length, 600)]}");
-        if (actual == Expect.Refused)
+        var actual = Classify(row.Kind, status, body, cell.Marker);
+        var described = $"{endpoint} × {caller} × {state}: expected {expected}, got {actual} ({(int)status}) {body[..Math.Min(body.Length, 500)]}";
+        Assert.True(expected == actual, described);
+        if (actual is Expect.Refused or Expect.Unauthenticated)
         {
             Assert.Contains("OperationOutcome", body, StringComparison.Ordinal);
-            Assert.DoesNotContain(World.Marker, body, StringComparison.Ordinal);
+            Assert.DoesNotContain(cell.Marker, body, StringComparison.Ordinal);
         }
 
-        if (actual == Expect.Withheld && interaction == Interaction.Search)
+        if (actual == Expect.Unauthenticated)
         {
-            // A searchset says that consent withheld matches (never which); a history simply lists fewer versions.
+            Assert.True(challenge, $"{described}: a 401 carries WWW-Authenticate");
+        }
+
+        if (actual == Expect.Withheld && endpoint == Endpoint.SearchObservation)
+        {
+            // A searchset says that consent withheld matches (never which).
             Assert.Contains("withheld", body, StringComparison.Ordinal);
         }
+
+        await AssertAuditedAsync(row, cell, expected, started, described);
     }
 
-    [Fact]
-    public async Task Every_decision_of_the_matrix_roles_is_in_the_audit_trail_with_its_outcome()
+    private async Task AssertAuditedAsync(Row row, AuthorizationMatrixWorld.Cell cell, Expect expected, DateTimeOffset started, string described)
     {
-        // One read and one refused read per role that has a subject of its own, then the trail is settled and searched.
-        foreach (var role in new[] { Role.Clinician, Role.UncredentialedClinician, Role.Researcher })
+        var mustAudit = expected is Expect.Refused or Expect.Unauthenticated || (row.ThroughTheDoor && expected != Expect.Answered);
+        if (!mustAudit)
         {
-            var before = world.Audit(role);
-            using var permitted = world.Request(role, ConsentState.Permit, Interaction.Read, world.Patients[ConsentState.Permit]);
-            using var refused = world.Request(role, ConsentState.None, Interaction.Read, world.Patients[ConsentState.None]);
-            using var first = await world.Client.SendAsync(permitted);
-            using var second = await world.Client.SendAsync(refused);
-            await world.Node.SettleAuditAsync();
-            var after = world.Audit(role);
+            return;
+        }
 
-            // Newest first: the refused read, then the permitted one.
-            var added = after.Take(after.Count - before.Count).Select(e => e.Record.Outcome).ToList();
-            Assert.Equal(2, added.Count);
-            Assert.Contains(AuditOutcome.Deny, added);
-            Assert.Equal(first.IsSuccessStatusCode ? AuditOutcome.Permit : AuditOutcome.Deny, added[^1]);
-            Assert.All(after, e => Assert.True(e.IsAnchored, "every record ends anchored on the ledger"));
+        var records = await world.AuditOfAsync(cell.AuditSubject, started);
+        if (expected is Expect.Refused or Expect.Unauthenticated)
+        {
+            Assert.True(records.Any(r => r.Outcome == AuditOutcome.Deny), $"{described}: the refusal is in the audit trail");
+        }
+        else
+        {
+            Assert.True(records.Count > 0, $"{described}: the decision is in the audit trail");
+        }
+
+        if (expected == Expect.Disclosed && cell.State == ConsentState.BreakGlass)
+        {
+            Assert.True(records.Any(r => r is { BreakGlass: true, Outcome: AuditOutcome.Permit }), $"{described}: emergency access is flagged");
         }
     }
 
-    private static Expect Classify(HttpStatusCode status, string body) => status switch
+    private static Expect Classify(Kind kind, HttpStatusCode status, string body, string marker)
     {
-        HttpStatusCode.Created => Expect.Written,
-        HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized => Expect.Refused,
-        HttpStatusCode.OK when body.Contains(World.Marker, StringComparison.Ordinal) => Expect.Disclosed,
-        HttpStatusCode.OK => Expect.Withheld,
-        _ => throw new InvalidOperationException($"unexpected status {(int)status}: {body}"),
-    };
-
-    public sealed record MatrixPatient(string PatientId, string ObservationId);
-
-    /// <summary>One node, one patient per consent state, one token per role (each minted with the node's own key).</summary>
-    public sealed class World : IAsyncLifetime
-    {
-        /// <summary>A text only the patients' Observations carry: seeing it in a body means a record was disclosed.</summary>
-        public const string Marker = "matrix-marker-3f1e";
-
-        private const string Organisation = "Test Hospital";
-        private const string Clinician = "Practitioner/matrix-dr";
-        private const string UncredentialedClinician = "Practitioner/matrix-nocred";
-        private const string Researcher = "Practitioner/matrix-researcher";
-        private const string Guardian = "RelatedPerson/matrix-guardian";
-
-        /// <summary>The subjects of the roles whose tokens do not depend on the patient (the audit test looks them up).</summary>
-        private static readonly Dictionary<Role, string> Subjects = new()
+        var disclosed = body.Contains(marker, StringComparison.Ordinal);
+        return (status, kind) switch
         {
-            [Role.Clinician] = "matrix-clinician",
-            [Role.BreakGlassClinician] = "matrix-break-glass",
-            [Role.UncredentialedClinician] = "matrix-nocred",
-            [Role.Researcher] = "matrix-researcher",
-        };
-
-        internal FhirTestNode Node { get; private set; } = null!;
-
-        public HttpClient Client { get; private set; } = null!;
-
-        public Dictionary<ConsentState, MatrixPatient> Patients { get; } = [];
-
-        private string otherPatient = null!;
-
-        public async Task InitializeAsync()
-        {
-            Node = await FhirTestNode.StartAsync(http: true);
-            Client = Node.AnonymousClient();
-            var service = Node.Service;
-            foreach (var practitioner in new[] { Clinician, Researcher })
-            {
-                var id = practitioner["Practitioner/".Length..];
-                await service.UpdateAsync(FhirTestNode.System, "Practitioner", id, new Practitioner { Id = id, Active = true }, null, CancellationToken.None);
-            }
-
-            foreach (var state in Enum.GetValues<ConsentState>())
-            {
-                var patient = (await service.CreateAsync(FhirTestNode.System, new Patient { Gender = AdministrativeGender.Female, BirthDate = "1980-02-03" }, null, CancellationToken.None)).Id;
-                var observation = (await service.CreateAsync(FhirTestNode.System, Observation(patient), null, CancellationToken.None)).Id;
-                Patients[state] = new MatrixPatient(patient, observation);
-                foreach (var consent in ConsentsFor(state, patient))
-                {
-                    await service.CreateAsync(FhirTestNode.System, consent, null, CancellationToken.None);
-                }
-
-                var pseudonym = Node.Node.Gate.PseudonymOf(patient)!;
-                await Node.Node.Delegations.GrantAsync(pseudonym, Guardian, DelegateKind.Guardian, new DelegationScope(), DelegationSource.CourtOrder, Node.Ledger.Keys.Node);
-            }
-
-            otherPatient = (await service.CreateAsync(FhirTestNode.System, new Patient { Gender = AdministrativeGender.Male }, null, CancellationToken.None)).Id;
-            var board = await Node.Node.Credentials.EnsureIssuerKeyAsync("Matrix board", CancellationToken.None);
-            await Node.Node.Credentials.IssueAsync(board, Clinician, new PractitionerLicence("MD-1", "internal medicine"), DateTimeOffset.UtcNow.AddYears(1), CancellationToken.None);
-        }
-
-        public Task DisposeAsync() => Node.DisposeAsync().AsTask();
-
-        public IReadOnlyList<AuditEntry> Audit(Role role) =>
-            Node.Node.Audit.Query(new AuditQuery { AccessorSubject = Subjects[role], Limit = AuditQuery.MaxLimit });
-
-        public HttpRequestMessage Request(Role role, ConsentState state, Interaction interaction, MatrixPatient patient)
-        {
-            var request = interaction switch
-            {
-                Interaction.Read => new HttpRequestMessage(HttpMethod.Get, $"Observation/{patient.ObservationId}"),
-                Interaction.VRead => new HttpRequestMessage(HttpMethod.Get, $"Observation/{patient.ObservationId}/_history/1"),
-                Interaction.Search => new HttpRequestMessage(HttpMethod.Get, $"Observation?subject=Patient/{patient.PatientId}"),
-                Interaction.History => new HttpRequestMessage(HttpMethod.Get, $"Observation/{patient.ObservationId}/_history"),
-                _ => new HttpRequestMessage(HttpMethod.Post, "Observation") { Content = FhirTestNode.Json(Observation(patient.PatientId)) },
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(role, patient.PatientId));
-            if (role == Role.BreakGlassClinician)
-            {
-                request.Headers.Add("CareLedger-Break-Glass-Reason", "unconscious in the emergency department");
-                request.Headers.Add("CareLedger-Break-Glass-Until", DateTimeOffset.UtcNow.AddMinutes(30).ToString("O"));
-            }
-
-            if (role == Role.Researcher)
-            {
-                request.Headers.Add("CareLedger-Purpose-Of-Use", "HRESCH");
-            }
-
-            return request;
-        }
-
-        private string Token(Role role, string patientId)
-        {
-            var key = TokenMinter.NodeKey(Node.DataDirectory);
-            string Mint(string subject, string roleName, string scope, string? fhirUser = null, string? patient = null) =>
-                TokenMinter.MintFor(key, "http://localhost/", "http://localhost/fhir", subject, roleName, scope, fhirUser, patient, Organisation);
-
-            return role switch
-            {
-                Role.System => Mint("matrix-system", "system", "system/*.cruds"),
-                Role.PatientSelf => Mint($"matrix-patient-{patientId}", "patient", "launch/patient patient/*.rs patient/Consent.cruds", $"Patient/{patientId}", patientId),
-                Role.OtherPatient => Mint("matrix-other-patient", "patient", "launch/patient patient/*.rs patient/Consent.cruds", $"Patient/{otherPatient}", otherPatient),
-                Role.Clinician or Role.BreakGlassClinician => Mint(Subjects[role], "clinician", "user/*.cruds", Clinician),
-                Role.UncredentialedClinician => Mint(Subjects[role], "clinician", "user/*.cruds", UncredentialedClinician),
-                Role.Guardian => Mint("matrix-guardian", "guardian", "launch/patient patient/*.rs patient/Consent.cruds", Guardian, patientId),
-                Role.Researcher => Mint(Subjects[role], "researcher", "user/*.rs", Researcher),
-                Role.PrivacyOfficer => Mint("matrix-privacy", "privacy-officer", "user/AuditEvent.rs user/Consent.rs user/Provenance.rs"),
-                Role.BoardOfficer => Mint("matrix-board", "board-officer", "user/Practitioner.cruds user/PractitionerRole.cruds user/Organization.rs"),
-                _ => Mint("matrix-operator", "operator", "user/Organization.cruds user/Endpoint.cruds"),
-            };
-        }
-
-        private static Observation Observation(string patientId) => new()
-        {
-            Status = ObservationStatus.Final,
-            Code = new CodeableConcept("http://loinc.org", "8867-4", "Heart rate"),
-            Subject = new ResourceReference($"Patient/{patientId}"),
-            Effective = new FhirDateTime("2026-11-20T10:00:00Z"),
-            Value = new Quantity(72, "/min", "http://unitsofmeasure.org"),
-            Note = [new Annotation { Text = new Markdown(Marker) }],
-        };
-
-        /// <summary>The consents a patient in each state holds (recorded by the custodian, as a paper consent would be).</summary>
-        private static IEnumerable<Hl7.Fhir.Model.Consent> ConsentsFor(ConsentState state, string patientId)
-        {
-            switch (state)
-            {
-                case ConsentState.None:
-                    yield break;
-                case ConsentState.Deny:
-                    yield return Privacy(patientId, Hl7.Fhir.Model.Consent.ConsentProvisionType.Deny, Clinician, Hl7.Fhir.Model.Consent.ConsentState.Active, null);
-                    yield return Research(patientId, Hl7.Fhir.Model.Consent.ConsentProvisionType.Deny, Hl7.Fhir.Model.Consent.ConsentState.Active, null);
-                    break;
-                default:
-                    var status = state == ConsentState.Revoked ? Hl7.Fhir.Model.Consent.ConsentState.Inactive : Hl7.Fhir.Model.Consent.ConsentState.Active;
-                    var period = state == ConsentState.Expired ? new Period { Start = "2020-01-01", End = "2021-01-01" } : null;
-                    yield return Privacy(patientId, Hl7.Fhir.Model.Consent.ConsentProvisionType.Permit, Clinician, status, period);
-                    yield return Research(patientId, Hl7.Fhir.Model.Consent.ConsentProvisionType.Permit, status, period);
-                    break;
-            }
-        }
-
-        private static Hl7.Fhir.Model.Consent Privacy(string patientId, Hl7.Fhir.Model.Consent.ConsentProvisionType type, string actor,
-            Hl7.Fhir.Model.Consent.ConsentState status, Period? period) =>
-            Consent(patientId, "patient-privacy", "59284-0", type, actor, "TREAT", status, period);
-
-        private static Hl7.Fhir.Model.Consent Research(string patientId, Hl7.Fhir.Model.Consent.ConsentProvisionType type,
-            Hl7.Fhir.Model.Consent.ConsentState status, Period? period) =>
-            Consent(patientId, "research", "57016-8", type, Researcher, "HRESCH", status, period);
-
-        private static Hl7.Fhir.Model.Consent Consent(string patientId, string scope, string loinc, Hl7.Fhir.Model.Consent.ConsentProvisionType type,
-            string actor, string purpose, Hl7.Fhir.Model.Consent.ConsentState status, Period? period) => new()
-        {
-            Status = status,
-            Scope = new CodeableConcept("http://terminology.hl7.org/CodeSystem/consentscope", scope),
-            Category = [new CodeableConcept("http://loinc.org", loinc)],
-            Patient = new ResourceReference($"Patient/{patientId}"),
-            DateTime = "2026-11-01",
-            Policy = [new Hl7.Fhir.Model.Consent.PolicyComponent { Uri = "https://careledger.org/policy/demo" }],
-            Provision = new Hl7.Fhir.Model.Consent.provisionComponent
-            {
-                Type = type,
-                Period = period,
-                Actor =
-                [
-                    new Hl7.Fhir.Model.Consent.provisionActorComponent
-                    {
-                        Role = new CodeableConcept("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP"),
-                        Reference = new ResourceReference(actor),
-                    },
-                ],
-                Purpose = [new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", purpose)],
-            },
+            (HttpStatusCode.Unauthorized, _) => Expect.Unauthenticated,
+            (HttpStatusCode.Forbidden, _) => Expect.Refused,
+            (HttpStatusCode.OK, Kind.Read) when disclosed => Expect.Disclosed,
+            (HttpStatusCode.OK, Kind.Many) => disclosed ? Expect.Disclosed : Expect.Withheld,
+            (HttpStatusCode.OK or HttpStatusCode.Created, Kind.Write) => Expect.Written,
+            (HttpStatusCode.OK or HttpStatusCode.Created, Kind.Api) => Expect.Answered,
+            _ => throw new InvalidOperationException($"unexpected answer {(int)status} to a {kind}: {body[..Math.Min(body.Length, 500)]}"),
         };
     }
 }

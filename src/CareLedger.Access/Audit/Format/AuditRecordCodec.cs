@@ -294,7 +294,7 @@ internal static class AuditRecordCodec
         var subject = reader.ReadTextString();
         Key(reader, 6);
         var roleName = reader.ReadTextString();
-        if (!CareLedgerRoles.TryParse(roleName, out var role))
+        if (!CareLedgerRoles.TryParseRecorded(roleName, out var role))
         {
             throw new FormatException($"'{roleName}' is not a role");
         }

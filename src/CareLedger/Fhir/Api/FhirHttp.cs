@@ -92,6 +92,12 @@ internal static class FhirHttp
 
     public static IResult Problem(HttpContext context, FhirProblemException problem)
     {
+        if (problem.Status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden && problem.AuditId is null)
+        {
+            // Refused beside the door (the door records its own): the refusal goes into the same audit trail.
+            AccessApi.RefusalAudit.Record(context, problem.Status, problem.Message);
+        }
+
         if (problem.Status == StatusCodes.Status406NotAcceptable)
         {
             return new BytesResult(Encoding.UTF8.GetBytes(FhirSerialization.ToJson(problem.Outcome)), FhirFormats.JsonMediaType, problem.Status);
@@ -173,6 +179,7 @@ internal static class FhirHttp
             throw FhirProblemException.BadRequest($"{PurposeHeader} must be a purpose-of-use code such as TREAT, ETREAT, HRESCH or PATRQT");
         }
 
+        AccessApi.RefusalAudit.NoteDoorConsulted(context);
         return new FhirCaller(who, new AccessContext(purpose, context.TraceIdentifier) { BreakGlass = breakGlass });
     }
 }

@@ -25,6 +25,9 @@ public sealed class FhirProblemException : Exception
 
     public OperationOutcome Outcome { get; }
 
+    /// <summary>The audit record of the refusal when the access layer refused (and so recorded it already).</summary>
+    public Guid? AuditId { get; private init; }
+
     public static FhirProblemException BadRequest(string diagnostics) =>
         new(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, diagnostics);
 
@@ -86,7 +89,7 @@ public sealed class FhirProblemException : Exception
             });
         }
 
-        return new FhirProblemException(denied.StatusCode, outcome);
+        return new FhirProblemException(denied.StatusCode, outcome) { AuditId = denied.AuditId == Guid.Empty ? null : denied.AuditId };
     }
 
     private static string Summarise(OperationOutcome outcome) =>

@@ -35,12 +35,16 @@ public static class CallerEndpointExtensions
             var (caller, failure) = await CallerAuthentication.AuthenticateAsync(http);
             if (caller is null)
             {
+                AccessApi.RefusalAudit.Record(http, failure!.StatusCode, failure.Diagnostics);
                 return failure;
             }
 
             if (resourceType is not null && !caller.Permits(resourceType, interaction))
             {
-                return InsufficientScope(caller, resourceType, interaction);
+                http.Features.Set(caller);
+                var refusal = InsufficientScope(caller, resourceType, interaction);
+                AccessApi.RefusalAudit.Record(http, refusal.StatusCode, refusal.Diagnostics);
+                return refusal;
             }
 
             http.Features.Set(caller);

@@ -18,6 +18,7 @@ internal static class Describe
         CareLedgerRole.BoardOfficer => "licensing-board officer",
         CareLedgerRole.Operator => "operator",
         CareLedgerRole.System => "backend system",
+        CareLedgerRole.Anonymous => "unidentified caller",
         _ => role.ToName(),
     };
 
@@ -53,4 +54,41 @@ internal static class Describe
 
     public static string Date(DateTimeOffset? time) =>
         time is { } t ? t.UtcDateTime.ToString("d MMM yyyy", CultureInfo.InvariantCulture) : "date unknown";
+}
+
+/// <summary>The kinds of record a patient may name in a consent or a delegation, in the words people use.</summary>
+internal static class DataCategories
+{
+    public static readonly (string Type, string Words)[] All =
+    [
+        ("Observation", "tests, measurements and vital signs"),
+        ("Condition", "conditions and diagnoses"),
+        ("MedicationRequest", "medications"),
+        ("Immunization", "immunisations"),
+        ("AllergyIntolerance", "allergies"),
+        ("Encounter", "visits and hospital stays"),
+        ("Procedure", "procedures"),
+        ("DiagnosticReport", "reports"),
+    ];
+
+    public static string Words(string type) => All.FirstOrDefault(c => c.Type == type).Words ?? type;
+
+    /// <summary>"everything" for none; otherwise the categories joined in plain words.</summary>
+    public static string List(IEnumerable<string> types)
+    {
+        var words = types.Select(Words).ToList();
+        return words.Count switch
+        {
+            0 => "everything in your record",
+            1 => words[0],
+            _ => string.Join(", ", words[..^1]) + " and " + words[^1],
+        };
+    }
+
+    /// <summary>The chosen types that are categories of <see cref="All"/>; null if any is not (the form was tampered with).</summary>
+    public static string[]? Parse(IEnumerable<string>? chosen)
+    {
+        var types = (chosen ?? []).Where(c => !string.IsNullOrWhiteSpace(c)).Distinct(StringComparer.Ordinal).ToArray();
+        return types.All(t => All.Any(c => c.Type == t)) ? types : null;
+    }
 }
