@@ -1,4 +1,20 @@
 using BenchmarkDotNet.Running;
+using CareLedger.Benchmarks.Access;
+using CareLedger.Benchmarks.Portal;
 
 // Run one suite: dotnet run -c Release --project bench/CareLedger.Benchmarks -- --filter '*Merkle*'
-BenchmarkSwitcher.FromAssembly(System.Reflection.Assembly.GetExecutingAssembly()).Run(args);
+// Load runs that need a whole node and concurrent clients rather than BenchmarkDotNet's loop:
+//   dotnet run -c Release --project bench/CareLedger.Benchmarks -- door     (the door's overhead on FHIR reads)
+//   dotnet run -c Release --project bench/CareLedger.Benchmarks -- portal   (page load of the patient timeline in Chromium)
+return args switch
+{
+    ["door", .. var rest] => await DoorOverheadLoad.RunAsync(rest),
+    ["portal", .. var rest] => await PortalTimelineLoad.RunAsync(rest),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(System.Reflection.Assembly.GetExecutingAssembly()).Run(args);
+    return 0;
+}

@@ -1,0 +1,311 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using CareLedger.Access.Callers;
+using CareLedger.Access.Credentials;
+using CareLedger.Fhir;
+using CareLedger.Fhir.Api;
+using CareLedger.Fhir.Storage;
+using CareLedger.Node;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Task = System.Threading.Tasks.Task;
+
+namespace CareLedger.Benchmarks.Access;
+
+/// <summary>
+/// The overhead of the door on FHIR read throughput (issue 4: at most 15 %). One node, one host (the node's own,
+/// <c>NodeHost</c>) and the same 1 KiB Observations, read by id by concurrent clients three ways:
+/// <list type="bullet">
+/// <item><b>door on, clinician</b>: <c>GET /fhir/Observation/{id}</c> with a clinician's bearer token — token check,
+/// scope, credential on the ledger, the patient's consent decided from the record's facts, an audit record queued for
+/// anchoring — the full access control;</item>
+/// <item><b>door on, system</b>: the same route with the custodian's backend-service token (scope and role; no consent);</item>
+/// <item><b>door off</b>: a route that exists only in this harness, mapped on the same host, that reads the same record
+/// straight from the vault (decrypt and integrity check, as the door does) and answers it the same way — no token, no
+/// decision, no audit. The vault's decrypting read is internal; this project is one of its friends because it is not
+/// shipped (ADR 0004). The node has no such route and no switch to turn the door off.</item>
+/// </list>
+/// Rounds alternate the modes so that a machine shared with other work slows them alike; the figure is the median
+/// round. The same is done in process (no HTTP) to show the door's cost per read on its own.
+/// Run: dotnet run -c Release --project bench/CareLedger.Benchmarks -- door [--clients 8] [--reads 2000] [--rounds 5]
+/// </summary>
+internal static class DoorOverheadLoad
+{
+    private const string Organisation = "Bench General";
+    private const string OffRoute = "/bench/door-off/fhir/{type}/{id}";
+    private const int Observations = 400;
+
+    private enum Mode { DoorOff, DoorOnSystem, DoorOnClinician }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var clients = Option(args, "--clients", 8);
+        var readsPerClient = Option(args, "--reads", 2000);
+        var rounds = Option(args, "--rounds", 5);
+        var directory = Directory.CreateTempSubdirectory("careledger-door-bench-").FullName;
+        try
+        {
+            await using var node = await CareLedgerNode.InitializeAsync(NodePaths.For(Path.Combine(directory, "data")),
+                new NodeConfig { Origin = "bench.careledger.local/door", OrganisationName = Organisation }, CancellationToken.None);
+            var (practitioner, ids) = await SeedAsync(node);
+            Console.WriteLine($"node: 1 patient, {ids.Length} Observations (~1 KiB each), a consent permitting {practitioner} (TREAT), a licence on the ledger");
+
+            InProcess(node, practitioner, ids, clients, readsPerClient * 4, rounds);
+            await OverHttpAsync(node, practitioner, ids, clients, readsPerClient, rounds);
+            return 0;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task OverHttpAsync(CareLedgerNode node, string practitioner, string[] ids, int clients, int readsPerClient, int rounds)
+    {
+        var app = NodeHost.Build(node, "http://127.0.0.1:0");
+        // The door-less read: only here, on this harness's instance of the host.
+        app.MapGet(OffRoute, (HttpContext context, string type, string id) =>
+        {
+            FhirService.EnsureKnownType(type);
+            var record = node.Vault.ReadRecord(type, id, null);
+            return record is { Deleted: false, Content: { } json }
+                ? FhirHttp.StoredResource(context, json, new ResourceHead(type, id, record.Address.Version, false, record.LastUpdated, null))
+                : Results.NotFound();
+        });
+        await app.StartAsync();
+        try
+        {
+            var baseUrl = NodeHost.BoundAddresses(app)[0].TrimEnd('/');
+            using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients };
+            using var http = new HttpClient(handler) { BaseAddress = new Uri(baseUrl) };
+            var key = SigningKey(node);
+            var tokens = new Dictionary<Mode, string?>
+            {
+                [Mode.DoorOff] = null,
+                [Mode.DoorOnSystem] = Token(key, baseUrl, "bench-system", "system", "system/*.cruds", null),
+                [Mode.DoorOnClinician] = Token(key, baseUrl, "bench-clinician", "clinician", "user/*.cruds", practitioner),
+            };
+            string PathOf(Mode mode, string id) => mode == Mode.DoorOff ? $"/bench/door-off/fhir/Observation/{id}" : $"/fhir/Observation/{id}";
+
+            var results = Enum.GetValues<Mode>().ToDictionary(m => m, _ => new List<Figures>());
+            // A warm-up round per mode (JIT, token cache, connection pool), then the measured rounds, alternating.
+            for (var round = 0; round <= rounds; round++)
+            {
+                foreach (var mode in Enum.GetValues<Mode>())
+                {
+                    var figures = await Measure(clients, readsPerClient, ids, async id =>
+                    {
+                        using var request = new HttpRequestMessage(HttpMethod.Get, PathOf(mode, id));
+                        if (tokens[mode] is { } token)
+                        {
+                            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                        }
+
+                        using var response = await http.SendAsync(request);
+                        var body = await response.Content.ReadAsByteArrayAsync();
+                        if (response.StatusCode != HttpStatusCode.OK || body.Length < 500)
+                        {
+                            throw new InvalidOperationException($"{mode}: read of Observation/{id} answered {(int)response.StatusCode}");
+                        }
+                    });
+                    if (round > 0)
+                    {
+                        results[mode].Add(figures);
+                    }
+                }
+            }
+
+            Report($"over HTTP (Kestrel on loopback, {clients} clients, {readsPerClient * clients:N0} reads per round, median of {rounds} rounds)", results);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    private static void InProcess(CareLedgerNode node, string practitioner, string[] ids, int clients, int readsPerClient, int rounds)
+    {
+        var system = FhirCaller.Custodian(Organisation, "bench-system");
+        var clinician = new FhirCaller(
+            new Accessor("bench-clinician", CareLedgerRole.Clinician, practitioner, Organisation, null, AllScopes.Instance),
+            CareLedger.Access.Gate.AccessContext.Default);
+        var results = Enum.GetValues<Mode>().ToDictionary(m => m, _ => new List<Figures>());
+        for (var round = 0; round <= rounds; round++)
+        {
+            foreach (var mode in Enum.GetValues<Mode>())
+            {
+                var figures = Measure(clients, readsPerClient, ids, id =>
+                {
+                    var length = mode switch
+                    {
+                        Mode.DoorOff => node.Vault.ReadRecord("Observation", id, null)?.Content?.Length ?? 0,
+                        Mode.DoorOnSystem => node.Fhir.Read(system, "Observation", id).Json.Length,
+                        _ => node.Fhir.Read(clinician, "Observation", id).Json.Length,
+                    };
+                    if (length < 500)
+                    {
+                        throw new InvalidOperationException($"{mode}: Observation/{id} was not read");
+                    }
+
+                    return Task.CompletedTask;
+                }).GetAwaiter().GetResult();
+                if (round > 0)
+                {
+                    results[mode].Add(figures);
+                }
+            }
+        }
+
+        Report($"in process (no HTTP, {clients} threads, {readsPerClient * clients:N0} reads per round, median of {rounds} rounds)", results);
+    }
+
+    private sealed record Figures(double PerSecond, double P50, double P95);
+
+    private static async Task<Figures> Measure(int clients, int readsPerClient, string[] ids, Func<string, Task> read)
+    {
+        var latencies = new double[clients * readsPerClient];
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        {
+            for (var i = 0; i < readsPerClient; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await read(ids[(c * 7919 + i * 104_729) % ids.Length]);
+                latencies[c * readsPerClient + i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            }
+        })));
+        var elapsed = clock.Elapsed;
+        Array.Sort(latencies);
+        return new Figures(latencies.Length / elapsed.TotalSeconds, latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.95)]);
+    }
+
+    private static void Report(string title, Dictionary<Mode, List<Figures>> results)
+    {
+        Figures Median(Mode mode) => results[mode].OrderBy(f => f.PerSecond).ElementAt(results[mode].Count / 2);
+        var off = Median(Mode.DoorOff);
+        Console.WriteLine();
+        Console.WriteLine(title);
+        Console.WriteLine($"  {"mode",-32} {"reads/s",10} {"p50 ms",8} {"p95 ms",8} {"overhead",9}   (all rounds, reads/s)");
+        foreach (var mode in Enum.GetValues<Mode>())
+        {
+            var f = Median(mode);
+            var overhead = mode == Mode.DoorOff ? "—" : (1 - f.PerSecond / off.PerSecond).ToString("P1", CultureInfo.InvariantCulture);
+            var all = string.Join(" ", results[mode].Select(r => r.PerSecond.ToString("N0", CultureInfo.InvariantCulture)));
+            Console.WriteLine($"  {Describe(mode),-32} {f.PerSecond,10:N0} {f.P50,8:F3} {f.P95,8:F3} {overhead,9}   ({all})");
+        }
+    }
+
+    private static string Describe(Mode mode) => mode switch
+    {
+        Mode.DoorOff => "door off (harness-only route)",
+        Mode.DoorOnSystem => "door on, custodian system",
+        _ => "door on, clinician under consent",
+    };
+
+    private static async Task<(string Practitioner, string[] Observations)> SeedAsync(CareLedgerNode node)
+    {
+        var ct = CancellationToken.None;
+        var custodian = FhirCaller.Custodian(Organisation, "bench-seed");
+        await node.Fhir.UpdateAsync(custodian, "Practitioner", "bench-dr", new Practitioner { Id = "bench-dr", Active = true }, null, ct);
+        var practitioner = "Practitioner/bench-dr";
+        var patient = (await node.Fhir.CreateAsync(custodian, new Patient { Gender = AdministrativeGender.Female, BirthDate = "1970-01-01" }, null, ct)).Id;
+        await node.Fhir.CreateAsync(custodian, new Hl7.Fhir.Model.Consent
+        {
+            Status = Hl7.Fhir.Model.Consent.ConsentState.Active,
+            Scope = new CodeableConcept("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy"),
+            Category = [new CodeableConcept("http://loinc.org", "59284-0")],
+            Patient = new ResourceReference($"Patient/{patient}"),
+            Policy = [new Hl7.Fhir.Model.Consent.PolicyComponent { Uri = "https://careledger.org/policy/bench" }],
+            Provision = new Hl7.Fhir.Model.Consent.provisionComponent
+            {
+                Type = Hl7.Fhir.Model.Consent.ConsentProvisionType.Permit,
+                Actor = [new Hl7.Fhir.Model.Consent.provisionActorComponent
+                {
+                    Role = new CodeableConcept("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP"),
+                    Reference = new ResourceReference(practitioner),
+                }],
+                Purpose = [new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", "TREAT")],
+            },
+        }, null, ct);
+        var board = await node.Credentials.EnsureIssuerKeyAsync("Bench board", ct);
+        await node.Credentials.IssueAsync(board, practitioner, new PractitionerLicence("BENCH-1", "general practice"), DateTimeOffset.UtcNow.AddYears(1), ct);
+
+        var note = string.Concat(Enumerable.Repeat("lorem ipsum ", 55));
+        var ids = await Task.WhenAll(Enumerable.Range(0, Observations).Select(async i => (await node.Fhir.CreateAsync(custodian, new Observation
+        {
+            Status = ObservationStatus.Final,
+            Category = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs")],
+            Code = new CodeableConcept("http://loinc.org", "8867-4", "Heart rate"),
+            Subject = new ResourceReference($"Patient/{patient}"),
+            Effective = new FhirDateTime(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(i)),
+            Value = new Quantity(60 + (i % 40), "/min", "http://unitsofmeasure.org"),
+            Note = [new Annotation { Text = new Markdown(note) }],
+        }, null, ct)).Id));
+        await node.Audit.FlushAsync(ct);
+        return (practitioner, ids);
+    }
+
+    /// <summary>The node's own token-signing key: tokens minted with it are what its token endpoint would issue.</summary>
+    private static RsaSecurityKey SigningKey(CareLedgerNode node)
+    {
+        var rsa = RSA.Create();
+        rsa.ImportFromPem(File.ReadAllText(Path.Combine(node.Paths.DataDirectory, "keys", "identity-signing.pem")));
+        var key = new RsaSecurityKey(rsa);
+        key.KeyId = Base64UrlEncoder.Encode(key.ComputeJwkThumbprint());
+        return key;
+    }
+
+    private static string Token(SecurityKey key, string baseUrl, string subject, string role, string scope, string? fhirUser)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = subject,
+            ["role"] = role,
+            ["scope"] = scope,
+            ["client_id"] = "careledger-bench",
+            ["organisation"] = Organisation,
+            ["jti"] = Guid.NewGuid().ToString("N"),
+        };
+        if (fhirUser is not null)
+        {
+            claims["fhirUser"] = $"{baseUrl}/fhir/{fhirUser}";
+        }
+
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = baseUrl + "/",
+            Audience = baseUrl + "/fhir",
+            NotBefore = now.AddMinutes(-1),
+            IssuedAt = now.AddMinutes(-1),
+            Expires = now.AddMinutes(14),
+            TokenType = "at+jwt",
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+            Claims = claims,
+        });
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
+    }
+
+    private sealed class AllScopes : IScopeCheck
+    {
+        public static readonly AllScopes Instance = new();
+
+        public bool Permits(string resourceType, CareLedger.Access.Gate.AccessAction action) => true;
+
+        public string RequiredScope(string resourceType, CareLedger.Access.Gate.AccessAction action) => $"user/{resourceType}.rs";
+    }
+}
