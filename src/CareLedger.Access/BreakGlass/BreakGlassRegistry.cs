@@ -92,8 +92,10 @@ public sealed class BreakGlassRegistry : IBreakGlassGrants
             });
             try
             {
-                // The door's decision is synchronous; the wait is one group-commit fsync of the ledger's own thread.
-                store.SubmitAnchorAsync(ledger, anchor, CancellationToken.None).GetAwaiter().GetResult();
+                // The door's decision is synchronous; the wait is one group-commit fsync of the ledger's own thread. Started
+                // on the thread pool so that no caller's synchronization context (a Blazor page's renderer) is captured
+                // by the submission's continuations: waiting on them from that context would deadlock.
+                Task.Run(() => store.SubmitAnchorAsync(ledger, anchor, CancellationToken.None)).GetAwaiter().GetResult();
             }
             catch (TransactionRejectedException)
             {

@@ -138,7 +138,8 @@ internal static class DemoCommand
         (string Try, string What)[] tour =
         [
             ($"curl {baseUrl}/fhir/metadata", "the FHIR R4 CapabilityStatement: what this node supports"),
-            ($"TOKEN=$(curl -s -u {IdentitySeeder.DemoSystemClientId}:{IdentitySeeder.DemoSystemSecret} -d grant_type=client_credentials -d 'scope=system/*.rs' {baseUrl}/connect/token | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')",
+            ($"{baseUrl}/portal", "the web portal in a browser: sign in as alice (patient), dr.bob (clinician), priya (privacy officer) or boris (licensing board); passwords are the user name followed by -demo"),
+            ($"TOKEN=$(curl -s -u {IdentitySeeder.DemoSystemClientId}:{IdentitySeeder.DemoSystemSecret} -d grant_type=client_credentials -d 'scope=system/*.rs' {baseUrl}/connect/token | sed -n 's/.*\"access_token\": *\"\\([^\"]*\\)\".*/\\1/p')",
                 "an access token for the demo backend service (OAuth 2.0 client credentials, SMART system scopes)"),
             ($"curl -H \"Authorization: Bearer $TOKEN\" '{baseUrl}/fhir/Patient?_count=5'", "demo patients, decrypted from the vault on read, through the access layer"),
             ($"curl -H \"Authorization: Bearer $TOKEN\" '{baseUrl}/fhir/Observation?code=http://loinc.org|8302-2&_count=3'", "a search through the index (body height)"),

@@ -37,6 +37,7 @@ public static class PortalEndpointRouteBuilderExtensions
         });
         app.UseAntiforgery();
         PortalSignInEndpoints.Map(app);
+        PortalDownloads.Map(app);
         app.MapRazorComponents<PortalApp>();
         return app;
     }

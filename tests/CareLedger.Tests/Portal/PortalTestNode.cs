@@ -2,6 +2,7 @@ using CareLedger.Cli;
 using CareLedger.Credentials;
 using CareLedger.Fhir;
 using CareLedger.Identity;
+using CareLedger.Identity.Accounts;
 using CareLedger.LedgerApi;
 using CareLedger.Node;
 using CareLedger.Portal;
@@ -19,10 +20,14 @@ namespace CareLedger.Tests.Portal;
 /// <summary>
 /// A real node serving the portal on a loopback port (the node's own composition, Synthea patients imported through the
 /// importer, the demo accounts seeded as <c>careledger demo</c> does) and a headless Chromium (Debian's, never a
-/// downloaded one) to drive it. Shared by the portal tests of one class.
+/// downloaded one) to drive it. Shared by the portal's test classes (<see cref="Collection"/>), which run one after the other;
+/// each test leaves the others what they need (its own patient for what cannot be undone).
 /// </summary>
 public sealed class PortalTestNode : IAsyncLifetime, IDisposable
 {
+    /// <summary>The portal's test classes share one node and browser (a Synthea import is worth doing once).</summary>
+    public const string Collection = "portal";
+
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private readonly TempDirectory directory = new();
@@ -38,6 +43,12 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
 
     public string PractitionerId { get; private set; } = string.Empty;
 
+    /// <summary>A Synthea patient no consent opens to dr.bob: what he sees only by breaking the glass.</summary>
+    public string UnconsentedPatientId { get; private set; } = string.Empty;
+
+    /// <summary>The Synthea patient behind the account 'erin' (password erin-demo), who erases her records.</summary>
+    public string ErinPatientId { get; private set; } = string.Empty;
+
     public IBrowser Browser { get; private set; } = null!;
 
     /// <summary>artifacts/screenshots below the repository root.</summary>
@@ -52,6 +63,13 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
         Assert.Empty(report.Failures);
         var seeded = await DemoAccounts.SeedAsync(node, CancellationToken.None);
         (PatientId, PractitionerId) = (seeded.PatientId, seeded.PractitionerId);
+        var others = new[] { "female", "male" }.SelectMany(g => node.Fhir.FindMatches("Patient", [new("gender", g)], limit: 20))
+            .Select(h => h.Id).Where(id => id != PatientId).Order(StringComparer.Ordinal).ToList();
+        (UnconsentedPatientId, ErinPatientId) = (others[0], others[1]);
+        await using (var accounts = await IdentityStore.OpenAsync(paths.DataDirectory, CancellationToken.None))
+        {
+            await accounts.AddUserAsync(new NewUser("erin", CareLedgerRole.Patient, $"Patient/{ErinPatientId}", "erin-demo"), CancellationToken.None);
+        }
 
         app = NodeHost.Build(node, "http://127.0.0.1:0");
         await app.StartAsync();
@@ -84,9 +102,31 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
         return page;
     }
 
+    private readonly Dictionary<string, IPage> signedIn = new(StringComparer.Ordinal);
+
+    /// <summary>One signed-in page per person, kept for tests that only look (a sign-in takes seconds on a busy machine).</summary>
+    public async Task<IPage> PageOfAsync(string userName)
+    {
+        if (!signedIn.TryGetValue(userName, out var page))
+        {
+            page = userName.Length == 0 ? await AnonymousPageAsync() : await SignInAsync(userName);
+            signedIn[userName] = page;
+        }
+
+        return page;
+    }
+
+    /// <summary>A browser nobody signed in to.</summary>
+    public async Task<IPage> AnonymousPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        return page;
+    }
+
     public static async Task ScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
-
 
     private static string RepositoryRoot()
     {
@@ -124,3 +164,6 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
     /// <summary>After <see cref="DisposeAsync"/> (xUnit calls both on a fixture): the data directory goes last.</summary>
     public void Dispose() => directory.Dispose();
 }
+
+[CollectionDefinition(PortalTestNode.Collection)]
+public sealed class PortalCollection : ICollectionFixture<PortalTestNode>;

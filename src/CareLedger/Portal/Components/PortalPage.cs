@@ -22,6 +22,17 @@ public abstract class PortalPage : ComponentBase
     private protected FhirCaller Caller =>
         (User ?? throw new InvalidOperationException("the page needs a signed-in person")).FhirCaller(HttpContext!.TraceIdentifier);
 
+    /// <summary>
+    /// The patient the signed-in person sees records of: themself for a patient, the person they act for for a guardian or
+    /// caregiver (the door then checks the delegation on every read); null for everyone else.
+    /// </summary>
+    private protected string? PatientInCare => User switch
+    {
+        { Role: CareLedgerRole.Patient } user => user.OwnPatientId,
+        { Role: CareLedgerRole.Guardian or CareLedgerRole.Caregiver } user => user.PatientId,
+        _ => null,
+    };
+
     /// <summary>The node's base URL as the browser sees it (for the links in FHIR bundles).</summary>
     private protected string BaseUrl => HttpContext is { } c ? $"{c.Request.Scheme}://{c.Request.Host}{c.Request.PathBase}/fhir" : "/fhir";
 
