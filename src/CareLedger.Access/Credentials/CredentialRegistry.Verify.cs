@@ -14,6 +14,7 @@ public sealed partial class CredentialRegistry
     // per-request Check pays for them once per credential; key and credential status are read from the ledger every time.
     private readonly ConcurrentDictionary<string, DecodedCredential> decoded = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(KeyId Key, string Jwt), bool> signatureValid = new();
+    private readonly ConcurrentDictionary<string, KeptCheck> validChecks = new(StringComparer.Ordinal);
 
     /// <summary>Verifies a VC-JWT now (see <see cref="Verify(string, DateTimeOffset)"/>).</summary>
     public CredentialVerification Verify(string vcJwt) => Verify(vcJwt, options.Time.GetUtcNow());
@@ -62,11 +63,25 @@ public sealed partial class CredentialRegistry
     }
 
     /// <summary>The door's question: does the practitioner hold a credential from this board that is valid at <paramref name="now"/>?</summary>
+    /// <remarks>
+    /// Asked on every clinical request. A valid answer depends only on the ledger (the credential's status and its issuer
+    /// key) and on time: it is kept with the ledger's size when it was computed and reused while the ledger has not grown
+    /// and the credential has not expired. Any transaction — a revocation of the credential or of its issuer's key among
+    /// them — grows the ledger after the state applied it, so the next question after a revocation reads the ledger again.
+    /// A refusal is never kept.
+    /// </remarks>
     public CredentialCheck Check(string practitionerReference, DateTimeOffset now)
     {
         if (CredentialIdentifiers.PractitionerReferenceProblem(practitionerReference) is not null)
         {
             return new CredentialCheck(false, "no credential (the caller is not a practitioner)", null);
+        }
+
+        // Read before the ledger is: a change applied meanwhile leaves the kept answer stale, never wrong.
+        var ledgerSize = ledger.Size;
+        if (validChecks.TryGetValue(practitionerReference, out var kept) && kept.LedgerSize == ledgerSize && now < kept.ValidUntil && now >= kept.CheckedAt)
+        {
+            return kept.Check;
         }
 
         CredentialCheck? firstFailure = null;
@@ -75,7 +90,14 @@ public sealed partial class CredentialRegistry
             var verification = Verify(stored.Jwt!, now);
             if (verification.Valid)
             {
-                return new CredentialCheck(true, $"credential {stored.Id} valid until {Format(verification.ValidUntil!.Value)}", stored.Id);
+                var check = new CredentialCheck(true, $"credential {stored.Id} valid until {Format(verification.ValidUntil!.Value)}", stored.Id);
+                if (validChecks.Count >= MaxCached)
+                {
+                    validChecks.Clear();
+                }
+
+                validChecks[practitionerReference] = new KeptCheck(ledgerSize, now, verification.ValidUntil!.Value, check);
+                return check;
             }
 
             firstFailure ??= new CredentialCheck(false, $"credential {stored.Id} {verification.Reasons[0]}", stored.Id);
@@ -83,6 +105,8 @@ public sealed partial class CredentialRegistry
 
         return firstFailure ?? new CredentialCheck(false, "no credential", null);
     }
+
+    private sealed record KeptCheck(long LedgerSize, DateTimeOffset CheckedAt, DateTimeOffset ValidUntil, CredentialCheck Check);
 
     /// <summary>A credential this board issued, with its ledger status; null when unknown here.</summary>
     public IssuedCredential? Find(string credentialId)

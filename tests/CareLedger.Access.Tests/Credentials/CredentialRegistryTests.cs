@@ -59,6 +59,8 @@ public sealed class CredentialRegistryTests
     {
         await using var world = await CredentialWorld.CreateAsync();
         var issued = await world.IssueAsync(OneYear);
+        // Checked valid first: the door's answer is kept, and the revocation must end it at once.
+        Assert.True(world.Registry.Check(CredentialWorld.Practitioner, world.Clock.GetUtcNow()).Valid);
 
         var revoked = await world.Registry.RevokeAsync(issued.Id, "licence suspended by the board");
 
@@ -81,6 +83,7 @@ public sealed class CredentialRegistryTests
     {
         await using var world = await CredentialWorld.CreateAsync();
         var issued = await world.IssueAsync(TimeSpan.FromDays(30));
+        Assert.True(world.Registry.Check(CredentialWorld.Practitioner, world.Clock.GetUtcNow()).Valid);
 
         world.Clock.Advance(TimeSpan.FromDays(31));
 
@@ -92,6 +95,21 @@ public sealed class CredentialRegistryTests
         var check = world.Registry.Check(CredentialWorld.Practitioner, world.Clock.GetUtcNow());
         Assert.False(check.Valid);
         Assert.Contains("expired", check.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_kept_valid_answer_ends_with_the_revocation_of_the_issuers_key_on_the_ledger()
+    {
+        await using var world = await CredentialWorld.CreateAsync();
+        await world.IssueAsync(OneYear);
+        Assert.True(world.Registry.Check(CredentialWorld.Practitioner, world.Clock.GetUtcNow()).Valid);
+        Assert.True(world.Registry.Check(CredentialWorld.Practitioner, world.Clock.GetUtcNow()).Valid);
+
+        // Not through the registry: the organisation revokes the board's key, as another member's change would arrive.
+        await world.RevokeKeyAsync(world.Board.Id);
+
+        var check = world.Registry.Check(CredentialWorld.Practitioner, world.Clock.GetUtcNow());
+        Assert.False(check.Valid);
     }
 
     [Fact]

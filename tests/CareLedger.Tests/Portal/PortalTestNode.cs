@@ -125,8 +125,20 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
         return page;
     }
 
-    public static async Task ScreenshotAsync(IPage page, string name) =>
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+    /// <summary>The page as the person sees it, from the top, at most <see cref="MaxScreenshotHeight"/> pixels of it.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        var height = await page.EvaluateAsync<int>("() => document.documentElement.scrollHeight");
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(ScreenshotDirectory, name + ".png"),
+            FullPage = true,
+            Clip = new Clip { X = 0, Y = 0, Width = width, Height = Math.Min(height, MaxScreenshotHeight) },
+        });
+    }
+
+    private const int MaxScreenshotHeight = 1400;
 
     private static string RepositoryRoot()
     {
