@@ -92,6 +92,31 @@ internal static class ValidationMutants
             r["contained"] = new JsonArray(ContainedPatient("c1"));
             Extensions(r).Add(new JsonObject { ["url"] = "http://example.org/fhir/ref", ["valueReference"] = new JsonObject { ["reference"] = "#c1" } });
         }));
+        // dom-3 with something contained (compiled: every contained id must be referenced as exactly '#' + id).
+        yield return ($"{type} with two contained resources, one referenced (dom-3)", Change(resource, r =>
+        {
+            r["contained"] = new JsonArray(ContainedPatient("c1"), ContainedPatient("c2"));
+            Extensions(r).Add(LocalReference("#c1"));
+        }));
+        yield return ($"{type} with a contained resource referenced in another case (dom-3)", Change(resource, r =>
+        {
+            r["contained"] = new JsonArray(ContainedPatient("c1"));
+            Extensions(r).Add(LocalReference("#C1"));
+        }));
+        yield return ($"{type} with a contained resource referenced only from another contained one", Change(resource, r =>
+        {
+            var first = ContainedPatient("c1");
+            first["link"] = new JsonArray(new JsonObject { ["other"] = new JsonObject { ["reference"] = "#c2" }, ["type"] = "seealso" });
+            r["contained"] = new JsonArray(first, ContainedPatient("c2"));
+            Extensions(r).Add(LocalReference("#c1"));
+        }));
+        yield return ($"{type} with a contained resource without an id (dom-3)", Change(resource, r =>
+        {
+            var anonymous = ContainedPatient("c1");
+            anonymous.Remove("id");
+            r["contained"] = new JsonArray(anonymous);
+            Extensions(r).Add(LocalReference("#c1"));
+        }));
         yield return ($"{type} with a local reference to nothing (ref-1)", Change(resource, r => Extensions(r).Add(new JsonObject
         {
             ["url"] = "http://example.org/fhir/ref",
@@ -276,6 +301,12 @@ internal static class ValidationMutants
     }
 
     private static JsonObject ContainedPatient(string id) => new() { ["resourceType"] = "Patient", ["id"] = id, ["active"] = true };
+
+    private static JsonObject LocalReference(string reference) => new()
+    {
+        ["url"] = "http://example.org/fhir/ref",
+        ["valueReference"] = new JsonObject { ["reference"] = reference },
+    };
 
     private static JsonObject Narrative(string reference) => new()
     {

@@ -1,6 +1,6 @@
 using System.Reflection;
 using CareLedger.Fhir.Errors;
-using CareLedger.Fhir.Validation.FastPath;
+using CareLedger.Fhir.Validation.Compiled;
 using Firely.Fhir.Validation;
 using Firely.Fhir.Validation.Compilation;
 using Hl7.Fhir.Model;
@@ -14,8 +14,8 @@ namespace CareLedger.Fhir.Validation;
 /// types, primitive formats, every error-level invariant (FHIRPath constraints) and required bindings.
 /// The specification comes from the <c>specification.zip</c> of Hl7.Fhir.Specification.Data.R4 next to the
 /// executable; nothing is fetched from the network. One instance per process: compiled schemas are cached in it.
-/// A resource first goes through <see cref="BaseSpecFastPath"/>, which walks the same compiled schemas with the same
-/// settings and can only answer "certainly valid" or "not sure"; only the latter runs the Firely validator, which then
+/// A resource first goes through <see cref="CompiledBaseSpec"/>, the same schemas with the same settings compiled into
+/// delegates, which can only answer "certainly valid" or "not sure"; only the latter runs the Firely validator, which then
 /// produces every message (so the answers and the messages are the Firely validator's, at a fraction of the cost).
 /// </summary>
 public sealed class ResourceValidator
@@ -25,7 +25,7 @@ public sealed class ResourceValidator
     private const int MaxHelperThreads = 15;
 
     private readonly Validator validator;
-    private readonly BaseSpecFastPath fastPath;
+    private readonly CompiledBaseSpec compiled;
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Resource, IReadOnlyList<OperationOutcome.IssueComponent>> prevalidated = [];
 
     private ResourceValidator()
@@ -47,12 +47,12 @@ public sealed class ResourceValidator
             (a is BindingValidator b && b.Strength != BindingValidator.BindingStrength.Required)
             || (a is InvariantValidator i && (i.BestPractice || i.Severity != OperationOutcome.IssueSeverity.Error)));
 #pragma warning restore ExperimentalApi
-        // One schema resolver shared by the validator and the fast path, so both walk the same compiled schemas.
+        // One schema resolver shared by the validator and the compiled checks, so both read the same schemas.
 #pragma warning disable ExperimentalApi
         var schemas = StructureDefinitionToElementSchemaResolver.CreatedCached(resolver);
 #pragma warning restore ExperimentalApi
         validator = new Validator(resolver, terminology, null, settings, schemas);
-        fastPath = new BaseSpecFastPath(schemas, SettingsOf(validator));
+        compiled = new CompiledBaseSpec(schemas, SettingsOf(validator));
     }
 
     /// <summary>
@@ -83,12 +83,12 @@ public sealed class ResourceValidator
 
     /// <summary>
     /// The settings object the validator copied from ours and completed (schema resolver, terminology, FHIRPath compiler):
-    /// the fast path must evaluate every assertion exactly as the validator does, so it uses that very object.
+    /// the compiled checks must evaluate every assertion exactly as the validator does, so it uses that very object.
     /// </summary>
     private static ValidationSettings SettingsOf(Validator validator) =>
         typeof(Validator).GetField("_settings", BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(validator) as ValidationSettings
         ?? throw new InvalidOperationException(
-            $"Firely.Fhir.Validation {typeof(Validator).Assembly.GetName().Version} no longer keeps its settings in Validator._settings; the validation fast path must be adapted to this version");
+            $"Firely.Fhir.Validation {typeof(Validator).Assembly.GetName().Version} no longer keeps its settings in Validator._settings; the compiled validation checks must be adapted to this version");
 
     /// <summary>The process-wide validator (the R4 specification is immutable, so every node shares it).</summary>
     public static ResourceValidator Shared => s_shared.Value;
@@ -156,12 +156,12 @@ public sealed class ResourceValidator
     private IReadOnlyList<OperationOutcome.IssueComponent> Validate(Resource resource) =>
         IsCertainlyValid(resource) ? [] : FirelyErrors(resource);
 
-    /// <summary>The fast path's answer: true only if the Firely validator would report no error.</summary>
+    /// <summary>The compiled checks' answer: true only if the Firely validator would report no error.</summary>
     internal bool IsCertainlyValid(Resource resource)
     {
         try
         {
-            return fastPath.IsCertainlyValid(resource);
+            return compiled.IsCertainlyValid(resource);
         }
 #pragma warning disable CA1031 // any surprise in the shortcut means "not sure": the Firely validator decides
         catch (Exception)
@@ -171,7 +171,7 @@ public sealed class ResourceValidator
         }
     }
 
-    /// <summary>The Firely validator's error-level issues, without the fast path (the authoritative answer).</summary>
+    /// <summary>The Firely validator's error-level issues, without the compiled checks (the authoritative answer).</summary>
     internal IReadOnlyList<OperationOutcome.IssueComponent> FirelyErrors(Resource resource)
     {
         var outcome = validator.Validate(resource);

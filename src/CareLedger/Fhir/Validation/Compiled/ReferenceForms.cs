@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace CareLedger.Fhir.Validation.FastPath;
+namespace CareLedger.Fhir.Validation.Compiled;
 
 /// <summary>
 /// The form of a literal reference with its id left out: <c>urn:uuid:{uuid}</c>, <c>Type/{id}</c> or

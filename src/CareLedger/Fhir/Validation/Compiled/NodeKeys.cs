@@ -2,7 +2,7 @@ using System.Globalization;
 using Hl7.Fhir.ElementModel;
 using Hl7.Fhir.Model;
 
-namespace CareLedger.Fhir.Validation.FastPath;
+namespace CareLedger.Fhir.Validation.Compiled;
 
 /// <summary>
 /// Keys that determine a coded element completely, for remembering answers that depend only on the element's content:

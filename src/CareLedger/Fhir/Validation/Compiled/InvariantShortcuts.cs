@@ -5,11 +5,11 @@ using Hl7.Fhir.Model;
 // The invariant's key and expression are read from Firely's compiled assertion, marked experimental by Firely.
 #pragma warning disable ExperimentalApi
 
-namespace CareLedger.Fhir.Validation.FastPath;
+namespace CareLedger.Fhir.Validation.Compiled;
 
 /// <summary>
 /// The most frequent error-level invariants of the base specification in the cases where their FHIRPath expression is
-/// true by one operand that the element's own properties decide: <c>dom-2</c>..<c>dom-5</c> when nothing is contained,
+/// true by one operand that the element's own properties decide: <c>dom-2</c>..<c>dom-5</c> when nothing is contained (dom-3 also when every contained resource is referenced),
 /// <c>ref-1</c> when the reference is absent or not local, <c>per-1</c> when the period is open, <c>qty-3</c> without a
 /// code or with a system, and so on. "x.empty()" is true when the element is absent and "x.exists()" when it is present
 /// (with or without a value). A shortcut applies only to the exact expression text it was written for (a changed
@@ -20,7 +20,7 @@ internal static class InvariantShortcuts
     private static readonly Dictionary<string, (string Expression, Func<Base, bool> Holds)> s_shortcuts = new(StringComparer.Ordinal)
     {
         ["dom-2"] = ("contained.contained.empty()", e => EveryContained(e, c => c is not DomainResource { Contained.Count: > 0 })),
-        ["dom-3"] = ("contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical) | %resource.descendants().as(uri) | %resource.descendants().as(url))) or descendants().where(reference = '#').exists() or descendants().where(as(canonical) = '#').exists() or descendants().where(as(canonical) = '#').exists()).not()).trace('unmatched', id).empty()", NothingContained),
+        ["dom-3"] = ("contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical) | %resource.descendants().as(uri) | %resource.descendants().as(url))) or descendants().where(reference = '#').exists() or descendants().where(as(canonical) = '#').exists() or descendants().where(as(canonical) = '#').exists()).not()).trace('unmatched', id).empty()", EveryContainedIsReferenced),
         ["dom-4"] = ("contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()", e => EveryContained(e, c => c.Meta is null || c.Meta is { VersionIdElement: null, LastUpdatedElement: null })),
         ["dom-5"] = ("contained.meta.security.empty()", e => EveryContained(e, c => c.Meta is null || c.Meta.Security.Count == 0)),
         ["ref-1"] = ("reference.exists() implies (reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids')) or (reference='#' and %rootResource!=%resource))", AbsentOrNotLocal),
@@ -40,20 +40,62 @@ internal static class InvariantShortcuts
         ["con-5"] = ("verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and code='entered-in-error').empty() or clinicalStatus.empty()", e => e is Condition c && (c.VerificationStatus is null || c.ClinicalStatus is null)),
     };
 
-    /// <summary>True if the invariant certainly holds on this element without evaluating it; false means "evaluate it".</summary>
-    public static bool HoldsTrivially(FhirPathValidator invariant, PocoNode node) =>
-        s_shortcuts.TryGetValue(invariant.Key, out var shortcut)
-        && string.Equals(shortcut.Expression, invariant.Expression, StringComparison.Ordinal)
-        && shortcut.Holds(node.Poco);
+    /// <summary>
+    /// The shortcut written for this invariant's key and exact expression text, or null (a changed specification package
+    /// falls back to evaluating the expression). The shortcut's true means "it holds"; false means "evaluate it".
+    /// </summary>
+    public static Func<Base, bool>? For(FhirPathValidator invariant) =>
+        s_shortcuts.TryGetValue(invariant.Key, out var shortcut) && string.Equals(shortcut.Expression, invariant.Expression, StringComparison.Ordinal)
+            ? shortcut.Holds
+            : null;
+
+    /// <summary>Whether this is ref-1 as the shortcuts know it (see <see cref="IsLocalReferenceToContained"/>).</summary>
+    public static bool IsRef1(FhirPathValidator invariant) =>
+        string.Equals(invariant.Key, "ref-1", StringComparison.Ordinal)
+        && string.Equals(s_shortcuts["ref-1"].Expression, invariant.Expression, StringComparison.Ordinal);
 
     /// <summary>ref-1 also holds for a local reference that names a resource contained in the root resource.</summary>
-    public static bool IsLocalReferenceToContained(FhirPathValidator invariant, PocoNode node, Func<PocoNode, string, Resource?> findContained) =>
-        string.Equals(invariant.Key, "ref-1", StringComparison.Ordinal)
-        && string.Equals(s_shortcuts["ref-1"].Expression, invariant.Expression, StringComparison.Ordinal)
-        && node.Poco is ResourceReference { Reference: ['#', .. var id] } && id.Length > 0
+    public static bool IsLocalReferenceToContained(PocoNode node, Func<PocoNode, string, Resource?> findContained) =>
+        node.Poco is ResourceReference { Reference: ['#', .. var id] } && id.Length > 0
         && findContained(node, id) is not null;
 
-    private static bool NothingContained(Base element) => element is DomainResource { Contained.Count: 0 };
+    /// <summary>
+    /// dom-3 on a resource (%resource is then the resource itself): it holds when nothing is contained, or when every
+    /// contained resource has an id and some Reference anywhere in the resource (contained ones included, as
+    /// <c>descendants()</c> reaches them) is exactly <c>'#' + id</c>; the other alternatives of the expression can only add
+    /// matches. A contained resource without an id is left to the expression.
+    /// </summary>
+    private static bool EveryContainedIsReferenced(Base element)
+    {
+        if (element is not DomainResource resource)
+        {
+            return false;
+        }
+
+        if (resource.Contained.Count == 0)
+        {
+            return true;
+        }
+
+        var references = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var reference in Storage.ResourceReferences.All(resource))
+        {
+            if (reference.Reference is ['#', ..] text)
+            {
+                references.Add(text);
+            }
+        }
+
+        foreach (var contained in resource.Contained)
+        {
+            if (contained.Id is not { } id || !references.Contains("#" + id))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static bool EveryContained(Base element, Func<Resource, bool> holds) =>
         element is DomainResource resource && resource.Contained.TrueForAll(c => holds(c));

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace CareLedger.Fhir.Validation.FastPath;
+namespace CareLedger.Fhir.Validation.Compiled;
 
 /// <summary>
 /// Remembers answers up to a fixed number of keys, so that a stream of distinct values cannot grow it without limit;

@@ -1,0 +1,182 @@
+using Firely.Fhir.Validation;
+using Hl7.Fhir.ElementModel;
+using Hl7.Fhir.Model;
+
+#pragma warning disable ExperimentalApi
+
+namespace CareLedger.Fhir.Validation.Compiled;
+
+/// <summary>The checks whose work depends on the instance: extensions, references, bindings, ele-1, and Firely's own answers.</summary>
+internal sealed partial class CompiledBaseSpec
+{
+    private static readonly Type s_primitiveNodeType = PocoNode.ForPrimitive(new FhirString("x")).GetType();
+
+    private readonly BoundedMemo<(IAssertion, string, string)> bindings = new(capacity: 50_000);
+    private readonly BoundedMemo<(IAssertion, string)> unresolvedReferences = new(capacity: 50_000);
+
+    /// <summary>One validation state per resource, as the Firely validator keeps one per run.</summary>
+    [ThreadStatic]
+    private static ValidationState? t_state;
+
+    /// <summary>ele-1 is asserted twice on most elements (by the element and by its type); the second time is free.</summary>
+    [ThreadStatic]
+    private static PocoNode? t_lastElementWithContent;
+
+    private static ValidationState State => t_state ??= new ValidationState();
+
+    /// <summary>
+    /// Extensions as Firely groups them: by url; a url that resolves to a definition is checked against it, an unknown one
+    /// only against Extension (Firely warns), except on a modifierExtension, where Firely reports an error.
+    /// </summary>
+    private bool Extensions(ExtensionSchema extension, IReadOnlyList<PocoNode> nodes)
+    {
+        if (settings.FollowExtensionUrl is not null)
+        {
+            return AnswerGroup(extension, nodes);
+        }
+
+        foreach (var group in nodes.GroupBy(ExtensionSchema.GetExtensionUri))
+        {
+            var list = group.ToList();
+            ElementSchema schema = extension;
+            if (group.Key is { } url)
+            {
+                var definition = Resolve(url.ToString());
+                if (definition is null && string.Equals(((ISourceNode)list[0]).Name, "modifierExtension", StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                if (definition is not null and not ExtensionSchema)
+                {
+                    return false;
+                }
+
+                schema = definition ?? extension;
+            }
+
+            if (ElementGroup(schema).Check is { } check && !check(list))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// References. To a contained resource: the target was checked against its own type's schema where the walk met it in
+    /// <c>contained</c>, so only its type has to be an allowed target. Any other reference, in a resource that is not in a
+    /// Bundle, cannot be resolved here (no external resolver), so Firely's answer depends only on the validator (its
+    /// targets) and the reference's form: it is remembered per form, with the id standing for any well-formed id.
+    /// </summary>
+    private bool References(ReferencedInstanceValidator references, PocoNode node)
+    {
+        if (references.AggregationRules is { Count: > 0 } || references.VersioningRules is not null and not ReferenceVersionRules.Either
+            || node.Poco is not ResourceReference { Reference: { } text } reference)
+        {
+            return Answer(references, node);
+        }
+
+        if (text.StartsWith('#'))
+        {
+            return FindContained(node, text[1..]) is { } target
+                && references.TargetCases?.Any(c => string.Equals(c.Type, target.TypeName, StringComparison.Ordinal)
+                    && c.Schema is SchemaReferenceValidator s && string.Equals(s.SchemaUri.ToString(), CoreTypePrefix + target.TypeName, StringComparison.Ordinal)) == true
+                || Answer(references, node);
+        }
+
+        return InBundle(node) || ReferenceForms.Of(text) is not { } form
+            ? Answer(references, node)
+            : unresolvedReferences.GetOrAdd((references, form + "|" + reference.Type), () => Answer(references, node));
+    }
+
+    private static bool InBundle(PocoNode node)
+    {
+        for (var n = node; n is not null; n = n.Parent)
+        {
+            if (n.Poco is Bundle)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The contained resource a local reference names, when the reference sits in the root resource itself.</summary>
+    private static Resource? FindContained(PocoNode node, string id)
+    {
+        var owner = node.Parent;
+        while (owner is not null && owner.Poco is not Resource)
+        {
+            owner = owner.Parent;
+        }
+
+        return owner is { Parent: null, Poco: DomainResource { Contained: var contained } }
+            ? contained.FirstOrDefault(c => string.Equals(c.Id, id, StringComparison.Ordinal))
+            : null;
+    }
+
+    /// <summary>A required binding's answer depends only on the coded value, so it is remembered per value.</summary>
+    private bool Binding(BindingValidator binding, PocoNode node)
+    {
+        var key = NodeKeys.Content(node);
+        if (key is null)
+        {
+            return Answer(binding, node);
+        }
+
+        return bindings.GetOrAdd((binding, ((ITypedElement)node).InstanceType ?? string.Empty, key), () => Answer(binding, node));
+    }
+
+    /// <summary>ele-1 holds when the element has a value or a child other than id; otherwise Firely decides.</summary>
+    private static bool HasValueOrChildren(PocoNode node)
+    {
+        if (ReferenceEquals(node, t_lastElementWithContent))
+        {
+            return true;
+        }
+
+        var hasContent = HasValue(node) || HasChildOtherThanId(node.Poco);
+        if (hasContent)
+        {
+            t_lastElementWithContent = node;
+        }
+
+        return hasContent;
+    }
+
+    /// <summary>
+    /// Whether the node's <see cref="ITypedElement.Value"/> is not null, without converting it: a primitive node's value is
+    /// null exactly when its JSON value is (the SDK converts a non-null value, or returns it as is when it does not parse),
+    /// except for the integer types, whose conversion is asked for.
+    /// </summary>
+    private static bool HasValue(PocoNode node) =>
+        node.Poco is PrimitiveType primitive && node.GetType() == s_primitiveNodeType
+            ? primitive.JsonValue is not null && (primitive is not (Integer or Integer64 or PositiveInt or UnsignedInt) || ((ITypedElement)node).Value is not null)
+            : ((ITypedElement)node).Value is not null;
+
+    /// <summary>What <c>PocoNode.Children()</c> enumerates, read from the POCO without building the child nodes.</summary>
+    private static bool HasChildOtherThanId(Base poco)
+    {
+        foreach (var (name, value) in poco.EnumerateElements())
+        {
+            if (!string.Equals(name, "id", StringComparison.Ordinal) && !(poco is DynamicDataType && name == "resourceType" && value is PrimitiveType))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool Answer(IAssertion assertion, PocoNode node) =>
+        assertion is not IValidatable validatable || IsClean(validatable.Validate(node, settings, State));
+
+    private bool AnswerGroup(IGroupValidatable assertion, IReadOnlyList<PocoNode> nodes) =>
+        IsClean(assertion.Validate(nodes, settings, State));
+
+    private static bool IsClean(ResultReport report) =>
+        report.Result == ValidationResult.Success && (report.Evidence.Count == 0 || report.Errors.Count == 0);
+}
