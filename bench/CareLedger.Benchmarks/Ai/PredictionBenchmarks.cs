@@ -6,6 +6,7 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using CareLedger.Access.Callers;
 using CareLedger.Access.Credentials;
 using CareLedger.Access.Gate;
@@ -90,7 +91,9 @@ public class PredictionBenchmarks
     {
         public SingleCallConfig()
         {
+            // In process: a separately built benchmark executable takes minutes to compile on the shared machine.
             AddJob(Job.Default
+                .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: false))
                 .WithId("single-call")
                 .WithStrategy(RunStrategy.Throughput)
                 .WithInvocationCount(1)

@@ -88,6 +88,19 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Bench_ai_reports_training_time_and_prediction_latency_in_process_and_over_http()
+    {
+        var bench = await CareLedgerProcess.RunAsync(TimeSpan.FromMinutes(6), "bench", "ai", "--rows", "60", "--predictions", "3", "--clients", "2");
+
+        Assert.True(bench.ExitCode == 0, bench.Stdout + bench.Stderr);
+        foreach (var row in new[] { "read the pima cohort through the door", "train pima-logistic-regression", "train wdbc-fast-tree", "predict in process, wdbc-logistic-regression",
+            "$predict over HTTP, pima-logistic-regression, 1 client", "$predict over HTTP, pima-logistic-regression, 2 clients" })
+        {
+            Assert.Contains(row, bench.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Commands_on_a_directory_that_is_not_a_node_say_so()
     {
         using var dir = new TempDirectory();

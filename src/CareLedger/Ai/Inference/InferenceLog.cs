@@ -12,6 +12,7 @@ namespace CareLedger.Ai.Inference;
 /// with AES-256-GCM under DATA/keys/inference.key (32 random bytes, 0600; associated data = the anchor's transaction id,
 /// so a sealed opening cannot be moved to another row). Beside it, in clear, only ids, the model and the patient's
 /// vault pseudonym (so erasure can forget them). SQLite in WAL mode, synchronous=FULL, secure_delete; file mode 0600.
+/// Thread-safe: one lock guards the connection and the AES-GCM key (neither may be used by two threads at once).
 /// </summary>
 public sealed class InferenceLog : IDisposable
 {
@@ -86,10 +87,11 @@ public sealed class InferenceLog : IDisposable
         var plaintext = opening.ToJson();
         try
         {
-            var sealedOpening = Seal(plaintext, Encoding.UTF8.GetBytes(transaction));
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
+                // Under the lock: an AesGcm instance must not be used by two threads at once.
+                var sealedOpening = Seal(plaintext, Encoding.UTF8.GetBytes(transaction));
                 using var command = _connection.CreateCommand();
                 command.CommandText = """
                     INSERT INTO inferences (tx_id, leaf_index, inference_id, created_ms, model_id, patient, sealed)
@@ -120,6 +122,7 @@ public sealed class InferenceLog : IDisposable
         string transaction;
         long leaf;
         byte[] sealedOpening;
+        byte[] plaintext;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -135,9 +138,9 @@ public sealed class InferenceLog : IDisposable
             transaction = reader.GetString(0);
             leaf = reader.GetInt64(1);
             sealedOpening = (byte[])reader.GetValue(2);
+            plaintext = Open(sealedOpening, Encoding.UTF8.GetBytes(transaction));
         }
 
-        var plaintext = Open(sealedOpening, Encoding.UTF8.GetBytes(transaction));
         try
         {
             var opening = InferenceOpening.Parse(plaintext);
