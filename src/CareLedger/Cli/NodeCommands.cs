@@ -20,7 +20,10 @@ internal static class NodeCommands
         store.AcceptOnlyFromAmong(NodeConfig.SqliteStore, NodeConfig.PostgresStoreName);
         var postgres = new Option<string?>("--postgres") { Description = "The PostgreSQL server, as an Npgsql connection string (\"Host=...;Port=...;Database=...;Username=...\"; a Passfile or PGPASSWORD keeps the password out of node.json). Implies --store postgres." };
         var schema = new Option<string?>("--postgres-schema") { Description = "The node's own schema on that server (created if missing; must be empty). Default: careledger_ and the origin's letters and digits." };
-        var command = new Command("init", "Create a new node: keys (mode 0600), the genesis transaction, an empty vault.") { data, origin, organisation, every, interval, store, postgres, schema };
+        var jurisdiction = new Option<string>("--jurisdiction") { Description = "Consent rules: 'opt-in' (nothing without consent; the default) or 'opt-out-for-treatment' (the care team treats until the patient opts out, where the law allows).", DefaultValueFactory = _ => NodeConfig.OptIn };
+        jurisdiction.AcceptOnlyFromAmong(NodeConfig.OptIn, NodeConfig.OptOutForTreatment);
+        var organizationReference = new Option<string?>("--organization-reference") { Description = "The custodian as consents name it, Organization/<id>: a consent naming it covers its clinicians." };
+        var command = new Command("init", "Create a new node: keys (mode 0600), the genesis transaction, an empty vault.") { data, origin, organisation, every, interval, store, postgres, schema, jurisdiction, organizationReference };
         command.SetAction(async (parse, ct) =>
         {
             var paths = NodePaths.For(parse.GetValue(data)!);
@@ -38,7 +41,10 @@ internal static class NodeCommands
                 OrganisationName = parse.GetValue(organisation)!,
                 CheckpointEveryTransactions = everyValue,
                 CheckpointIntervalMilliseconds = intervalValue,
+                Jurisdiction = parse.GetValue(jurisdiction)!,
+                OrganizationReference = parse.GetValue(organizationReference),
             };
+            _ = settings.GateOptions();
             settings = WithStore(settings, parse.GetValue(store), parse.GetValue(postgres), parse.GetValue(schema));
             await using var node = await CareLedgerNode.InitializeAsync(paths, settings, ct);
             AnsiConsole.MarkupLine($"[green]Initialised[/] a CareLedger node in [bold]{Markup.Escape(paths.DataDirectory)}[/]");

@@ -39,7 +39,7 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         Delegations = new DelegationRegistry(AccessStore, ledger);
         People = new PersonKeys(paths.DataDirectory);
         Inferences = InferenceLog.Open(paths.DataDirectory);
-        Gate = new AccessGate(vault, new AccessGateOptions(config.OrganisationName), Audit, Credentials, BreakGlass, Delegations, TimeProvider.System);
+        Gate = new AccessGate(vault, config.GateOptions(), Audit, Credentials, BreakGlass, Delegations, TimeProvider.System);
         Fhir = new FhirService(new ResourceRepository(ledger, vault, Gate, People), fhir ?? FhirServerOptions.Default with { ExportDirectory = paths.Export });
         Importer = new FhirImporter(Fhir, paths.ImportState, FhirCaller.Custodian(config.OrganisationName, FhirImporter.Subject));
     }

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CareLedger.Access.Gate;
+using CareLedger.Consent.Profiles;
 using CareLedger.IO;
 using CareLedger.Storage;
 
@@ -15,6 +17,18 @@ internal sealed record NodeConfig
     /// <summary>The member organisation that runs this node (an institution's name, never a person's).</summary>
     public required string OrganisationName { get; init; }
 
+    /// <summary>
+    /// The consent rules of the node's jurisdiction (docs/consent.md): <c>opt-in</c> (the default: nothing without
+    /// consent) or <c>opt-out-for-treatment</c> (the care team treats until the patient opts out, where the law allows).
+    /// </summary>
+    public string Jurisdiction { get; init; } = OptIn;
+
+    /// <summary>
+    /// The custodian as consents name it (<c>Organization/&lt;id&gt;</c>): a consent whose actor is this organisation
+    /// covers its clinicians and systems. Null when consents name people only.
+    /// </summary>
+    public string? OrganizationReference { get; init; }
+
     public int CheckpointEveryTransactions { get; init; } = 1000;
 
     public int CheckpointIntervalMilliseconds { get; init; } = 200;
@@ -27,6 +41,28 @@ internal sealed record NodeConfig
 
     /// <summary>The server and schema when <see cref="Store"/> is <see cref="PostgresStoreName"/>.</summary>
     public PostgresSettings? Postgres { get; init; }
+
+    public const string OptIn = "opt-in";
+    public const string OptOutForTreatment = "opt-out-for-treatment";
+
+    /// <summary>The access layer's settings from this configuration.</summary>
+    /// <exception cref="CliException">an unknown jurisdiction or a malformed organisation reference.</exception>
+    public AccessGateOptions GateOptions()
+    {
+        var profile = Jurisdiction switch
+        {
+            OptIn => JurisdictionProfile.OptIn,
+            OptOutForTreatment => JurisdictionProfile.OptOutForTreatment,
+            _ => throw new CliException($"unknown jurisdiction '{Jurisdiction}': use '{OptIn}' or '{OptOutForTreatment}'"),
+        };
+        if (OrganizationReference is { } reference
+            && (!reference.StartsWith("Organization/", StringComparison.Ordinal) || !Fhir.Storage.ResourceRepository.IsValidId(reference["Organization/".Length..])))
+        {
+            throw new CliException($"the organisation reference must be Organization/<id>, not '{reference}'");
+        }
+
+        return new AccessGateOptions(OrganisationName) { Profile = profile, OrganizationReference = OrganizationReference };
+    }
 
     public const string SqliteStore = "sqlite";
     public const string PostgresStoreName = "postgres";
@@ -84,8 +120,11 @@ internal sealed record NodeConfig
 
         try
         {
-            return JsonSerializer.Deserialize<NodeConfig>(File.ReadAllText(paths.NodeConfig), s_json)
+            var config = JsonSerializer.Deserialize<NodeConfig>(File.ReadAllText(paths.NodeConfig), s_json)
                 ?? throw new CliException($"{paths.NodeConfig} is empty");
+            // Checked before anything is opened: a node must not start with access rules it cannot apply.
+            _ = config.GateOptions();
+            return config;
         }
         catch (JsonException e)
         {
