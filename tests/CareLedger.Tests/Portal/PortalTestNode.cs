@@ -1,3 +1,8 @@
+using CareLedger.Ai;
+using CareLedger.Ai.Data;
+using CareLedger.Ai.Training;
+using CareLedger.Analytics.Deployment;
+using CareLedger.Analytics.Training;
 using CareLedger.Cli;
 using CareLedger.Credentials;
 using CareLedger.Fhir;
@@ -84,6 +89,46 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         });
         Directory.CreateDirectory(ScreenshotDirectory);
+    }
+
+    /// <summary>Pima demo patients whose treatment consents name dr.bob (enough for a 5-fold cross-validation).</summary>
+    public const int RiskRows = 60;
+
+    /// <summary>A test gate (AUROC ≥ 0.5, no fairness limit): a 60-patient model is not held to the production limits.</summary>
+    private static readonly GatePolicy RiskGate = new() { MinAuroc = 0.5, MaxEqualizedOddsDifference = null };
+
+    private readonly SemaphoreSlim riskModel = new(1, 1);
+    private string? riskModelId;
+
+    internal AiServices Ai => (app ?? throw new InvalidOperationException("the node is not started")).Services.GetRequiredService<AiServices>();
+
+    /// <summary>
+    /// The node's AI on first use, as <c>careledger demo</c> sets it up: the first <see cref="RiskRows"/> Pima rows as demo
+    /// patients (treatment consents naming dr.bob's practitioner), a Pima logistic model trained through the access layer
+    /// and registered on the ledger. Only the risk-panel tests need it; the others keep a node without models.
+    /// </summary>
+    public async Task<string> EnsureRiskModelAsync()
+    {
+        await riskModel.WaitAsync();
+        try
+        {
+            if (riskModelId is null)
+            {
+                var loader = new DemoCohortLoader(Node.Fhir, FhirCaller.Custodian(Node.Config.OrganisationName, "portal-tests-loader"));
+                await loader.LoadAsync(FeatureSets.Pima, DemoCohortLoader.ReadReference(FeatureSets.Pima, AiCommands.ClinicalDataDirectory), RiskRows,
+                    $"Practitioner/{PractitionerId}", null, CancellationToken.None);
+                await Ai.Registry.SetPolicyAsync(RiskGate, CancellationToken.None);
+                var trained = await Ai.Training.TrainAsync(ModelCommands.Researcher(Node),
+                    new TrainingRequest(FeatureSets.Pima, ModelKind.LogisticRegression, "pima-portal", "1.0.0", Folds: 5), CancellationToken.None);
+                riskModelId = trained.Model.Id;
+            }
+
+            return riskModelId;
+        }
+        finally
+        {
+            riskModel.Release();
+        }
     }
 
     /// <summary>One person's own browser: a fresh context (no shared cookies), signed in through the node's login page.</summary>
@@ -174,7 +219,11 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
     }
 
     /// <summary>After <see cref="DisposeAsync"/> (xUnit calls both on a fixture): the data directory goes last.</summary>
-    public void Dispose() => directory.Dispose();
+    public void Dispose()
+    {
+        riskModel.Dispose();
+        directory.Dispose();
+    }
 }
 
 [CollectionDefinition(PortalTestNode.Collection)]
