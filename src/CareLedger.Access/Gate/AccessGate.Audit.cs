@@ -13,7 +13,7 @@ public sealed partial class AccessGate
     private static AuditRecord Build(GateCall call, AccessAction action, AuditOutcome outcome, byte[]? patient, string? resourceType,
         string? resourceId, int disclosed, int withheld, bool breakGlass, IReadOnlyList<string> reasons, string? detail) =>
         new(
-            Guid.CreateVersion7(call.Now),
+            AuditIds.New(call.Now),
             call.Now,
             action,
             outcome,

@@ -200,7 +200,7 @@ public sealed partial class AccessGate
         var key = patient is null ? "" : ConsentRegistry.PatientIdOf(patient).Value;
         if (!groups.TryGetValue(key, out var tally))
         {
-            tally = new PatientTally(patient, Guid.CreateVersion7(now));
+            tally = new PatientTally(patient, AuditIds.New(now));
             groups[key] = tally;
         }
 
