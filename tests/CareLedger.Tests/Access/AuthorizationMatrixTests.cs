@@ -26,17 +26,18 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixWorld world) : I
     /// <summary>
     /// Read: one record, refused when not allowed. Many: a search, history or export, which withholds what it may not
     /// disclose (and says how many). Write: creates or changes. Api: answers about access, reports or credentials, never
-    /// a record's content.
+    /// a record's content. Use: a model uses the patient's records (the AI): a prediction anchored on the ledger, or refused.
     /// </summary>
-    public enum Kind { Read, Many, Write, Api }
+    public enum Kind { Read, Many, Write, Api, Use }
 
-    public enum Expect { Disclosed, Withheld, Written, Answered, Refused, Unauthenticated }
+    public enum Expect { Disclosed, Withheld, Written, Answered, Predicted, Refused, Unauthenticated }
 
     public enum Endpoint
     {
         ReadObservation, VReadObservation, SearchObservation, HistoryObservation, CreateObservation, ReadImmunization, ReadPatient,
         GrantConsent, RevokeConsent, BulkExport, GdprExport, AuditEvents, AuditReceipt, Notifications, Delegations, GrantDelegation,
         BreakGlassReview, Accounting, Erase, ListCredentials, IssueCredential, RevokeCredential, VerifyCredential, Metadata,
+        AiPredict, FhirPredict, FhirPredictPost, CdsPatientView, CdsOrderSelect, AiModels, AiModelCard, AiBiasReport, CdsDiscovery,
     }
 
     /// <summary>One row of the table: an endpoint, its kind, whether it passes the door, and a code per caller.</summary>
@@ -51,7 +52,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixWorld world) : I
     /// credentialed clinician, under break-glass); <c>W</c> accepted but nothing disclosed (a read is refused, a search
     /// withholds); <c>N</c> refused (403); <c>U</c> not authenticated (401); <c>P</c> public, answered to anyone.
     /// Under break-glass, a request through the door by anyone but a clinician is refused outright ("only for
-    /// credentialed clinicians"), so its Y and C become W.
+    /// credentialed clinicians"), so its Y and C become W. The AI's rows: a treatment model predicts only for a clinician
+    /// treating the patient (C: by the patient's consent, or under break-glass); a CDS Hooks refusal is an answer whose card
+    /// says that no prediction was made, and why; every other refusal is a 403.
     /// </summary>
     public static readonly Row[] Table =
     [
@@ -80,6 +83,15 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixWorld world) : I
         new(Endpoint.RevokeCredential,   Kind.Api,   false, "N   N   N   N   N   N   N   N   N   N   Y   N   U   U   U   U"),
         new(Endpoint.VerifyCredential,   Kind.Api,   false, "P   P   P   P   P   P   P   P   P   P   P   P   P   P   P   P"),
         new(Endpoint.Metadata,           Kind.Api,   false, "P   P   P   P   P   P   P   P   P   P   P   P   P   P   P   P"),
+        new(Endpoint.AiPredict,          Kind.Use,   true,  "N   N   N   C   W   W   N   N   N   N   N   N   U   U   U   U"),
+        new(Endpoint.FhirPredict,        Kind.Use,   true,  "N   N   N   C   W   W   N   N   N   N   N   N   U   U   U   U"),
+        new(Endpoint.FhirPredictPost,    Kind.Use,   true,  "N   N   N   C   W   W   N   N   N   N   N   N   U   U   U   U"),
+        new(Endpoint.CdsPatientView,     Kind.Use,   true,  "N   N   N   C   W   W   N   N   N   N   N   N   U   U   U   U"),
+        new(Endpoint.CdsOrderSelect,     Kind.Use,   true,  "N   N   N   C   W   W   N   N   N   N   N   N   U   U   U   U"),
+        new(Endpoint.AiModels,           Kind.Api,   false, "Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   U   U   U   U"),
+        new(Endpoint.AiModelCard,        Kind.Api,   false, "Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   U   U   U   U"),
+        new(Endpoint.AiBiasReport,       Kind.Api,   false, "Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   U   U   U   U"),
+        new(Endpoint.CdsDiscovery,       Kind.Api,   false, "Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   U   U   U   U"),
     ];
 
     public static TheoryData<Endpoint, Caller, ConsentState> Cells()
@@ -122,6 +134,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixWorld world) : I
             {
                 Kind.Read or Kind.Many => Expect.Disclosed,
                 Kind.Write => Expect.Written,
+                Kind.Use => Expect.Predicted,
                 _ => Expect.Answered,
             };
         }
@@ -153,7 +166,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixWorld world) : I
         Assert.True(expected == actual, described);
         if (actual is Expect.Refused or Expect.Unauthenticated)
         {
-            Assert.Contains("OperationOutcome", body, StringComparison.Ordinal);
+            Assert.Contains(status == HttpStatusCode.OK ? CdsRefusal : "OperationOutcome", body, StringComparison.Ordinal);
             Assert.DoesNotContain(cell.Marker, body, StringComparison.Ordinal);
         }
 
@@ -189,11 +202,14 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixWorld world) : I
             Assert.True(records.Count > 0, $"{described}: the decision is in the audit trail");
         }
 
-        if (expected == Expect.Disclosed && cell.State == ConsentState.BreakGlass)
+        if (expected is Expect.Disclosed or Expect.Predicted && cell.State == ConsentState.BreakGlass)
         {
             Assert.True(records.Any(r => r is { BreakGlass: true, Outcome: AuditOutcome.Permit }), $"{described}: emergency access is flagged");
         }
     }
+
+    /// <summary>How a CDS Hooks card says that no prediction was permitted (the hook itself answers 200).</summary>
+    private const string CdsRefusal = "No prediction was made";
 
     private static Expect Classify(Kind kind, HttpStatusCode status, string body, string marker)
     {
@@ -206,6 +222,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixWorld world) : I
             (HttpStatusCode.OK, Kind.Many) => disclosed ? Expect.Disclosed : Expect.Withheld,
             (HttpStatusCode.OK or HttpStatusCode.Created, Kind.Write) => Expect.Written,
             (HttpStatusCode.OK or HttpStatusCode.Created, Kind.Api) => Expect.Answered,
+            (HttpStatusCode.OK, Kind.Use) when body.Contains(CdsRefusal, StringComparison.Ordinal) => Expect.Refused,
+            (HttpStatusCode.OK, Kind.Use) when body.Contains("/ledger/receipts/", StringComparison.Ordinal) => Expect.Predicted,
             _ => throw new InvalidOperationException($"unexpected answer {(int)status} to a {kind}: {body[..Math.Min(body.Length, 500)]}"),
         };
     }

@@ -6,6 +6,12 @@ using System.Text.Json;
 using CareLedger.Access.Audit;
 using CareLedger.Access.Credentials;
 using CareLedger.Access.Delegation;
+using CareLedger.Ai;
+using CareLedger.Ai.Data;
+using CareLedger.Ai.Training;
+using CareLedger.Analytics.Deployment;
+using CareLedger.Analytics.Training;
+using CareLedger.Cli;
 using CareLedger.Consent.Requests;
 using CareLedger.Consent.Vocabulary;
 using CareLedger.Fhir;
@@ -16,6 +22,7 @@ using CareLedger.Tests.Identity;
 using CareLedger.Tests.Support;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using static CareLedger.Tests.Access.AuthorizationMatrixTests;
@@ -30,6 +37,8 @@ namespace CareLedger.Tests.Access;
 /// and an audit record whose receipt can be fetched), a licensed clinician, one without a licence and one whose licence
 /// was revoked. Tokens are minted per cell with the node's own signing key (or a stranger's, for the forgery), with the
 /// scopes the token endpoint would grant the role, and a subject of their own, so each cell's audit records are its own.
+/// For the AI's rows, a Pima logistic model trained through the door on 60 demo patients and registered on the ledger
+/// (a test gate: AUROC ≥ 0.5), and each matrix patient has a glucose and a body-mass index Observation it reads.
 /// </summary>
 public sealed class AuthorizationMatrixWorld : IAsyncLifetime, IDisposable
 {
@@ -41,6 +50,10 @@ public sealed class AuthorizationMatrixWorld : IAsyncLifetime, IDisposable
     private const string Guardian = "RelatedPerson/matrix-guardian";
     private const string Caregiver = "RelatedPerson/matrix-caregiver";
     private const string Nobody = "Practitioner/matrix-nobody";
+
+    /// <summary>The AI's rows ask this Pima model (trained on demo patients of the matrix node) about the cell's patient.</summary>
+    private const string ModelName = "pima-matrix";
+    private const string ModelId = ModelName + "@1.0.0";
 
     private static readonly FhirCaller Setup = FhirCaller.Custodian(Organisation, "matrix-setup");
 
@@ -91,6 +104,13 @@ public sealed class AuthorizationMatrixWorld : IAsyncLifetime, IDisposable
         {
             patients[state] = await NewPatientAsync(state, withDelegates: true);
         }
+
+        var loader = new DemoCohortLoader(node.Fhir, Setup);
+        await loader.LoadAsync(FeatureSets.Pima, DemoCohortLoader.ReadReference(FeatureSets.Pima, AiCommands.ClinicalDataDirectory), 60, null, null, CancellationToken.None);
+        var ai = app.Services.GetRequiredService<AiServices>();
+        await ai.Registry.SetPolicyAsync(new GatePolicy { MinAuroc = 0.5, MaxEqualizedOddsDifference = null }, CancellationToken.None);
+        await ai.Training.TrainAsync(ModelCommands.Researcher(node),
+            new TrainingRequest(FeatureSets.Pima, ModelKind.LogisticRegression, ModelName, "1.0.0", Folds: 5), CancellationToken.None);
 
         otherPatient = (await node.Fhir.CreateAsync(Setup, new Patient { Gender = AdministrativeGender.Male, BirthDate = "1970-01-01" }, null, CancellationToken.None)).Id;
 
@@ -148,6 +168,26 @@ public sealed class AuthorizationMatrixWorld : IAsyncLifetime, IDisposable
             Endpoint.RevokeCredential => Send(HttpMethod.Post, $"credentials/{await FreshCredentialAsync(n)}/$revoke", Json(new { reason = "matrix" })),
             Endpoint.VerifyCredential => Get($"credentials/verify?credential={licence}"),
             Endpoint.Metadata => Get("fhir/metadata"),
+            Endpoint.AiPredict => Send(HttpMethod.Post, "ai/predict", Json(new { model = ModelId, patient = $"Patient/{patient.Id}" })),
+            Endpoint.FhirPredict => Get($"fhir/Patient/{patient.Id}/$predict?model={Uri.EscapeDataString(ModelId)}"),
+            Endpoint.FhirPredictPost => Send(HttpMethod.Post, $"fhir/Patient/{patient.Id}/$predict",
+                Fhir(new Parameters { Parameter = [new Parameters.ParameterComponent { Name = "model", Value = new FhirString(ModelId) }] })),
+            Endpoint.CdsPatientView => Send(HttpMethod.Post, $"cds-services/{ModelName}-patient-view", Json(new
+            {
+                hook = "patient-view",
+                hookInstance = Guid.NewGuid().ToString("D"),
+                context = new { userId = Clinician, patientId = patient.Id },
+            })),
+            Endpoint.CdsOrderSelect => Send(HttpMethod.Post, $"cds-services/{ModelName}-order-select", Json(new
+            {
+                hook = "order-select",
+                hookInstance = Guid.NewGuid().ToString("D"),
+                context = new { userId = Clinician, patientId = patient.Id, selections = Array.Empty<string>(), draftOrders = new { resourceType = "Bundle", type = "collection" } },
+            })),
+            Endpoint.AiModels => Get("ai/models"),
+            Endpoint.AiModelCard => Get($"ai/models/{Uri.EscapeDataString(ModelId)}"),
+            Endpoint.AiBiasReport => Get($"ai/models/{Uri.EscapeDataString(ModelId)}/bias-report"),
+            Endpoint.CdsDiscovery => Get("cds-services"),
             _ => throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint, "not in the table"),
         };
 
@@ -299,6 +339,9 @@ public sealed class AuthorizationMatrixWorld : IAsyncLifetime, IDisposable
             Identifier = [new Identifier("urn:careledger:matrix", marker)],
         }, null, ct);
         var observation = (await fhir.CreateAsync(Setup, Observation(id, marker), null, ct)).Id;
+        // What the AI's rows predict from (the model imputes the rest).
+        await fhir.CreateAsync(Setup, Measurement(id, "1518-0", "Glucose [Mass/volume] in Serum or Plasma --2 hours post 75 g glucose PO", 148, "mg/dL"), null, ct);
+        await fhir.CreateAsync(Setup, Measurement(id, "39156-5", "Body mass index (BMI) [Ratio]", 33.6m, "kg/m2"), null, ct);
         var immunization = (await fhir.CreateAsync(Setup, new Immunization
         {
             Status = Immunization.ImmunizationStatusCodes.Completed,
@@ -357,6 +400,15 @@ public sealed class AuthorizationMatrixWorld : IAsyncLifetime, IDisposable
         Effective = new FhirDateTime("2026-11-20T10:00:00Z"),
         Value = new Quantity(72, "/min", "http://unitsofmeasure.org"),
         Note = [new Annotation { Text = new Markdown(marker) }],
+    };
+
+    private static Observation Measurement(string patientId, string loinc, string display, decimal value, string unit) => new()
+    {
+        Status = ObservationStatus.Final,
+        Code = new CodeableConcept("http://loinc.org", loinc, display),
+        Subject = new ResourceReference($"Patient/{patientId}"),
+        Effective = new FhirDateTime("2026-11-20T10:00:00Z"),
+        Value = new Quantity(value, unit, "http://unitsofmeasure.org"),
     };
 
     /// <summary>The consents a patient in each state holds (recorded by the custodian, as a paper consent would be).</summary>
