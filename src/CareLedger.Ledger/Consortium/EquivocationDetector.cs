@@ -18,6 +18,9 @@ public sealed class EquivocationDetector
     private readonly HashSet<(string Member, long Size, string Root)> equivocations = [];
     private readonly List<ConsortiumEvidence> evidence = [];
 
+    // Cosignatures for sizes this node's tree had not reached when they arrived: compared once it has.
+    private readonly List<MemberCosignature> awaitingLocal = [];
+
     /// <param name="localRoot">This node's root for a tree size, or null when its tree is not that large yet.</param>
     /// <param name="isConsistent">(old size, old root, new size, new root): whether a consistency proof from this node's tree verifies.</param>
     public EquivocationDetector(
@@ -49,6 +52,34 @@ public sealed class EquivocationDetector
         return raised;
     }
 
+    /// <summary>
+    /// Compares the cosignatures that were ahead of this node's tree with its roots, now that it may have grown;
+    /// returns the divergences this raises.
+    /// </summary>
+    public IReadOnlyList<ConsortiumEvidence> RecheckLocal()
+    {
+        var raised = new List<ConsortiumEvidence>();
+        awaitingLocal.RemoveAll(cosignature =>
+        {
+            var local = localRoot(cosignature.Checkpoint.Size);
+            if (local is null)
+                return false;
+            CheckLocal(cosignature, local, raised);
+            return true;
+        });
+        evidence.AddRange(raised);
+        return raised;
+    }
+
+    /// <summary>How many cosignatures wait for this node's tree to reach their size.</summary>
+    public int AwaitingLocal => awaitingLocal.Count;
+
+    private void CheckLocal(MemberCosignature cosignature, byte[] local, List<ConsortiumEvidence> raised)
+    {
+        if (!local.AsSpan().SequenceEqual(cosignature.Checkpoint.RootHash))
+            raised.Add(new Divergence(cosignature.Member.Name, cosignature.Member.CosignerKey.ToVkey(), cosignature.Checkpoint.Size, local, cosignature.Note.ToString()));
+    }
+
     private void Observe(MemberCosignature cosignature, List<ConsortiumEvidence> raised)
     {
         var member = cosignature.Member;
@@ -69,8 +100,10 @@ public sealed class EquivocationDetector
         }
 
         var local = localRoot(checkpoint.Size);
-        if (local is not null && !local.AsSpan().SequenceEqual(checkpoint.RootHash))
-            raised.Add(new Divergence(member.Name, vkey, checkpoint.Size, local, cosignature.Note.ToString()));
+        if (local is null)
+            awaitingLocal.Add(cosignature);
+        else
+            CheckLocal(cosignature, local, raised);
 
         var index = InsertionIndex(bySize.Keys, checkpoint.Size);
         if (index > 0)

@@ -4,7 +4,8 @@ using Microsoft.Data.Sqlite;
 namespace CareLedger.Ledger.Engine;
 
 /// <summary>
-/// Every checkpoint the node signed, keyed by tree size, in DATA/checkpoints/checkpoints.db. Not in state.db:
+/// Every checkpoint the node signed, keyed by tree size, in DATA/checkpoints/checkpoints.db, and for a consortium
+/// member every commit point (a checkpoint with the cosignatures of a quorum of members). Not in state.db:
 /// the state is disposable (rebuilt by replay, written without fsync) while a signed checkpoint, once served,
 /// must never change or vanish, so this file is written with synchronous=FULL (fsync on every commit).
 /// </summary>
@@ -17,18 +18,31 @@ internal sealed class CheckpointStore : IDisposable
             size INTEGER PRIMARY KEY NOT NULL,
             note TEXT NOT NULL
         ) STRICT;
+        CREATE TABLE IF NOT EXISTS commits (
+            size INTEGER PRIMARY KEY NOT NULL,
+            note TEXT NOT NULL
+        ) STRICT;
         """;
 
     private readonly SqliteConnection connection;
     private readonly SqliteCommand insert;
+    private readonly SqliteCommand insertCommit;
 
     private CheckpointStore(SqliteConnection connection)
     {
         this.connection = connection;
-        insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO checkpoints (size, note) VALUES ($size, $note)";
-        insert.Parameters.Add(new SqliteParameter { ParameterName = "$size" });
-        insert.Parameters.Add(new SqliteParameter { ParameterName = "$note" });
+        insert = Insert(connection, "INSERT INTO checkpoints (size, note) VALUES ($size, $note)");
+        // A commit point is the same at every member; one learned twice (after a restart) is kept as first stored.
+        insertCommit = Insert(connection, "INSERT INTO commits (size, note) VALUES ($size, $note) ON CONFLICT (size) DO NOTHING");
+    }
+
+    private static SqliteCommand Insert(SqliteConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.Add(new SqliteParameter { ParameterName = "$size" });
+        command.Parameters.Add(new SqliteParameter { ParameterName = "$note" });
+        return command;
     }
 
     public static CheckpointStore Open(string directory)
@@ -56,10 +70,31 @@ internal sealed class CheckpointStore : IDisposable
     }
 
     /// <summary>The checkpoint of the largest size, or null when none was signed yet.</summary>
-    public SignedCheckpoint? Latest()
+    public SignedCheckpoint? Latest() => Query("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1", null);
+
+    /// <summary>The checkpoint this node signed at <paramref name="size"/>, or null.</summary>
+    public SignedCheckpoint? Find(long size) => Query("SELECT size, note FROM checkpoints WHERE size = $size", size);
+
+    /// <summary>The latest commit point stored (a consortium member), or null.</summary>
+    public SignedCheckpoint? LatestCommit() => Query("SELECT size, note FROM commits ORDER BY size DESC LIMIT 1", null);
+
+    /// <summary>Stores a commit point durably (fsync); one that is already stored at the same size is kept as it was.</summary>
+    public void AppendCommit(SignedCheckpoint commit)
+    {
+        insertCommit.Parameters[0].Value = commit.Size;
+        insertCommit.Parameters[1].Value = commit.Note.ToString();
+        insertCommit.ExecuteNonQuery();
+    }
+
+    private SignedCheckpoint? Query(string sql, long? wanted)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1";
+        command.CommandText = sql;
+        if (wanted is { } value)
+        {
+            command.Parameters.AddWithValue("$size", value);
+        }
+
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
@@ -91,7 +126,12 @@ internal sealed class CheckpointStore : IDisposable
     }
 
     /// <summary>Every stored checkpoint, by size, read-only (for verification); nothing when the store does not exist.</summary>
-    public static IEnumerable<(long Size, string Note)> ReadAll(string directory)
+    public static IEnumerable<(long Size, string Note)> ReadAll(string directory) => ReadTable(directory, "checkpoints");
+
+    /// <summary>Every stored commit point, by size, read-only (for verification and the fault tests).</summary>
+    public static IEnumerable<(long Size, string Note)> ReadAllCommits(string directory) => ReadTable(directory, "commits");
+
+    private static IEnumerable<(long Size, string Note)> ReadTable(string directory, string table)
     {
         var path = Path.Combine(directory, FileName);
         if (!File.Exists(path))
@@ -107,7 +147,15 @@ internal sealed class CheckpointStore : IDisposable
         }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT size, note FROM checkpoints ORDER BY size";
+        // Stores written before commit points existed have no commits table.
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $table";
+        command.Parameters.AddWithValue("$table", table);
+        if ((long)command.ExecuteScalar()! == 0)
+        {
+            yield break;
+        }
+
+        command.CommandText = $"SELECT size, note FROM {table} ORDER BY size";
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -118,6 +166,7 @@ internal sealed class CheckpointStore : IDisposable
     public void Dispose()
     {
         insert.Dispose();
+        insertCommit.Dispose();
         connection.Dispose();
     }
 }

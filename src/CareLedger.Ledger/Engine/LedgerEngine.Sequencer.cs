@@ -1,3 +1,4 @@
+using CareLedger.Ledger.Engine.Ordering;
 using CareLedger.Ledger.State;
 
 namespace CareLedger.Ledger.Engine;
@@ -11,25 +12,21 @@ public sealed partial class LedgerEngine
     private const long TreeFlushEveryLeaves = 1 << 18;
 
     /// <summary>
-    /// The single writer: drains the queue in batches until it is completed. It runs on its own thread because it
-    /// blocks in fsync: on a thread-pool thread it would take one of the few threads that verify signatures.
+    /// The single writer: takes what the ordering delivers, in groups, until the ordering ends. It runs on its own
+    /// thread because it blocks in fsync: on a thread-pool thread it would take one of the few threads that verify
+    /// signatures.
     /// </summary>
     private void RunSequencer()
     {
-        var batch = new List<Submission>(options.MaxBatch);
-        var reader = queue.Reader;
+        var group = new List<OrderedMessage>();
         var treeFlushedAt = tree.Size;
         try
         {
-            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            while (ordering.WaitForMessages(group, options.MaxBatch))
             {
-                while (batch.Count < options.MaxBatch && reader.TryRead(out var item))
-                {
-                    batch.Add(item);
-                }
-
-                ProcessBatch(batch);
-                batch.Clear();
+                ProcessGroup(group);
+                ordering.Applied(group);
+                group.Clear();
                 WakeCheckpointer();
                 if (tree.Size - treeFlushedAt >= TreeFlushEveryLeaves)
                 {
@@ -38,86 +35,155 @@ public sealed partial class LedgerEngine
                 }
             }
         }
+        catch (StreamContradictionException e)
+        {
+            FailGroup(group, Halt(e.Alarm));
+        }
         catch (Exception e)
         {
-            Stop(e, batch);
+            FailGroup(group, Stop(e));
         }
         finally
         {
-            // The checkpointer signs a last checkpoint of everything applied, then ends.
+            // The checkpointer signs what is still due, then ends.
             checkpointWake.Writer.TryComplete();
         }
     }
 
-    /// <summary>Rules, append, one fsync, apply, tree; then the callers are answered.</summary>
-    private void ProcessBatch(List<Submission> batch)
+    /// <summary>Rules, append, one fsync, apply (with the stream position), tree; then the ordering answers the callers.</summary>
+    private void ProcessGroup(List<OrderedMessage> group)
     {
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
         accepted.Clear();
-        rules.Prefetch(batch.Select(submission => submission.Signed.Transaction.Id).ToHashSet());
-        var next = log.Count;
-        foreach (var submission in batch)
+        rules.Prefetch(group.SelectMany(message => message.Entries).Where(entry => entry.Signed is not null).Select(entry => entry.Signed!.Transaction.Id).ToHashSet());
+        var next = state.AppliedCount;
+        var appended = false;
+        OrderingPosition? position = null;
+        var due = 0L;
+        foreach (var message in group)
         {
-            var signed = submission.Signed;
-            var verdict = rules.Check(signed, submission.Payload, submission.LeafHash, next);
-            switch (verdict.Outcome)
+            foreach (var entry in message.Entries)
             {
-                case RuleOutcome.Accepted:
-                    var index = log.Append(signed.Encoded.Span);
-                    if (index != next)
-                    {
-                        throw new InvalidOperationException($"the log placed a transaction at {index}, not at the expected leaf {next}");
-                    }
+                appended |= Judge(entry, message, ref next);
+            }
 
-                    accepted.Add(new AppliedTransaction(next, signed, submission.Payload, submission.LeafHash));
-                    submission.Result = new SubmitResult(signed.Transaction.Id, next, submission.LeafHash, AlreadyApplied: false);
-                    next++;
-                    break;
-                case RuleOutcome.AlreadyApplied:
-                    submission.Result = new SubmitResult(signed.Transaction.Id, verdict.LeafIndex, verdict.LeafHash!, AlreadyApplied: true);
-                    break;
-                default:
-                    submission.Completion.TrySetException(new TransactionRejectedException(verdict.Code!, verdict.Message!));
-                    break;
+            if (schedule is not null && message.StreamSequence > 0)
+            {
+                if (schedule.AtMessageEnd(next, message.StreamTimeMs, message.IsTick))
+                {
+                    due = next;
+                }
+
+                position = new OrderingPosition(message.StreamSequence, message.Hash, schedule.Size, schedule.StreamMs);
             }
         }
 
-        if (accepted.Count > 0)
+        if (appended)
         {
             log.Flush();
-            state.Apply(accepted);
-            foreach (var applied in accepted)
+        }
+
+        if (accepted.Count > 0 || position is not null)
+        {
+            state.Apply(accepted, position);
+        }
+
+        foreach (var applied in accepted)
+        {
+            // Leaves re-derived after a restart are already in the tree (it was rebuilt from the log on open).
+            if (applied.LeafIndex == tree.Size)
             {
                 tree.Append(applied.LeafHash);
             }
         }
 
         rules.Clear();
-        foreach (var submission in batch)
+        if (due > 0)
         {
-            if (submission.Result is { } result)
+            Volatile.Write(ref dueCheckpointSize, due);
+        }
+    }
+
+    /// <summary>Judges one entry as the transaction at leaf <paramref name="next"/>; returns whether it was appended to the log.</summary>
+    private bool Judge(OrderedEntry entry, OrderedMessage message, ref long next)
+    {
+        if (entry.ProblemCode is { } code)
+        {
+            entry.Rejection = new TransactionRejectedException(code, entry.ProblemMessage!);
+            return false;
+        }
+
+        var signed = entry.Signed!;
+        if (!entry.SignatureVerified)
+        {
+            // Entries from a stream whose author was registered too recently to be checked ahead: checked here, against the key the rules know.
+            if (rules.AuthorPublicKey(signed.Transaction, entry.Payload!) is not { } spki)
             {
-                submission.Completion.TrySetResult(result);
+                entry.Rejection = new TransactionRejectedException(RejectionCodes.UnknownAuthor, $"author key {signed.Transaction.Author} is not registered");
+                return false;
             }
+
+            if (!signed.VerifySignatureOfKnownAuthor(spki))
+            {
+                entry.Rejection = new TransactionRejectedException(RejectionCodes.BadSignature, $"the signature is not valid for author key {signed.Transaction.Author}");
+                return false;
+            }
+        }
+
+        var verdict = rules.Check(signed, entry.Payload!, entry.LeafHash, next);
+        switch (verdict.Outcome)
+        {
+            case RuleOutcome.Accepted:
+                var appended = false;
+                if (next < log.Count)
+                {
+                    // After a crash the log may hold what the state had not applied: the stream must give it back exactly.
+                    if (!tree.LeafHash(next).AsSpan().SequenceEqual(entry.LeafHash))
+                    {
+                        throw new StreamContradictionException(StreamContradiction(
+                            $"stream message {message.StreamSequence} puts transaction {signed.Transaction.Id} at leaf {next}, but this member's log holds a different transaction there"));
+                    }
+                }
+                else
+                {
+                    var index = log.Append(signed.Encoded.Span);
+                    if (index != next)
+                    {
+                        throw new InvalidOperationException($"the log placed a transaction at {index}, not at the expected leaf {next}");
+                    }
+
+                    appended = true;
+                }
+
+                accepted.Add(new AppliedTransaction(next, signed, entry.Payload!, entry.LeafHash));
+                entry.Result = new SubmitResult(signed.Transaction.Id, next, entry.LeafHash, AlreadyApplied: false);
+                next++;
+                return appended;
+            case RuleOutcome.AlreadyApplied:
+                entry.Result = new SubmitResult(signed.Transaction.Id, verdict.LeafIndex, verdict.LeafHash!, AlreadyApplied: true);
+                return false;
+            default:
+                entry.Rejection = new TransactionRejectedException(verdict.Code!, verdict.Message!);
+                return false;
         }
     }
 
     /// <summary>After a storage failure in the sequencer nothing more is written: every waiting caller gets the failure.</summary>
-    private void Stop(Exception cause, List<Submission> batch)
+    private LedgerStoppedException Stop(Exception cause)
     {
         var stopped = Fail(cause);
-        foreach (var submission in batch)
-        {
-            submission.Completion.TrySetException(stopped);
-        }
+        ordering.Fail(stopped);
+        return stopped;
+    }
 
-        while (queue.Reader.TryRead(out var item))
+    /// <summary>The callers of the group in hand when the sequencer stopped are not in the ordering any more: answer them here.</summary>
+    private static void FailGroup(List<OrderedMessage> group, Exception stopped)
+    {
+        foreach (var message in group)
         {
-            item.Completion.TrySetException(stopped);
+            foreach (var entry in message.Entries)
+            {
+                (entry as Submission)?.Completion.TrySetException(stopped);
+            }
         }
     }
 
@@ -126,7 +192,7 @@ public sealed partial class LedgerEngine
     {
         var stopped = new LedgerStoppedException($"the ledger stopped after a storage failure: {cause.Message}; restart the node to recover from the log", cause);
         Interlocked.CompareExchange(ref failure, stopped, null);
-        queue.Writer.TryComplete();
+        ordering.Complete();
         Interlocked.Exchange(ref checkpointSignal, NewSignal()).TrySetException(stopped);
         return stopped;
     }

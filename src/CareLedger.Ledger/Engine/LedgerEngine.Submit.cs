@@ -7,11 +7,13 @@ namespace CareLedger.Ledger.Engine;
 public sealed partial class LedgerEngine
 {
     /// <summary>
-    /// Submits a decoded transaction; completes once it is durable (fsynced) and applied, with its leaf, or with
-    /// the earlier result when the same transaction was already applied. Cancelling stops the wait, not the
+    /// Submits a decoded transaction; completes once it is committed — durable (fsynced) and applied on this node,
+    /// and in a consortium covered by a checkpoint that a quorum of members cosigned — with its leaf, or with the
+    /// earlier result when the same transaction was already applied. Cancelling stops the wait, not the
     /// transaction, which may still be applied.
     /// </summary>
     /// <exception cref="TransactionRejectedException">a rule refused it; nothing was written.</exception>
+    /// <exception cref="LedgerHaltedException">this consortium member raised an alarm and accepts no writes.</exception>
     public ValueTask<SubmitResult> SubmitAsync(SignedTransaction tx, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(tx);
@@ -42,30 +44,20 @@ public sealed partial class LedgerEngine
             return Rejected(RejectionCodes.BadSignature, $"the signature is not valid for author key {tx.Transaction.Author}");
         }
 
-        var submission = new Submission(tx, payload, Rfc9162.HashLeaf(tx.Encoded.Span));
-        if (!queue.Writer.TryWrite(submission))
-        {
-            ThrowIfStopped();
-            throw new ObjectDisposedException(nameof(LedgerEngine), "the ledger engine is closing");
-        }
-
-        var completion = submission.Completion.Task;
+        var completion = ordering.Submit(new Submission(tx, payload, Rfc9162.HashLeaf(tx.Encoded.Span)));
         return new ValueTask<SubmitResult>(ct.CanBeCanceled ? completion.WaitAsync(ct) : completion);
     }
 
     /// <summary>
     /// The author's public key as far as signature checking goes: a registered key (revocation is a stateful
-    /// rule, judged by the sequencer at the transaction's leaf), or for genesis the organisation key it registers.
+    /// rule, judged by the sequencer at the transaction's leaf), or for a genesis the organisation key it registers.
     /// </summary>
-    private byte[]? AuthorPublicKey(Transaction tx, ITransactionPayload payload)
+    private byte[]? AuthorPublicKey(Transaction tx, ITransactionPayload payload) => payload switch
     {
-        if (payload is GenesisPayload genesis)
-        {
-            return genesis.Keys.FirstOrDefault(k => k.Key == tx.Author)?.PublicKeySpki;
-        }
-
-        return state.FindKey(tx.Author)?.PublicKeySpki;
-    }
+        GenesisPayload genesis => genesis.Keys.FirstOrDefault(k => k.Key == tx.Author)?.PublicKeySpki,
+        ConsortiumGenesisPayload network => network.Members.FirstOrDefault(m => m.OrganisationKey == tx.Author)?.OrganisationKeySpki,
+        _ => state.FindKey(tx.Author)?.PublicKeySpki,
+    };
 
     private static ValueTask<SubmitResult> Rejected(string code, string message) =>
         ValueTask.FromException<SubmitResult>(new TransactionRejectedException(code, message));
@@ -79,4 +71,8 @@ public sealed partial class LedgerEngine
 
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
     }
+
+    /// <summary>Why a submission cannot be taken any more: the failure or alarm that stopped the engine, or its closing.</summary>
+    internal Exception Unavailable() =>
+        Volatile.Read(ref failure) ?? new ObjectDisposedException(nameof(LedgerEngine), "the ledger engine is closing");
 }

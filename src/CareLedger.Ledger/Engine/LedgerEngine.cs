@@ -1,5 +1,5 @@
-using System.Threading.Channels;
 using CareLedger.Ledger.Checkpoints;
+using CareLedger.Ledger.Engine.Ordering;
 using CareLedger.Ledger.Log;
 using CareLedger.Ledger.Merkle;
 using CareLedger.Ledger.Receipts;
@@ -10,11 +10,12 @@ using ReceiptFactory = CareLedger.Ledger.Receipts.Receipts;
 namespace CareLedger.Ledger.Engine;
 
 /// <summary>
-/// The embedded ledger of one node: validate → sequence → append + fsync → apply → Merkle → checkpoint →
-/// acknowledge. Submissions are checked statelessly on the caller's thread (payload, signature, leaf hash),
-/// then one sequencer loop takes them in batches: stateful rules, log append, ONE fsync for the batch (group
-/// commit), the state applied in one SQLite transaction, leaf hashes appended to the tree, and only then the
-/// callers are answered. Checkpoints are signed by the log key and cosigned by the node's own cosigner key.
+/// The ledger of one member: order → validate → append + fsync → apply → Merkle → checkpoint → acknowledge.
+/// Submissions are checked statelessly on the caller's thread (payload, signature, leaf hash), then handed to the
+/// ordering (ADR 0005): the embedded in-process queue, or a consortium's JetStream stream. One sequencer loop takes
+/// what the ordering delivers in groups: stateful rules, log append, ONE fsync for the group (group commit), the
+/// state applied in one database transaction, leaf hashes appended to the tree; then the ordering answers the
+/// callers (embedded: now; consortium: once a quorum cosigned a checkpoint that covers them).
 /// Reads (proofs, receipts, transactions, state queries) are safe from any thread.
 /// </summary>
 public sealed partial class LedgerEngine : IAsyncDisposable
@@ -25,7 +26,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     private readonly LedgerState state;
     private readonly CheckpointStore checkpoints;
     private readonly TransactionRules rules;
-    private readonly Channel<Submission> queue = Channel.CreateUnbounded<Submission>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ILedgerOrdering ordering;
     private readonly List<AppliedTransaction> accepted = [];
     private readonly ITimer checkpointTimer;
     private readonly Task sequencer;
@@ -49,6 +50,8 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         lastCheckpointSize = latest?.Size ?? 0;
         lastCheckpointTimestamp = options.Time.GetTimestamp();
         rules = new TransactionRules(state);
+        ordering = CreateOrdering();
+        ordering.Start(this);
         sequencer = Task.Factory.StartNew(RunSequencer, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         checkpointer = Task.Factory.StartNew(RunCheckpointer, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         // The timer signs the checkpoint of an idle log whose last transactions wait for one.
@@ -58,14 +61,20 @@ public sealed partial class LedgerEngine : IAsyncDisposable
 
     public NodeKeys Keys { get; }
 
-    /// <summary>The checkpoint origin of this log (the name of its log key).</summary>
-    public string Origin => Keys.Origin;
+    /// <summary>The checkpoint origin of this log: the node's log key name, or the consortium network's origin.</summary>
+    public string Origin => state.Consortium?.Origin ?? Keys.Origin;
 
     /// <summary>Number of durable, applied transactions (leaves of the tree).</summary>
     public long Size => tree.Size;
 
-    /// <summary>The most recent signed and cosigned checkpoint, or null before the first.</summary>
-    public SignedNote? LatestCheckpoint => Volatile.Read(ref latest)?.Note;
+    /// <summary>
+    /// The checkpoint that receipts are made against: this node's latest signed and cosigned checkpoint, or in a
+    /// consortium the latest checkpoint a quorum of members cosigned; null before the first.
+    /// </summary>
+    public SignedNote? LatestCheckpoint => IsConsortium ? CommitPoint?.Note : Volatile.Read(ref latest)?.Note;
+
+    /// <summary>The latest checkpoint this node itself signed (in a consortium: cosigned with its own key only).</summary>
+    public SignedNote? LatestOwnCheckpoint => Volatile.Read(ref latest)?.Note;
 
     public ILedgerState State => state;
 
@@ -101,17 +110,22 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     /// <summary>A receipt for the transaction, or null when it is unknown or not yet covered by a checkpoint.</summary>
     public Receipt? GetReceipt(TxId id) => state.TryGetLeafIndex(id, out var leafIndex) ? GetReceipt(leafIndex) : null;
 
-    /// <summary>A receipt against the latest checkpoint, or null when no checkpoint covers <paramref name="leafIndex"/> yet.</summary>
+    /// <summary>
+    /// A receipt against <see cref="LatestCheckpoint"/> (in a consortium, the quorum-cosigned commit point), or null
+    /// when no such checkpoint covers <paramref name="leafIndex"/> yet.
+    /// </summary>
     public Receipt? GetReceipt(long leafIndex)
     {
-        var checkpoint = Volatile.Read(ref latest);
-        if (checkpoint is null || leafIndex < 0 || leafIndex >= checkpoint.Size)
+        var (note, size) = IsConsortium
+            ? CommitPoint is { } commit ? (commit.Note, commit.Size) : (null, 0)
+            : Volatile.Read(ref latest) is { } own ? (own.Note, own.Size) : (null, 0);
+        if (note is null || leafIndex < 0 || leafIndex >= size || size > tree.Size)
         {
             return null;
         }
 
-        var proof = tree.GetInclusionProof(leafIndex, checkpoint.Size);
-        return ReceiptFactory.Create(log.Read(leafIndex), leafIndex, proof, checkpoint.Note);
+        var proof = tree.GetInclusionProof(leafIndex, size);
+        return ReceiptFactory.Create(log.Read(leafIndex), leafIndex, proof, note);
     }
 
     /// <summary>
@@ -139,9 +153,10 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         }
 
         await checkpointTimer.DisposeAsync();
-        queue.Writer.TryComplete();
+        ordering.Complete();
         await sequencer;
         await checkpointer;
+        await ordering.DisposeAsync();
         Interlocked.Exchange(ref checkpointSignal, NewSignal())
             .TrySetException(failure ?? new ObjectDisposedException(nameof(LedgerEngine), "the ledger engine was closed"));
         try

@@ -14,4 +14,7 @@ internal static class LedgerLayout
     public static string Checkpoints(string dataDirectory) => Path.Combine(dataDirectory, "checkpoints");
 
     public static string Keys(string dataDirectory) => Path.Combine(dataDirectory, "keys");
+
+    /// <summary>Where a consortium member writes the evidence of each alarm it raised (self-contained JSON files).</summary>
+    public static string Evidence(string dataDirectory) => Path.Combine(dataDirectory, "consortium", "evidence");
 }

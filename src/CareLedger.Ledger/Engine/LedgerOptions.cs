@@ -22,6 +22,9 @@ public sealed record LedgerOptions(string DataDirectory)
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>How a consortium member reaches its network's JetStream (null: a single node, ordered in process).</summary>
+    public Consortium.ConsortiumOptions? Consortium { get; init; }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(DataDirectory, nameof(DataDirectory));
@@ -30,5 +33,6 @@ public sealed record LedgerOptions(string DataDirectory)
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatch, 1, nameof(MaxBatch));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxBatch, 65_536, nameof(MaxBatch));
         ArgumentNullException.ThrowIfNull(Time, nameof(Time));
+        Consortium?.Validate();
     }
 }

@@ -32,7 +32,7 @@ internal sealed class LedgerVerifier : IDisposable
     private long stateRows;
     private long treeLeaves;
     private long checkpointCount;
-    private GenesisPayload? genesis;
+    private ITransactionPayload? genesis;
 
     private LedgerVerifier(LedgerOptions options, IProgress<VerifyProgress>? progress, CancellationToken ct)
     {
@@ -166,11 +166,19 @@ internal sealed class LedgerVerifier : IDisposable
             spkis[i] = item.Payload switch
             {
                 GenesisPayload g => g.Keys.FirstOrDefault(k => k.Key == author)?.PublicKeySpki,
+                ConsortiumGenesisPayload c => c.Members.FirstOrDefault(m => m.OrganisationKey == author)?.OrganisationKeySpki,
                 _ => chunkKeys.GetValueOrDefault(author) ?? replay.FindKey(author)?.PublicKeySpki,
             };
-            foreach (var key in item.Payload switch { GenesisPayload g => g.Keys, KeyRegisteredPayload k => [k], _ => [] })
+            var registered = item.Payload switch
             {
-                chunkKeys.TryAdd(key.Key, key.PublicKeySpki);
+                GenesisPayload g => g.Keys.Select(k => (k.Key, k.PublicKeySpki)),
+                ConsortiumGenesisPayload c => c.Members.SelectMany(m => new[] { (m.OrganisationKey, m.OrganisationKeySpki), (m.NodeKey, m.NodeKeySpki) }),
+                KeyRegisteredPayload k => [(k.Key, k.PublicKeySpki)],
+                _ => [],
+            };
+            foreach (var (key, spki) in registered)
+            {
+                chunkKeys.TryAdd(key, spki);
             }
         }
 
@@ -191,7 +199,7 @@ internal sealed class LedgerVerifier : IDisposable
             var (signed, payload) = decoded[i]!.Value;
             if (index == 0)
             {
-                genesis = payload as GenesisPayload;
+                genesis = payload is GenesisPayload or ConsortiumGenesisPayload ? payload : null;
             }
 
             if (!valid[i])
@@ -258,11 +266,26 @@ internal sealed class LedgerVerifier : IDisposable
             return rebuilt.Size == 0 ? null : new VerifyProblem("no-genesis", "log entry 0", "the first transaction is not a genesis");
         }
 
-        var trusted = genesis.CheckpointVerifierKeys();
-        foreach (var (size, text) in CheckpointStore.ReadAll(directory))
+        var (origin, trusted, required) = genesis switch
+        {
+            // A single node signs with its log key and cosigns with its own key: both are required.
+            GenesisPayload single => (single.Origin, single.CheckpointVerifierKeys(), 2),
+            // A consortium member's own checkpoints carry its cosignature; its commit points a quorum's.
+            ConsortiumGenesisPayload network => (network.Origin, network.CosignerSet().Select(m => m.CosignerKey).ToList(), 1),
+            _ => throw new InvalidOperationException("unreachable: genesis is one of the two genesis payloads"),
+        };
+        return VerifyCheckpointTable(directory, CheckpointStore.ReadAll(directory), "checkpoint", origin, trusted, required)
+            ?? (genesis is ConsortiumGenesisPayload consortium
+                ? VerifyCheckpointTable(directory, CheckpointStore.ReadAllCommits(directory), "commit point", origin, trusted, consortium.Quorum)
+                : null);
+    }
+
+    private VerifyProblem? VerifyCheckpointTable(string directory, IEnumerable<(long Size, string Note)> stored, string what, string origin, IReadOnlyList<VerifierKey> trusted, int required)
+    {
+        foreach (var (size, text) in stored)
         {
             ct.ThrowIfCancellationRequested();
-            var location = $"{Path.Combine(directory, CheckpointStore.FileName)} checkpoint of size {size}";
+            var location = $"{Path.Combine(directory, CheckpointStore.FileName)} {what} of size {size}";
             SignedCheckpoint checkpoint;
             try
             {
@@ -273,9 +296,9 @@ internal sealed class LedgerVerifier : IDisposable
                 return new VerifyProblem("checkpoint-malformed", location, e.Message);
             }
 
-            if (checkpoint.Size != size || checkpoint.Body.Origin != genesis.Origin)
+            if (checkpoint.Size != size || checkpoint.Body.Origin != origin)
             {
-                return new VerifyProblem("checkpoint-mismatch", location, $"the note says origin '{checkpoint.Body.Origin}' size {checkpoint.Size}; expected origin '{genesis.Origin}' size {size}");
+                return new VerifyProblem("checkpoint-mismatch", location, $"the note says origin '{checkpoint.Body.Origin}' size {checkpoint.Size}; expected origin '{origin}' size {size}");
             }
 
             if (size > rebuilt.Size)
@@ -289,10 +312,10 @@ internal sealed class LedgerVerifier : IDisposable
             }
 
             var verification = NoteVerifier.Verify(checkpoint.Note, trusted);
-            if (!verification.Valid || verification.VerifiedBy.Count != trusted.Count)
+            if (!verification.Valid || verification.VerifiedBy.Distinct().Count() < required)
             {
                 return new VerifyProblem("checkpoint-signature", location,
-                    verification.Error ?? $"signed by {verification.VerifiedBy.Count} of the {trusted.Count} checkpoint keys named by genesis");
+                    verification.Error ?? $"signed by {verification.VerifiedBy.Distinct().Count()} of the checkpoint keys named by genesis; {required} required");
             }
 
             checkpointCount++;

@@ -122,6 +122,13 @@ public sealed class NodeKeys : IDisposable
         }
     }
 
+    /// <summary>
+    /// This node as a founding member of a consortium: its name is its log key's name (given to <see cref="Create"/>),
+    /// with its organisation and node author keys and its cosigner key.
+    /// </summary>
+    public FoundingMember AsFoundingMember(string organisationName) =>
+        new(Origin, organisationName, Organisation.PublicKeySpki, Node.PublicKeySpki, Cosigner.VerifierKey.ToVkey());
+
     public void Dispose()
     {
         Log.Dispose();

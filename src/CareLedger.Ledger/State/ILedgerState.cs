@@ -28,6 +28,12 @@ public interface ILedgerState
     /// <summary>The latest status of a credential, by the SHA-256 of its id (<see cref="CredentialStatusPayload.HashCredentialId"/>), or null if never issued.</summary>
     CredentialState? FindCredential(ReadOnlySpan<byte> idHash);
 
+    /// <summary>The terms of the consortium network this log belongs to, or null for a single node's log.</summary>
+    ConsortiumTerms? Consortium { get; }
+
+    /// <summary>The members whose cosignatures judge a checkpoint of <paramref name="treeSize"/> leaves (empty for a single node's log).</summary>
+    IReadOnlyList<MemberRecord> MembersAt(long treeSize);
+
     /// <summary>The number of log entries applied (the state is a replay of exactly this prefix of the log).</summary>
     long AppliedCount { get; }
 }

@@ -23,6 +23,9 @@ public sealed class LedgerState : ILedgerState, IDisposable
     private readonly ConcurrentDictionary<KeyId, KeyRecord> keys;
     private long appliedCount;
     private string? origin;
+    private ConsortiumTerms? consortium;
+    private IReadOnlyList<MemberRecord> members;
+    private OrderingPosition? position;
     private bool disposed;
 
     private LedgerState(StateDatabase database, long appliedCount, string? origin, ConcurrentDictionary<KeyId, KeyRecord> keys)
@@ -31,8 +34,18 @@ public sealed class LedgerState : ILedgerState, IDisposable
         this.appliedCount = appliedCount;
         this.origin = origin;
         this.keys = keys;
+        consortium = LoadConsortium(database.Writer, origin);
+        members = LoadMembers(database.Writer);
+        position = LoadPosition(database.Writer);
         commands = new StateCommands(database);
     }
+
+    public ConsortiumTerms? Consortium => Volatile.Read(ref consortium);
+
+    public IReadOnlyList<MemberRecord> MembersAt(long treeSize) => [.. Volatile.Read(ref members).Where(m => m.InForceAt(treeSize))];
+
+    /// <summary>Where this member stands in its consortium's stream (null for a single node, or before its first message).</summary>
+    public OrderingPosition? Position => Volatile.Read(ref position);
 
     public long AppliedCount => Volatile.Read(ref appliedCount);
 
@@ -72,7 +85,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
                     WriteMeta(database, StateSchema.MetaFormat, StateSchema.FormatVersion, transaction);
                     WriteMeta(database, StateSchema.MetaAppliedCount, 0L, transaction);
                 }
-                else if (StateDatabase.MetaNumber(format) == StateSchema.EmptyTableUpgradeFrom)
+                else if (StateSchema.UpgradesByEmptyTables(StateDatabase.MetaNumber(format)))
                 {
                     WriteMeta(database, StateSchema.MetaFormat, StateSchema.FormatVersion, transaction);
                 }
@@ -182,14 +195,14 @@ public sealed class LedgerState : ILedgerState, IDisposable
     internal CredentialState? FindCredentialForRules(byte[] idHash) => commands.FindCredential(idHash, null);
 
     /// <summary>
-    /// Applies the transactions at leaves <see cref="AppliedCount"/>, +1, ... in one SQLite transaction that also
-    /// advances <see cref="AppliedCount"/>; either all of them are applied or none. Rules are not checked here:
-    /// only validated transactions reach the log.
+    /// Applies the transactions at leaves <see cref="AppliedCount"/>, +1, ... in one database transaction that also
+    /// advances <see cref="AppliedCount"/> and, for a consortium member, saves <paramref name="newPosition"/>; either
+    /// all of it is applied or none. Rules are not checked here: only validated transactions reach the log.
     /// </summary>
-    internal void Apply(IReadOnlyList<AppliedTransaction> batch)
+    internal void Apply(IReadOnlyList<AppliedTransaction> batch, OrderingPosition? newPosition = null)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        if (batch.Count == 0)
+        if (batch.Count == 0 && newPosition is null)
         {
             return;
         }
@@ -205,6 +218,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
 
         var keyChanges = new List<KeyRecord>();
         string? newOrigin = null;
+        ConsortiumGenesisPayload? founded = null;
         using (var transaction = database.Writer.BeginTransaction())
         {
             using var abandon = new QueueAbandon(commands);
@@ -214,6 +228,22 @@ public sealed class LedgerState : ILedgerState, IDisposable
                 commands.InsertTransaction(applied);
                 switch (applied.Payload)
                 {
+                    case ConsortiumGenesisPayload network:
+                        newOrigin = network.Origin;
+                        founded = network;
+                        WriteMeta(database, StateSchema.MetaOrigin, network.Origin, transaction);
+                        WriteMeta(database, StateSchema.MetaNetwork, network.Network, transaction);
+                        WriteMeta(database, StateSchema.MetaQuorum, (long)network.Quorum, transaction);
+                        WriteMeta(database, StateSchema.MetaCheckpointEvery, (long)network.CheckpointEvery, transaction);
+                        WriteMeta(database, StateSchema.MetaCheckpointIntervalMs, (long)network.CheckpointIntervalMs, transaction);
+                        foreach (var member in network.Members)
+                        {
+                            keyChanges.Add(commands.InsertKey(new KeyRegisteredPayload(member.OrganisationKeySpki, KeyRoles.Organisation, member.OrganisationName), applied.LeafIndex));
+                            keyChanges.Add(commands.InsertKey(new KeyRegisteredPayload(member.NodeKeySpki, KeyRoles.Node, member.NodeKeyLabel), applied.LeafIndex));
+                            commands.InsertMember(member, applied.LeafIndex);
+                        }
+
+                        break;
                     case GenesisPayload genesis:
                         newOrigin = genesis.Origin;
                         WriteMeta(database, StateSchema.MetaOrigin, genesis.Origin, transaction);
@@ -253,9 +283,29 @@ public sealed class LedgerState : ILedgerState, IDisposable
                 }
             }
 
-            commands.SetAppliedCount(AppliedCount, next);
+            if (batch.Count > 0)
+            {
+                commands.SetAppliedCount(AppliedCount, next);
+            }
+
+            if (newPosition is not null)
+            {
+                commands.SetPosition(newPosition);
+            }
+
             commands.End();
             transaction.Commit();
+        }
+
+        if (founded is not null)
+        {
+            Volatile.Write(ref consortium, new ConsortiumTerms(founded.Origin, founded.Network, founded.Quorum, founded.CheckpointEvery, founded.CheckpointIntervalMs));
+            Volatile.Write(ref members, LoadMembers(database.Writer));
+        }
+
+        if (newPosition is not null)
+        {
+            Volatile.Write(ref position, newPosition);
         }
 
         foreach (var key in keyChanges)
@@ -309,6 +359,39 @@ public sealed class LedgerState : ILedgerState, IDisposable
         }
 
         return loaded;
+    }
+
+    private static ConsortiumTerms? LoadConsortium(DbConnection connection, string? origin) =>
+        origin is not null && ReadMeta(connection, StateSchema.MetaNetwork, null) is string network
+            ? new ConsortiumTerms(
+                origin,
+                network,
+                (int)StateDatabase.MetaNumber(ReadMeta(connection, StateSchema.MetaQuorum, null))!.Value,
+                (int)StateDatabase.MetaNumber(ReadMeta(connection, StateSchema.MetaCheckpointEvery, null))!.Value,
+                (int)StateDatabase.MetaNumber(ReadMeta(connection, StateSchema.MetaCheckpointIntervalMs, null))!.Value)
+            : null;
+
+    private static List<MemberRecord> LoadMembers(DbConnection connection)
+    {
+        var loaded = new List<MemberRecord>();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, organisation, organisation_key, node_key, cosigner_vkey, from_leaf, until_leaf FROM members ORDER BY name";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            loaded.Add(new MemberRecord(reader.GetString(0), reader.GetString(1), new KeyId((byte[])reader.GetValue(2)), new KeyId((byte[])reader.GetValue(3)),
+                reader.GetString(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6)));
+        }
+
+        return loaded;
+    }
+
+    private static OrderingPosition? LoadPosition(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT stream_sequence, message_hash, checkpoint_size, checkpoint_stream_ms FROM ordering WHERE id = 1";
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new OrderingPosition((ulong)reader.GetInt64(0), (byte[])reader.GetValue(1), reader.GetInt64(2), reader.GetInt64(3)) : null;
     }
 
     private static void Execute(DbConnection connection, string sql, DbTransaction? transaction = null)

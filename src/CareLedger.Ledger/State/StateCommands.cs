@@ -26,6 +26,8 @@ internal sealed class StateCommands : IDisposable
     private readonly DbCommand isErased;
     private readonly DbCommand putCredential;
     private readonly DbCommand findCredential;
+    private readonly DbCommand insertMember;
+    private readonly DbCommand setPosition;
     private readonly DbCommand[] writes;
     private readonly StateDatabase database;
 
@@ -49,7 +51,14 @@ internal sealed class StateCommands : IDisposable
             + "ON CONFLICT (id_hash) DO UPDATE SET status = excluded.status, digest = excluded.digest, valid_until = excluded.valid_until, leaf = excluded.leaf",
             "@id", "@status", "@digest", "@until", "@issuer", "@leaf");
         findCredential = Command(connection, CredentialQuery, "@id");
-        writes = [insertTransaction, insertKey, revokeKey, insertRecord, insertErased, putCredential, setAppliedCount];
+        insertMember = Command(connection, "INSERT INTO members (name, organisation, organisation_key, node_key, cosigner_vkey, from_leaf, until_leaf) "
+            + "VALUES (@name, @organisation, @organisationKey, @nodeKey, @cosigner, @leaf, NULL)",
+            "@name", "@organisation", "@organisationKey", "@nodeKey", "@cosigner", "@leaf");
+        setPosition = Command(connection, "INSERT INTO ordering (id, stream_sequence, message_hash, checkpoint_size, checkpoint_stream_ms) VALUES (1, @sequence, @hash, @size, @ms) "
+            + "ON CONFLICT (id) DO UPDATE SET stream_sequence = excluded.stream_sequence, message_hash = excluded.message_hash, "
+            + "checkpoint_size = excluded.checkpoint_size, checkpoint_stream_ms = excluded.checkpoint_stream_ms",
+            "@sequence", "@hash", "@size", "@ms");
+        writes = [insertTransaction, insertKey, revokeKey, insertRecord, insertErased, putCredential, setAppliedCount, insertMember, setPosition];
     }
 
     /// <summary>Reads a credential row with <see cref="ReadCredential"/>; parameter <c>@id</c> is the id hash.</summary>
@@ -220,6 +229,28 @@ internal sealed class StateCommands : IDisposable
         new KeyId((byte[])reader.GetValue(4)),
         reader.GetInt64(5));
 
+    public void InsertMember(FoundingMember member, long leaf)
+    {
+        var p = insertMember.Parameters;
+        p[0].Value = member.Name;
+        p[1].Value = member.OrganisationName;
+        p[2].Value = member.OrganisationKey.ToArray();
+        p[3].Value = member.NodeKey.ToArray();
+        p[4].Value = member.CosignerVerifierKey;
+        p[5].Value = leaf;
+        Write(insertMember);
+    }
+
+    public void SetPosition(OrderingPosition position)
+    {
+        var p = setPosition.Parameters;
+        p[0].Value = checked((long)position.StreamSequence);
+        p[1].Value = position.MessageHash;
+        p[2].Value = position.CheckpointSize;
+        p[3].Value = position.CheckpointStreamMs;
+        Write(setPosition);
+    }
+
     /// <summary>
     /// Moves the applied count from <paramref name="previous"/> to <paramref name="count"/>. The row must still say
     /// <paramref name="previous"/>: a state that lost commits or that another writer moved is never built upon.
@@ -274,7 +305,7 @@ internal sealed class StateCommands : IDisposable
     public void Dispose()
     {
         Abandon();
-        foreach (var command in new[] { insertTransaction, insertKey, revokeKey, insertRecord, insertErased, putCredential, setAppliedCount, findTransaction, latestVersion, isErased, findCredential })
+        foreach (var command in new[] { insertTransaction, insertKey, revokeKey, insertRecord, insertErased, putCredential, setAppliedCount, insertMember, setPosition, findTransaction, latestVersion, isErased, findCredential })
         {
             command.Dispose();
         }

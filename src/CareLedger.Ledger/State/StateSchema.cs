@@ -9,14 +9,14 @@ namespace CareLedger.Ledger.State;
 /// </summary>
 internal static class StateSchema
 {
-    /// <summary>2 added the credentials table (<see cref="TxType.CredentialStatus"/>).</summary>
-    public const long FormatVersion = 2;
+    /// <summary>2 added the credentials table (<see cref="TxType.CredentialStatus"/>); 3 the members table (<see cref="TxType.ConsortiumGenesis"/>).</summary>
+    public const long FormatVersion = 3;
 
     /// <summary>
-    /// A format-1 database becomes format 2 by creating the credentials table empty: a log that format 1 replayed cannot
-    /// hold a CredentialStatus transaction (the type did not exist), so the empty table is exactly its replay.
+    /// Older databases are upgraded by creating the tables they lack empty: a log that format 1 or 2 replayed cannot
+    /// hold a transaction of the types those tables come from (the types did not exist), so empty tables are exactly its replay.
     /// </summary>
-    public const long EmptyTableUpgradeFrom = 1;
+    public static bool UpgradesByEmptyTables(long? format) => format is 1 or 2;
 
     public const string CreateSqlite = """
         CREATE TABLE IF NOT EXISTS meta (
@@ -51,6 +51,22 @@ internal static class StateSchema
             patient BLOB PRIMARY KEY NOT NULL,
             leaf    INTEGER NOT NULL
         ) STRICT, WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS members (
+            name             TEXT PRIMARY KEY NOT NULL,
+            organisation     TEXT NOT NULL,
+            organisation_key BLOB NOT NULL,
+            node_key         BLOB NOT NULL,
+            cosigner_vkey    TEXT NOT NULL,
+            from_leaf        INTEGER NOT NULL,
+            until_leaf       INTEGER
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS ordering (
+            id                   INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+            stream_sequence      INTEGER NOT NULL,
+            message_hash         BLOB NOT NULL,
+            checkpoint_size      INTEGER NOT NULL,
+            checkpoint_stream_ms INTEGER NOT NULL
+        ) STRICT;
         CREATE TABLE IF NOT EXISTS credentials (
             id_hash     BLOB PRIMARY KEY NOT NULL,
             status      INTEGER NOT NULL,
@@ -98,6 +114,22 @@ internal static class StateSchema
             patient bytea PRIMARY KEY,
             leaf    bigint NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS members (
+            name             text COLLATE "C" PRIMARY KEY,
+            organisation     text NOT NULL,
+            organisation_key bytea NOT NULL,
+            node_key         bytea NOT NULL,
+            cosigner_vkey    text NOT NULL,
+            from_leaf        bigint NOT NULL,
+            until_leaf       bigint
+        );
+        CREATE TABLE IF NOT EXISTS ordering (
+            id                   bigint PRIMARY KEY CHECK (id = 1),
+            stream_sequence      bigint NOT NULL,
+            message_hash         bytea NOT NULL,
+            checkpoint_size      bigint NOT NULL,
+            checkpoint_stream_ms bigint NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS credentials (
             id_hash     bytea PRIMARY KEY,
             status      bigint NOT NULL,
@@ -108,7 +140,10 @@ internal static class StateSchema
         );
         """;
 
-    /// <summary>Tables with their primary key columns, in the order a dump compares them.</summary>
+    /// <summary>
+    /// Tables with their primary key columns, in the order a dump compares them: every table that is a replay of the
+    /// log. Not <c>ordering</c>: where a consortium member stands in its network's stream is not in the log.
+    /// </summary>
     public static readonly IReadOnlyList<(string Table, string OrderBy)> Tables =
     [
         ("meta", "name"),
@@ -117,9 +152,14 @@ internal static class StateSchema
         ("records", "record_ref, version"),
         ("erased_patients", "patient"),
         ("credentials", "id_hash"),
+        ("members", "name"),
     ];
 
     public const string MetaFormat = "format";
     public const string MetaOrigin = "origin";
     public const string MetaAppliedCount = "applied_count";
+    public const string MetaNetwork = "network";
+    public const string MetaQuorum = "quorum";
+    public const string MetaCheckpointEvery = "checkpoint_every";
+    public const string MetaCheckpointIntervalMs = "checkpoint_interval_ms";
 }

@@ -49,7 +49,12 @@ internal sealed class TransactionRules(LedgerState state)
                 : RuleVerdict.Rejected(RejectionCodes.ConflictingReplay, $"transaction id {tx.Id} was already used, at leaf {seen.LeafIndex}, by a different transaction");
         }
 
-        var problem = payload is GenesisPayload genesis ? CheckGenesis(tx, genesis, leafIndex) : CheckAuthored(tx, payload, leafIndex);
+        var problem = payload switch
+        {
+            GenesisPayload genesis => CheckGenesis(tx, genesis, leafIndex),
+            ConsortiumGenesisPayload consortium => CheckConsortiumGenesis(tx, consortium, leafIndex),
+            _ => CheckAuthored(tx, payload, leafIndex),
+        };
         if (problem is not null)
         {
             return problem.Value;
@@ -58,6 +63,17 @@ internal sealed class TransactionRules(LedgerState state)
         pendingIds[tx.Id] = (leafIndex, leafHash);
         return RuleVerdict.Accepted(leafIndex);
     }
+
+    /// <summary>
+    /// The key that must have signed <paramref name="tx"/> as of the next leaf (the overlay, then the state), or for a
+    /// genesis the organisation key it registers itself; null when the author is unknown.
+    /// </summary>
+    public byte[]? AuthorPublicKey(Transaction tx, ITransactionPayload payload) => payload switch
+    {
+        GenesisPayload genesis => genesis.Keys.FirstOrDefault(k => k.Key == tx.Author)?.PublicKeySpki,
+        ConsortiumGenesisPayload network => network.Members.FirstOrDefault(m => m.OrganisationKey == tx.Author)?.OrganisationKeySpki,
+        _ => FindKey(tx.Author)?.PublicKeySpki,
+    };
 
     /// <summary>Forgets the overlay: the batch it described is now applied to the state.</summary>
     public void Clear()
@@ -86,6 +102,36 @@ internal sealed class TransactionRules(LedgerState state)
         foreach (var key in genesis.Keys)
         {
             pendingKeys[key.Key] = new KeyRecord(key.Key, key.PublicKeySpki, key.Role, key.Label, leafIndex, null);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A consortium's leaf 0: authored by a founder's organisation key and approved by every founder (ADR 0005); it
+    /// registers each member's organisation and node keys.
+    /// </summary>
+    private RuleVerdict? CheckConsortiumGenesis(Transaction tx, ConsortiumGenesisPayload genesis, long leafIndex)
+    {
+        if (leafIndex != 0)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.GenesisExists, $"a log has one genesis, at leaf 0; this one would be leaf {leafIndex}");
+        }
+
+        if (genesis.Members.All(m => m.OrganisationKey != tx.Author))
+        {
+            return RuleVerdict.Rejected(RejectionCodes.NotAuthorised, "a consortium genesis must be signed by the organisation key of one of its founders");
+        }
+
+        if (genesis.MissingApprovals() is { Count: > 0 } missing)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.NotAuthorised, $"the genesis lacks a valid approval by {string.Join(", ", missing)}");
+        }
+
+        foreach (var member in genesis.Members)
+        {
+            pendingKeys[member.OrganisationKey] = new KeyRecord(member.OrganisationKey, member.OrganisationKeySpki, KeyRoles.Organisation, member.OrganisationName, leafIndex, null);
+            pendingKeys[member.NodeKey] = new KeyRecord(member.NodeKey, member.NodeKeySpki, KeyRoles.Node, member.NodeKeyLabel, leafIndex, null);
         }
 
         return null;

@@ -7,6 +7,7 @@ public static class TransactionPayloads
     public static ITransactionPayload Decode(TxType type, ReadOnlySpan<byte> payload) => type switch
     {
         TxType.Genesis => GenesisPayload.Decode(payload),
+        TxType.ConsortiumGenesis => ConsortiumGenesisPayload.Decode(payload),
         TxType.KeyRegistered => KeyRegisteredPayload.Decode(payload),
         TxType.KeyRevoked => KeyRevokedPayload.Decode(payload),
         TxType.RecordsCommitted => RecordsCommittedPayload.Decode(payload),

@@ -9,6 +9,9 @@ public enum TxType : ushort
     Genesis = 1,
     KeyRegistered = 2,
     KeyRevoked = 3,
+
+    /// <summary>Leaf 0 of a consortium network, approved by every founder (ADR 0005).</summary>
+    ConsortiumGenesis = 4,
     RecordsCommitted = 10,
     PatientErased = 12,
     Anchor = 20,

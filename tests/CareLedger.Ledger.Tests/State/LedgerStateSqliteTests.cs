@@ -36,8 +36,10 @@ public class LedgerStateSqliteTests
         Assert.Contains("format 99", Assert.Throws<LedgerStateException>(() => LedgerState.Open(path)).Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_format_1_state_gains_an_empty_credentials_table_and_keeps_its_rows()
+    [Theory]
+    [InlineData(1, "DROP TABLE credentials; DROP TABLE members;")]
+    [InlineData(2, "DROP TABLE members;")]
+    public void An_older_state_gains_its_missing_tables_empty_and_the_current_format(int olderFormat, string drop)
     {
         using var directory = new TempDirectory("state");
         var path = directory.Combine("state.db");
@@ -46,19 +48,21 @@ public class LedgerStateSqliteTests
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "DROP TABLE credentials; UPDATE meta SET value = 1 WHERE name = 'format'; UPDATE meta SET value = 0 WHERE name = 'applied_count'";
+            command.CommandText = drop + $"UPDATE meta SET value = {olderFormat} WHERE name = 'format'; UPDATE meta SET value = 0 WHERE name = 'applied_count'";
             command.ExecuteNonQuery();
         }
 
         using (var state = LedgerState.Open(path))
         {
             Assert.Null(state.FindCredential(new byte[32]));
+            Assert.Empty(state.MembersAt(1));
+            Assert.Null(state.Consortium);
         }
 
         using var check = new SqliteConnection($"Data Source={path};Pooling=False");
         check.Open();
         using var format = check.CreateCommand();
         format.CommandText = "SELECT value FROM meta WHERE name = 'format'";
-        Assert.Equal(2L, format.ExecuteScalar());
+        Assert.Equal(3L, format.ExecuteScalar());
     }
 }

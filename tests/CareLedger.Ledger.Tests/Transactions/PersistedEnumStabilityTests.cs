@@ -13,6 +13,7 @@ public class PersistedEnumStabilityTests
         ["Genesis"] = 1,
         ["KeyRegistered"] = 2,
         ["KeyRevoked"] = 3,
+        ["ConsortiumGenesis"] = 4,
         ["RecordsCommitted"] = 10,
         ["PatientErased"] = 12,
         ["Anchor"] = 20,

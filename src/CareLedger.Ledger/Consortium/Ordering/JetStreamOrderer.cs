@@ -51,11 +51,15 @@ public sealed class JetStreamOrderer
         }
     }
 
-    /// <summary>Publishes <paramref name="transactions"/> as one message whose Nats-Msg-Id is <see cref="TransactionBatch.IdOf"/>.</summary>
-    public async ValueTask<PublishedBatch> PublishAsync(IReadOnlyList<SignedTransaction> transactions, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Publishes <paramref name="transactions"/> as one message whose Nats-Msg-Id is <paramref name="batchId"/>, by
+    /// default <see cref="TransactionBatch.IdOf"/>. A member that may publish the same transactions again on purpose
+    /// (a client retried) passes an id of its own per batch, kept across the retries of that batch.
+    /// </summary>
+    public async ValueTask<PublishedBatch> PublishAsync(IReadOnlyList<SignedTransaction> transactions, string? batchId = null, CancellationToken cancellationToken = default)
     {
         var payload = TransactionBatch.Of(transactions).Encode();
-        var batchId = TransactionBatch.IdOf(transactions);
+        batchId ??= TransactionBatch.IdOf(transactions);
         var ack = await jetStream.PublishAsync(
             Options.Subject,
             payload,
@@ -67,12 +71,55 @@ public sealed class JetStreamOrderer
         return new PublishedBatch(batchId, ack.Seq, ack.Duplicate);
     }
 
+    /// <summary>Publishes a <see cref="CheckpointTick"/> after stream message <paramref name="afterSequence"/> (de-duplicated by that sequence).</summary>
+    public async ValueTask<PublishedBatch> PublishTickAsync(ulong afterSequence, CancellationToken cancellationToken = default)
+    {
+        var id = CheckpointTick.IdAfter(afterSequence);
+        var ack = await jetStream.PublishAsync(
+            Options.Subject,
+            CheckpointTick.Encode(),
+            NatsRawSerializer<byte[]>.Default,
+            new NatsJSPubOpts { MsgId = id },
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (ack.Error is { } error)
+            throw new InvalidOperationException($"JetStream refused tick {id}: {error.Description} (code {error.ErrCode}).");
+        return new PublishedBatch(id, ack.Seq, ack.Duplicate);
+    }
+
+    /// <summary>The sequence of the stream's last message (0 when it is empty).</summary>
+    public async ValueTask<ulong> LastSequenceAsync(CancellationToken cancellationToken = default)
+    {
+        var stream = await jetStream.GetStreamAsync(Options.StreamName, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return stream.Info.State.LastSeq;
+    }
+
     /// <summary>
     /// Reads the stream in order from <paramref name="fromSequence"/> (1 is the first message) with an ordered
-    /// consumer, waiting for new batches until cancelled.
+    /// consumer, waiting for new batches until cancelled. Checkpoint ticks are skipped.
     /// </summary>
     /// <exception cref="FormatException">a message is not a <see cref="TransactionBatch"/>; its stream sequence is named.</exception>
     public async IAsyncEnumerable<OrderedBatch> ReadFromAsync(ulong fromSequence, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var message in ReadMessagesFromAsync(fromSequence, cancellationToken).ConfigureAwait(false))
+        {
+            if (CheckpointTick.IsTick(message.Data))
+                continue;
+            TransactionBatch batch;
+            try
+            {
+                batch = TransactionBatch.Decode(message.Data);
+            }
+            catch (FormatException e)
+            {
+                throw new FormatException($"Stream '{Options.StreamName}' message {message.Sequence}: {e.Message}", e);
+            }
+
+            yield return new OrderedBatch(message.Sequence, batch.Transactions);
+        }
+    }
+
+    /// <summary>Reads the stream's messages as stored, in order from <paramref name="fromSequence"/>, until cancelled.</summary>
+    public async IAsyncEnumerable<StreamMessage> ReadMessagesFromAsync(ulong fromSequence, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (fromSequence < 1)
             throw new ArgumentOutOfRangeException(nameof(fromSequence), fromSequence, "Stream sequences start at 1.");
@@ -87,19 +134,9 @@ public sealed class JetStreamOrderer
             cancellationToken).ConfigureAwait(false);
         await foreach (var message in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            var sequence = message.Metadata?.Sequence.Stream
+            var metadata = message.Metadata
                 ?? throw new InvalidOperationException($"A message from stream '{Options.StreamName}' has no JetStream metadata.");
-            TransactionBatch batch;
-            try
-            {
-                batch = TransactionBatch.Decode(message.Data ?? []);
-            }
-            catch (FormatException e)
-            {
-                throw new FormatException($"Stream '{Options.StreamName}' message {sequence}: {e.Message}", e);
-            }
-
-            yield return new OrderedBatch(sequence, batch.Transactions);
+            yield return new StreamMessage(metadata.Sequence.Stream, metadata.Timestamp, message.Data ?? []);
         }
     }
 }

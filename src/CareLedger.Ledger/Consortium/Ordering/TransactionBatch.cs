@@ -31,16 +31,16 @@ public sealed class TransactionBatch
     }
 
     /// <summary>
-    /// The hex SHA-256 of the transaction ids in order: a retried publish of the same transactions carries the same
-    /// id, so JetStream (Nats-Msg-Id) stores it once.
+    /// The hex SHA-256 of the transactions' leaf hashes in order: a retried publish of the same transactions carries
+    /// the same id, so JetStream (Nats-Msg-Id) stores it once; a different transaction reusing an id does not collide.
     /// </summary>
     public static string IdOf(IReadOnlyList<SignedTransaction> transactions)
     {
         ArgumentNullException.ThrowIfNull(transactions);
-        var ids = new byte[transactions.Count * TxId.Length];
+        var leaves = new byte[transactions.Count * Merkle.Rfc9162.HashSize];
         for (var i = 0; i < transactions.Count; i++)
-            transactions[i].Transaction.Id.ToArray().CopyTo(ids, i * TxId.Length);
-        return Convert.ToHexStringLower(SHA256.HashData(ids));
+            Merkle.Rfc9162.HashLeaf(transactions[i].Encoded.Span).CopyTo(leaves, i * Merkle.Rfc9162.HashSize);
+        return Convert.ToHexStringLower(SHA256.HashData(leaves));
     }
 
     public byte[] Encode()

@@ -35,11 +35,13 @@ public sealed class TransactionBatchTests : IDisposable
     }
 
     [Fact]
-    public void The_batch_id_depends_on_the_transaction_ids_and_their_order()
+    public void The_batch_id_depends_on_the_transactions_bytes_and_their_order()
     {
         var (a, b) = (TestTransactions.SignedAnchor(author), TestTransactions.SignedAnchor(author));
+        var sameIdOtherBytes = SignedTransaction.Sign(a.Transaction with { Payload = TestTransactions.Anchor(contextBytes: 9).Encode() }, author);
 
         Assert.Equal(TransactionBatch.IdOf([a, b]), TransactionBatch.IdOf([a, b]));
+        Assert.NotEqual(TransactionBatch.IdOf([a]), TransactionBatch.IdOf([sameIdOtherBytes]));
         Assert.NotEqual(TransactionBatch.IdOf([a, b]), TransactionBatch.IdOf([b, a]));
         Assert.NotEqual(TransactionBatch.IdOf([a]), TransactionBatch.IdOf([a, b]));
         Assert.Matches("^[0-9a-f]{64}$", TransactionBatch.IdOf([a]));

@@ -1,0 +1,750 @@
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using CareLedger.Ledger.Checkpoints;
+using CareLedger.Ledger.Consortium.Cosigning;
+using CareLedger.Ledger.Consortium.Evidence;
+using CareLedger.Ledger.Consortium.Ordering;
+using CareLedger.Ledger.Engine;
+using CareLedger.Ledger.Engine.Ordering;
+using CareLedger.Ledger.Merkle;
+using CareLedger.Ledger.State;
+using CareLedger.Ledger.Transactions;
+using NATS.Client.Core;
+
+namespace CareLedger.Ledger.Consortium;
+
+/// <summary>
+/// A consortium member's ordering (ADR 0005). Local submissions are published in batches to the network's stream;
+/// the stream is read back in order from the member's saved position and handed to the sequencer, decoded and with
+/// signatures checked ahead on the thread pool; the cosignatures of every member are read from the network's
+/// second stream into the quorum collector and the equivocation detector; a caller is answered once its leaf is
+/// covered by a quorum-cosigned checkpoint that this member's own tree confirms. Any evidence halts the member.
+/// </summary>
+internal sealed class JetStreamOrdering : ILedgerOrdering
+{
+    private const int InboxCapacity = 256;
+
+    /// <summary>Below NATS's default 1 MiB payload limit, with room for the batch header.</summary>
+    private const int MaxBatchBytes = 900 * 1024;
+
+    private static readonly TimeSpan RetryFirst = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(2);
+
+    private readonly ConsortiumOptions options;
+    private readonly ConsortiumTerms terms;
+    private readonly string member;
+    private readonly OrderingPosition start;
+    private readonly bool logAhead;
+    private readonly TimeProvider time;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Channel<Submission> outbox = Channel.CreateUnbounded<Submission>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<OrderedMessage> inbox = Channel.CreateBounded<OrderedMessage>(new BoundedChannelOptions(InboxCapacity) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<bool> maintenanceWake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly Lock pendingGate = new();
+    private readonly Dictionary<TxId, List<Submission>> pending = [];
+    private readonly CommitTracker commits = new();
+    private readonly Lock cosignGate = new();
+    private readonly SemaphoreSlim publishSlots;
+    private LedgerEngine engine = null!;
+    private CosignatureCollector collector = null!;
+    private EquivocationDetector detector = null!;
+    private NatsConnection connection = null!;
+    private JetStreamOrderer orderer = null!;
+    private CosignatureStream cosignatures = null!;
+    private Task background = Task.CompletedTask;
+    private CommitPoint? commitPoint;
+    private ulong lastSequence;
+    private long lastMessageAt;
+    private ulong tickedAfter;
+    private string? lastError;
+    private Exception? failed;
+
+    public JetStreamOrdering(ConsortiumOptions options, ConsortiumTerms terms, string member, OrderingPosition start, bool logAhead, TimeProvider time)
+    {
+        this.options = options;
+        this.terms = terms;
+        this.member = member;
+        this.start = start;
+        this.logAhead = logAhead;
+        this.time = time;
+        publishSlots = new SemaphoreSlim(options.MaxPublishesInFlight);
+        lastSequence = start.StreamSequence;
+        lastMessageAt = time.GetTimestamp();
+    }
+
+    public CommitPoint? CommitPoint => Volatile.Read(ref commitPoint);
+
+    public void Start(LedgerEngine owner)
+    {
+        engine = owner;
+        // The genesis member set; governance will make it the set in force at each size.
+        var members = owner.CosignersAt(long.MaxValue);
+        collector = new CosignatureCollector(terms.Origin, members, terms.Quorum);
+        detector = new EquivocationDetector(terms.Origin, members, owner.LocalRoot, owner.IsConsistent);
+        if (owner.StoredCommit() is { } stored)
+        {
+            lock (cosignGate)
+            {
+                collector.Add(stored.Note);
+                TryAdvanceLocalCommit();
+            }
+        }
+
+        connection = new NatsConnection(NatsOpts.Default with { Url = options.NatsUrl, Name = "careledger " + member });
+        orderer = new JetStreamOrderer(connection, new JetStreamOrdererOptions(terms.Network) { Replicas = options.Replicas, DuplicateWindow = options.DuplicateWindow });
+        cosignatures = new CosignatureStream(connection, terms.Network, options.Replicas);
+        background = Task.Run(RunAsync);
+    }
+
+    public Task<SubmitResult> Submit(Submission submission)
+    {
+        if (Volatile.Read(ref failed) is { } error)
+        {
+            return Task.FromException<SubmitResult>(error);
+        }
+
+        lock (pendingGate)
+        {
+            var id = submission.Signed.Transaction.Id;
+            if (!pending.TryGetValue(id, out var list))
+            {
+                list = [];
+                pending.Add(id, list);
+            }
+
+            list.Add(submission);
+        }
+
+        if (!outbox.Writer.TryWrite(submission))
+        {
+            Forget(submission);
+            return Task.FromException<SubmitResult>(engine.Unavailable());
+        }
+
+        return submission.Completion.Task;
+    }
+
+    public bool WaitForMessages(List<OrderedMessage> group, int maxTransactions)
+    {
+        var reader = inbox.Reader;
+        if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            return false;
+        }
+
+        var count = 0;
+        while (count < maxTransactions && reader.TryRead(out var message))
+        {
+            group.Add(message);
+            count += message.Entries.Count;
+        }
+
+        return true;
+    }
+
+    public void Applied(IReadOnlyList<OrderedMessage> group)
+    {
+        List<(Submission Submission, OrderedEntry Entry)>? resolved = null;
+        lock (pendingGate)
+        {
+            if (pending.Count > 0)
+            {
+                foreach (var message in group)
+                {
+                    foreach (var entry in message.Entries)
+                    {
+                        if (entry.Signed is { } signed && pending.TryGetValue(signed.Transaction.Id, out var list))
+                        {
+                            for (var i = list.Count - 1; i >= 0; i--)
+                            {
+                                if (list[i].LeafHash.AsSpan().SequenceEqual(entry.LeafHash))
+                                {
+                                    (resolved ??= []).Add((list[i], entry));
+                                    list.RemoveAt(i);
+                                }
+                            }
+
+                            if (list.Count == 0)
+                            {
+                                pending.Remove(signed.Transaction.Id);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        foreach (var (submission, entry) in resolved ?? [])
+        {
+            if (entry.Result is { } result)
+            {
+                commits.Track(submission, result);
+            }
+            else
+            {
+                submission.Completion.TrySetException(entry.Rejection!);
+            }
+        }
+
+        maintenanceWake.Writer.TryWrite(true);
+    }
+
+    public void Signed(SignedNote note)
+    {
+        Observe(note);
+        _ = PublishCosignatureAsync(note);
+    }
+
+    public Task WaitForCommitAsync(long leafIndex, CancellationToken ct) => commits.WaitAsync(leafIndex, ct);
+
+    public void Complete()
+    {
+        outbox.Writer.TryComplete();
+        stopping.Cancel();
+    }
+
+    public void Fail(Exception stopped)
+    {
+        Interlocked.CompareExchange(ref failed, stopped, null);
+        Complete();
+        FailWaiting(stopped);
+    }
+
+    public ConsortiumStatus Status()
+    {
+        int awaiting;
+        lock (cosignGate)
+        {
+            awaiting = detector.AwaitingLocal;
+        }
+
+        int waiting;
+        lock (pendingGate)
+        {
+            waiting = pending.Count;
+        }
+
+        return new ConsortiumStatus(terms.Network, member, engine.StreamPosition.StreamSequence, commits.CommittedSize,
+            connection.ConnectionState == NatsConnectionState.Open, waiting, awaiting, Volatile.Read(ref lastError));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Complete();
+        try
+        {
+            await background.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        FailWaiting(Volatile.Read(ref failed) ?? new ObjectDisposedException(nameof(LedgerEngine), "the ledger engine was closed before the transaction was committed"));
+        await connection.DisposeAsync().ConfigureAwait(false);
+        stopping.Dispose();
+        publishSlots.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var ct = stopping.Token;
+        try
+        {
+            await PrepareAsync(ct).ConfigureAwait(false);
+            if (engine.LatestOwnCheckpoint is { } own)
+            {
+                // What this member cosigned last, again: members that started meanwhile learn it.
+                _ = PublishCosignatureAsync(own);
+            }
+
+            await Task.WhenAll(ReadStreamAsync(ct), ReadCosignaturesAsync(ct), PublishLoopAsync(ct), MaintainAsync(ct)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            inbox.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>Connects and makes sure both streams exist (every member does; creating an existing stream is harmless).</summary>
+    private async Task PrepareAsync(CancellationToken ct)
+    {
+        var delay = RetryFirst;
+        while (true)
+        {
+            try
+            {
+                await connection.ConnectAsync().ConfigureAwait(false);
+                await orderer.EnsureStreamAsync(ct).ConfigureAwait(false);
+                await cosignatures.EnsureStreamAsync(ct).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                Volatile.Write(ref lastError, "preparing the streams: " + e.Message);
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+                delay = Next(delay);
+            }
+        }
+    }
+
+    /// <summary>Reads the transaction stream in order from the saved position, checking that it still agrees with what this member applied.</summary>
+    private async Task ReadStreamAsync(CancellationToken ct)
+    {
+        if (!await StreamAgreesWithPositionAsync(ct).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var expected = start.StreamSequence + 1;
+        var verifyResumed = start.StreamSequence > 0;
+        var delay = RetryFirst;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var message in orderer.ReadMessagesFromAsync(verifyResumed ? start.StreamSequence : expected, ct).ConfigureAwait(false))
+                {
+                    delay = RetryFirst;
+                    if (verifyResumed)
+                    {
+                        verifyResumed = false;
+                        if (message.Sequence != start.StreamSequence || !SHA256.HashData(message.Data).AsSpan().SequenceEqual(start.MessageHash))
+                        {
+                            engine.Halt(engine.StreamContradiction(
+                                $"stream message {start.StreamSequence} is not the message this member applied there (its bytes differ): the stream was rewritten"));
+                            return;
+                        }
+
+                        continue;
+                    }
+
+                    if (message.Sequence < expected)
+                    {
+                        continue;
+                    }
+
+                    if (message.Sequence > expected)
+                    {
+                        engine.Halt(engine.StreamContradiction($"the stream skips from message {expected - 1} to {message.Sequence}: messages were lost"));
+                        return;
+                    }
+
+                    await inbox.Writer.WriteAsync(Decode(message), ct).ConfigureAwait(false);
+                    expected = message.Sequence + 1;
+                    Volatile.Write(ref lastSequence, message.Sequence);
+                    Volatile.Write(ref lastMessageAt, time.GetTimestamp());
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not ChannelClosedException)
+            {
+                Volatile.Write(ref lastError, "reading the stream: " + e.Message);
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+                delay = Next(delay);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The stream must still hold the message this member applied last, and more if this member's log holds more
+    /// than its state (it crashed between the two): otherwise committed history was lost from the stream.
+    /// </summary>
+    private async Task<bool> StreamAgreesWithPositionAsync(CancellationToken ct)
+    {
+        var delay = RetryFirst;
+        while (true)
+        {
+            ulong last;
+            try
+            {
+                last = await orderer.LastSequenceAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                Volatile.Write(ref lastError, "reading the stream's state: " + e.Message);
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+                delay = Next(delay);
+                continue;
+            }
+
+            if (last < start.StreamSequence)
+            {
+                engine.Halt(engine.StreamContradiction(
+                    $"the stream ends at message {last} but this member applied up to message {start.StreamSequence}: the stream lost messages"));
+                return false;
+            }
+
+            if (logAhead && last == start.StreamSequence)
+            {
+                engine.Halt(engine.StreamContradiction(
+                    $"this member's log holds transactions from after stream message {start.StreamSequence}, which the stream does not have"));
+                return false;
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Decodes a stream message into entries, checking signatures ahead when the author's key is already known.</summary>
+    private OrderedMessage Decode(StreamMessage message)
+    {
+        var hash = SHA256.HashData(message.Data);
+        var streamMs = message.Timestamp.ToUnixTimeMilliseconds();
+        if (CheckpointTick.IsTick(message.Data))
+        {
+            return new OrderedMessage(message.Sequence, streamMs, hash, [], isTick: true);
+        }
+
+        TransactionBatch batch;
+        try
+        {
+            batch = TransactionBatch.Decode(message.Data);
+        }
+        catch (FormatException)
+        {
+            // Not a batch: every member skips it alike, and its position is saved like any other.
+            return new OrderedMessage(message.Sequence, streamMs, hash, [], isTick: false);
+        }
+
+        var entries = new OrderedEntry[batch.Transactions.Count];
+        if (entries.Length >= 16)
+        {
+            Parallel.For(0, entries.Length, i => entries[i] = DecodeEntry(batch.Transactions[i]));
+        }
+        else
+        {
+            for (var i = 0; i < entries.Length; i++)
+            {
+                entries[i] = DecodeEntry(batch.Transactions[i]);
+            }
+        }
+
+        return new OrderedMessage(message.Sequence, streamMs, hash, entries, isTick: false);
+    }
+
+    private OrderedEntry DecodeEntry(ReadOnlyMemory<byte> encoded)
+    {
+        var leafHash = Rfc9162.HashLeaf(encoded.Span);
+        SignedTransaction signed;
+        ITransactionPayload payload;
+        try
+        {
+            signed = SignedTransaction.Decode(encoded);
+            payload = TransactionPayloads.Decode(signed.Transaction);
+        }
+        catch (InvalidTransactionException e)
+        {
+            return new OrderedEntry(leafHash, RejectionCodes.BadPayload, $"{e.Message} ({e.Code})");
+        }
+
+        // A key's id is the hash of its public key, so a key known now is the key at any later leaf.
+        if (engine.State.FindKey(signed.Transaction.Author) is not { } key)
+        {
+            return new OrderedEntry(signed, payload, leafHash, signatureVerified: false);
+        }
+
+        return signed.VerifySignatureOfKnownAuthor(key.PublicKeySpki)
+            ? new OrderedEntry(signed, payload, leafHash, signatureVerified: true)
+            : new OrderedEntry(leafHash, RejectionCodes.BadSignature, $"the signature is not valid for author key {signed.Transaction.Author}");
+    }
+
+    /// <summary>The latest cosignature of every member first, then every cosignature published after them.</summary>
+    private async Task ReadCosignaturesAsync(CancellationToken ct)
+    {
+        ulong? after = null;
+        var delay = RetryFirst;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (after is null)
+                {
+                    var latest = 0UL;
+                    foreach (var cosigner in engine.CosignersAt(long.MaxValue))
+                    {
+                        if (await cosignatures.LatestOfAsync(cosigner.CosignerKey, ct).ConfigureAwait(false) is var (sequence, note))
+                        {
+                            latest = Math.Max(latest, sequence);
+                            if (note is not null)
+                            {
+                                Observe(note);
+                            }
+                        }
+                    }
+
+                    after = latest;
+                }
+
+                await foreach (var (sequence, note) in cosignatures.ReadAsync(after.Value, ct).ConfigureAwait(false))
+                {
+                    delay = RetryFirst;
+                    after = Math.Max(after.Value, sequence);
+                    if (note is not null)
+                    {
+                        Observe(note);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                Volatile.Write(ref lastError, "reading cosignatures: " + e.Message);
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+                delay = Next(delay);
+            }
+        }
+    }
+
+    /// <summary>One cosigned note: evidence first, then the quorum; a new commit point is served once this member's tree confirms it.</summary>
+    private void Observe(SignedNote note)
+    {
+        IReadOnlyList<ConsortiumEvidence> evidence;
+        lock (cosignGate)
+        {
+            evidence = detector.Observe(note);
+            collector.Add(note);
+            if (evidence.Count == 0)
+            {
+                TryAdvanceLocalCommit();
+            }
+        }
+
+        RaiseAlarms(evidence);
+    }
+
+    /// <summary>Under <see cref="cosignGate"/>: serves the quorum's commit point once this member's own tree has the same root at that size.</summary>
+    private void TryAdvanceLocalCommit()
+    {
+        if (collector.CommitPoint is not { } quorum || quorum.Size <= (Volatile.Read(ref commitPoint)?.Size ?? 0))
+        {
+            return;
+        }
+
+        if (engine.LocalRoot(quorum.Size) is not { } local || !local.AsSpan().SequenceEqual(quorum.RootHash))
+        {
+            return;
+        }
+
+        engine.StoreCommit(quorum);
+        Volatile.Write(ref commitPoint, quorum);
+        commits.Advance(quorum.Size);
+    }
+
+    /// <summary>
+    /// Every few milliseconds, or when the sequencer applied something: compares cosignatures that were ahead of this
+    /// member's tree, serves a commit point the tree now confirms, and publishes a checkpoint tick when transactions
+    /// wait uncovered and the stream has been quiet.
+    /// </summary>
+    private async Task MaintainAsync(CancellationToken ct)
+    {
+        var quiet = TimeSpan.FromMilliseconds(Math.Max(10, terms.CheckpointIntervalMs / 2));
+        var period = quiet < options.DivergenceCheckInterval ? quiet : options.DivergenceCheckInterval;
+        while (!ct.IsCancellationRequested)
+        {
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                wait.CancelAfter(period);
+                try
+                {
+                    await maintenanceWake.Reader.ReadAsync(wait.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                }
+            }
+
+            IReadOnlyList<ConsortiumEvidence> evidence;
+            lock (cosignGate)
+            {
+                evidence = detector.RecheckLocal();
+                if (evidence.Count == 0)
+                {
+                    TryAdvanceLocalCommit();
+                }
+            }
+
+            RaiseAlarms(evidence);
+            var after = Volatile.Read(ref lastSequence);
+            if (engine.Size > engine.DecidedCheckpointSize && inbox.Reader.Count == 0 && after != tickedAfter
+                && time.GetElapsedTime(Volatile.Read(ref lastMessageAt)) >= quiet)
+            {
+                try
+                {
+                    await orderer.PublishTickAsync(after, ct).ConfigureAwait(false);
+                    tickedAfter = after;
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    Volatile.Write(ref lastError, "publishing a checkpoint tick: " + e.Message);
+                }
+            }
+        }
+    }
+
+    private void RaiseAlarms(IReadOnlyList<ConsortiumEvidence> evidence)
+    {
+        foreach (var item in evidence)
+        {
+            var (kind, notes) = item switch
+            {
+                Equivocation e => (LedgerAlarm.Equivocation, new[] { e.FirstNote, e.SecondNote }),
+                Divergence d => (LedgerAlarm.Divergence, new[] { d.Note }),
+                Inconsistency i => (LedgerAlarm.Inconsistency, new[] { i.SmallerNote, i.LargerNote }),
+                _ => ("evidence", Array.Empty<string>()),
+            };
+            engine.Halt(new LedgerAlarm(kind, item.Member, item.Description, time.GetUtcNow(), notes));
+        }
+    }
+
+    /// <summary>Sends local submissions to the stream in batches, several batches in flight at once.</summary>
+    private async Task PublishLoopAsync(CancellationToken ct)
+    {
+        var reader = outbox.Reader;
+        while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+        {
+            var batch = new List<Submission>();
+            var bytes = Drain(reader, batch, 0);
+            if (batch.Count < options.MaxPublishBatch && bytes < MaxBatchBytes && options.PublishLinger > TimeSpan.Zero)
+            {
+                await Task.Delay(options.PublishLinger, ct).ConfigureAwait(false);
+                Drain(reader, batch, bytes);
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            await publishSlots.WaitAsync(ct).ConfigureAwait(false);
+            _ = PublishBatchAsync(batch, ct);
+        }
+    }
+
+    private int Drain(ChannelReader<Submission> reader, List<Submission> batch, int bytes)
+    {
+        while (batch.Count < options.MaxPublishBatch && bytes < MaxBatchBytes && reader.TryRead(out var submission))
+        {
+            if (!submission.Completion.Task.IsCompleted)
+            {
+                batch.Add(submission);
+                bytes += submission.Signed.Encoded.Length + sizeof(uint);
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Publishes until JetStream acknowledges (a retry carries the same batch id, so the stream stores it once) or the transactions were applied anyway.</summary>
+    private async Task PublishBatchAsync(List<Submission> batch, CancellationToken ct)
+    {
+        try
+        {
+            var transactions = batch.Select(s => s.Signed).ToArray();
+            // Not derived from the content: a client that submits an applied transaction again must see it reach
+            // the stream again (the rules answer with its earlier leaf); only retries of this publish share the id.
+            var batchId = $"{member}/{Guid.CreateVersion7():N}";
+            var delay = RetryFirst;
+            while (!ct.IsCancellationRequested && batch.Any(IsPending))
+            {
+                try
+                {
+                    await orderer.PublishAsync(transactions, batchId, ct).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    Volatile.Write(ref lastError, "publishing transactions: " + e.Message);
+                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                    delay = Next(delay);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            publishSlots.Release();
+        }
+    }
+
+    private async Task PublishCosignatureAsync(SignedNote note)
+    {
+        var ct = stopping.Token;
+        var delay = RetryFirst;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await cosignatures.PublishAsync(note, engine.Keys.Cosigner.VerifierKey, ct).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                Volatile.Write(ref lastError, "publishing a cosignature: " + e.Message);
+                try
+                {
+                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                delay = Next(delay);
+            }
+        }
+    }
+
+    private bool IsPending(Submission submission)
+    {
+        lock (pendingGate)
+        {
+            return pending.TryGetValue(submission.Signed.Transaction.Id, out var list) && list.Contains(submission);
+        }
+    }
+
+    private void Forget(Submission submission)
+    {
+        lock (pendingGate)
+        {
+            var id = submission.Signed.Transaction.Id;
+            if (pending.TryGetValue(id, out var list) && list.Remove(submission) && list.Count == 0)
+            {
+                pending.Remove(id);
+            }
+        }
+    }
+
+    private void FailWaiting(Exception error)
+    {
+        List<Submission> waiting;
+        lock (pendingGate)
+        {
+            waiting = [.. pending.Values.SelectMany(list => list)];
+            pending.Clear();
+        }
+
+        foreach (var submission in waiting)
+        {
+            submission.Completion.TrySetException(error);
+        }
+
+        commits.Fail(error);
+    }
+
+    private static TimeSpan Next(TimeSpan delay) => delay * 2 < RetryMax ? delay * 2 : RetryMax;
+}

@@ -1,0 +1,143 @@
+using CareLedger.Ledger.Consortium;
+using CareLedger.Ledger.Engine;
+using CareLedger.Ledger.Tests.Engine;
+using CareLedger.Ledger.Transactions;
+
+namespace CareLedger.Ledger.Tests.Consortium.Network;
+
+/// <summary>
+/// A consortium of real members (keys, genesis approved by every founder, a data directory each) on one real
+/// nats-server: each test gets its own network name, so tests share the server without sharing streams.
+/// </summary>
+internal sealed class TestNetwork : IAsyncDisposable
+{
+    private readonly TempDirectory directory = new("network");
+    private readonly LedgerEngine?[] engines;
+
+    private TestNetwork(string natsUrl, string network, string[] names, SignedTransaction genesis, int checkpointIntervalMs)
+    {
+        NatsUrl = natsUrl;
+        Network = network;
+        Names = names;
+        Genesis = genesis;
+        CheckpointIntervalMs = checkpointIntervalMs;
+        engines = new LedgerEngine?[names.Length];
+    }
+
+    public string NatsUrl { get; }
+
+    public string Network { get; }
+
+    public IReadOnlyList<string> Names { get; }
+
+    public SignedTransaction Genesis { get; }
+
+    public int CheckpointIntervalMs { get; }
+
+    public ConsortiumGenesisPayload Terms => (ConsortiumGenesisPayload)TransactionPayloads.Decode(Genesis.Transaction);
+
+    public LedgerEngine this[int member] => engines[member] ?? throw new InvalidOperationException($"member {member} is stopped");
+
+    public string DataDirectory(int member) => directory.Combine(Names[member]);
+
+    /// <summary>Creates the members' keys, has every founder approve the genesis, joins each member and starts them all.</summary>
+    public static async Task<TestNetwork> StartAsync(string natsUrl, int members = 3, int quorum = 2, int checkpointEvery = 1000, int checkpointIntervalMs = 100)
+    {
+        var network = "t" + Guid.NewGuid().ToString("N")[..12];
+        var names = Enumerable.Range(0, members).Select(i => $"member{i}.{network}.test").ToArray();
+        using var scratch = new TempDirectory("founders");
+        var keys = names.Select(name => NodeKeys.Create(scratch.Combine(name), name, "Organisation " + name)).ToArray();
+        try
+        {
+            var draft = ConsortiumGenesisPayload.Draft($"careledger.test/{network}", network, quorum, checkpointEvery, checkpointIntervalMs,
+                keys.Select((k, i) => k.AsFoundingMember("Organisation " + names[i])));
+            foreach (var (key, name) in keys.Zip(names))
+            {
+                draft = draft.WithApproval(name, key.Organisation);
+            }
+
+            var genesis = draft.Seal(keys[0].Organisation, TimeProvider.System);
+            var result = new TestNetwork(natsUrl, network, names, genesis, checkpointIntervalMs);
+            for (var i = 0; i < members; i++)
+            {
+                CopyKeys(scratch.Combine(names[i]), result.DataDirectory(i));
+                Assert.Equal(names[i], LedgerEngine.JoinConsortium(result.DataDirectory(i), genesis));
+            }
+
+            for (var i = 0; i < members; i++)
+            {
+                await result.StartMemberAsync(i);
+            }
+
+            return result;
+        }
+        finally
+        {
+            foreach (var key in keys)
+            {
+                key.Dispose();
+            }
+        }
+    }
+
+    public LedgerOptions Options(int member) => new(DataDirectory(member))
+    {
+        Consortium = new ConsortiumOptions(NatsUrl) { Replicas = 1 },
+    };
+
+    public async Task StartMemberAsync(int member)
+    {
+        Assert.Null(engines[member]);
+        engines[member] = await LedgerEngine.OpenAsync(Options(member), CancellationToken.None);
+    }
+
+    public async Task StopMemberAsync(int member)
+    {
+        var engine = engines[member] ?? throw new InvalidOperationException($"member {member} is already stopped");
+        engines[member] = null;
+        await engine.DisposeAsync();
+    }
+
+    /// <summary>Waits until every running member holds <paramref name="size"/> transactions and a commit point that covers them.</summary>
+    public async Task WaitForAllAsync(long size, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (engines.Any(e => e is not null && (e.Size < size || (e.CommitPoint?.Size ?? 0) < size)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("members did not converge: " + Describe());
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Each member's size, commit point, stream position, alarms and last NATS error: what a failing test needs to say.</summary>
+    public string Describe() => string.Join("; ", engines.Select((e, i) => e is null
+        ? $"{i}: stopped"
+        : $"{i}: size {e.Size}, committed {e.CommitPoint?.Size ?? 0}, own checkpoint {e.LatestOwnCheckpoint?.Text.Split('\n')[1]}, {e.ConsortiumStatus}, alarms [{string.Join(" | ", e.Alarms.Select(a => a.Description))}]"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var engine in engines)
+        {
+            if (engine is not null)
+            {
+                await engine.DisposeAsync();
+            }
+        }
+
+        directory.Dispose();
+    }
+
+    private static void CopyKeys(string from, string to)
+    {
+        var keys = Path.Combine(to, "keys");
+        Directory.CreateDirectory(keys);
+        foreach (var file in Directory.GetFiles(Path.Combine(from, "keys")))
+        {
+            File.Copy(file, Path.Combine(keys, Path.GetFileName(file)));
+        }
+    }
+}
