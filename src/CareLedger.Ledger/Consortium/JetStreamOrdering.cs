@@ -37,6 +37,10 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     private readonly bool logAhead;
     private readonly TimeProvider time;
     private readonly CancellationTokenSource stopping = new();
+
+    // Cosignatures are still published after an alarm stopped everything else (a halted member's last view is
+    // evidence for the others); only closing the engine stops them.
+    private readonly CancellationTokenSource closing = new();
     private readonly Channel<Submission> outbox = Channel.CreateUnbounded<Submission>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<OrderedMessage> inbox = Channel.CreateBounded<OrderedMessage>(new BoundedChannelOptions(InboxCapacity) { SingleReader = true, SingleWriter = true });
     private readonly Channel<bool> maintenanceWake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -45,6 +49,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     private readonly CommitTracker commits = new();
     private readonly Lock cosignGate = new();
     private readonly SemaphoreSlim publishSlots;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> cosignaturePublishes = new();
     private LedgerEngine engine = null!;
     private CosignatureCollector collector = null!;
     private EquivocationDetector detector = null!;
@@ -56,6 +61,8 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     private ulong lastSequence;
     private long lastMessageAt;
     private ulong tickedAfter;
+    private ulong pendingInStream = ulong.MaxValue;
+    private long shortOfQuorumSince;
     private string? lastError;
     private Exception? failed;
 
@@ -90,7 +97,8 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             }
         }
 
-        connection = new NatsConnection(NatsOpts.Default with { Url = options.NatsUrl, Name = "careledger " + member });
+        // Pings every second: a server that stopped answering (paused, partitioned) is left within seconds, not minutes.
+        connection = new NatsConnection(NatsOpts.Default with { Url = options.NatsUrl, Name = "careledger " + member, PingInterval = TimeSpan.FromSeconds(1), MaxPingOut = 3 });
         orderer = new JetStreamOrderer(connection, new JetStreamOrdererOptions(terms.Network) { Replicas = options.Replicas, DuplicateWindow = options.DuplicateWindow });
         cosignatures = new CosignatureStream(connection, terms.Network, options.Replicas);
         background = Task.Run(RunAsync);
@@ -191,8 +199,18 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
 
     public void Signed(SignedNote note)
     {
-        Observe(note);
-        _ = PublishCosignatureAsync(note);
+        if (Volatile.Read(ref failed) is not LedgerHaltedException)
+        {
+            Observe(note);
+        }
+
+        TrackPublish(PublishCosignatureAsync(note));
+    }
+
+    private void TrackPublish(Task publish)
+    {
+        cosignaturePublishes.TryAdd(publish, 0);
+        publish.ContinueWith(done => cosignaturePublishes.TryRemove(done, out _), TaskScheduler.Default);
     }
 
     public Task WaitForCommitAsync(long leafIndex, CancellationToken ct) => commits.WaitAsync(leafIndex, ct);
@@ -239,9 +257,15 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
         {
         }
 
+        // What the checkpointer signed last while closing gets a moment to reach the stream.
+        closing.CancelAfter(TimeSpan.FromSeconds(2));
+        await Task.WhenAll(cosignaturePublishes.Keys).WaitAsync(TimeSpan.FromSeconds(3)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        await closing.CancelAsync().ConfigureAwait(false);
+
         FailWaiting(Volatile.Read(ref failed) ?? new ObjectDisposedException(nameof(LedgerEngine), "the ledger engine was closed before the transaction was committed"));
         await connection.DisposeAsync().ConfigureAwait(false);
         stopping.Dispose();
+        closing.Dispose();
         publishSlots.Dispose();
     }
 
@@ -254,7 +278,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             if (engine.LatestOwnCheckpoint is { } own)
             {
                 // What this member cosigned last, again: members that started meanwhile learn it.
-                _ = PublishCosignatureAsync(own);
+                TrackPublish(PublishCosignatureAsync(own));
             }
 
             await Task.WhenAll(ReadStreamAsync(ct), ReadCosignaturesAsync(ct), PublishLoopAsync(ct), MaintainAsync(ct)).ConfigureAwait(false);
@@ -283,7 +307,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                Volatile.Write(ref lastError, "preparing the streams: " + e.Message);
+                Volatile.Write(ref lastError, $"{time.GetUtcNow():HH:mm:ss} preparing the streams: {e.Message}");
                 await Task.Delay(delay, ct).ConfigureAwait(false);
                 delay = Next(delay);
             }
@@ -334,6 +358,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
 
                     await inbox.Writer.WriteAsync(Decode(message), ct).ConfigureAwait(false);
                     expected = message.Sequence + 1;
+                    Volatile.Write(ref pendingInStream, message.Pending);
                     Volatile.Write(ref lastSequence, message.Sequence);
                     Volatile.Write(ref lastMessageAt, time.GetTimestamp());
                 }
@@ -344,7 +369,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             }
             catch (Exception e) when (e is not ChannelClosedException)
             {
-                Volatile.Write(ref lastError, "reading the stream: " + e.Message);
+                Volatile.Write(ref lastError, $"{time.GetUtcNow():HH:mm:ss} reading the stream: {e.Message}");
                 await Task.Delay(delay, ct).ConfigureAwait(false);
                 delay = Next(delay);
             }
@@ -367,7 +392,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                Volatile.Write(ref lastError, "reading the stream's state: " + e.Message);
+                Volatile.Write(ref lastError, $"{time.GetUtcNow():HH:mm:ss} reading the stream's state: {e.Message}");
                 await Task.Delay(delay, ct).ConfigureAwait(false);
                 delay = Next(delay);
                 continue;
@@ -443,6 +468,12 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             return new OrderedEntry(leafHash, RejectionCodes.BadPayload, $"{e.Message} ({e.Code})");
         }
 
+        // This member checked the signature of its own submissions when it took them.
+        if (IsOwnSubmission(signed.Transaction.Id, leafHash))
+        {
+            return new OrderedEntry(signed, payload, leafHash, signatureVerified: true);
+        }
+
         // A key's id is the hash of its public key, so a key known now is the key at any later leaf.
         if (engine.State.FindKey(signed.Transaction.Author) is not { } key)
         {
@@ -497,7 +528,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             }
             catch (Exception e)
             {
-                Volatile.Write(ref lastError, "reading cosignatures: " + e.Message);
+                Volatile.Write(ref lastError, $"{time.GetUtcNow():HH:mm:ss} reading cosignatures: {e.Message}");
                 await Task.Delay(delay, ct).ConfigureAwait(false);
                 delay = Next(delay);
             }
@@ -573,6 +604,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             }
 
             RaiseAlarms(evidence);
+            CheckShortOfQuorum();
             var after = Volatile.Read(ref lastSequence);
             if (engine.Size > engine.DecidedCheckpointSize && inbox.Reader.Count == 0 && after != tickedAfter
                 && time.GetElapsedTime(Volatile.Read(ref lastMessageAt)) >= quiet)
@@ -584,9 +616,40 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
-                    Volatile.Write(ref lastError, "publishing a checkpoint tick: " + e.Message);
+                    Volatile.Write(ref lastError, $"{time.GetUtcNow():HH:mm:ss} publishing a checkpoint tick: {e.Message}");
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// A quorum cosigned a tree larger than this member's, and this member has applied every message of the stream:
+    /// it judged some transaction differently from the quorum (its state is not the replay of the log the others
+    /// hold). Raised once that has lasted two checkpoint intervals and a second, so that a member merely catching up
+    /// or between two messages is never taken for divergent.
+    /// </summary>
+    private void CheckShortOfQuorum()
+    {
+        var quorum = collector.CommitPoint;
+        var caughtUp = Volatile.Read(ref pendingInStream) == 0 && inbox.Reader.Count == 0
+                       && engine.StreamPosition.StreamSequence == Volatile.Read(ref lastSequence);
+        if (quorum is null || quorum.Size <= engine.Size || !caughtUp)
+        {
+            shortOfQuorumSince = 0;
+            return;
+        }
+
+        if (shortOfQuorumSince == 0)
+        {
+            shortOfQuorumSince = time.GetTimestamp();
+            return;
+        }
+
+        if (time.GetElapsedTime(shortOfQuorumSince) >= TimeSpan.FromMilliseconds((2 * terms.CheckpointIntervalMs) + 1000))
+        {
+            engine.Halt(new LedgerAlarm(LedgerAlarm.Divergence, null,
+                $"members {string.Join(", ", quorum.Members)} cosigned tree size {quorum.Size}, but this member holds {engine.Size} transactions after applying every stream message up to {engine.StreamPosition.StreamSequence}: it judged a transaction differently (is its state tampered with?)",
+                time.GetUtcNow(), [quorum.Note.ToString()]));
         }
     }
 
@@ -662,7 +725,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
-                    Volatile.Write(ref lastError, "publishing transactions: " + e.Message);
+                    Volatile.Write(ref lastError, $"{time.GetUtcNow():HH:mm:ss} publishing transactions: {e.Message}");
                     await Task.Delay(delay, ct).ConfigureAwait(false);
                     delay = Next(delay);
                 }
@@ -679,7 +742,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
 
     private async Task PublishCosignatureAsync(SignedNote note)
     {
-        var ct = stopping.Token;
+        var ct = closing.Token;
         var delay = RetryFirst;
         while (!ct.IsCancellationRequested)
         {
@@ -694,7 +757,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             }
             catch (Exception e)
             {
-                Volatile.Write(ref lastError, "publishing a cosignature: " + e.Message);
+                Volatile.Write(ref lastError, $"{time.GetUtcNow():HH:mm:ss} publishing a cosignature: {e.Message}");
                 try
                 {
                     await Task.Delay(delay, ct).ConfigureAwait(false);
@@ -714,6 +777,14 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
         lock (pendingGate)
         {
             return pending.TryGetValue(submission.Signed.Transaction.Id, out var list) && list.Contains(submission);
+        }
+    }
+
+    private bool IsOwnSubmission(TxId id, byte[] leafHash)
+    {
+        lock (pendingGate)
+        {
+            return pending.TryGetValue(id, out var list) && list.Exists(s => s.LeafHash.AsSpan().SequenceEqual(leafHash));
         }
     }
 

@@ -71,7 +71,9 @@ public sealed partial class LedgerEngine
                 CheckpointIfDue(Interlocked.Exchange(ref checkpointForced, 0) == 1);
             }
 
-            if (Volatile.Read(ref failure) is null)
+            // After an alarm a consortium member still cosigns what it applied before halting: its view, published,
+            // is what lets the other members see (and name) a divergence.
+            if (Volatile.Read(ref failure) is null or LedgerHaltedException)
             {
                 CheckpointIfDue(forced: !IsConsortium);
             }
@@ -89,7 +91,7 @@ public sealed partial class LedgerEngine
         {
             var due = Volatile.Read(ref dueCheckpointSize);
             // When it falls behind (catching up) only the newest due checkpoint is signed: it covers the others.
-            if (due > lastCheckpointSize && due <= tree.Size && Volatile.Read(ref failure) is null)
+            if (due > lastCheckpointSize && due <= tree.Size && Volatile.Read(ref failure) is null or LedgerHaltedException)
             {
                 WriteCosignedCheckpoint(due);
             }

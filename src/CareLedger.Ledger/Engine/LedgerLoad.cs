@@ -22,9 +22,23 @@ public static class LedgerLoad
         ArgumentOutOfRangeException.ThrowIfGreaterThan(transactionBytes, SignedTransaction.MaxEncodedBytes);
 
         var signingClock = Stopwatch.StartNew();
-        var signed = Sign(engine, transactions, transactionBytes, progress, ct);
+        var signed = SignAnchors(engine.Keys.Node, transactions, transactionBytes, progress, ct);
         signingClock.Stop();
+        return await RunAsync(signed, (tx, token) => engine.SubmitAsync(tx, token).AsTask(), concurrency, signingClock.Elapsed, progress, ct);
+    }
 
+    /// <summary>
+    /// Submits <paramref name="signed"/> with <paramref name="concurrency"/> concurrent submitters through
+    /// <paramref name="submit"/> (which completes when the transaction is acknowledged) and times each one.
+    /// </summary>
+    public static async Task<LoadResult> RunAsync(IReadOnlyList<SignedTransaction> signed, Func<SignedTransaction, CancellationToken, Task> submit, int concurrency,
+                                                  TimeSpan signingTime, IProgress<LoadProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(signed);
+        ArgumentNullException.ThrowIfNull(submit);
+        ArgumentOutOfRangeException.ThrowIfLessThan(signed.Count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        var transactions = signed.Count;
         var latencies = new long[transactions];
         var next = -1;
         var done = 0L;
@@ -36,7 +50,7 @@ public static class LedgerLoad
             while ((i = Interlocked.Increment(ref next)) < transactions)
             {
                 var started = Stopwatch.GetTimestamp();
-                await engine.SubmitAsync(signed[i], ct);
+                await submit(signed[i], ct);
                 latencies[i] = Stopwatch.GetTimestamp() - started;
                 if (Interlocked.Increment(ref done) % ProgressEvery == 0)
                 {
@@ -58,12 +72,14 @@ public static class LedgerLoad
             Percentile(latencies, 0.50),
             Percentile(latencies, 0.99),
             Stopwatch.GetElapsedTime(0, latencies[^1]),
-            signingClock.Elapsed);
+            signingTime);
     }
 
-    private static SignedTransaction[] Sign(LedgerEngine engine, int transactions, int transactionBytes, IProgress<LoadProgress>? progress, CancellationToken ct)
+    /// <summary>Anchor transactions of about <paramref name="transactionBytes"/> each, signed by <paramref name="key"/> on every core.</summary>
+    public static SignedTransaction[] SignAnchors(Crypto.AuthorKey key, int transactions, int transactionBytes, IProgress<LoadProgress>? progress = null, CancellationToken ct = default)
     {
-        var key = engine.Keys.Node;
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(transactionBytes, SignedTransaction.MaxEncodedBytes);
         var digest = SHA256.HashData("careledger load"u8);
         var overhead = SignedTransaction.Sign(Transaction.Create(new AnchorPayload("load-test", digest, []), key.Id, TimeProvider.System), key).Encoded.Length;
         // Each extra context byte costs one encoded byte, plus the growth of the length prefixes (at most 4 bytes).

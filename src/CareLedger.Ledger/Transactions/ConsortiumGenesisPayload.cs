@@ -320,7 +320,8 @@ public sealed record FoundingMember(string Name, string OrganisationName, byte[]
         return member;
     }
 
-    internal string? Problem()
+    /// <summary>What makes this member unusable in a genesis (a bad name, key or label), or null.</summary>
+    public string? Problem()
     {
         var problem = GenesisPayload.OriginProblem(Name) is { } nameProblem ? "name: " + nameProblem : null;
         problem ??= GenesisPayload.OrganisationNameProblem(OrganisationName);

@@ -20,6 +20,7 @@ internal static partial class BenchCommands
         command.Subcommands.Add(Restart());
         AddFhir(command);
         AddAi(command);
+        command.Subcommands.Add(Consortium());
         return command;
     }
 

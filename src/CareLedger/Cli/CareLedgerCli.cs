@@ -27,6 +27,8 @@ internal static class CareLedgerCli
         root.Subcommands.Add(AuditCommands.Create());
         root.Subcommands.Add(ModelCommands.Create());
         root.Subcommands.Add(AiCommands.Create());
+        root.Subcommands.Add(ConsortiumCommands.Create());
+        root.Subcommands.Add(NetworkCommands.Create());
         root.Subcommands.Add(BenchCommands.Create());
         return root;
     }
@@ -58,6 +60,7 @@ internal static class CareLedgerCli
             Storage.StoreUnavailableException s => (s.Message, 1),
             LogCorruptedException c => (c.Message, 2),
             TransactionRejectedException r => ($"transaction rejected ({r.Code}): {r.Message}", 1),
+            LedgerHaltedException h => (h.Message, 2),
             OperationCanceledException => ("cancelled", 130),
             UnauthorizedAccessException u => (u.Message, 1),
             IOException io => (io.Message, 1),

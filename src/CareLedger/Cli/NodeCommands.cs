@@ -116,7 +116,16 @@ internal static class NodeCommands
     {
         Console.WriteLine($"origin                   {config.Origin}");
         Console.WriteLine($"organisation             {config.OrganisationName}");
-        Console.WriteLine($"log key (vkey)           {keys.Log.VerifierKey.ToVkey()}");
+        if (config.Consortium is { } consortium)
+        {
+            // A member's checkpoints carry only cosignatures: its log key signs nothing of the network's.
+            Console.WriteLine($"consortium network       {consortium.Network} (member {consortium.Member}; NATS {consortium.NatsUrls})");
+        }
+        else
+        {
+            Console.WriteLine($"log key (vkey)           {keys.Log.VerifierKey.ToVkey()}");
+        }
+
         Console.WriteLine($"cosigner key (vkey)      {keys.Cosigner.VerifierKey.ToVkey()}");
         Console.WriteLine($"organisation author key  {keys.Organisation.Id}");
         Console.WriteLine($"node author key          {keys.Node.Id}");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CareLedger.Consortium;
 using CareLedger.Ledger.Checkpoints;
 using CareLedger.Ledger.Receipts;
 using CareLedger.Ledger.Transactions;
@@ -24,11 +25,14 @@ internal static class ReceiptCommands
         var keys = new Option<string[]>("--key", "-k")
         {
             Description = "A trusted verifier key (vkey 'name+id+base64'), or a file with one vkey per line. Repeatable.",
-            Required = true,
             AllowMultipleArgumentsPerToken = true,
         };
-        var minimum = new Option<int>("--min-signatures") { Description = "How many trusted signatures the checkpoint must carry.", DefaultValueFactory = _ => 1 };
-        var command = new Command("verify", "Verify a receipt offline against trusted public keys: signatures, checkpoint, inclusion proof.") { file, keys, minimum };
+        var genesis = new Option<FileInfo?>("--genesis")
+        {
+            Description = "A consortium's genesis: trust its members' cosigner keys and require its quorum of them.",
+        };
+        var minimum = new Option<int?>("--min-signatures") { Description = "How many trusted signatures the checkpoint must carry (default 1, or the genesis's quorum)." };
+        var command = new Command("verify", "Verify a receipt offline against trusted public keys: signatures, checkpoint, inclusion proof.") { file, keys, genesis, minimum };
         command.SetAction(parse =>
         {
             var receiptFile = parse.GetValue(file)!;
@@ -37,7 +41,24 @@ internal static class ReceiptCommands
                 throw new CliException($"receipt file not found: {receiptFile.FullName}");
             }
 
-            var trusted = ReadKeys(parse.GetValue(keys)!);
+            var trusted = ReadKeys(parse.GetValue(keys) ?? []);
+            var required = parse.GetValue(minimum) ?? 1;
+            if (parse.GetValue(genesis) is { } genesisFile)
+            {
+                var terms = (ConsortiumGenesisPayload)TransactionPayloads.Decode(Founding.ReadGenesis(genesisFile.FullName).Transaction);
+                trusted.AddRange(terms.CosignerSet().Select(m => m.CosignerKey));
+                required = parse.GetValue(minimum) ?? terms.Quorum;
+            }
+
+            if (trusted.Count == 0)
+            {
+                throw new CliException("give the keys to trust: --key (repeatable) or --genesis");
+            }
+
+            if (required < 1)
+            {
+                throw new CliException("--min-signatures must be at least 1");
+            }
             Receipt receipt;
             try
             {
@@ -48,7 +69,7 @@ internal static class ReceiptCommands
                 throw new CliException($"{receiptFile.Name} is not a CareLedger receipt: {e.Message}");
             }
 
-            var result = Receipts.Verify(receipt, trusted, parse.GetValue(minimum));
+            var result = Receipts.Verify(receipt, trusted, required);
             if (!result.Valid)
             {
                 throw new CliException($"receipt INVALID: {result.Error}", exitCode: 2);

@@ -36,15 +36,26 @@ internal static class LedgerEndpoints
                 ? Results.Text(note.ToString(), "text/plain; charset=utf-8")
                 : throw Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, "no checkpoint has been signed yet"));
 
-        ledger.MapGet("/keys", (CareLedgerNode node) => Results.Json(new
-        {
-            origin = node.Config.Origin,
-            log = node.Ledger.Keys.Log.VerifierKey.ToVkey(),
-            cosigners = new[] { node.Ledger.Keys.Cosigner.VerifierKey.ToVkey() },
-        }));
+        ledger.MapGet("/keys", (CareLedgerNode node) => node.Ledger.State.Consortium is { } terms
+            ? Results.Json(new
+            {
+                origin = terms.Origin,
+                network = terms.Network,
+                quorum = terms.Quorum,
+                // A consortium's checkpoints carry only members' cosignatures: no member holds a key of the network's own.
+                cosigners = node.Ledger.State.MembersAt(node.Ledger.Size).Select(m => m.CosignerVerifierKey),
+                members = node.Ledger.State.MembersAt(node.Ledger.Size).Select(m => new { name = m.Name, organisation = m.Organisation, cosigner = m.CosignerVerifierKey }),
+            })
+            : Results.Json(new
+            {
+                origin = node.Config.Origin,
+                log = node.Ledger.Keys.Log.VerifierKey.ToVkey(),
+                cosigners = new[] { node.Ledger.Keys.Cosigner.VerifierKey.ToVkey() },
+            }));
 
         // Authors (organisations, systems, later patients) submit transactions they signed themselves; the
-        // signature is the authentication. The answer comes only once the transaction is durable (fsynced).
+        // signature is the authentication. The answer comes only once the transaction is committed: durable (fsynced)
+        // here, and in a consortium covered by a checkpoint that a quorum of members cosigned.
         ledger.MapPost("/transactions", async (CareLedgerNode node, HttpRequest request, CancellationToken ct) =>
         {
             var body = await FhirHttp.ReadBodyAsync(request, MaxTransactionBytes, ct);
@@ -59,9 +70,11 @@ internal static class LedgerEndpoints
                 throw Problem(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, $"not a valid CareLedger transaction ({e.Code}): {e.Message}");
             }
 
+            using var commitWait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            commitWait.CancelAfter(CommitTimeout);
             try
             {
-                var result = await node.Ledger.SubmitAsync(signed, ct);
+                var result = await node.Ledger.SubmitAsync(signed, commitWait.Token);
                 var answer = new
                 {
                     id = result.Id.ToString(),
@@ -76,6 +89,15 @@ internal static class LedgerEndpoints
             catch (TransactionRejectedException e)
             {
                 throw Problem(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.BusinessRule, $"transaction rejected ({e.Code}): {e.Message}");
+            }
+            catch (LedgerHaltedException e)
+            {
+                throw Problem(StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Transient, e.Message);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw Problem(StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Timeout,
+                    $"the transaction was not committed within {CommitTimeout.TotalSeconds:F0} s (is a quorum of members reachable?); submitting the same signed transaction again is safe: it is applied once");
             }
         });
 
@@ -179,20 +201,47 @@ internal static class LedgerEndpoints
             });
         });
 
-        app.MapGet("/health", (CareLedgerNode node) => Results.Json(new
+        // Liveness, sizes and, for a consortium member, where it stands in its network and any alarm (HTTP 503 then).
+        app.MapGet("/health", (CareLedgerNode node) =>
         {
-            status = "ok",
-            origin = node.Config.Origin,
-            size = node.Ledger.Size,
-            checkpointSize = node.Ledger.LatestCheckpoint.SizeOrZero(),
-        }));
+            var alarms = node.Ledger.Alarms;
+            var status = node.Ledger.ConsortiumStatus;
+            return Results.Json(
+                new
+                {
+                    status = alarms.Count > 0 ? "alarm" : "ok",
+                    origin = node.Ledger.Origin,
+                    size = node.Ledger.Size,
+                    checkpointSize = node.Ledger.LatestCheckpoint.SizeOrZero(),
+                    consortium = status is null ? null : new
+                    {
+                        network = status.Network,
+                        member = status.Member,
+                        streamSequence = status.StreamSequence,
+                        committedSize = status.CommittedSize,
+                        ownCheckpointSize = node.Ledger.LatestOwnCheckpoint.SizeOrZero(),
+                        connected = status.Connected,
+                        pendingSubmissions = status.PendingSubmissions,
+                        cosignaturesAhead = status.CosignaturesAhead,
+                        lastError = status.LastError,
+                    },
+                    alarms = alarms.Select(a => new { kind = a.Kind, member = a.Member, description = a.Description, raisedAt = a.RaisedAt }),
+                },
+                statusCode: alarms.Count > 0 ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+        });
+
+        // Prometheus text exposition: what an operator alerts on (a consortium alarm above all).
+        app.MapGet("/metrics", (CareLedgerNode node) => Results.Text(LedgerMetrics.Render(node.Ledger), "text/plain; version=0.0.4; charset=utf-8"));
 
         return app;
     }
 
+    /// <summary>How long POST /ledger/transactions waits for the commit before answering 503 (the caller may resubmit).</summary>
+    private static readonly TimeSpan CommitTimeout = TimeSpan.FromSeconds(30);
+
     private const int MaxTransactionBytes = 64 * 1024;
 
-    private static long SizeOrZero(this SignedNote? note) => note is null ? 0 : Checkpoint.Parse(note.Text).Size;
+    internal static long SizeOrZero(this SignedNote? note) => note is null ? 0 : Checkpoint.Parse(note.Text).Size;
 
     /// <summary>Errors on every endpoint of the node have one shape: a FHIR OperationOutcome (as on /fhir).</summary>
     private static FhirProblemException Problem(int status, OperationOutcome.IssueType code, string diagnostics) =>

@@ -10,6 +10,7 @@ using CareLedger.Ai.Inference;
 using CareLedger.Fhir;
 using CareLedger.Fhir.Storage;
 using CareLedger.Import;
+using CareLedger.Ledger.Consortium;
 using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Transactions;
 using CareLedger.Storage;
@@ -109,6 +110,46 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         return new CareLedgerNode(paths, config, ledger, vault, fhir);
     }
 
+    /// <summary>
+    /// Makes a data directory whose member keys exist (<c>careledger consortium keys</c>) a member of the network that
+    /// <paramref name="genesis"/> founds: the genesis becomes leaf 0 of its log, an empty vault is created and the
+    /// node's settings are written. The node then runs with <see cref="OpenAsync"/> (it needs the network's NATS servers).
+    /// </summary>
+    /// <param name="withStore">Puts the state and the vault where the operator asked (SQLite files by default, or a PostgreSQL schema).</param>
+    public static NodeConfig JoinConsortium(NodePaths paths, SignedTransaction genesis, string natsUrls, int replicas, Func<NodeConfig, NodeConfig>? withStore = null)
+    {
+        if (paths.IsInitialised)
+        {
+            throw new CliException($"{paths.DataDirectory} already holds a CareLedger node (settings in {paths.NodeConfig}); refusing to join over it");
+        }
+
+        var network = (ConsortiumGenesisPayload)TransactionPayloads.Decode(genesis.Transaction);
+        using (var keys = NodeKeys.Load(paths.DataDirectory))
+        {
+            var founder = network.Members.FirstOrDefault(m => m.CosignerVerifierKey == keys.Cosigner.VerifierKey.ToVkey())
+                ?? throw new CliException($"this node's keys are not those of a member of network '{network.Network}'");
+            var settings = new NodeConfig
+            {
+                Origin = network.Origin,
+                OrganisationName = founder.OrganisationName,
+                CheckpointEveryTransactions = network.CheckpointEvery,
+                CheckpointIntervalMilliseconds = network.CheckpointIntervalMs,
+                CreatedAt = DateTimeOffset.UtcNow,
+                Consortium = new ConsortiumConfig { Network = network.Network, Member = founder.Name, NatsUrls = natsUrls, Replicas = replicas },
+            };
+            var config = withStore?.Invoke(settings) ?? settings;
+            if (config.PostgresStore() is { } postgres && PostgresSessions.TablesIn(postgres) is > 0 and var tables)
+            {
+                throw new CliException($"{postgres.Describe()} already holds {tables} tables (another node's?); choose another --postgres-schema or drop that schema");
+            }
+
+            LedgerEngine.JoinConsortium(paths.DataDirectory, genesis, config.PostgresStore());
+            OpenVault(paths, config).Dispose();
+            config.Save(paths);
+            return config;
+        }
+    }
+
     public static async Task<CareLedgerNode> OpenAsync(NodePaths paths, CancellationToken ct)
     {
         var config = NodeConfig.Load(paths);
@@ -172,6 +213,7 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         CheckpointEveryTransactions = config.CheckpointEveryTransactions,
         CheckpointInterval = TimeSpan.FromMilliseconds(config.CheckpointIntervalMilliseconds),
         Postgres = config.PostgresStore(),
+        Consortium = config.Consortium is { } consortium ? new ConsortiumOptions(consortium.NatsUrls) { Replicas = consortium.Replicas } : null,
     };
 
     private static Vault.Vault OpenVault(NodePaths paths, NodeConfig config) =>

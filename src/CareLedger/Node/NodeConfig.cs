@@ -67,6 +67,9 @@ internal sealed record NodeConfig
     public const string SqliteStore = "sqlite";
     public const string PostgresStoreName = "postgres";
 
+    /// <summary>Set when the node is a member of a consortium network (ADR 0005); null for a single node.</summary>
+    public ConsortiumConfig? Consortium { get; init; }
+
     private static readonly JsonSerializerOptions s_json = new()
     {
         WriteIndented = true,
@@ -149,3 +152,22 @@ internal sealed record NodeConfig
 
 /// <summary>The node's PostgreSQL server (an Npgsql connection string) and its own schema on it.</summary>
 internal sealed record PostgresSettings(string ConnectionString, string Schema);
+
+/// <summary>
+/// How a consortium member reaches its network. The network's origin, quorum and checkpoint policy are not here:
+/// they come from the genesis, which is leaf 0 of the member's log.
+/// </summary>
+internal sealed record ConsortiumConfig
+{
+    /// <summary>The network's JetStream name (from the genesis; kept here for the operator).</summary>
+    public required string Network { get; init; }
+
+    /// <summary>This member's name in the genesis.</summary>
+    public required string Member { get; init; }
+
+    /// <summary>The network's NATS servers, comma-separated (nats://host:port,...).</summary>
+    public required string NatsUrls { get; init; }
+
+    /// <summary>Replicas of the network's streams: 3 for a network of three or more NATS servers.</summary>
+    public int Replicas { get; init; } = 3;
+}

@@ -38,6 +38,7 @@ internal static class NodeHost
         builder.Services.AddCareLedgerAi(node);
 
         var app = builder.Build();
+        LogAlarms(node, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CareLedger.Consortium"));
         app.UseCareLedgerIdentity();
         app.MapCareLedgerIdentity();
         app.MapLedgerEndpoints();
@@ -48,6 +49,19 @@ internal static class NodeHost
         app.MapCareLedgerCredentials();
         app.MapCareLedgerPortal();
         return app;
+    }
+
+    /// <summary>A consortium alarm is one critical line naming the evidence (and where its file is), now and whenever one is raised.</summary>
+    private static void LogAlarms(CareLedgerNode node, ILogger logger)
+    {
+        void Log(Ledger.Engine.LedgerAlarm alarm) => logger.LogCritical(
+            "CONSORTIUM ALARM ({Kind}){Member}: {Description}. This member accepts no writes; evidence in {Directory}",
+            alarm.Kind, alarm.Member is null ? "" : $" naming member '{alarm.Member}'", alarm.Description, Path.Combine(node.Paths.DataDirectory, "consortium", "evidence"));
+        node.Ledger.AlarmRaised += Log;
+        foreach (var alarm in node.Ledger.Alarms)
+        {
+            Log(alarm);
+        }
     }
 
     /// <summary>The addresses Kestrel actually bound (resolves port 0 to the chosen port).</summary>

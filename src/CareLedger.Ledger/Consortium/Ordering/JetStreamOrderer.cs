@@ -136,7 +136,7 @@ public sealed class JetStreamOrderer
         {
             var metadata = message.Metadata
                 ?? throw new InvalidOperationException($"A message from stream '{Options.StreamName}' has no JetStream metadata.");
-            yield return new StreamMessage(metadata.Sequence.Stream, metadata.Timestamp, message.Data ?? []);
+            yield return new StreamMessage(metadata.Sequence.Stream, metadata.Timestamp, message.Data ?? [], metadata.NumPending);
         }
     }
 }
