@@ -61,7 +61,6 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     private ulong lastSequence;
     private long lastMessageAt;
     private ulong tickedAfter;
-    private ulong pendingInStream = ulong.MaxValue;
     private long shortOfQuorumSince;
     private string? lastError;
     private Exception? failed;
@@ -253,8 +252,9 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
         {
             await background.ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // The engine is closing: a failure of the background work was already reported (lastError, an alarm).
         }
 
         // What the checkpointer signed last while closing gets a moment to reach the stream.
@@ -283,8 +283,13 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
 
             await Task.WhenAll(ReadStreamAsync(ct), ReadCosignaturesAsync(ct), PublishLoopAsync(ct), MaintainAsync(ct)).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception e) when (ct.IsCancellationRequested)
         {
+            // Closing or halted: whatever was interrupted (a connection attempt, a read) ends here.
+            if (e is not OperationCanceledException)
+            {
+                Volatile.Write(ref lastError, $"{time.GetUtcNow():HH:mm:ss} {e.Message}");
+            }
         }
         finally
         {
@@ -358,7 +363,6 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
 
                     await inbox.Writer.WriteAsync(Decode(message), ct).ConfigureAwait(false);
                     expected = message.Sequence + 1;
-                    Volatile.Write(ref pendingInStream, message.Pending);
                     Volatile.Write(ref lastSequence, message.Sequence);
                     Volatile.Write(ref lastMessageAt, time.GetTimestamp());
                 }
@@ -604,7 +608,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             }
 
             RaiseAlarms(evidence);
-            CheckShortOfQuorum();
+            await CheckShortOfQuorumAsync(ct).ConfigureAwait(false);
             var after = Volatile.Read(ref lastSequence);
             if (engine.Size > engine.DecidedCheckpointSize && inbox.Reader.Count == 0 && after != tickedAfter
                 && time.GetElapsedTime(Volatile.Read(ref lastMessageAt)) >= quiet)
@@ -625,15 +629,14 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     /// <summary>
     /// A quorum cosigned a tree larger than this member's, and this member has applied every message of the stream:
     /// it judged some transaction differently from the quorum (its state is not the replay of the log the others
-    /// hold). Raised once that has lasted two checkpoint intervals and a second, so that a member merely catching up
-    /// or between two messages is never taken for divergent.
+    /// hold). "Every message" is asked of the stream itself (its last sequence), not inferred from this member's
+    /// consumer, which may be stalled on a paused server; and the condition must last two checkpoint intervals and a
+    /// second, so that a member merely catching up is never taken for divergent.
     /// </summary>
-    private void CheckShortOfQuorum()
+    private async Task CheckShortOfQuorumAsync(CancellationToken ct)
     {
         var quorum = collector.CommitPoint;
-        var caughtUp = Volatile.Read(ref pendingInStream) == 0 && inbox.Reader.Count == 0
-                       && engine.StreamPosition.StreamSequence == Volatile.Read(ref lastSequence);
-        if (quorum is null || quorum.Size <= engine.Size || !caughtUp)
+        if (quorum is null || quorum.Size <= engine.Size || inbox.Reader.Count > 0)
         {
             shortOfQuorumSince = 0;
             return;
@@ -645,12 +648,33 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             return;
         }
 
-        if (time.GetElapsedTime(shortOfQuorumSince) >= TimeSpan.FromMilliseconds((2 * terms.CheckpointIntervalMs) + 1000))
+        if (time.GetElapsedTime(shortOfQuorumSince) < TimeSpan.FromMilliseconds((2 * terms.CheckpointIntervalMs) + 1000))
         {
-            engine.Halt(new LedgerAlarm(LedgerAlarm.Divergence, null,
-                $"members {string.Join(", ", quorum.Members)} cosigned tree size {quorum.Size}, but this member holds {engine.Size} transactions after applying every stream message up to {engine.StreamPosition.StreamSequence}: it judged a transaction differently (is its state tampered with?)",
-                time.GetUtcNow(), [quorum.Note.ToString()]));
+            return;
         }
+
+        ulong last;
+        try
+        {
+            last = await orderer.LastSequenceAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            Volatile.Write(ref lastError, $"{time.GetUtcNow():HH:mm:ss} reading the stream's state: {e.Message}");
+            return;
+        }
+
+        var applied = engine.StreamPosition.StreamSequence;
+        if (applied < last || quorum.Size <= engine.Size)
+        {
+            // Behind the stream (a stalled consumer catches up once recreated), or caught up meanwhile.
+            shortOfQuorumSince = applied < last ? time.GetTimestamp() : 0;
+            return;
+        }
+
+        engine.Halt(new LedgerAlarm(LedgerAlarm.Divergence, null,
+            $"members {string.Join(", ", quorum.Members)} cosigned tree size {quorum.Size}, but this member holds {engine.Size} transactions after applying every stream message (up to {applied}, the stream's last): it judged a transaction differently (is its state tampered with?)",
+            time.GetUtcNow(), [quorum.Note.ToString()]));
     }
 
     private void RaiseAlarms(IReadOnlyList<ConsortiumEvidence> evidence)

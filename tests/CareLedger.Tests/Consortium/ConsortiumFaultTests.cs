@@ -9,6 +9,7 @@ using CareLedger.Ledger.Crypto;
 using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Receipts;
 using CareLedger.Ledger.Transactions;
+using CareLedger.Testing;
 using CareLedger.Tests.Support;
 using Microsoft.Data.Sqlite;
 using NATS.Client.Core;
@@ -43,7 +44,11 @@ public sealed class ConsortiumFaultTests
                 await Task.Delay(50);
             }
 
-            Assert.True(committed.Count >= target, $"only {committed.Count} of {target} commits; {network.MemberLog(0)[^Math.Min(2000, network.MemberLog(0).Length)..]}");
+            if (committed.Count < target)
+            {
+                var health = await Task.WhenAll(Enumerable.Range(0, 3).Select(network.HealthAsync));
+                Assert.Fail($"only {committed.Count} of {target} commits; members: {string.Join(" | ", health)}");
+            }
         }
 
         await Progress(100);
@@ -106,7 +111,8 @@ public sealed class ConsortiumFaultTests
         {
             var verify = await CareLedgerProcess.RunAsync(TimeSpan.FromMinutes(2), "verify", "--data", network.MemberData(member));
             Assert.True(verify.ExitCode == 0, verify.Stdout + verify.Stderr);
-            Assert.False(Directory.Exists(Path.Combine(network.MemberData(member), "consortium", "evidence")), $"member {member} raised an alarm");
+            var evidence = Path.Combine(network.MemberData(member), "consortium", "evidence");
+            Assert.False(Directory.Exists(evidence), $"member {member} raised an alarm: " + (Directory.Exists(evidence) ? string.Join("\n", Directory.GetFiles(evidence).Select(File.ReadAllText)) : ""));
         }
     }
 
@@ -184,6 +190,37 @@ public sealed class ConsortiumFaultTests
             Assert.Equal(network.Members[1].Name, alarm.GetProperty("member").GetString());
             var evidence = Directory.GetFiles(Path.Combine(network.MemberData(honest), "consortium", "evidence"));
             Assert.Contains(network.Members[1].Name, File.ReadAllText(Assert.Single(evidence)), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_network_on_postgres_commits_with_each_members_state_and_vault_in_a_schema_of_its_own()
+    {
+        var server = PostgresServer.Shared;
+        await using var network = await RunningNetwork.UpAsync("--postgres", server.ConnectionString);
+        using var author = network.NodeKey(2);
+
+        var submitted = await network.SubmitAsync(2, Anchor(author), CancellationToken.None);
+        var size = await network.WaitForConvergenceAsync(Converge);
+
+        Assert.True(submitted.Committed);
+        Assert.Equal(2, size);
+        var schemas = new List<string>();
+        for (var member = 0; member < 3; member++)
+        {
+            Assert.False(File.Exists(Path.Combine(network.MemberData(member), "state.db")));
+            Assert.False(File.Exists(Path.Combine(network.MemberData(member), "vault.db")));
+            using var config = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(network.MemberData(member), "node.json")));
+            schemas.Add(config.RootElement.GetProperty("postgres").GetProperty("schema").GetString()!);
+        }
+
+        Assert.Equal(3, schemas.Distinct().Count());
+        await using var connection = new Npgsql.NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var schema in schemas)
+        {
+            await using var command = new Npgsql.NpgsqlCommand($"SELECT value FROM {schema}.meta WHERE name = 'applied_count'", connection);
+            Assert.Equal("2", await command.ExecuteScalarAsync());
         }
     }
 

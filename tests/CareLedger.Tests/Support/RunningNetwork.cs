@@ -32,12 +32,12 @@ internal sealed class RunningNetwork : IAsyncDisposable
 
     public IReadOnlyList<MemberSpec> Members => Network.Layout.Members;
 
-    public static async Task<RunningNetwork> UpAsync()
+    public static async Task<RunningNetwork> UpAsync(params string[] options)
     {
         var running = new RunningNetwork();
         try
         {
-            await running.RunAsync("network", "up", "--dir", running.Directory, "--members", "3");
+            await running.RunAsync(["network", "up", "--dir", running.Directory, "--members", "3", .. options]);
             running.Network = LocalNetwork.Open(running.Directory) ?? throw new InvalidOperationException("network up wrote no network.json");
             return running;
         }

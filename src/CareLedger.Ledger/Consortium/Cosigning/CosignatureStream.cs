@@ -114,7 +114,7 @@ public sealed class CosignatureStream
     {
         var options = new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq = afterSequence + 1, FilterSubjects = [AllSubjects] };
         var consumer = await jetStream.CreateOrderedConsumerAsync(StreamName, options, cancellationToken).ConfigureAwait(false);
-        await foreach (var message in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var message in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, Ordering.JetStreamOrderer.ConsumeOptions, cancellationToken).ConfigureAwait(false))
         {
             yield return (message.Metadata?.Sequence.Stream ?? 0, ParseNote(message.Data ?? []));
         }

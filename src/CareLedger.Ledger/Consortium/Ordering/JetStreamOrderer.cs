@@ -71,6 +71,12 @@ public sealed class JetStreamOrderer
         return new PublishedBatch(batchId, ack.Seq, ack.Duplicate);
     }
 
+    /// <summary>
+    /// Heartbeats every 2 s: a consumer whose server paused or lost the stream's leadership is noticed (no heartbeat)
+    /// and recreated from the next sequence within seconds, not after the client's default half minute.
+    /// </summary>
+    internal static readonly NatsJSConsumeOpts ConsumeOptions = new() { MaxMsgs = 1000, IdleHeartbeat = TimeSpan.FromSeconds(2), Expires = TimeSpan.FromSeconds(10) };
+
     /// <summary>Publishes a <see cref="CheckpointTick"/> after stream message <paramref name="afterSequence"/> (de-duplicated by that sequence).</summary>
     public async ValueTask<PublishedBatch> PublishTickAsync(ulong afterSequence, CancellationToken cancellationToken = default)
     {
@@ -132,11 +138,11 @@ public sealed class JetStreamOrderer
                 FilterSubjects = [Options.Subject],
             },
             cancellationToken).ConfigureAwait(false);
-        await foreach (var message in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var message in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, ConsumeOptions, cancellationToken).ConfigureAwait(false))
         {
             var metadata = message.Metadata
                 ?? throw new InvalidOperationException($"A message from stream '{Options.StreamName}' has no JetStream metadata.");
-            yield return new StreamMessage(metadata.Sequence.Stream, metadata.Timestamp, message.Data ?? [], metadata.NumPending);
+            yield return new StreamMessage(metadata.Sequence.Stream, metadata.Timestamp, message.Data ?? []);
         }
     }
 }

@@ -121,8 +121,9 @@ internal sealed class LocalNetwork(string directory, NetworkLayout layout)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + timeout;
-        foreach (var member in Layout.Members)
+        for (var i = 0; i < Layout.Members.Count; i++)
         {
+            var member = Layout.Members[i];
             while (true)
             {
                 var health = await MemberHealth.ReadAsync(http, member, ct);
@@ -131,13 +132,30 @@ internal sealed class LocalNetwork(string directory, NetworkLayout layout)
                     break;
                 }
 
+                if (MemberPid(i) is null)
+                {
+                    throw new CliException($"member {member.Name} exited: {LastLines(MemberLog(member))}");
+                }
+
                 if (DateTime.UtcNow > deadline)
                 {
-                    throw new CliException($"member {member.Name} is not serving after {timeout.TotalSeconds:F0} s ({health?.Status ?? "no answer"}); see {MemberLog(member)}");
+                    throw new CliException($"member {member.Name} is not serving after {timeout.TotalSeconds:F0} s ({health?.Status ?? "no answer"}); see {MemberLog(member)}: {LastLines(MemberLog(member))}");
                 }
 
                 await Task.Delay(200, ct);
             }
+        }
+    }
+
+    private static string LastLines(string log)
+    {
+        try
+        {
+            return string.Join(" / ", File.ReadLines(log).TakeLast(4));
+        }
+        catch (IOException)
+        {
+            return "(no log)";
         }
     }
 

@@ -9,20 +9,27 @@ using CareLedger.Ledger.State;
 using CareLedger.Ledger.Tests.Consortium.Ordering;
 using CareLedger.Ledger.Tests.Transactions;
 using CareLedger.Ledger.Transactions;
-using Microsoft.Data.Sqlite;
+using CareLedger.Testing;
 using NATS.Client.Core;
 
 namespace CareLedger.Ledger.Tests.Consortium.Network;
 
-/// <summary>Three real members on a real nats-server: ordering, commit by quorum, catch-up, and the alarms.</summary>
-public sealed class ConsortiumEngineTests(NatsServerFixture server) : IClassFixture<NatsServerFixture>
+/// <summary>
+/// Three real members on a real nats-server: ordering, commit by quorum, catch-up, and the alarms; with the
+/// members' state in SQLite files and in PostgreSQL schemas.
+/// </summary>
+public abstract class ConsortiumEngineTests(NatsServerFixture server, StoreKind store)
 {
+    public sealed class OnSqlite(NatsServerFixture server) : ConsortiumEngineTests(server, StoreKind.Sqlite), IClassFixture<NatsServerFixture>;
+
+    public sealed class OnPostgres(NatsServerFixture server) : ConsortiumEngineTests(server, StoreKind.Postgres), IClassFixture<NatsServerFixture>;
+
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Transactions_submitted_at_two_members_are_committed_in_one_order_that_every_member_holds()
     {
-        await using var network = await TestNetwork.StartAsync(server.Url);
+        await using var network = await TestNetwork.StartAsync(server.Url, store);
         using var author0 = NodeKey(network, 0);
         using var author1 = NodeKey(network, 1);
 
@@ -52,11 +59,12 @@ public sealed class ConsortiumEngineTests(NatsServerFixture server) : IClassFixt
     [Fact]
     public async Task The_same_transaction_submitted_at_two_members_is_applied_once()
     {
-        await using var network = await TestNetwork.StartAsync(server.Url);
+        await using var network = await TestNetwork.StartAsync(server.Url, store);
         using var author = NodeKey(network, 0);
         var tx = TestTransactions.SignedAnchor(author);
 
         var results = await Task.WhenAll(network[0].SubmitAsync(tx).AsTask(), network[1].SubmitAsync(tx).AsTask()).WaitAsync(Deadline);
+        await network.WaitForAllAsync(2);
         var again = await network[2].SubmitAsync(tx).AsTask().WaitAsync(Deadline);
 
         Assert.Equal(results[0].LeafIndex, results[1].LeafIndex);
@@ -69,7 +77,7 @@ public sealed class ConsortiumEngineTests(NatsServerFixture server) : IClassFixt
     [Fact]
     public async Task A_transaction_that_breaks_a_rule_is_refused_and_no_member_applies_it()
     {
-        await using var network = await TestNetwork.StartAsync(server.Url);
+        await using var network = await TestNetwork.StartAsync(server.Url, store);
         using var author = NodeKey(network, 0);
         var first = TestTransactions.SignedAnchor(author);
         var reuse = first.Transaction with { Payload = TestTransactions.Anchor(contextBytes: 9).Encode() };
@@ -86,7 +94,7 @@ public sealed class ConsortiumEngineTests(NatsServerFixture server) : IClassFixt
     [Fact]
     public async Task A_member_that_was_stopped_catches_up_from_the_stream_and_cosigns_the_same_checkpoints()
     {
-        await using var network = await TestNetwork.StartAsync(server.Url);
+        await using var network = await TestNetwork.StartAsync(server.Url, store);
         using var author = NodeKey(network, 0);
         await network.StopMemberAsync(2);
 
@@ -109,7 +117,7 @@ public sealed class ConsortiumEngineTests(NatsServerFixture server) : IClassFixt
     [Fact]
     public async Task A_second_cosignature_by_one_member_over_another_root_halts_the_others_and_names_it()
     {
-        await using var network = await TestNetwork.StartAsync(server.Url);
+        await using var network = await TestNetwork.StartAsync(server.Url, store);
         using var author = NodeKey(network, 0);
         await network[0].SubmitAsync(TestTransactions.SignedAnchor(author)).AsTask().WaitAsync(Deadline);
         await network.WaitForAllAsync(2);
@@ -136,7 +144,7 @@ public sealed class ConsortiumEngineTests(NatsServerFixture server) : IClassFixt
     [Fact]
     public async Task A_cosignature_over_a_root_this_member_does_not_have_is_a_divergence_naming_its_signer()
     {
-        await using var network = await TestNetwork.StartAsync(server.Url);
+        await using var network = await TestNetwork.StartAsync(server.Url, store);
         using var author = NodeKey(network, 0);
         await network[0].SubmitAsync(TestTransactions.SignedAnchor(author)).AsTask().WaitAsync(Deadline);
         await network.WaitForAllAsync(2);
@@ -156,24 +164,23 @@ public sealed class ConsortiumEngineTests(NatsServerFixture server) : IClassFixt
         var alarm = await EventuallyAsync(() => network[0].Alarms.Count > 0 ? network[0].Alarms[0] : null);
         Assert.Equal(LedgerAlarm.Divergence, alarm.Kind);
         Assert.Equal(network.Names[1], alarm.Member);
-        await Assert.ThrowsAnyAsync<Exception>(() => pending.WaitAsync(Deadline));
+        // The transaction that grew the tree to size 3 may have been committed by the honest quorum just before the
+        // alarm; either way it is answered, and nothing is taken after it.
+        await pending.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(Deadline);
+        await Assert.ThrowsAsync<LedgerHaltedException>(() => network[0].SubmitAsync(TestTransactions.SignedAnchor(author)).AsTask());
     }
 
     [Fact]
     public async Task A_stream_that_no_longer_holds_the_message_a_member_applied_halts_that_member()
     {
-        await using var network = await TestNetwork.StartAsync(server.Url);
+        await using var network = await TestNetwork.StartAsync(server.Url, store);
         using var author = NodeKey(network, 0);
         await network[0].SubmitAsync(TestTransactions.SignedAnchor(author)).AsTask().WaitAsync(Deadline);
         await network.WaitForAllAsync(2);
         await network.StopMemberAsync(1);
-        using (var connection = new SqliteConnection($"Data Source={Path.Combine(network.DataDirectory(1), "state.db")};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE ordering SET message_hash = zeroblob(32)";
-            Assert.Equal(1, command.ExecuteNonQuery());
-        }
+        Assert.Equal(1, network.ExecuteOnState(1, store == StoreKind.Postgres
+            ? "UPDATE ordering SET message_hash = decode(repeat('00', 32), 'hex')"
+            : "UPDATE ordering SET message_hash = zeroblob(32)"));
 
         await network.StartMemberAsync(1);
 

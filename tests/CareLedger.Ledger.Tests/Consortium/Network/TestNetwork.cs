@@ -2,6 +2,8 @@ using CareLedger.Ledger.Consortium;
 using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Tests.Engine;
 using CareLedger.Ledger.Transactions;
+using CareLedger.Storage;
+using CareLedger.Testing;
 
 namespace CareLedger.Ledger.Tests.Consortium.Network;
 
@@ -13,8 +15,9 @@ internal sealed class TestNetwork : IAsyncDisposable
 {
     private readonly TempDirectory directory = new("network");
     private readonly LedgerEngine?[] engines;
+    private readonly PostgresStore?[] stores;
 
-    private TestNetwork(string natsUrl, string network, string[] names, SignedTransaction genesis, int checkpointIntervalMs)
+    private TestNetwork(string natsUrl, string network, string[] names, SignedTransaction genesis, int checkpointIntervalMs, StoreKind store)
     {
         NatsUrl = natsUrl;
         Network = network;
@@ -22,6 +25,8 @@ internal sealed class TestNetwork : IAsyncDisposable
         Genesis = genesis;
         CheckpointIntervalMs = checkpointIntervalMs;
         engines = new LedgerEngine?[names.Length];
+        // Each member keeps its state in its own schema when on PostgreSQL, as members sharing one server would.
+        stores = [.. names.Select(_ => store == StoreKind.Postgres ? PostgresServer.Shared.NewStore() : null)];
     }
 
     public string NatsUrl { get; }
@@ -41,7 +46,7 @@ internal sealed class TestNetwork : IAsyncDisposable
     public string DataDirectory(int member) => directory.Combine(Names[member]);
 
     /// <summary>Creates the members' keys, has every founder approve the genesis, joins each member and starts them all.</summary>
-    public static async Task<TestNetwork> StartAsync(string natsUrl, int members = 3, int quorum = 2, int checkpointEvery = 1000, int checkpointIntervalMs = 100)
+    public static async Task<TestNetwork> StartAsync(string natsUrl, StoreKind store = StoreKind.Sqlite, int members = 3, int quorum = 2, int checkpointEvery = 1000, int checkpointIntervalMs = 100)
     {
         var network = "t" + Guid.NewGuid().ToString("N")[..12];
         var names = Enumerable.Range(0, members).Select(i => $"member{i}.{network}.test").ToArray();
@@ -57,11 +62,11 @@ internal sealed class TestNetwork : IAsyncDisposable
             }
 
             var genesis = draft.Seal(keys[0].Organisation, TimeProvider.System);
-            var result = new TestNetwork(natsUrl, network, names, genesis, checkpointIntervalMs);
+            var result = new TestNetwork(natsUrl, network, names, genesis, checkpointIntervalMs, store);
             for (var i = 0; i < members; i++)
             {
                 CopyKeys(scratch.Combine(names[i]), result.DataDirectory(i));
-                Assert.Equal(names[i], LedgerEngine.JoinConsortium(result.DataDirectory(i), genesis));
+                Assert.Equal(names[i], LedgerEngine.JoinConsortium(result.DataDirectory(i), genesis, result.stores[i]));
             }
 
             for (var i = 0; i < members; i++)
@@ -83,7 +88,20 @@ internal sealed class TestNetwork : IAsyncDisposable
     public LedgerOptions Options(int member) => new(DataDirectory(member))
     {
         Consortium = new ConsortiumOptions(NatsUrl) { Replicas = 1 },
+        Postgres = stores[member],
     };
+
+    /// <summary>Runs SQL against member <paramref name="member"/>'s state, wherever it is kept (to tamper with it).</summary>
+    public int ExecuteOnState(int member, string sql)
+    {
+        using var connection = stores[member] is { } postgres
+            ? (System.Data.Common.DbConnection)new Npgsql.NpgsqlConnection(postgres.SessionConnectionString("test", pooled: false))
+            : new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(DataDirectory(member), "state.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
 
     public async Task StartMemberAsync(int member)
     {
