@@ -30,6 +30,9 @@ internal static class NodeHost
         // Request-level lines are not Information: per-request logging is noise, and a URL may carry an id.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // Every portal page with a form makes antiforgery say, at Warning, that it set no-cache headers: that is what a page
+        // with a form token should carry, and one line per page view is noise.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Antiforgery", LogLevel.Error);
         builder.Services.AddSingleton(node);
         builder.Services.AddCareLedgerIdentity(new IdentityOptions(node.Paths.DataDirectory) { Organisation = node.Config.OrganisationName });
         builder.Services.AddCareLedgerPortal();

@@ -91,6 +91,24 @@ public sealed class PortalJourneyTests(PortalTestNode portal)
         await CheckAsync(visitor, jwt);
         await Assertions.Expect(visitor.Locator("#check-result")).ToHaveAttributeAsync("data-valid", "true");
 
+        // The board renews it for two years: the new end date is on the ledger, the licence still valid.
+        var renewedUntil = DateTimeOffset.UtcNow.AddYears(2);
+        await row.GetByRole(AriaRole.Radio).CheckAsync();
+        await boris.GetByLabel("New end date for renewing").FillAsync(renewedUntil.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await boris.GetByRole(AriaRole.Button, new() { Name = "Renew" }).ClickAsync();
+        await Assertions.Expect(boris.GetByRole(AriaRole.Status)).ToContainTextAsync("Renewed credential");
+        await Assertions.Expect(boris.GetByRole(AriaRole.Status)).ToContainTextAsync(renewedUntil.UtcDateTime.ToString("d MMM yyyy", CultureInfo.InvariantCulture));
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "valid");
+        Assert.Equal(renewedUntil.UtcDateTime.Date, portal.Node.Credentials.List().Single(c => c.PractitionerReference == "Practitioner/portal-test-locum").ValidUntil.UtcDateTime.Date);
+        // The renewed licence (same id, new JWT) checks valid; the JWT it replaced no longer does.
+        var renewedJwt = await row.Locator("textarea.vc-jwt").InputValueAsync();
+        Assert.NotEqual(jwt, renewedJwt);
+        await CheckAsync(visitor, renewedJwt);
+        await Assertions.Expect(visitor.Locator("#check-result")).ToHaveAttributeAsync("data-valid", "true");
+        await CheckAsync(visitor, jwt);
+        await Assertions.Expect(visitor.Locator("#check-result")).ToHaveAttributeAsync("data-valid", "false");
+        jwt = renewedJwt;
+
         await row.GetByRole(AriaRole.Radio).CheckAsync();
         await boris.GetByLabel("Reason for revoking").FillAsync("licence surrendered");
         await boris.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
