@@ -111,10 +111,11 @@ public sealed class ResourceRepository
         }
 
         CheckShape(writes);
-        Authorize(caller, writes);
+        var versions = Canonicalize(writes);
+        Authorize(caller, writes, versions);
         var signer = await SignerForAsync(caller, writes, ct);
         ct.ThrowIfCancellationRequested();
-        var request = new QueuedCommit(writes, signer);
+        var request = new QueuedCommit(writes, versions, signer);
         // The queue is unbounded and never completed, so the write always succeeds.
         _ = queue.Writer.TryWrite(request);
         var committed = await request.Completion.Task;
@@ -127,15 +128,45 @@ public sealed class ResourceRepository
         return committed;
     }
 
+    /// <summary>
+    /// Each version as it will be stored: the server-owned id, meta.versionId and meta.lastUpdated set, then serialised
+    /// once. The access layer judges exactly these bytes, the vault encrypts them and the ledger commits to them; done on
+    /// the caller's thread, so the single vault writer does not serialise.
+    /// </summary>
+    private VersionToStage[] Canonicalize(IReadOnlyList<ResourceWrite> writes)
+    {
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var versions = new VersionToStage[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var write = writes[i];
+            var version = write.CurrentVersion + 1;
+            if (write.Resource is { } resource)
+            {
+                resource.Id = write.Id;
+                resource.Meta ??= new Meta();
+                resource.Meta.VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                resource.Meta.LastUpdated = now;
+                versions[i] = new VersionToStage(FhirSerialization.ToCanonicalJson(resource), now);
+            }
+            else
+            {
+                versions[i] = new VersionToStage(null, now);
+            }
+        }
+
+        return versions;
+    }
+
     /// <summary>The access layer judges every write before anything is staged (all or none; each decision audited).</summary>
-    private void Authorize(FhirCaller caller, IReadOnlyList<ResourceWrite> writes)
+    private void Authorize(FhirCaller caller, IReadOnlyList<ResourceWrite> writes, VersionToStage[] versions)
     {
         var intents = new WriteIntent[writes.Count];
         for (var i = 0; i < writes.Count; i++)
         {
             var w = writes[i];
             var action = w.IsDelete ? AccessAction.Delete : w.CurrentVersion == 0 ? AccessAction.Create : AccessAction.Update;
-            intents[i] = new WriteIntent(action, w.ResourceType, w.Id, w.PatientId, w.Resource is null ? ReadOnlyMemory<byte>.Empty : FhirSerialization.ToCanonicalJson(w.Resource));
+            intents[i] = new WriteIntent(action, w.ResourceType, w.Id, w.PatientId, versions[i].Json ?? ReadOnlyMemory<byte>.Empty);
         }
 
         try
@@ -212,7 +243,7 @@ public sealed class ResourceRepository
 
             try
             {
-                var committed = await CommitTogetherAsync([.. batch.SelectMany(c => c.Writes)]);
+                var committed = await CommitTogetherAsync([.. batch.SelectMany(c => c.Writes)], [.. batch.SelectMany(c => c.Versions)]);
                 var offset = 0;
                 foreach (var commit in batch)
                 {
@@ -241,7 +272,7 @@ public sealed class ResourceRepository
     {
         try
         {
-            commit.Completion.TrySetResult(await CommitTogetherAsync(commit.Writes, commit.Signer));
+            commit.Completion.TrySetResult(await CommitTogetherAsync(commit.Writes, commit.Versions, commit.Signer));
         }
         catch (StagingRefusedException e)
         {
@@ -253,27 +284,19 @@ public sealed class ResourceRepository
         }
     }
 
-    private async Task<IReadOnlyList<CommittedWrite>> CommitTogetherAsync(IReadOnlyList<ResourceWrite> writes, AuthorKey? signer = null)
+    private async Task<IReadOnlyList<CommittedWrite>> CommitTogetherAsync(IReadOnlyList<ResourceWrite> writes, IReadOnlyList<VersionToStage> versions, AuthorKey? signer = null)
     {
         var author = signer ?? ledger.Keys.Node;
         var now = DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds());
         var txId = TxId.NewId(clock);
         var requests = new List<StageRequest>(writes.Count);
-        foreach (var write in writes)
+        for (var i = 0; i < writes.Count; i++)
         {
+            var write = writes[i];
             var address = new RecordAddress(write.ResourceType, write.Id, write.CurrentVersion + 1);
-            if (write.Resource is { } resource)
-            {
-                resource.Id = write.Id;
-                resource.Meta ??= new Meta();
-                resource.Meta.VersionId = address.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                resource.Meta.LastUpdated = now;
-                requests.Add(new StageRequest(address, write.PatientId, FhirSerialization.ToCanonicalJson(resource), write.Index) { LastUpdated = now });
-            }
-            else
-            {
-                requests.Add(StageRequest.Delete(address, write.PatientId, now));
-            }
+            requests.Add(versions[i].Json is { } json
+                ? new StageRequest(address, write.PatientId, json, write.Index) { LastUpdated = versions[i].LastUpdated }
+                : StageRequest.Delete(address, write.PatientId, versions[i].LastUpdated));
         }
 
         IReadOnlyList<StagedRecord> staged;
@@ -309,13 +332,19 @@ public sealed class ResourceRepository
         }
 
         vault.Commit(staged, txId.ToArray());
-        return [.. writes.Select((w, i) => new CommittedWrite(w, staged[i].Address.Version, now, result.Id, result.LeafIndex))];
+        return [.. writes.Select((w, i) => new CommittedWrite(w, staged[i].Address.Version, versions[i].LastUpdated, result.Id, result.LeafIndex))];
     }
 
+    /// <summary>A version's canonical JSON (null for a delete) and its meta.lastUpdated, fixed before it is authorised.</summary>
+    private readonly record struct VersionToStage(byte[]? Json, DateTimeOffset LastUpdated);
+
     /// <summary>A caller's writes and the task that completes when they are durable (or refused).</summary>
-    private sealed class QueuedCommit(IReadOnlyList<ResourceWrite> writes, AuthorKey? signer)
+    private sealed class QueuedCommit(IReadOnlyList<ResourceWrite> writes, VersionToStage[] versions, AuthorKey? signer)
     {
         public IReadOnlyList<ResourceWrite> Writes => writes;
+
+        /// <summary>The bytes of each write, as authorised (one per write, same order).</summary>
+        public VersionToStage[] Versions => versions;
 
         /// <summary>A person's key that must sign this commit alone; null for the node's key (batched with others).</summary>
         public AuthorKey? Signer => signer;
