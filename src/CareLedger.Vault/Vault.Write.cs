@@ -326,21 +326,45 @@ public sealed partial class Vault
             .With("@commitment", sealedRecord.Commitment)
             .With("@tx", tx)
             .ExecuteScalar()!;
-        foreach (var row in indexRows)
+        InsertStagedIndex(stagingId, indexRows);
+        return new StagedRecord(address, compartment.Pseudonym?.ToArray(), recordRef,
+            sealedRecord.Commitment, stagingId, request.Deleted, lastUpdated);
+    }
+
+    /// <summary>The version's index entries, <see cref="Sql.StagedIndexRowsPerStatement"/> per statement, the rest one by one, in order.</summary>
+    private void InsertStagedIndex(long stagingId, List<IndexRow> rows)
+    {
+        var next = 0;
+        for (; rows.Count - next >= Sql.StagedIndexRowsPerStatement; next += Sql.StagedIndexRowsPerStatement)
         {
-            _writer.Get(Sql.InsertStagedIndex)
-                .With("@staging", stagingId)
-                .With("@param", row.Parameter)
-                .With("@kind", (int)row.Kind)
-                .With("@token", row.Token)
-                .With("@number", row.Number)
-                .With("@start", row.StartMs)
-                .With("@end", row.EndMs)
+            BindStagedIndex(_writer.Get(Sql.InsertStagedIndex(Sql.StagedIndexRowsPerStatement)), stagingId, rows, next, Sql.StagedIndexRowsPerStatement)
                 .ExecuteNonQuery();
         }
 
-        return new StagedRecord(address, compartment.Pseudonym?.ToArray(), recordRef,
-            sealedRecord.Commitment, stagingId, request.Deleted, lastUpdated);
+        for (; next < rows.Count; next++)
+        {
+            BindStagedIndex(_writer.Get(Sql.InsertStagedIndex(1)), stagingId, rows, next, 1).ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Binds by position (a statement of many rows has many parameters; looking each up by name costs more than the insert).</summary>
+    private static System.Data.Common.DbCommand BindStagedIndex(System.Data.Common.DbCommand command, long stagingId, List<IndexRow> rows, int first, int count)
+    {
+        var names = Sql.StagedIndexParameters;
+        command.WithAt(0, names[0], stagingId);
+        for (var i = 0; i < count; i++)
+        {
+            var row = rows[first + i];
+            var at = 1 + (i * Sql.StagedIndexColumns);
+            command.WithAt(at, names[at], row.Parameter)
+                .WithAt(at + 1, names[at + 1], (int)row.Kind)
+                .WithAt(at + 2, names[at + 2], row.Token)
+                .WithAt(at + 3, names[at + 3], row.Number)
+                .WithAt(at + 4, names[at + 4], row.StartMs)
+                .WithAt(at + 5, names[at + 5], row.EndMs);
+        }
+
+        return command;
     }
 
     private void CommitVersion(long stagingId, RecordAddress? expected, byte[] tx)

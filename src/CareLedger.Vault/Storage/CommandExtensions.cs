@@ -26,6 +26,19 @@ internal static class CommandExtensions
         _ => command.Add(name, value, null),
     };
 
+    /// <summary>
+    /// Sets the value of the parameter at <paramref name="position"/>, which is named <paramref name="name"/> (added on
+    /// first use, so a command's parameters must always be set in the same order). Commands with many parameters use this:
+    /// the by-name lookup scans the whole collection.
+    /// </summary>
+    public static DbCommand WithAt(this DbCommand command, int position, string name, string? value) => command.AddAt(position, name, value, DbType.String);
+
+    /// <inheritdoc cref="WithAt(DbCommand, int, string, string?)"/>
+    public static DbCommand WithAt(this DbCommand command, int position, string name, long? value) => command.AddAt(position, name, value, DbType.Int64);
+
+    /// <inheritdoc cref="WithAt(DbCommand, int, string, string?)"/>
+    public static DbCommand WithAt(this DbCommand command, int position, string name, double? value) => command.AddAt(position, name, value, DbType.Double);
+
     public static byte[]? GetBlobOrNull(this DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);
 
@@ -34,6 +47,22 @@ internal static class CommandExtensions
 
     /// <summary>A version number (stored as a 64-bit integer).</summary>
     public static int GetVersion(this DbDataReader reader, int ordinal) => checked((int)reader.GetInt64(ordinal));
+
+    private static DbCommand AddAt(this DbCommand command, int position, string name, object? value, DbType type)
+    {
+        if (position < command.Parameters.Count)
+        {
+            command.Parameters[position].Value = value ?? DBNull.Value;
+            return command;
+        }
+
+        if (position != command.Parameters.Count)
+        {
+            throw new InvalidOperationException($"parameter {name} bound at position {position} of a command with {command.Parameters.Count}");
+        }
+
+        return command.Add(name, value, type);
+    }
 
     /// <summary>Sets the value of the command's parameter <paramref name="name"/>, adding the parameter on first use.</summary>
     private static DbCommand Add(this DbCommand command, string name, object? value, DbType? type)

@@ -34,9 +34,36 @@ internal static class Sql
         "INSERT INTO versions (resource_id, version, deleted, last_updated_unix_ms, format, nonce, ciphertext, tag, commitment, committed, tx_id) "
         + "VALUES (@resource, @version, @deleted, @updated, @format, @nonce, @ciphertext, @tag, @commitment, 0, @tx) RETURNING id";
 
-    public const string InsertStagedIndex =
-        "INSERT INTO staged_index (version_id, param, kind, token, number, start_ms, end_ms) "
-        + "VALUES (@staging, @param, @kind, @token, @number, @start, @end)";
+    /// <summary>
+    /// Index entries of one staged version, <c>rows</c> at a time: one statement instead of one per entry (a resource has
+    /// about ten). Parameters in order: <c>@staging</c>, then <c>@param{i}, @kind{i}, @token{i}, @number{i}, @start{i}, @end{i}</c>
+    /// per row (<see cref="StagedIndexColumns"/> each). Multi-row VALUES is common SQL (SQLite and PostgreSQL).
+    /// </summary>
+    public static string InsertStagedIndex(int rows) => rows switch
+    {
+        1 => s_insertStagedIndex1,
+        StagedIndexRowsPerStatement => s_insertStagedIndexMany,
+        _ => throw new ArgumentOutOfRangeException(nameof(rows), rows, $"1 or {StagedIndexRowsPerStatement} rows per statement"),
+    };
+
+    public const int StagedIndexRowsPerStatement = 8;
+
+    public const int StagedIndexColumns = 6;
+
+    /// <summary>The parameter names of <see cref="InsertStagedIndex"/> in order (the longest statement's; shorter ones use a prefix).</summary>
+    public static readonly string[] StagedIndexParameters =
+    [
+        "@staging",
+        .. Enumerable.Range(0, StagedIndexRowsPerStatement).SelectMany(i =>
+            new[] { $"@param{i}", $"@kind{i}", $"@token{i}", $"@number{i}", $"@start{i}", $"@end{i}" }),
+    ];
+
+    private static readonly string s_insertStagedIndex1 = BuildInsertStagedIndex(1);
+    private static readonly string s_insertStagedIndexMany = BuildInsertStagedIndex(StagedIndexRowsPerStatement);
+
+    private static string BuildInsertStagedIndex(int rows) =>
+        "INSERT INTO staged_index (version_id, param, kind, token, number, start_ms, end_ms) VALUES "
+        + string.Join(", ", Enumerable.Range(0, rows).Select(i => $"(@staging, @param{i}, @kind{i}, @token{i}, @number{i}, @start{i}, @end{i})"));
 
     public const string SelectStaged =
         "SELECT v.resource_id, v.version, v.deleted, v.last_updated_unix_ms, v.committed, v.tx_id, "

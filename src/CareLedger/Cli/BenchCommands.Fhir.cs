@@ -97,6 +97,7 @@ internal static partial class BenchCommands
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"state and vault: {Markup.Escape(StoreOf(node))}");
         AnsiConsole.MarkupLine($"CPU per import resource: {(figures.ImportResourcesPerCpuSecond > 0 ? 1000 / figures.ImportResourcesPerCpuSecond : 0):F2} ms (all threads)");
+        AnsiConsole.MarkupLine($"allocated per import resource: {figures.ImportAllocatedBytesPerResource / 1024:F1} KiB ({figures.ImportCollections} collections during the import)");
     }
 
     private static void AddRow(Table table, string name, LatencyFigures f) =>

@@ -39,7 +39,17 @@ public sealed record LatencyFigures(int Operations, double PerSecond, double P50
 /// </summary>
 public sealed record FhirLoadFigures(ImportReport? Import, TimeSpan ImportCpu, LatencyFigures Create, TimeSpan CreateCpu, LatencyFigures Read, TimeSpan ReadCpu, int Clients)
 {
-    public double ImportResourcesPerCpuSecond => Import is null || ImportCpu <= TimeSpan.Zero ? 0 : (Import.ResourcesCreated + Import.ResourcesAlreadyPresent) / ImportCpu.TotalSeconds;
+    public double ImportResourcesPerCpuSecond => Import is null || ImportCpu <= TimeSpan.Zero ? 0 : ImportedResources / ImportCpu.TotalSeconds;
+
+    /// <summary>Bytes allocated by the whole process during the import (all threads): steady whatever else runs on the machine.</summary>
+    public long ImportAllocatedBytes { get; init; }
+
+    /// <summary>Garbage collections (of any generation) during the import.</summary>
+    public int ImportCollections { get; init; }
+
+    public double ImportAllocatedBytesPerResource => ImportedResources == 0 ? 0 : (double)ImportAllocatedBytes / ImportedResources;
+
+    private long ImportedResources => Import is null ? 0 : Import.ResourcesCreated + Import.ResourcesAlreadyPresent;
 }
 
 /// <summary>
@@ -53,20 +63,30 @@ public sealed class FhirLoad(FhirService service, string stateDirectory, FhirCal
     {
         ImportReport? import = null;
         var importCpu = TimeSpan.Zero;
+        long importAllocated = 0;
+        var importCollections = 0;
         if (options.ImportPaths.Count > 0)
         {
             progress?.Report("warming up the validator");
             WarmUp(options.ImportPaths);
             progress?.Report("importing");
             var cpu = CpuTime();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var collections = GC.CollectionCount(0);
             import = await new FhirImporter(service, stateDirectory, caller).ImportAsync(options.ImportPaths, null, ct);
             importCpu = CpuTime() - cpu;
+            importAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            importCollections = GC.CollectionCount(0) - collections;
         }
 
         if (options.ImportOnly)
         {
             var none = LatencyFigures.From([], TimeSpan.Zero);
-            return new FhirLoadFigures(import, importCpu, none, TimeSpan.Zero, none, TimeSpan.Zero, 0);
+            return new FhirLoadFigures(import, importCpu, none, TimeSpan.Zero, none, TimeSpan.Zero, 0)
+            {
+                ImportAllocatedBytes = importAllocated,
+                ImportCollections = importCollections,
+            };
         }
 
         progress?.Report("warming up");
@@ -112,7 +132,11 @@ public sealed class FhirLoad(FhirService service, string stateDirectory, FhirCal
         }, ct)));
         var read = LatencyFigures.From([.. readLatencies.SelectMany(l => l)], clock.Elapsed);
         readCpu = CpuTime() - readCpu;
-        return new FhirLoadFigures(import, importCpu, create, createCpu, read, readCpu, options.Clients);
+        return new FhirLoadFigures(import, importCpu, create, createCpu, read, readCpu, options.Clients)
+        {
+            ImportAllocatedBytes = importAllocated,
+            ImportCollections = importCollections,
+        };
     }
 
     /// <summary>
