@@ -27,7 +27,8 @@ internal static partial class BenchCommands
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Concurrent HTTP submitters in total.", DefaultValueFactory = _ => 400 };
         var size = new Option<int>("--bytes") { Description = "Approximate size of each signed transaction.", DefaultValueFactory = _ => 1024 };
         var catchUp = new Option<int>("--catch-up") { Description = "Then stop the last member, submit this many transactions to the others, restart it and time its catch-up (0: skip).", DefaultValueFactory = _ => 0 };
-        var command = new Command("consortium", "Committed tx/s and p50/p99 submit → quorum-cosigned checkpoint on a local network of real processes; catch-up speed.") { networkDirectory, count, concurrency, size, catchUp };
+        var (store, postgres) = NetworkCommands.StoreOptions();
+        var command = new Command("consortium", "Committed tx/s and p50/p99 submit → quorum-cosigned checkpoint on a local network of real processes; catch-up speed.") { networkDirectory, count, concurrency, size, catchUp, store, postgres };
         command.SetAction(async (parse, ct) =>
         {
             var (n, c, catchUpCount) = (parse.GetValue(count), parse.GetValue(concurrency), parse.GetValue(catchUp));
@@ -38,8 +39,9 @@ internal static partial class BenchCommands
 
             var owned = parse.GetValue(networkDirectory) is null;
             var directory = parse.GetValue(networkDirectory) ?? Path.Combine(Path.GetTempPath(), "careledger-bench-network-" + Guid.NewGuid().ToString("N")[..8]);
+            var (kind, server) = NetworkCommands.Store(parse, store, postgres);
             var network = LocalNetwork.Open(directory) ?? (owned
-                ? LocalNetwork.Create(directory, members: 3, natsServers: 3, quorum: null, ConsortiumCommands.DefaultCheckpointIntervalMs)
+                ? LocalNetwork.Create(directory, members: 3, natsServers: 3, quorum: null, ConsortiumCommands.DefaultCheckpointIntervalMs, kind, server)
                 : throw new CliException($"no network in {directory}: create one with 'careledger network up --dir {directory}'"));
             try
             {
@@ -50,6 +52,7 @@ internal static partial class BenchCommands
                 var load = await SubmitAsync(network, http, Enumerable.Range(0, network.Layout.Members.Count).ToArray(), n, c, parse.GetValue(size), "load", ct);
                 var receipts = await VerifySampleReceiptsAsync(network, http, load.Signed, ct);
                 var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
+                table.AddRow("state and vault", network.Layout.Postgres is not null || kind == NetworkStore.Postgres ? "PostgreSQL, a schema per member" : "SQLite files");
                 table.AddRow("members / quorum / nats-servers", $"{network.Layout.Members.Count} / {Founding.ReadGenesisTerms(network).Quorum} / {network.Layout.NatsServers.Count}");
                 table.AddRow("transactions", Format(n));
                 table.AddRow("signed transaction size", $"{Format(load.Result.TransactionBytes)} B");
@@ -74,8 +77,7 @@ internal static partial class BenchCommands
             {
                 if (owned)
                 {
-                    network.Stop();
-                    Directory.Delete(network.Directory, recursive: true);
+                    network.Purge();
                 }
             }
         });

@@ -24,14 +24,35 @@ internal static class NetworkCommands
         DefaultValueFactory = _ => "careledger-network",
     };
 
+    /// <summary>Where a new network's members keep their state and vault (network up, bench consortium).</summary>
+    internal static (Option<string> Store, Option<string?> Postgres) StoreOptions()
+    {
+        var store = new Option<string>("--store")
+        {
+            Description = "Where the members keep their ledger state and vault: postgres (each member a schema on the network's own PostgreSQL cluster, made with Debian's initdb, or on --postgres) or sqlite (files).",
+            DefaultValueFactory = _ => Node.NodeConfig.PostgresStoreName,
+        };
+        store.AcceptOnlyFromAmong(Node.NodeConfig.PostgresStoreName, Node.NodeConfig.SqliteStore);
+        return (store, new Option<string?>("--postgres") { Description = "A PostgreSQL server of yours (Npgsql connection string) for the members' schemas, instead of a cluster of the network's own." });
+    }
+
+    internal static (NetworkStore Kind, string? Server) Store(ParseResult parse, Option<string> store, Option<string?> postgres) =>
+        (parse.GetValue(store), parse.GetValue(postgres)) switch
+        {
+            (Node.NodeConfig.SqliteStore, null) => (NetworkStore.Sqlite, null),
+            (Node.NodeConfig.SqliteStore, _) => throw new CliException("--postgres applies only with --store postgres"),
+            (_, null) => (NetworkStore.OwnPostgres, null),
+            (_, var server) => (NetworkStore.Postgres, server),
+        };
+
     private static Command Up()
     {
         var directory = DirectoryOption();
         var members = new Option<int>("--members") { Description = "How many members (when the network is created).", DefaultValueFactory = _ => 3 };
         var quorum = new Option<int?>("--quorum") { Description = "Cosignatures that commit a checkpoint. Default: a majority." };
         var interval = new Option<int>("--checkpoint-interval-ms") { Description = "Stream time between checkpoints under load.", DefaultValueFactory = _ => ConsortiumCommands.DefaultCheckpointIntervalMs };
-        var postgres = new Option<string?>("--postgres") { Description = "Keep every member's ledger state and vault on this PostgreSQL server (Npgsql connection string), each in a schema of its own, instead of SQLite files." };
-        var command = new Command("up", "Create the network if the directory holds none, then start whatever of it is not running, and print how to use it.") { directory, members, quorum, interval, postgres };
+        var (store, postgres) = StoreOptions();
+        var command = new Command("up", "Create the network if the directory holds none, then start whatever of it is not running, and print how to use it.") { directory, members, quorum, interval, store, postgres };
         command.SetAction(async (parse, ct) =>
         {
             var dir = parse.GetValue(directory)!;
@@ -45,7 +66,8 @@ internal static class NetworkCommands
                 }
 
                 Console.WriteLine($"creating network in {Path.GetFullPath(dir)}: keys, a genesis approved by {count} founders, 3 nats-servers...");
-                network = LocalNetwork.Create(dir, count, natsServers: 3, parse.GetValue(quorum), parse.GetValue(interval), parse.GetValue(postgres));
+                var (kind, server) = Store(parse, store, postgres);
+                network = LocalNetwork.Create(dir, count, natsServers: 3, parse.GetValue(quorum), parse.GetValue(interval), kind, server);
             }
 
             var started = network.Start(StartTimeout);
@@ -66,14 +88,14 @@ internal static class NetworkCommands
         {
             var dir = parse.GetValue(directory)!;
             var network = LocalNetwork.Open(dir) ?? throw new CliException($"no network in {Path.GetFullPath(dir)}");
-            network.Stop();
             if (parse.GetValue(purge))
             {
-                Directory.Delete(network.Directory, recursive: true);
+                network.Purge();
                 Console.WriteLine($"network {network.Layout.Network} stopped and deleted");
             }
             else
             {
+                network.Stop();
                 Console.WriteLine($"network {network.Layout.Network} stopped; 'careledger network up --dir {dir}' starts it again");
             }
 
@@ -95,6 +117,12 @@ internal static class NetworkCommands
             {
                 var server = network.Layout.NatsServers[i];
                 table.AddRow($"nats-server {server.Name}", server.ClientUrl, network.NatsPid(i)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", network.NatsPid(i) is null ? "[red]stopped[/]" : "running");
+            }
+
+            if (network.Layout.Postgres is { } postgres)
+            {
+                var pid = postgres.Pid();
+                table.AddRow("postgresql", $"127.0.0.1:{postgres.Port}", pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", pid is null ? "[red]stopped[/]" : "running");
             }
 
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -124,6 +152,7 @@ internal static class NetworkCommands
         Console.WriteLine();
         Console.WriteLine($"CareLedger network {network.Layout.Network} is up (origin {network.Layout.Origin})");
         Console.WriteLine($"  NATS (JetStream, 3 replicas): {network.Layout.NatsUrls}");
+        Console.WriteLine($"  state and vault: {StoreDescription(network)}");
         foreach (var member in network.Layout.Members)
         {
             Console.WriteLine($"  member {member.Name,-16} {member.Url}   data {Path.Combine(network.Directory, "members", member.Name)}");
@@ -139,5 +168,15 @@ internal static class NetworkCommands
         Console.WriteLine($"  careledger bench consortium --network {network.Directory} # committed tx/s and p99 to a cosigned receipt");
         Console.WriteLine($"  careledger network status --dir {network.Directory}");
         Console.WriteLine($"  careledger network down --dir {network.Directory}");
+    }
+
+    private static string StoreDescription(LocalNetwork network)
+    {
+        var config = Node.NodeConfig.Load(Node.NodePaths.For(network.MemberDataDirectory(0)));
+        return config.PostgresStore() is { } first
+            ? network.Layout.Postgres is { } own
+                ? $"PostgreSQL on 127.0.0.1:{own.Port} (the network's own cluster in {own.Directory}), a schema per member (e.g. {first.Schema})"
+                : $"PostgreSQL, a schema per member (e.g. {first.Describe()})"
+            : "SQLite files in each member's data directory";
     }
 }

@@ -18,8 +18,9 @@ namespace CareLedger.Tests.Consortium;
 
 /// <summary>
 /// The consortium's reliability gates, on real processes: three nats-servers (JetStream, 3 replicas) and three
-/// <c>careledger serve</c> members started by <c>careledger network up</c>, killed (SIGKILL), paused (SIGSTOP) and
-/// restarted under load; a member whose database was tampered with; a member whose key signs a second root.
+/// <c>careledger serve</c> members keeping their state and vault on the network's own PostgreSQL cluster, started by
+/// <c>careledger network up</c>, killed (SIGKILL), paused (SIGSTOP) and restarted under load; a member whose database
+/// was tampered with; a member whose key signs a second root (on SQLite files).
 /// </summary>
 [Collection(ConsortiumProcesses.Name)]
 public sealed class ConsortiumFaultTests
@@ -106,7 +107,10 @@ public sealed class ConsortiumFaultTests
         Assert.Single(roots.Select(r => SignedNote.Parse(r).Text).Distinct());
 
         await network.DownAsync();
+        AssertEverythingStopped(network);
         AssertNoTwoCosignedRootsForOneSize(network);
+        // The members' state is on the network's PostgreSQL: 'verify' reads it there.
+        network.Network.Layout.Postgres!.Start();
         for (var member = 0; member < 3; member++)
         {
             var verify = await CareLedgerProcess.RunAsync(TimeSpan.FromMinutes(2), "verify", "--data", network.MemberData(member));
@@ -131,14 +135,7 @@ public sealed class ConsortiumFaultTests
 
         // Someone with access to member 3's database marks member 1's node key revoked: member 3 will now judge
         // member 1's transactions differently from everyone else.
-        using (var connection = new SqliteConnection($"Data Source={Path.Combine(network.MemberData(2), "state.db")};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE keys SET revoked_leaf = 1 WHERE id = $id";
-            command.Parameters.AddWithValue("$id", author.Id.ToArray());
-            Assert.Equal(1, command.ExecuteNonQuery());
-        }
+        Assert.Equal(1, network.ExecuteOnState(2, "UPDATE keys SET revoked_leaf = 1 WHERE id = @id", author.Id.ToArray()));
 
         await network.RestartStoppedAsync();
         using var second = network.NodeKey(1);
@@ -163,12 +160,22 @@ public sealed class ConsortiumFaultTests
         Assert.Contains("CONSORTIUM ALARM (divergence) naming member 'member3.local'", network.MemberLog(0), StringComparison.Ordinal);
         using var refused = await network.Http.PostAsync(new Uri(network.Members[0].Url + "/ledger/transactions"), new ByteArrayContent(Anchor(author).Encoded.ToArray()));
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+
+        // 'network down --purge' stops every process, the halted members too, and deletes the network and its cluster.
+        var cluster = network.Network.Layout.Postgres!;
+        Assert.True(Directory.Exists(cluster.Directory));
+        await network.DownAsync(purge: true);
+        AssertEverythingStopped(network);
+        Assert.False(Directory.Exists(cluster.Directory));
+        Assert.False(Directory.Exists(network.Directory));
     }
 
     [Fact]
     public async Task A_member_whose_key_cosigns_a_second_root_for_one_size_is_detected_and_named()
     {
-        await using var network = await RunningNetwork.UpAsync();
+        await using var network = await RunningNetwork.UpAsync("--store", "sqlite");
+        Assert.Null(network.Network.Layout.Postgres);
+        Assert.True(File.Exists(Path.Combine(network.MemberData(1), "state.db")));
         using var author = network.NodeKey(0);
         Assert.True((await network.SubmitAsync(0, Anchor(author), CancellationToken.None)).Committed);
         var size = await network.WaitForConvergenceAsync(Converge);
@@ -194,10 +201,11 @@ public sealed class ConsortiumFaultTests
     }
 
     [Fact]
-    public async Task A_network_on_postgres_commits_with_each_members_state_and_vault_in_a_schema_of_its_own()
+    public async Task A_network_on_a_given_postgres_server_commits_with_each_members_state_and_vault_in_a_schema_of_its_own()
     {
         var server = PostgresServer.Shared;
         await using var network = await RunningNetwork.UpAsync("--postgres", server.ConnectionString);
+        Assert.Null(network.Network.Layout.Postgres);
         using var author = network.NodeKey(2);
 
         var submitted = await network.SubmitAsync(2, Anchor(author), CancellationToken.None);
@@ -248,6 +256,17 @@ public sealed class ConsortiumFaultTests
                 await Task.Delay(200, CancellationToken.None);
             }
         }
+    }
+
+    private static void AssertEverythingStopped(RunningNetwork network)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Null(network.Network.MemberPid(i));
+            Assert.Null(network.Network.NatsPid(i));
+        }
+
+        Assert.False(network.Network.Layout.Postgres?.IsRunning() ?? false, "the network's PostgreSQL still runs");
     }
 
     /// <summary>Every checkpoint any member cosigned or saw committed: one root per size, across all members.</summary>

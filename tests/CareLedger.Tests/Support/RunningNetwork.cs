@@ -5,13 +5,15 @@ using CareLedger.Consortium.LocalNetwork;
 using CareLedger.Ledger.Crypto;
 using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Transactions;
+using CareLedger.Node;
 
 namespace CareLedger.Tests.Support;
 
 /// <summary>
-/// A local consortium network of real processes — three nats-servers and three <c>careledger serve</c> members —
-/// created and started by the real <c>careledger network up</c>, broken by signals to their pids, and always
-/// stopped by <c>careledger network down</c> (then every recorded pid is killed) when disposed.
+/// A local consortium network of real processes — three nats-servers, three <c>careledger serve</c> members and, by
+/// default, the network's own PostgreSQL cluster holding each member's state and vault — created and started by the
+/// real <c>careledger network up</c>, broken by signals to their pids, and always stopped and deleted by
+/// <c>careledger network down --purge</c> (then every recorded pid is killed and the cluster deleted) when disposed.
 /// </summary>
 internal sealed class RunningNetwork : IAsyncDisposable
 {
@@ -51,7 +53,23 @@ internal sealed class RunningNetwork : IAsyncDisposable
     /// <summary>The real <c>careledger network up</c> again: starts whatever is not running and waits until every member serves.</summary>
     public Task RestartStoppedAsync() => RunAsync("network", "up", "--dir", Directory);
 
-    public Task DownAsync() => RunAsync("network", "down", "--dir", Directory);
+    public Task DownAsync(bool purge = false) => purge ? RunAsync("network", "down", "--dir", Directory, "--purge") : RunAsync("network", "down", "--dir", Directory);
+
+    /// <summary>Runs SQL on member <paramref name="member"/>'s ledger state wherever it keeps it (to tamper with it); <c>@id</c> is bound to <paramref name="id"/>.</summary>
+    public int ExecuteOnState(int member, string sql, byte[] id)
+    {
+        using var connection = NodeConfig.Load(NodePaths.For(MemberData(member))).PostgresStore() is { } postgres
+            ? (System.Data.Common.DbConnection)new Npgsql.NpgsqlConnection(postgres.SessionConnectionString("test", pooled: false))
+            : new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(MemberData(member), "state.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@id";
+        parameter.Value = id;
+        command.Parameters.Add(parameter);
+        return command.ExecuteNonQuery();
+    }
 
     public AuthorKey NodeKey(int member) => AuthorKey.Load(Path.Combine(Network.MemberDataDirectory(member), "keys", NodeKeys.NodeKeyFile));
 
@@ -121,9 +139,9 @@ internal sealed class RunningNetwork : IAsyncDisposable
     {
         try
         {
-            if (Network is not null)
+            if (Network is not null && System.IO.Directory.Exists(Directory))
             {
-                await RunAsync("network", "down", "--dir", Directory);
+                await DownAsync(purge: true);
             }
         }
         finally
@@ -146,6 +164,8 @@ internal sealed class RunningNetwork : IAsyncDisposable
                         Signal(pid, "KILL");
                     }
                 }
+
+                Network.Layout.Postgres?.Delete();
             }
 
             Http.Dispose();

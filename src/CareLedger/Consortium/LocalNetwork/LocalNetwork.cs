@@ -24,11 +24,13 @@ internal sealed class LocalNetwork(string directory, NetworkLayout layout)
         NetworkLayout.Load(directory) is { } layout ? new LocalNetwork(directory, layout) : null;
 
     /// <summary>
-    /// Creates a network in an empty <paramref name="directory"/>: ports, nats-server configurations, each member's
-    /// keys, a genesis approved by every founder and sealed by the first, and each member joined to it.
+    /// Creates a network in an empty <paramref name="directory"/>: ports, nats-server configurations, the store, each
+    /// member's keys, a genesis approved by every founder and sealed by the first, and each member joined to it.
     /// </summary>
-    /// <param name="postgres">A PostgreSQL server (Npgsql connection string) on which each member keeps its state and vault in a schema of its own; null for SQLite files.</param>
-    public static LocalNetwork Create(string directory, int members, int natsServers, int? quorum, int checkpointIntervalMs, string? postgres = null)
+    /// <param name="store">Where the members keep their state and vault: <see cref="NetworkStore.OwnPostgres"/> (a
+    /// PostgreSQL cluster of the network's own), <see cref="NetworkStore.Postgres"/> (the server <paramref name="postgres"/>)
+    /// or <see cref="NetworkStore.Sqlite"/> (files in each member's data directory). On PostgreSQL each member has a schema of its own.</param>
+    public static LocalNetwork Create(string directory, int members, int natsServers, int? quorum, int checkpointIntervalMs, NetworkStore store, string? postgres = null)
     {
         var root = Path.GetFullPath(directory);
         if (File.Exists(NetworkLayout.PathIn(root)))
@@ -36,36 +38,66 @@ internal sealed class LocalNetwork(string directory, NetworkLayout layout)
             throw new CliException($"{root} already holds a network");
         }
 
-        System.IO.Directory.CreateDirectory(root);
-        var network = "local-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
-        var layout = new NetworkLayout(
-            network,
-            $"careledger.local/{network}",
-            [.. Enumerable.Range(1, natsServers).Select(i => new NatsServerSpec($"n{i}", DetachedProcess.FreePort(), DetachedProcess.FreePort(), DetachedProcess.FreePort()))],
-            [.. Enumerable.Range(1, members).Select(i => new MemberSpec($"member{i}.local", $"Member {i} Health", DetachedProcess.FreePort()))]);
-        var result = new LocalNetwork(root, layout);
-        result.WriteNatsConfigurations();
-
-        var founders = layout.Members.Select(m => Founding.CreateMember(NetworkLayout.MemberDirectory(root, m), m.Name, m.Organisation)).ToList();
-        var draft = Founding.Draft(layout.Origin, network, quorum, Cli.ConsortiumCommands.DefaultCheckpointEvery, checkpointIntervalMs, founders);
-        draft = layout.Members.Aggregate(draft, (d, m) => Founding.Approve(d, NetworkLayout.MemberDirectory(root, m)));
-        var genesis = Founding.Seal(draft, NetworkLayout.MemberDirectory(root, layout.Members[0]));
-        File.WriteAllBytes(NetworkLayout.GenesisPath(root), genesis.Encoded.ToArray());
-        var replicas = Math.Min(3, natsServers);
-        foreach (var member in layout.Members)
+        if ((store == NetworkStore.Postgres) != (postgres is not null))
         {
-            Founding.Join(NetworkLayout.MemberDirectory(root, member), genesis, layout.NatsUrls, replicas, postgres,
-                postgres is null ? null : NodeConfig.DefaultSchema($"{network} {member.Name}"));
+            throw new ArgumentException("a PostgreSQL connection string goes with NetworkStore.Postgres, and only with it", nameof(postgres));
         }
 
-        layout.Save(root);
-        return result;
+        var created = !System.IO.Directory.Exists(root);
+        System.IO.Directory.CreateDirectory(root);
+        var network = "local-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        LocalPostgres? cluster = null;
+        try
+        {
+            cluster = store == NetworkStore.OwnPostgres ? LocalPostgres.Create(root, network) : null;
+            var layout = new NetworkLayout(
+                network,
+                $"careledger.local/{network}",
+                [.. Enumerable.Range(1, natsServers).Select(i => new NatsServerSpec($"n{i}", DetachedProcess.FreePort(), DetachedProcess.FreePort(), DetachedProcess.FreePort()))],
+                [.. Enumerable.Range(1, members).Select(i => new MemberSpec($"member{i}.local", $"Member {i} Health", DetachedProcess.FreePort()))],
+                cluster);
+            var result = new LocalNetwork(root, layout);
+            result.WriteNatsConfigurations();
+
+            var founders = layout.Members.Select(m => Founding.CreateMember(NetworkLayout.MemberDirectory(root, m), m.Name, m.Organisation)).ToList();
+            var draft = Founding.Draft(layout.Origin, network, quorum, Cli.ConsortiumCommands.DefaultCheckpointEvery, checkpointIntervalMs, founders);
+            draft = layout.Members.Aggregate(draft, (d, m) => Founding.Approve(d, NetworkLayout.MemberDirectory(root, m)));
+            var genesis = Founding.Seal(draft, NetworkLayout.MemberDirectory(root, layout.Members[0]));
+            File.WriteAllBytes(NetworkLayout.GenesisPath(root), genesis.Encoded.ToArray());
+            var replicas = Math.Min(3, natsServers);
+            var server = cluster?.ConnectionString() ?? postgres;
+            foreach (var member in layout.Members)
+            {
+                Founding.Join(NetworkLayout.MemberDirectory(root, member), genesis, layout.NatsUrls, replicas, server,
+                    server is null ? null : NodeConfig.DefaultSchema($"{network} {member.Name}"));
+            }
+
+            layout.Save(root);
+            return result;
+        }
+        catch
+        {
+            // Nothing half made stays behind: a second 'up' starts from scratch.
+            cluster?.Delete();
+            if (created)
+            {
+                System.IO.Directory.Delete(root, recursive: true);
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Starts every nats-server and member that is not running; returns how many processes it started.</summary>
     public int Start(TimeSpan timeout)
     {
         var started = 0;
+        if (Layout.Postgres is { } postgres && !postgres.IsRunning())
+        {
+            postgres.Start();
+            started++;
+        }
+
         foreach (var server in Layout.NatsServers)
         {
             if (DetachedProcess.Running(NatsPidFile(server), NatsConfiguration(server)) is null)
@@ -88,11 +120,20 @@ internal sealed class LocalNetwork(string directory, NetworkLayout layout)
         return started;
     }
 
-    /// <summary>Stops members first (so that they drain and sign what is due), then the nats-servers.</summary>
+    /// <summary>Stops members first (so that they drain and sign what is due), then the nats-servers, then the network's PostgreSQL.</summary>
     public void Stop()
     {
         Parallel.ForEach(Layout.Members, member => DetachedProcess.Stop(MemberPidFile(member), NetworkLayout.MemberDirectory(Directory, member), StopGrace));
         Parallel.ForEach(Layout.NatsServers, server => DetachedProcess.Stop(NatsPidFile(server), NatsConfiguration(server), StopGrace));
+        Layout.Postgres?.Stop();
+    }
+
+    /// <summary>Stops everything and deletes the network's directory and its PostgreSQL cluster.</summary>
+    public void Purge()
+    {
+        Stop();
+        Layout.Postgres?.Delete();
+        System.IO.Directory.Delete(Directory, recursive: true);
     }
 
     /// <summary>Stops one member gracefully (SIGTERM, then SIGKILL after the grace period).</summary>

@@ -7,7 +7,9 @@ namespace CareLedger.Consortium.LocalNetwork;
 /// servers and members, and where each one keeps its files. <c>network up</c> writes it once and reuses it, so that
 /// a network stopped with <c>network down</c> (or a process that died) comes back on the same ports and data.
 /// </summary>
-internal sealed record NetworkLayout(string Network, string Origin, IReadOnlyList<NatsServerSpec> NatsServers, IReadOnlyList<MemberSpec> Members)
+/// <param name="Postgres">The network's own PostgreSQL cluster, where the members keep their state and vault; null when
+/// they use SQLite files or a server that the network does not run.</param>
+internal sealed record NetworkLayout(string Network, string Origin, IReadOnlyList<NatsServerSpec> NatsServers, IReadOnlyList<MemberSpec> Members, LocalPostgres? Postgres = null)
 {
     public const string FileName = "network.json";
 
@@ -54,4 +56,17 @@ internal sealed record NatsServerSpec(string Name, int ClientPort, int ClusterPo
 internal sealed record MemberSpec(string Name, string Organisation, int HttpPort)
 {
     public string Url => $"http://127.0.0.1:{HttpPort}";
+}
+
+/// <summary>Where a local network's members keep their ledger state and vault.</summary>
+internal enum NetworkStore
+{
+    /// <summary>A PostgreSQL cluster that the network makes, starts and stops itself (<see cref="LocalPostgres"/>).</summary>
+    OwnPostgres,
+
+    /// <summary>A PostgreSQL server given by its connection string, which the network neither starts nor stops.</summary>
+    Postgres,
+
+    /// <summary>SQLite files in each member's data directory.</summary>
+    Sqlite,
 }
