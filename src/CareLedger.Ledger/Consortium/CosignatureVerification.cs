@@ -5,7 +5,10 @@ namespace CareLedger.Ledger.Consortium;
 /// <summary>Splits a cosigned checkpoint note into verified member cosignatures, ignored unknown keys and reported bad signatures.</summary>
 internal static class CosignatureVerification
 {
-    public static CosignatureReport Verify(SignedNote note, string origin, MemberKeys members)
+    public static CosignatureReport Verify(SignedNote note, string origin, MemberKeys members) => Verify(note, origin, _ => members);
+
+    /// <param name="membersAt">The member set in force at the checkpoint's tree size.</param>
+    public static CosignatureReport Verify(SignedNote note, string origin, Func<long, MemberKeys> membersAt)
     {
         ArgumentNullException.ThrowIfNull(note);
         Checkpoint checkpoint;
@@ -21,6 +24,7 @@ internal static class CosignatureVerification
         if (!string.Equals(checkpoint.Origin, origin, StringComparison.Ordinal))
             return CosignatureReport.Unusable($"the checkpoint is for origin '{checkpoint.Origin}', not '{origin}'");
 
+        var members = membersAt(checkpoint.Size);
         var accepted = new List<MemberCosignature>();
         var problems = new List<string>();
         var ignored = 0;

@@ -10,7 +10,7 @@ namespace CareLedger.Ledger.Consortium;
 /// </summary>
 public sealed class EquivocationDetector
 {
-    private readonly MemberKeys members;
+    private readonly Func<long, (MemberKeys Keys, int Quorum)> membersAt;
     private readonly string origin;
     private readonly Func<long, byte[]?> localRoot;
     private readonly Func<long, byte[], long, byte[], bool> isConsistent;
@@ -28,14 +28,41 @@ public sealed class EquivocationDetector
         IReadOnlyList<ConsortiumMember> members,
         Func<long, byte[]?> localRoot,
         Func<long, byte[], long, byte[], bool> isConsistent)
+        : this(origin, OneSet(members), localRoot, isConsistent)
+    {
+    }
+
+    /// <param name="membersAt">The member set in force at a tree size: a cosignature is evidence only by a key in force at its size.</param>
+    /// <param name="localRoot">This node's root for a tree size, or null when its tree is not that large yet.</param>
+    /// <param name="isConsistent">(old size, old root, new size, new root): whether a consistency proof from this node's tree verifies.</param>
+    public EquivocationDetector(
+        string origin,
+        Func<long, ConsortiumMemberSet> membersAt,
+        Func<long, byte[]?> localRoot,
+        Func<long, byte[], long, byte[], bool> isConsistent)
+        : this(origin, MemberKeys.PerSize(membersAt), localRoot, isConsistent)
+    {
+    }
+
+    private EquivocationDetector(
+        string origin,
+        Func<long, (MemberKeys Keys, int Quorum)> membersAt,
+        Func<long, byte[]?> localRoot,
+        Func<long, byte[], long, byte[], bool> isConsistent)
     {
         ArgumentException.ThrowIfNullOrEmpty(origin);
         ArgumentNullException.ThrowIfNull(localRoot);
         ArgumentNullException.ThrowIfNull(isConsistent);
-        this.members = new MemberKeys(members);
+        this.membersAt = membersAt;
         this.origin = origin;
         this.localRoot = localRoot;
         this.isConsistent = isConsistent;
+    }
+
+    private static Func<long, (MemberKeys Keys, int Quorum)> OneSet(IReadOnlyList<ConsortiumMember> members)
+    {
+        var keys = new MemberKeys(members);
+        return _ => (keys, 1);
     }
 
     /// <summary>Every piece of evidence raised so far, in order.</summary>
@@ -44,7 +71,7 @@ public sealed class EquivocationDetector
     /// <summary>Records the valid member cosignatures on <paramref name="note"/>; returns the evidence they newly raise. Invalid and unknown signatures are not recorded.</summary>
     public IReadOnlyList<ConsortiumEvidence> Observe(SignedNote note)
     {
-        var report = CosignatureVerification.Verify(note, origin, members);
+        var report = CosignatureVerification.Verify(note, origin, size => membersAt(size).Keys);
         var raised = new List<ConsortiumEvidence>();
         foreach (var cosignature in report.Accepted)
             Observe(cosignature, raised);

@@ -83,10 +83,10 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     public void Start(LedgerEngine owner)
     {
         engine = owner;
-        // The genesis member set; governance will make it the set in force at each size.
-        var members = owner.CosignersAt(long.MaxValue);
-        collector = new CosignatureCollector(terms.Origin, members, terms.Quorum);
-        detector = new EquivocationDetector(terms.Origin, members, owner.LocalRoot, owner.IsConsistent);
+        // Each checkpoint is judged by the member set in force at its size (ADR 0008).
+        ConsortiumMemberSet MembersAt(long size) => new(owner.CosignersAt(size), terms.Quorum);
+        collector = new CosignatureCollector(terms.Origin, MembersAt);
+        detector = new EquivocationDetector(terms.Origin, MembersAt, owner.LocalRoot, owner.IsConsistent);
         if (owner.StoredCommit() is { } stored)
         {
             lock (cosignGate)
