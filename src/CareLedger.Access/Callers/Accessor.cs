@@ -30,6 +30,12 @@ public sealed record Accessor(
 
     public string? ClientId { get; init; }
 
+    /// <summary>
+    /// A practitioner credential (VC-JWT) the caller presented, for a clinician of another member acting through that
+    /// member's node (F3): the door verifies it against the ledger instead of looking for one this node issued.
+    /// </summary>
+    public string? PresentedCredential { get; init; }
+
     private sealed class NoScopes : IScopeCheck
     {
         public static readonly NoScopes Instance = new();

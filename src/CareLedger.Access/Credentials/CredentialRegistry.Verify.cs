@@ -108,6 +108,30 @@ public sealed partial class CredentialRegistry
 
     private sealed record KeptCheck(long LedgerSize, DateTimeOffset CheckedAt, DateTimeOffset ValidUntil, CredentialCheck Check);
 
+    /// <summary>
+    /// A credential presented by a clinician of another member (F3): valid when it verifies against this ledger (any issuer
+    /// registered on it) and its subject is <paramref name="practitionerReference"/>.
+    /// </summary>
+    public CredentialCheck CheckPresented(string practitionerReference, string vcJwt, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(vcJwt);
+        if (CredentialIdentifiers.PractitionerReferenceProblem(practitionerReference) is not null)
+        {
+            return new CredentialCheck(false, "no credential (the caller is not a practitioner)", null);
+        }
+
+        var verification = Verify(vcJwt, now);
+        if (verification.Credential is { } credential && !credential.SubjectId.EndsWith("/" + practitionerReference, StringComparison.Ordinal)
+            && !credential.SubjectId.EndsWith(":" + practitionerReference, StringComparison.Ordinal))
+        {
+            return new CredentialCheck(false, $"the presented credential {credential.Id} names another practitioner", credential.Id);
+        }
+
+        return verification.Valid
+            ? new CredentialCheck(true, $"presented credential {verification.CredentialId} valid until {Format(verification.ValidUntil!.Value)}", verification.CredentialId)
+            : new CredentialCheck(false, $"presented credential {verification.Reasons[0]}", verification.CredentialId);
+    }
+
     /// <summary>A credential this board issued, with its ledger status; null when unknown here.</summary>
     public IssuedCredential? Find(string credentialId)
     {

@@ -107,6 +107,22 @@ public sealed partial class AccessGate
         return Keep(Build(call, action, AuditOutcome.Deny, patient, null, null, 0, 0, false, [.. reasons], detail));
     }
 
+    /// <summary>
+    /// Audits what this member received from another member's door for <paramref name="who"/> (F3, ADR 0008): the records
+    /// it disclosed (<paramref name="received"/> of them), or its refusal. Nothing is read here; the record names the
+    /// patient (by pseudonym) only if they have records here too. Returns the audit record's id.
+    /// </summary>
+    /// <param name="detail">A fixed description, e.g. "records received from member-a"; never clinical content.</param>
+    public Guid AuditReceipt(Accessor who, AccessContext ctx, string? patientId, bool permitted, int received, IReadOnlyList<string> reasons, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(reasons);
+        ArgumentOutOfRangeException.ThrowIfNegative(received);
+        var call = Begin(who, ctx);
+        var patient = patientId is null ? null : _vault.TryGetPseudonym(patientId);
+        return Keep(Build(call, AccessAction.Disclose, permitted ? AuditOutcome.Permit : AuditOutcome.Deny, patient, null, null, received, 0, false,
+            [.. reasons], detail));
+    }
+
     private GateCall Begin(Accessor who, AccessContext ctx)
     {
         ArgumentNullException.ThrowIfNull(who);

@@ -140,7 +140,9 @@ internal sealed class AccessPolicy(
             return GateDecision.Deny("a clinician acts through a Practitioner reference, and the caller has none");
         }
 
-        var credential = call.Credential(() => credentials.Check(reference, call.Now));
+        var credential = call.Credential(() => call.Who.PresentedCredential is { } presented
+            ? credentials.CheckPresented(reference, presented, call.Now)
+            : credentials.Check(reference, call.Now));
         if (!credential.Valid)
         {
             return GateDecision.Deny($"no valid clinical credential: {credential.Reason}");

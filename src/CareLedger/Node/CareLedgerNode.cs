@@ -13,6 +13,7 @@ using CareLedger.Import;
 using CareLedger.Ledger.Consortium;
 using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Transactions;
+using CareLedger.Locator;
 using CareLedger.Storage;
 using CareLedger.Vault;
 using CareLedger.Vault.Keys;
@@ -43,6 +44,11 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         Gate = new AccessGate(vault, config.GateOptions(), Audit, Credentials, BreakGlass, Delegations, TimeProvider.System);
         Fhir = new FhirService(new ResourceRepository(ledger, vault, Gate, People), fhir ?? FhirServerOptions.Default with { ExportDirectory = paths.Export });
         Importer = new FhirImporter(Fhir, paths.ImportState, FhirCaller.Custodian(config.OrganisationName, FhirImporter.Subject));
+        Locator = RecordLocator.Open(paths.DataDirectory, ledger);
+        if (Locator is { } locator)
+        {
+            Fhir.Repository.PatientCommitted = locator.PatientCommitted;
+        }
     }
 
     public NodePaths Paths { get; }
@@ -77,6 +83,9 @@ internal sealed class CareLedgerNode : IAsyncDisposable
     public FhirService Fhir { get; }
 
     public FhirImporter Importer { get; }
+
+    /// <summary>The record locator (F3, ADR 0008); null when the node holds no network locator key.</summary>
+    public RecordLocator? Locator { get; }
 
     /// <summary>The sealed openings of the AI's inference anchors (DATA/inferences.db); erasure forgets a patient's.</summary>
     public InferenceLog Inferences { get; }
@@ -223,6 +232,11 @@ internal sealed class CareLedgerNode : IAsyncDisposable
     {
         // The audit trail first: its last batch is anchored while the ledger still runs. Then the ledger drains
         // acknowledged work; the stores close their connections last.
+        if (Locator is not null)
+        {
+            await Locator.DisposeAsync();
+        }
+
         await Audit.DisposeAsync();
         await Ledger.DisposeAsync();
         People.Dispose();

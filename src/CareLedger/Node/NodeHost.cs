@@ -4,6 +4,7 @@ using CareLedger.Credentials;
 using CareLedger.Fhir;
 using CareLedger.Identity;
 using CareLedger.LedgerApi;
+using CareLedger.Locator;
 using CareLedger.Portal;
 
 namespace CareLedger.Node;
@@ -39,6 +40,7 @@ internal static class NodeHost
         builder.Services.AddCareLedgerFhir(node.Fhir);
         builder.Services.AddSingleton(node.Credentials);
         builder.Services.AddCareLedgerAi(node);
+        builder.Services.AddCareLedgerLocator(node);
 
         var app = builder.Build();
         LogAlarms(node, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CareLedger.Consortium"));
@@ -47,6 +49,7 @@ internal static class NodeHost
         app.MapLedgerEndpoints();
         // Before the generic FHIR routes, so that /fhir/AuditEvent and the Patient operations win over /fhir/{type}.
         app.MapCareLedgerAccess();
+        app.MapCareLedgerLocator();
         app.MapCareLedgerAi();
         app.MapCareLedgerFhir();
         app.MapCareLedgerCredentials();

@@ -238,7 +238,7 @@ public sealed class BulkExportService(FhirService service, ILogger<BulkExportSer
     }
 
     /// <summary>The types a Patient-level export covers: those that can belong to a patient's compartment.</summary>
-    private static readonly string[] PatientCompartmentTypes =
+    internal static readonly string[] PatientCompartmentTypes =
     [
         .. ModelInfo.SupportedResources.Where(t => ModelInfo.IsKnownResource(t) && (t == "Patient" || Search.SearchParameterCatalog.Instance.Find(t, "patient") is not null
             || Search.SearchParameterCatalog.Instance.Find(t, "subject") is { } s && s.Targets.Contains("Patient"))),

@@ -47,6 +47,9 @@ public sealed class ResourceRepository
 
     public LedgerEngine Ledger => ledger;
 
+    /// <summary>Told of every committed Patient version (id, resource) before the writer hears "done": the record locator (ADR 0008).</summary>
+    public Action<string, Resource>? PatientCommitted { get; set; }
+
     /// <summary>The one door to decrypted records: every read below goes through it.</summary>
     public AccessGate Gate => gate;
 
@@ -123,6 +126,14 @@ public sealed class ResourceRepository
         {
             // Before the caller hears "done": the very next request is decided with the new consents.
             gate.AfterConsentWrite(patientId);
+        }
+
+        if (PatientCommitted is { } patientCommitted)
+        {
+            foreach (var write in writes.Where(w => w.ResourceType == "Patient" && w.Resource is not null))
+            {
+                patientCommitted(write.Id, write.Resource!);
+            }
         }
 
         return committed;

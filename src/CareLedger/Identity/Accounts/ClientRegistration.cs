@@ -30,6 +30,18 @@ public sealed record ClientRegistration(string ClientId, ClientKind Kind)
     /// <summary>What a system client acts as, e.g. <c>Organization/lab-1</c> or <c>Device/importer</c>.</summary>
     public string? FhirReference { get; init; }
 
+    /// <summary>
+    /// Public keys the client signs its client assertions with (<c>private_key_jwt</c>, RFC 7523, as SMART Backend Services
+    /// do) instead of a secret; for a system client only.
+    /// </summary>
+    public Microsoft.IdentityModel.Tokens.JsonWebKeySet? Keys { get; init; }
+
+    /// <summary>
+    /// For another consortium member's node (F3, ADR 0008): the organisation its tokens name, so that the door treats
+    /// it as that organisation, never as this custodian's own service.
+    /// </summary>
+    public string? MemberOrganisation { get; init; }
+
     /// <summary>Never prints the secret.</summary>
     public override string ToString() => $"ClientRegistration {{ ClientId = {ClientId}, Kind = {Kind} }}";
 }
@@ -42,4 +54,8 @@ public sealed record ClientAccount(
     bool IsConfidential,
     Scopes.ScopeSet AllowedScopes,
     IReadOnlyList<Uri> RedirectUris,
-    FhirReference? Reference);
+    FhirReference? Reference)
+{
+    /// <summary>The organisation of the consortium member whose node this client is; null for the custodian's own clients.</summary>
+    public string? MemberOrganisation { get; init; }
+}

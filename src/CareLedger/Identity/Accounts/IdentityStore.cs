@@ -28,6 +28,7 @@ public sealed partial class IdentityStore : IAsyncDisposable
     private const string KindProperty = "careledger_kind";
     private const string AllowedScopesProperty = "careledger_allowed_scopes";
     private const string FhirReferenceProperty = "careledger_fhir_reference";
+    private const string MemberOrganisationProperty = "careledger_member_organisation";
 
     private static readonly AspNetPasswordHasher s_hasher = new(Options.Create(new PasswordHasherOptions
     {
@@ -251,9 +252,15 @@ public sealed partial class IdentityStore : IAsyncDisposable
 
         if (client.Kind == ClientKind.System)
         {
-            if (client.Secret is null)
+            if (client.Secret is null && client.Keys is not { Keys.Count: > 0 })
             {
-                throw new IdentityException("a system client authenticates with a secret: give one");
+                throw new IdentityException("a system client authenticates with a secret or signed client assertions: give a secret or its public keys");
+            }
+
+            if (client.Keys is { Keys.Count: > 0 } keys)
+            {
+                descriptor.ClientType = ClientTypes.Confidential;
+                descriptor.JsonWebKeySet = keys;
             }
 
             if (allowed.Any(s => !(s.IsResourceScope && s.Context == SmartContext.System)))
@@ -308,6 +315,16 @@ public sealed partial class IdentityStore : IAsyncDisposable
             descriptor.Properties[FhirReferenceProperty] = JsonSerializer.SerializeToElement(reference.ToString());
         }
 
+        if (client.MemberOrganisation is { } member)
+        {
+            if (client.Kind != ClientKind.System || string.IsNullOrWhiteSpace(member))
+            {
+                throw new IdentityException("only a system client can be another member's node, and it names that member's organisation");
+            }
+
+            descriptor.Properties[MemberOrganisationProperty] = JsonSerializer.SerializeToElement(member);
+        }
+
         descriptor.Properties[KindProperty] = JsonSerializer.SerializeToElement(client.Kind.ToString());
         descriptor.Properties[AllowedScopesProperty] = JsonSerializer.SerializeToElement(allowed.ToString());
 
@@ -327,8 +344,11 @@ public sealed partial class IdentityStore : IAsyncDisposable
             throw new IdentityException($"client '{client.ClientId}': {string.Join("; ", e.Results.Select(r => r.ErrorMessage))}");
         }
 
-        return new ClientAccount(client.ClientId, client.Kind, descriptor.DisplayName, client.Secret is not null, allowed,
-            [.. client.RedirectUris], reference);
+        return new ClientAccount(client.ClientId, client.Kind, descriptor.DisplayName, descriptor.ClientType == ClientTypes.Confidential, allowed,
+            [.. client.RedirectUris], reference)
+        {
+            MemberOrganisation = client.MemberOrganisation,
+        };
     }
 
     public async Task<ClientAccount?> FindClientAsync(string clientId, CancellationToken ct = default)
@@ -354,7 +374,10 @@ public sealed partial class IdentityStore : IAsyncDisposable
             await manager.HasClientTypeAsync(application, ClientTypes.Confidential, ct),
             allowed,
             [.. redirects.Select(r => new Uri(r))],
-            reference);
+            reference)
+        {
+            MemberOrganisation = Property(properties, MemberOrganisationProperty),
+        };
     }
 
     /// <summary>Removes a client: its secret stops working at once; tokens already issued expire on their own.</summary>

@@ -28,7 +28,7 @@ internal sealed class TokenPrincipals(IssuerResolver issuer, IdentityOptions opt
 
     public ClaimsPrincipal ForClient(ClientAccount client, ScopeSet granted)
     {
-        var identity = NewIdentity(client.ClientId, CareLedgerRole.System);
+        var identity = NewIdentity(client.ClientId, CareLedgerRole.System, client.MemberOrganisation);
         if (client.Reference is { } reference)
         {
             identity.SetClaim(TokenClaims.FhirUser, FhirUserUrl(reference));
@@ -43,14 +43,15 @@ internal sealed class TokenPrincipals(IssuerResolver issuer, IdentityOptions opt
 
     private string FhirUserUrl(FhirReference reference) => issuer.FhirBaseUrl.AbsoluteUri.TrimEnd('/') + "/" + reference;
 
-    private ClaimsIdentity NewIdentity(string subject, CareLedgerRole role)
+    /// <param name="organisation">Another member's organisation for its node's tokens; null for this node's own.</param>
+    private ClaimsIdentity NewIdentity(string subject, CareLedgerRole role, string? organisation = null)
     {
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, subject);
         identity.SetClaim(TokenClaims.Role, role.ToName());
-        if (options.Organisation is { } organisation)
+        if ((organisation ?? options.Organisation) is { } named)
         {
-            identity.SetClaim(TokenClaims.Organisation, organisation);
+            identity.SetClaim(TokenClaims.Organisation, named);
         }
 
         return identity;

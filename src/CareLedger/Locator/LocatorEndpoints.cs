@@ -1,0 +1,244 @@
+using System.Text.Json.Nodes;
+using CareLedger.AccessApi;
+using CareLedger.Access.Callers;
+using CareLedger.Access.Credentials;
+using CareLedger.Access.Gate;
+using CareLedger.Fhir;
+using CareLedger.Fhir.Api;
+using CareLedger.Fhir.Errors;
+using CareLedger.Fhir.Export;
+using CareLedger.Fhir.Validation;
+using CareLedger.Identity.Api;
+using CareLedger.Identity.Server;
+using CareLedger.Ledger.Transactions;
+using CareLedger.Node;
+using CareLedger.Vault;
+using CareLedger.Vault.Search;
+using Hl7.Fhir.Model;
+
+namespace CareLedger.Locator;
+
+/// <summary>
+/// The record locator over HTTP (F3, ADR 0008, docs/locator.md):
+/// <list type="bullet">
+/// <item><c>POST /fhir/Patient/$fetch-remote</c> — a clinician of this member asks for a patient's records held at other
+/// members (Parameters with the patient's network <c>identifier</c>): this node finds the holders in the locator, asks
+/// each through its door, audits what it received (or the refusal) and answers a <c>collection</c> Bundle, or 403 when
+/// every holder refused.</item>
+/// <item><c>GET /fhir/Patient/$disclose?locator=&lt;hex&gt;</c> — another member's node asks for the records of the
+/// patient a locator pseudonym names, for one of its clinicians: its token (its own client, <c>private_key_jwt</c>) and
+/// its signed <see cref="ClinicianAssertion"/> say who asks; this node's door decides under the patient's consent and
+/// audits the disclosure or the refusal (403).</item>
+/// </list>
+/// </summary>
+internal static class LocatorEndpoints
+{
+    private const int MaxRecords = 1000;
+
+    public static IServiceCollection AddCareLedgerLocator(this IServiceCollection services, CareLedgerNode node)
+    {
+        services.AddHttpClient(nameof(MemberLinks), http => http.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton(sp => new MemberLinks(node.Ledger, sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(MemberLinks))));
+        return services;
+    }
+
+    /// <summary>Maps the two operations (before the generic FHIR routes), and once the server listens: registers the other
+    /// members' nodes as clients and starts announcing this member's patients.</summary>
+    public static WebApplication MapCareLedgerLocator(this WebApplication app)
+    {
+        var group = app.MapGroup("/fhir");
+        group.AddEndpointFilter(new AccessProblemFilter());
+        var fhir = group.MapGroup(string.Empty).RequireCaller();
+        fhir.MapPost("/Patient/$fetch-remote", FetchRemoteAsync);
+        fhir.MapGet("/Patient/$disclose", DiscloseAsync);
+
+        var node = app.Services.GetRequiredService<CareLedgerNode>();
+        if (node.Locator is { } locator)
+        {
+            app.Lifetime.ApplicationStarted.Register(() =>
+            {
+                var issuer = app.Services.GetRequiredService<IssuerResolver>();
+                var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CareLedger.Locator");
+                locator.Logger = logger;
+                MemberClients.RegisterAsync(app.Services.GetRequiredService<Identity.Accounts.IdentityStore>(), node.Ledger, logger, app.Lifetime.ApplicationStopping)
+                    .GetAwaiter().GetResult();
+                locator.Start(issuer.FhirBaseUrl);
+            });
+        }
+
+        return app;
+    }
+
+    private static async Task<IResult> FetchRemoteAsync(HttpContext context, CareLedgerNode node, MemberLinks links, CancellationToken ct)
+    {
+        var locator = RequireLocator(node);
+        var caller = context.GetCaller();
+        var fhirCaller = FhirHttp.Caller(context);
+        if (caller.Role != CareLedgerRole.Clinician || caller.Reference?.ToString() is not { } practitioner || !practitioner.StartsWith("Practitioner/", StringComparison.Ordinal))
+        {
+            throw AccessProblems.Forbidden("only a clinician (a Practitioner) fetches a patient's records from other members");
+        }
+
+        var identifier = IdentifierOf(await FhirHttp.ReadResourceAsync(context.Request, 64 * 1024, ct));
+        if (identifier.System != locator.Key.IdentifierSystem || string.IsNullOrWhiteSpace(identifier.Value))
+        {
+            throw FhirProblemException.BadRequest($"the patient is named across the network by an identifier of system {locator.Key.IdentifierSystem}");
+        }
+
+        var pseudonym = locator.PseudonymOf(identifier.Value);
+        var localPatient = locator.LocalPatient(pseudonym);
+        var holders = locator.Locate(pseudonym);
+        if (holders.Count == 0)
+        {
+            throw FhirProblemException.NotFound("the record locator names no other member holding records of this patient");
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var credential = node.Credentials.ForPractitioner(practitioner)
+            .FirstOrDefault(c => c.Status is not CredentialStatusKind.Revoked && c.ValidFrom <= now && c.ValidUntil > now);
+        if (credential is null)
+        {
+            const string NoCredential = "this member holds no valid practitioner credential of the clinician to present to other members";
+            node.Gate.AuditReceipt(fhirCaller.Who, fhirCaller.Context, localPatient, false, 0, [NoCredential], "records from other members");
+            throw AccessProblems.Forbidden(NoCredential);
+        }
+
+        var purpose = fhirCaller.Context.Purpose ?? "TREAT";
+        var entries = new JsonArray();
+        var refusals = new List<string>();
+        foreach (var holder in holders)
+        {
+            var assertion = new ClinicianAssertion(locator.MemberName!, holder.FhirBase.AbsoluteUri.TrimEnd('/'), caller.Subject, practitioner, credential.Jwt,
+                purpose, Convert.ToHexStringLower(pseudonym), now, now + ClinicianAssertion.MaxLifetime, Guid.NewGuid().ToString("N"));
+            MemberAnswer answer;
+            try
+            {
+                answer = await links.FetchAsync(holder, assertion, ct);
+            }
+            catch (Exception e) when (e is HttpRequestException or InvalidOperationException or System.Text.Json.JsonException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                answer = new MemberAnswer(StatusCodes.Status502BadGateway, [], $"member {holder.Member} could not be asked ({e.GetType().Name}: {e.Message})");
+            }
+
+            var received = answer.Refusal is null;
+            node.Gate.AuditReceipt(fhirCaller.Who, fhirCaller.Context, localPatient, received, answer.Records.Count,
+                [received ? $"member {holder.Member} disclosed {answer.Records.Count} records" : $"member {holder.Member} refused: {answer.Refusal}"],
+                $"records received from member {holder.Member}");
+            if (!received)
+            {
+                refusals.Add($"member {holder.Member} ({holder.Organisation}) answered {answer.Status}: {answer.Refusal}");
+                continue;
+            }
+
+            foreach (var record in answer.Records)
+            {
+                entries.Add(new JsonObject
+                {
+                    ["fullUrl"] = $"{holder.FhirBase.AbsoluteUri.TrimEnd('/')}/{(string?)record["resourceType"]}/{(string?)record["id"]}",
+                    ["resource"] = record,
+                });
+            }
+        }
+
+        if (refusals.Count == holders.Count)
+        {
+            throw AccessProblems.Forbidden(string.Join("; ", refusals));
+        }
+
+        if (refusals.Count > 0)
+        {
+            var outcome = OperationOutcomes.Single(OperationOutcome.IssueSeverity.Warning, OperationOutcome.IssueType.Forbidden, string.Join("; ", refusals));
+            entries.Add(new JsonObject
+            {
+                ["resource"] = JsonNode.Parse(FhirSerialization.ToJson(outcome)),
+                ["search"] = new JsonObject { ["mode"] = "outcome" },
+            });
+        }
+
+        var bundle = new JsonObject { ["resourceType"] = "Bundle", ["type"] = "collection", ["entry"] = entries };
+        return Results.Text(bundle.ToJsonString(), "application/fhir+json; charset=utf-8");
+    }
+
+    private static IResult DiscloseAsync(HttpContext context, CareLedgerNode node, IssuerResolver issuer, string? locator)
+    {
+        var records = RequireLocator(node);
+        var caller = context.GetCaller();
+        var ledger = node.Ledger;
+        var member = caller.Role == CareLedgerRole.System && caller.ClientId is { } client
+            ? ledger.State.MembersAt(ledger.Size).FirstOrDefault(m => m.Name == client && m.Organisation == caller.Organisation && m.Name != ledger.MemberName)
+            : null;
+        if (member is null)
+        {
+            throw AccessProblems.Forbidden("only another member's node asks for a disclosure, with a token of its own client");
+        }
+
+        var compact = context.Request.Headers[MemberLinks.AssertionHeader].FirstOrDefault()
+            ?? throw AccessProblems.Forbidden($"a disclosure names the clinician it is for: send the {MemberLinks.AssertionHeader} header");
+        ClinicianAssertion assertion;
+        try
+        {
+            assertion = ClinicianAssertion.Verify(compact,
+                name => name == member.Name ? ledger.State.FindKey(member.NodeKey)?.PublicKeySpki : null,
+                issuer.FhirBaseUrl.AbsoluteUri, DateTimeOffset.UtcNow);
+        }
+        catch (FormatException e)
+        {
+            throw AccessProblems.Forbidden(e.Message);
+        }
+
+        if (locator is null || !string.Equals(locator, assertion.Locator, StringComparison.Ordinal) || locator.Length != 64 || !locator.All(char.IsAsciiHexDigitLower))
+        {
+            throw FhirProblemException.BadRequest("locator must be the patient's locator pseudonym (64 lowercase hex digits) that the clinician assertion names");
+        }
+
+        var patientId = records.LocalPatient(Convert.FromHexString(locator))
+            ?? throw FhirProblemException.NotFound("this member holds no records of the patient that locator names");
+        var who = new Accessor($"{member.Name}/{assertion.Subject}", CareLedgerRole.Clinician, assertion.Practitioner, member.Organisation, null,
+            caller.ToAccessor().Scopes)
+        {
+            ClientId = member.Name,
+            PresentedCredential = assertion.Credential,
+        };
+        var fhirCaller = new FhirCaller(who, new AccessContext(assertion.Purpose, context.TraceIdentifier));
+        var repository = node.Fhir.Repository;
+        var addresses = new List<RecordAddress>();
+        foreach (var type in BulkExportService.PatientCompartmentTypes)
+        {
+            var page = repository.Query(new VaultQuery(type) { PatientId = patientId, Sort = [VaultSort.ById()], Take = MaxRecords });
+            addresses.AddRange(page.Records.Select(r => new RecordAddress(r.ResourceType, r.Id, 0)));
+        }
+
+        var disclosure = repository.ReadMany(fhirCaller, AccessAction.Disclose, addresses, $"disclosure to member {member.Name}");
+        if (disclosure.Records.Count == 0 && disclosure.Withheld > 0)
+        {
+            var reasons = disclosure.AuditIds.Select(node.Audit.Find).FirstOrDefault(e => e is not null)?.Record.Reasons;
+            throw AccessProblems.Forbidden($"the patient's consent does not permit this disclosure: {(reasons is { Count: > 0 } ? string.Join("; ", reasons) : "refused")}");
+        }
+
+        var entries = new JsonArray();
+        foreach (var record in disclosure.Records)
+        {
+            entries.Add(new JsonObject
+            {
+                ["fullUrl"] = $"{issuer.FhirBaseUrl.AbsoluteUri.TrimEnd('/')}/{record.Address.ResourceType}/{record.Address.Id}",
+                ["resource"] = JsonNode.Parse(record.Json),
+            });
+        }
+
+        var bundle = new JsonObject { ["resourceType"] = "Bundle", ["type"] = "collection", ["entry"] = entries };
+        return Results.Text(bundle.ToJsonString(), "application/fhir+json; charset=utf-8");
+    }
+
+    private static RecordLocator RequireLocator(CareLedgerNode node) =>
+        node.Locator ?? throw FhirProblemException.NotFound("this node takes no part in the record locator (it holds no locator key)");
+
+    private static Identifier IdentifierOf(Resource body)
+    {
+        if (body is Parameters parameters && parameters.Parameter.FirstOrDefault(p => p.Name == "identifier")?.Value is Identifier identifier)
+        {
+            return identifier;
+        }
+
+        throw FhirProblemException.BadRequest("send Parameters with one parameter 'identifier' (valueIdentifier: the patient's network identifier)");
+    }
+}

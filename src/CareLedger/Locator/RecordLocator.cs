@@ -1,0 +1,203 @@
+using CareLedger.Ledger.Engine;
+using CareLedger.Ledger.Locator;
+using CareLedger.Ledger.Transactions;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
+
+namespace CareLedger.Locator;
+
+/// <summary>One member that announced records of a patient, and where its FHIR API answers.</summary>
+internal sealed record LocatedHolder(string Member, string Organisation, Uri FhirBase, long Leaf);
+
+/// <summary>
+/// The record locator of one member (F3, ADR 0008). It announces, as ledger transactions, the patients this member holds
+/// records of (by locator pseudonym, in batches, in the background once a Patient is written), remembers locally which
+/// patient each pseudonym names, and answers which members hold records of a pseudonym by reading every member's
+/// announcements from the ledger (an index kept in memory and caught up from the log on each question).
+/// </summary>
+internal sealed class RecordLocator : IAsyncDisposable
+{
+    private const string PatientType = "Patient";
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+
+    private readonly LedgerEngine ledger;
+    private readonly LocatorStore store;
+    private readonly SemaphoreSlim pending = new(0);
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Lock indexLock = new();
+    // pseudonym (hex) → member → holder; member → latest FHIR base it announced.
+    private readonly Dictionary<string, Dictionary<string, long>> holders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Organisation, Uri FhirBase)> endpoints = new(StringComparer.Ordinal);
+    private long indexed;
+    private Task? announcer;
+    private Uri? fhirBase;
+
+    private RecordLocator(LedgerEngine ledger, LocatorKey key, LocatorStore store)
+    {
+        this.ledger = ledger;
+        Key = key;
+        this.store = store;
+    }
+
+    public LocatorKey Key { get; }
+
+    /// <summary>The host's logger once it runs (the node opens before the host exists).</summary>
+    public ILogger Logger { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    /// <summary>The locator of a node that holds the network's locator key; null without one (no announcements, no fetching).</summary>
+    public static RecordLocator? Open(string dataDirectory, LedgerEngine ledger) =>
+        LocatorKey.Load(dataDirectory) is { } key ? new RecordLocator(ledger, key, LocatorStore.Open(dataDirectory)) : null;
+
+    /// <summary>This member's name in the consortium (its node key's member), or null for a node outside one.</summary>
+    public string? MemberName => ledger.MemberName;
+
+    /// <summary>The patient's locator pseudonym in this network.</summary>
+    public byte[] PseudonymOf(string identifierValue) => Key.PseudonymOf(ledger.Origin, identifierValue);
+
+    /// <summary>The local patient <paramref name="pseudonym"/> names, if this member announced one.</summary>
+    public string? LocalPatient(byte[] pseudonym) => store.PatientOf(pseudonym);
+
+    /// <summary>Starts announcing, now that the node knows the address its FHIR API answers at.</summary>
+    public void Start(Uri ownFhirBase)
+    {
+        fhirBase = ownFhirBase;
+        announcer ??= Task.Run(AnnounceLoopAsync);
+        pending.Release();
+    }
+
+    /// <summary>
+    /// Called once a Patient version is committed: each identifier of the network's identifier system names the patient
+    /// by a pseudonym, remembered here and announced in the background. Never fails the write.
+    /// </summary>
+    public void PatientCommitted(string patientId, Resource resource)
+    {
+        if (resource is not Patient patient)
+        {
+            return;
+        }
+
+        try
+        {
+            var added = false;
+            foreach (var identifier in patient.Identifier)
+            {
+                if (identifier.System == Key.IdentifierSystem && !string.IsNullOrWhiteSpace(identifier.Value))
+                {
+                    added |= store.Remember(PseudonymOf(identifier.Value), patientId);
+                }
+            }
+
+            if (added)
+            {
+                pending.Release();
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The announcement is retried from the store; a patient not yet remembered is remembered at its next write.
+            Logger.LogWarning("record locator: a patient could not be remembered: {Type}", e.GetType().Name);
+        }
+    }
+
+    /// <summary>The members (other than this one) that announced records of the patient, each with its latest address.</summary>
+    public IReadOnlyList<LocatedHolder> Locate(byte[] pseudonym)
+    {
+        lock (indexLock)
+        {
+            CatchUp();
+            if (!holders.TryGetValue(Convert.ToHexStringLower(pseudonym), out var members))
+            {
+                return [];
+            }
+
+            return [.. members.Where(m => m.Key != MemberName && endpoints.ContainsKey(m.Key))
+                .Select(m => new LocatedHolder(m.Key, endpoints[m.Key].Organisation, endpoints[m.Key].FhirBase, m.Value))
+                .OrderBy(h => h.Member, StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>Whether this member's own announcement of the pseudonym is on the ledger yet.</summary>
+    public bool IsAnnounced(byte[] pseudonym)
+    {
+        lock (indexLock)
+        {
+            CatchUp();
+            return MemberName is { } self && holders.TryGetValue(Convert.ToHexStringLower(pseudonym), out var members) && members.ContainsKey(self);
+        }
+    }
+
+    private void CatchUp()
+    {
+        var size = ledger.Size;
+        for (; indexed < size; indexed++)
+        {
+            var tx = ledger.ReadTransaction(indexed).Transaction;
+            if (tx.Type != TxType.Anchor || LocatorAnnouncement.FromAnchor(AnchorPayload.Decode(tx.Payload.Span)) is not { } announcement)
+            {
+                continue;
+            }
+
+            // Only a member's node speaks for the member: the holder is whoever's node key signed the announcement.
+            var member = ledger.State.MembersAt(indexed + 1).FirstOrDefault(m => m.NodeKey == tx.Author);
+            if (member is null)
+            {
+                continue;
+            }
+
+            endpoints[member.Name] = (member.Organisation, new Uri(announcement.FhirBase));
+            foreach (var patient in announcement.Patients)
+            {
+                var key = Convert.ToHexStringLower(patient);
+                if (!holders.TryGetValue(key, out var members))
+                {
+                    holders[key] = members = new Dictionary<string, long>(StringComparer.Ordinal);
+                }
+
+                members[member.Name] = indexed;
+            }
+        }
+    }
+
+    private async Task AnnounceLoopAsync()
+    {
+        var ct = stopping.Token;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await pending.WaitAsync(ct);
+                while (store.Unannounced(LocatorAnnouncement.MaxPatients) is { Count: > 0 } batch)
+                {
+                    var announcement = new LocatorAnnouncement(fhirBase!.AbsoluteUri.TrimEnd('/'), LocatorAnnouncement.Ordered(batch));
+                    var node = ledger.Keys.Node;
+                    var tx = SignedTransaction.Sign(Transaction.Create(announcement.ToAnchor(), node.Id, TimeProvider.System), node);
+                    var result = await ledger.SubmitAsync(tx, ct);
+                    store.MarkAnnounced(batch, result.LeafIndex);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Logger.LogWarning("record locator: announcing failed ({Type}: {Message}); retrying", e.GetType().Name, e.Message);
+                await Task.Delay(RetryDelay, CancellationToken.None);
+                pending.Release();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stopping.CancelAsync();
+        if (announcer is not null)
+        {
+            await announcer;
+        }
+
+        store.Dispose();
+        stopping.Dispose();
+        pending.Dispose();
+    }
+}

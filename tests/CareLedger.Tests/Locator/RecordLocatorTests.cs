@@ -1,0 +1,229 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CareLedger.Access.Audit;
+using CareLedger.Access.Credentials;
+using CareLedger.Access.Gate;
+using CareLedger.Fhir.Validation;
+using CareLedger.Ledger.Locator;
+using CareLedger.Ledger.Transactions;
+using CareLedger.Locator;
+using CareLedger.Tests.Consortium;
+using CareLedger.Tests.Identity;
+using Hl7.Fhir.Model;
+using FhirConsent = Hl7.Fhir.Model.Consent;
+using Task = System.Threading.Tasks.Task;
+
+namespace CareLedger.Tests.Locator;
+
+/// <summary>The two members every record-locator test shares (starting a consortium costs seconds).</summary>
+public sealed class LocatorNetworkFixture : IAsyncLifetime
+{
+    internal TwoMemberNetwork Network { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Network = await TwoMemberNetwork.StartAsync();
+
+    public async Task DisposeAsync() => await Network.DisposeAsync();
+}
+
+/// <summary>
+/// Records across institutions (F3): a clinician at member B fetches, through B's API, a patient's records held at member
+/// A — found in the ledger's record locator, disclosed by A's door under the patient's consent over real HTTP between two
+/// members of one consortium — and both members audit the disclosure and the refusals.
+/// </summary>
+[Collection(ConsortiumProcesses.Name)]
+public sealed class RecordLocatorTests(LocatorNetworkFixture fixture) : IClassFixture<LocatorNetworkFixture>
+{
+    private const int A = 0;
+    private const int B = 1;
+    private static readonly TimeSpan Announced = TimeSpan.FromSeconds(60);
+
+    private TwoMemberNetwork Net => fixture.Network;
+
+    [Fact]
+    public async Task A_record_at_member_A_is_readable_at_member_B_only_while_the_patient_consents_and_both_members_audit_it()
+    {
+        var ct = CancellationToken.None;
+        const string Ssn = "999-41-2207";
+        var patientId = await CreatePatientAtAAsync(Ssn, "Lovelace", "Ada");
+        await Net[A].Fhir.CreateAsync(Net.Custodian(A), new Observation
+        {
+            Status = ObservationStatus.Final,
+            Code = new CodeableConcept("http://loinc.org", "8867-4"),
+            Subject = new ResourceReference($"Patient/{patientId}"),
+            Value = new Quantity(72, "/min"),
+        }, null, ct);
+
+        // A clinician of member B with a licence from B's board (its status on the shared ledger).
+        const string Practitioner = "Practitioner/locator-dr-b";
+        var board = await Net[B].Credentials.EnsureIssuerKeyAsync("Member B licensing board", ct);
+        await Net[B].Credentials.IssueAsync(board, Practitioner, new PractitionerLicence("MD-B-17", "cardiology"), DateTimeOffset.UtcNow.AddYears(1), ct);
+        using var clinician = ClinicianAtB("locator-dr-b-account", Practitioner);
+        await WaitUntilLocatedAtBAsync(Ssn);
+
+        // No consent (opt-in): A refuses, B answers 403 and nothing of the record.
+        using var before = await FetchAsync(clinician, Ssn);
+        var refusal = await before.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, before.StatusCode);
+        Assert.True(refusal.Contains($"member {Net[A].Ledger.MemberName} ({Net[A].Config.OrganisationName}) answered 403", StringComparison.Ordinal), refusal);
+        Assert.True(refusal.Contains("consent", StringComparison.Ordinal), refusal);
+        Assert.DoesNotContain("8867-4", refusal, StringComparison.Ordinal);
+
+        // The patient grants (their Consent at A, the custodian of their records): B's clinician reads A's records. The
+        // consent names the practitioner as the network's licensing boards do (Practitioner/<id>), which A's directory holds.
+        await Net[A].Fhir.UpdateAsync(Net.Custodian(A), "Practitioner", "locator-dr-b", new Practitioner { Id = "locator-dr-b" }, null, ct);
+        var consent = ConsentFor(patientId, Practitioner, FhirConsent.ConsentState.Active);
+        var consentId = (await Net[A].Fhir.CreateAsync(Net.Custodian(A), consent, null, ct)).Id;
+        using var granted = await FetchAsync(clinician, Ssn);
+        var body = await granted.Content.ReadAsStringAsync();
+        Assert.True(granted.StatusCode == HttpStatusCode.OK, body);
+        var bundle = (Bundle)FhirSerialization.ParseJson(Encoding.UTF8.GetBytes(body));
+        var observation = Assert.Single(bundle.Entry.Select(e => e.Resource).OfType<Observation>());
+        Assert.Equal("8867-4", observation.Code.Coding[0].Code);
+        Assert.Contains(bundle.Entry, e => e.Resource is Patient p && p.Id == patientId);
+        Assert.All(bundle.Entry, e => Assert.StartsWith(Net.Url(A) + "/fhir/", e.FullUrl, StringComparison.Ordinal));
+
+        // The patient revokes: the very next request is refused.
+        consent.Id = consentId;
+        consent.Status = FhirConsent.ConsentState.Inactive;
+        await Net[A].Fhir.UpdateAsync(Net.Custodian(A), "Consent", consentId, consent, null, ct);
+        using var after = await FetchAsync(clinician, Ssn);
+        var afterBody = await after.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, after.StatusCode);
+        Assert.DoesNotContain("8867-4", afterBody, StringComparison.Ordinal);
+
+        // Both members audited each exchange, in order: refused, disclosed, refused — anchored on the ledger.
+        await Net[A].Audit.FlushAsync(ct);
+        await Net[B].Audit.FlushAsync(ct);
+        var memberB = Net[B].Ledger.MemberName!;
+        var atA = Net[A].Audit.Query(new AuditQuery { AccessorSubject = $"{memberB}/locator-dr-b-account", Limit = 10 }).OrderBy(e => e.Record.Time).ToList();
+        Assert.Equal([AuditOutcome.Deny, AuditOutcome.Permit, AuditOutcome.Deny], atA.Select(e => e.Record.Outcome));
+        Assert.All(atA, e =>
+        {
+            Assert.Equal(AccessAction.Disclose, e.Record.Action);
+            Assert.Equal(Practitioner, e.Record.AccessorReference);
+            Assert.Equal(Net[B].Config.OrganisationName, e.Record.Organisation);
+            Assert.True(e.IsAnchored);
+        });
+        Assert.True(atA[1].Record.Disclosed >= 2, $"A disclosed {atA[1].Record.Disclosed} records");
+        var atB = Net[B].Audit.Query(new AuditQuery { AccessorSubject = "locator-dr-b-account", Limit = 10 }).OrderBy(e => e.Record.Time).ToList();
+        Assert.Equal([AuditOutcome.Deny, AuditOutcome.Permit, AuditOutcome.Deny], atB.Select(e => e.Record.Outcome));
+        Assert.All(atB, e =>
+        {
+            Assert.Equal(AccessAction.Disclose, e.Record.Action);
+            Assert.Equal($"records received from member {Net[A].Ledger.MemberName}", e.Record.Detail);
+            Assert.True(e.IsAnchored);
+        });
+        Assert.Equal(atA[1].Record.Disclosed, atB[1].Record.Disclosed);
+    }
+
+    [Fact]
+    public async Task The_record_locator_on_the_ledger_carries_no_personal_data()
+    {
+        var patients = new[] { ("999-52-0001", "Kreiger", "Clemente"), ("999-52-0002", "Wiegand", "Luigi"), ("999-52-0003", "Hintz", "Ned") };
+        var ids = new List<string>();
+        foreach (var (ssn, family, given) in patients)
+        {
+            ids.Add(await CreatePatientAtAAsync(ssn, family, given));
+        }
+
+        foreach (var (ssn, _, _) in patients)
+        {
+            await WaitUntilLocatedAtBAsync(ssn);
+        }
+
+        // Every transaction on B's ledger (the shared log), and B's log files on disk, hold none of the patients' personal data.
+        var ledger = Net[B].Ledger;
+        var transactions = Enumerable.Range(0, (int)ledger.Size).Select(i => ledger.ReadTransaction(i)).ToList();
+        var announced = transactions
+            .Where(t => t.Transaction.Type == TxType.Anchor)
+            .Select(t => LocatorAnnouncement.FromAnchor(AnchorPayload.Decode(t.Transaction.Payload.Span)))
+            .OfType<LocatorAnnouncement>()
+            .SelectMany(a => a.Patients)
+            .Select(Convert.ToHexString)
+            .ToHashSet();
+        var logBytes = Directory.EnumerateFiles(Path.Combine(Net.DataDirectory(B), "log"), "*.seg", SearchOption.AllDirectories).Select(File.ReadAllBytes).ToList();
+        for (var i = 0; i < patients.Length; i++)
+        {
+            var (ssn, family, given) = patients[i];
+            foreach (var value in new[] { ssn, ssn.Replace("-", "", StringComparison.Ordinal), family, given, ids[i] })
+            {
+                var utf8 = Encoding.UTF8.GetBytes(value);
+                Assert.DoesNotContain(transactions, t => t.Encoded.Span.IndexOf(utf8) >= 0);
+                Assert.DoesNotContain(logBytes, file => file.AsSpan().IndexOf(utf8) >= 0);
+            }
+
+            // What the locator holds is the keyed pseudonym, not a hash anyone could compute from the identifier.
+            var pseudonym = Net[B].Locator!.PseudonymOf(ssn);
+            Assert.Contains(Convert.ToHexString(pseudonym), announced);
+            Assert.DoesNotContain(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ssn))), announced);
+            Assert.DoesNotContain(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{TwoMemberNetwork.IdentifierSystem}|{ssn}"))), announced);
+        }
+    }
+
+    private async Task<string> CreatePatientAtAAsync(string ssn, string family, string given)
+    {
+        var patient = new Patient
+        {
+            Identifier = [new Identifier(TwoMemberNetwork.IdentifierSystem, ssn), new Identifier("urn:oid:2.16.840.1.113883.4.3.25", "MRN-" + family)],
+            Name = [new HumanName { Family = family, Given = [given] }],
+            BirthDate = "1970-01-01",
+        };
+        return (await Net[A].Fhir.CreateAsync(Net.Custodian(A), patient, null, CancellationToken.None)).Id;
+    }
+
+    /// <summary>A's announcement of the patient reaches B's copy of the ledger (committed by both members).</summary>
+    private async Task WaitUntilLocatedAtBAsync(string ssn)
+    {
+        var locator = Net[B].Locator!;
+        var pseudonym = locator.PseudonymOf(ssn);
+        var deadline = DateTime.UtcNow + Announced;
+        while (locator.Locate(pseudonym).Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "member A's locator entry did not reach member B");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A clinician's access token from member B's authorisation server (signed with B's key).</summary>
+    private HttpClient ClinicianAtB(string account, string practitioner)
+    {
+        var url = Net.Url(B);
+        var token = TokenMinter.MintFor(TokenMinter.NodeKey(Net.DataDirectory(B)), url + "/", url + "/fhir", account, "clinician", "user/*.rs",
+            practitioner, null, Net[B].Config.OrganisationName);
+        var http = new HttpClient { BaseAddress = new Uri(url + "/fhir/"), Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    private static Task<HttpResponseMessage> FetchAsync(HttpClient clinician, string ssn)
+    {
+        var parameters = new Parameters();
+        parameters.Add("identifier", new Identifier(TwoMemberNetwork.IdentifierSystem, ssn));
+        return clinician.PostAsync("Patient/$fetch-remote", new StringContent(FhirSerialization.ToJson(parameters), Encoding.UTF8, "application/fhir+json"));
+    }
+
+    private static FhirConsent ConsentFor(string patientId, string practitioner, FhirConsent.ConsentState status) => new()
+    {
+        Status = status,
+        Scope = new CodeableConcept("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy"),
+        Category = [new CodeableConcept("http://loinc.org", "59284-0")],
+        Patient = new ResourceReference($"Patient/{patientId}"),
+        Policy = [new FhirConsent.PolicyComponent { Uri = "https://careledger.org/policy/demo" }],
+        Provision = new FhirConsent.provisionComponent
+        {
+            Type = FhirConsent.ConsentProvisionType.Permit,
+            Actor =
+            [
+                new FhirConsent.provisionActorComponent
+                {
+                    Role = new CodeableConcept("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP"),
+                    Reference = new ResourceReference(practitioner),
+                },
+            ],
+            Purpose = [new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", "TREAT")],
+        },
+    };
+}

@@ -1,0 +1,105 @@
+using CareLedger.Consortium.LocalNetwork;
+using CareLedger.Fhir;
+using CareLedger.Locator;
+using CareLedger.Node;
+using CareLedger.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+
+namespace CareLedger.Tests.Locator;
+
+/// <summary>
+/// Two members of one consortium, as <c>careledger network</c> founds them (keys, a genesis approved by both, each
+/// joined), sharing the network's locator key, ordered by a real nats-server (JetStream) started as a process; each member
+/// is the real node host (<see cref="NodeHost"/>) in this process on its own free 127.0.0.1 port, so that tests reach
+/// into a member (its credential board, its audit trail) while the members talk to each other over real HTTP.
+/// </summary>
+internal sealed class TwoMemberNetwork : IAsyncDisposable
+{
+    public const string IdentifierSystem = "http://hl7.org/fhir/sid/us-ssn";
+
+    private readonly TempDirectory directory;
+    private readonly List<(CareLedgerNode Node, WebApplication App)> members = [];
+
+    private TwoMemberNetwork(TempDirectory directory, LocalNetwork network)
+    {
+        this.directory = directory;
+        Network = network;
+    }
+
+    public LocalNetwork Network { get; }
+
+    public CareLedgerNode this[int member] => members[member].Node;
+
+    public string Url(int member) => Network.Layout.Members[member].Url;
+
+    public string DataDirectory(int member) => Network.MemberDataDirectory(member);
+
+    /// <summary>The member's custodian service, as the importer and the command line act.</summary>
+    public FhirCaller Custodian(int member) => FhirCaller.Custodian(this[member].Config.OrganisationName, "locator-tests");
+
+    public static async Task<TwoMemberNetwork> StartAsync()
+    {
+        var dir = new TempDirectory();
+        TwoMemberNetwork? result = null;
+        try
+        {
+            var network = LocalNetwork.Create(dir.Combine("network"), members: 2, natsServers: 1, quorum: null, checkpointIntervalMs: 100);
+            result = new TwoMemberNetwork(dir, network);
+            var key = LocatorKey.Create(IdentifierSystem);
+            for (var i = 0; i < 2; i++)
+            {
+                key.SaveTo(network.MemberDataDirectory(i));
+            }
+
+            // One nats-server is enough for two members here (replicas 1): without the cluster block that a network of
+            // three servers needs, since JetStream refuses to start a cluster of one.
+            var nats = network.Layout.NatsServers[0];
+            var configuration = network.NatsConfiguration(nats);
+            var text = File.ReadAllText(configuration);
+            File.WriteAllText(configuration, text[..text.IndexOf("cluster {", StringComparison.Ordinal)]);
+            network.StartNats(nats);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!DetachedProcess.Accepts(nats.ClientPort))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "nats-server did not listen within 30 s");
+                await Task.Delay(100);
+            }
+
+            for (var i = 0; i < 2; i++)
+            {
+                var node = await CareLedgerNode.OpenAsync(NodePaths.For(network.MemberDataDirectory(i)), CancellationToken.None);
+                var app = NodeHost.Build(node, network.Layout.Members[i].Url);
+                result.members.Add((node, app));
+                await app.StartAsync();
+            }
+
+            return result;
+        }
+        catch
+        {
+            if (result is not null)
+            {
+                await result.DisposeAsync();
+            }
+            else
+            {
+                dir.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (node, app) in members)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            await node.DisposeAsync();
+        }
+
+        Network.Stop();
+        directory.Dispose();
+    }
+}
