@@ -8,7 +8,7 @@ public interface ICredentialStatus
 
     /// <summary>
     /// The same question for a credential the caller presented (a VC-JWT): a clinician of another member, whose credential
-    /// this node did not issue, acting through that member's node (F3, ADR 0008). Valid only if it verifies against the
+    /// this node did not issue, acting through that member's node (F3, ADR 0009). Valid only if it verifies against the
     /// ledger and names <paramref name="practitionerReference"/> as its subject.
     /// </summary>
     CredentialCheck CheckPresented(string practitionerReference, string vcJwt, DateTimeOffset now) =>

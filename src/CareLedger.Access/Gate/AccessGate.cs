@@ -108,7 +108,7 @@ public sealed partial class AccessGate
     }
 
     /// <summary>
-    /// Audits what this member received from another member's door for <paramref name="who"/> (F3, ADR 0008): the records
+    /// Audits what this member received from another member's door for <paramref name="who"/> (F3, ADR 0009): the records
     /// it disclosed (<paramref name="received"/> of them), or its refusal. Nothing is read here; the record names the
     /// patient (by pseudonym) only if they have records here too. Returns the audit record's id.
     /// </summary>

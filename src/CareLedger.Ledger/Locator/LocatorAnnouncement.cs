@@ -5,7 +5,7 @@ using CareLedger.Ledger.Transactions;
 namespace CareLedger.Ledger.Locator;
 
 /// <summary>
-/// A member's entry in the record locator (F3, ADR 0008): "I hold records of these patients, and my FHIR API answers
+/// A member's entry in the record locator (F3, ADR 0009): "I hold records of these patients, and my FHIR API answers
 /// at this address". Patients are named only by their network locator pseudonym (a keyed hash that only members can
 /// compute), never by anything personal. Canonical CBOR {1: FHIR base URL (text, absolute http(s)), 2: [pseudonym
 /// (bstr 32), ...] (1 to 512, strictly ascending)}. It travels as an <see cref="AnchorPayload"/> of kind

@@ -29,6 +29,7 @@ internal static class CareLedgerCli
         root.Subcommands.Add(AiCommands.Create());
         root.Subcommands.Add(ConsortiumCommands.Create());
         root.Subcommands.Add(NetworkCommands.Create());
+        root.Subcommands.Add(LocatorCommands.Create());
         root.Subcommands.Add(BenchCommands.Create());
         return root;
     }

@@ -8,7 +8,7 @@ namespace CareLedger.Locator;
 
 /// <summary>
 /// What a member's node states when it asks another member for a patient's records on behalf of one of its clinicians
-/// (F3, ADR 0008): a compact JWS (RFC 7515), ES256, signed by the asking member's node key — the key the consortium
+/// (F3, ADR 0009): a compact JWS (RFC 7515), ES256, signed by the asking member's node key — the key the consortium
 /// genesis registered for that member on the ledger, so the holder verifies it without any exchange beforehand.
 /// Header {"alg": "ES256", "typ": "careledger-clinician+jwt", "kid": node key id}; claims {"iss": member name,
 /// "aud": the holder's FHIR base URL, "sub": the clinician's account id at the asking member, "fhirUser":

@@ -19,7 +19,7 @@ using Hl7.Fhir.Model;
 namespace CareLedger.Locator;
 
 /// <summary>
-/// The record locator over HTTP (F3, ADR 0008, docs/locator.md):
+/// The record locator over HTTP (F3, ADR 0009):
 /// <list type="bullet">
 /// <item><c>POST /fhir/Patient/$fetch-remote</c> — a clinician of this member asks for a patient's records held at other
 /// members (Parameters with the patient's network <c>identifier</c>): this node finds the holders in the locator, asks
@@ -73,11 +73,13 @@ internal static class LocatorEndpoints
     {
         var locator = RequireLocator(node);
         var caller = context.GetCaller();
-        var fhirCaller = FhirHttp.Caller(context);
         if (caller.Role != CareLedgerRole.Clinician || caller.Reference?.ToString() is not { } practitioner || !practitioner.StartsWith("Practitioner/", StringComparison.Ordinal))
         {
             throw AccessProblems.Forbidden("only a clinician (a Practitioner) fetches a patient's records from other members");
         }
+
+        // From here every outcome is recorded in this node's trail by AuditReceipt (FhirHttp.Caller notes it).
+        var fhirCaller = FhirHttp.Caller(context);
 
         var identifier = IdentifierOf(await FhirHttp.ReadResourceAsync(context.Request, 64 * 1024, ct));
         if (identifier.System != locator.Key.IdentifierSystem || string.IsNullOrWhiteSpace(identifier.Value))
@@ -200,6 +202,8 @@ internal static class LocatorEndpoints
             PresentedCredential = assertion.Credential,
         };
         var fhirCaller = new FhirCaller(who, new AccessContext(assertion.Purpose, context.TraceIdentifier));
+        // The door records its decision for the clinician; a 403 after it is that decision, not a second refusal.
+        RefusalAudit.NoteDoorConsulted(context);
         var repository = node.Fhir.Repository;
         var addresses = new List<RecordAddress>();
         foreach (var type in BulkExportService.PatientCompartmentTypes)

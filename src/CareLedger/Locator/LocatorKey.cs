@@ -7,7 +7,7 @@ using CareLedger.IO;
 namespace CareLedger.Locator;
 
 /// <summary>
-/// The network's locator key (ADR 0008): a 256-bit secret that every member holds and nobody else, and the identifier
+/// The network's locator key (ADR 0009): a 256-bit secret that every member holds and nobody else, and the identifier
 /// system whose values name a patient across the network (e.g. a national patient identifier). A patient's locator
 /// pseudonym is HMAC-SHA256(key, "careledger/locator/v1\n" ‖ network origin ‖ "\n" ‖ system ‖ "|" ‖ value): members that
 /// know the patient's identifier compute the same pseudonym; a reader of the ledger without the key cannot test guesses.

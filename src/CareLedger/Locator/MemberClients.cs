@@ -6,7 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace CareLedger.Locator;
 
 /// <summary>
-/// Registers every other member's node as a client of this node's authorisation server (F3, ADR 0008): client id = the
+/// Registers every other member's node as a client of this node's authorisation server (F3, ADR 0009): client id = the
 /// member's name, authenticated by <c>private_key_jwt</c> with the node key the ledger registers for it (no secret is
 /// ever exchanged), allowed <c>system/*.rs</c>, its tokens naming the member's organisation — so the door treats it as
 /// another organisation's system (no patient records) unless a clinician assertion says for whom it asks.

@@ -12,7 +12,7 @@ namespace CareLedger.Locator;
 internal sealed record MemberAnswer(int Status, IReadOnlyList<JsonObject> Records, string? Refusal);
 
 /// <summary>
-/// This member's node as a client of the other members' FHIR APIs (F3, ADR 0008): SMART Backend Services — a
+/// This member's node as a client of the other members' FHIR APIs (F3, ADR 0009): SMART Backend Services — a
 /// client-credentials token from the other member's authorisation server, the client authenticated by a JWT assertion
 /// (<c>private_key_jwt</c>, RFC 7523) signed with this member's node key, the key the ledger registers for it — and, on
 /// each request, a <see cref="ClinicianAssertion"/> naming the clinician it acts for.

@@ -10,7 +10,7 @@ namespace CareLedger.Locator;
 internal sealed record LocatedHolder(string Member, string Organisation, Uri FhirBase, long Leaf);
 
 /// <summary>
-/// The record locator of one member (F3, ADR 0008). It announces, as ledger transactions, the patients this member holds
+/// The record locator of one member (F3, ADR 0009). It announces, as ledger transactions, the patients this member holds
 /// records of (by locator pseudonym, in batches, in the background once a Patient is written), remembers locally which
 /// patient each pseudonym names, and answers which members hold records of a pseudonym by reading every member's
 /// announcements from the ledger (an index kept in memory and caught up from the log on each question).

@@ -84,7 +84,7 @@ internal sealed class CareLedgerNode : IAsyncDisposable
 
     public FhirImporter Importer { get; }
 
-    /// <summary>The record locator (F3, ADR 0008); null when the node holds no network locator key.</summary>
+    /// <summary>The record locator (F3, ADR 0009); null when the node holds no network locator key.</summary>
     public RecordLocator? Locator { get; }
 
     /// <summary>The sealed openings of the AI's inference anchors (DATA/inferences.db); erasure forgets a patient's.</summary>

@@ -36,7 +36,7 @@ public sealed class DiscoveryTests(IdentityHostFixture fixture)
         Assert.Equal(["authorization_code", "client_credentials", "refresh_token"], Strings(smart, "grant_types_supported"));
         Assert.Superset(new HashSet<string>
         {
-            "launch-standalone", "client-public", "client-confidential-symmetric", "permission-v2", "permission-patient",
+            "launch-standalone", "client-public", "client-confidential-symmetric", "client-confidential-asymmetric", "permission-v2", "permission-patient",
             "permission-user", "context-standalone-patient", "sso-openid-connect",
         }, Strings(smart, "capabilities").ToHashSet());
         Assert.Superset(new HashSet<string> { "openid", "fhirUser", "launch/patient", "offline_access" },

@@ -108,6 +108,8 @@ public sealed class RecordLocatorTests(LocatorNetworkFixture fixture) : IClassFi
             Assert.True(e.IsAnchored);
         });
         Assert.True(atA[1].Record.Disclosed >= 2, $"A disclosed {atA[1].Record.Disclosed} records");
+        // Each refusal is recorded once, as the door's decision for the clinician, not again for B's node.
+        Assert.Empty(Net[A].Audit.Query(new AuditQuery { AccessorSubject = memberB, Limit = 10 }));
         var atB = Net[B].Audit.Query(new AuditQuery { AccessorSubject = "locator-dr-b-account", Limit = 10 }).OrderBy(e => e.Record.Time).ToList();
         Assert.Equal([AuditOutcome.Deny, AuditOutcome.Permit, AuditOutcome.Deny], atB.Select(e => e.Record.Outcome));
         Assert.All(atB, e =>

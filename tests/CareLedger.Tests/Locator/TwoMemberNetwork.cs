@@ -15,7 +15,7 @@ namespace CareLedger.Tests.Locator;
 /// </summary>
 internal sealed class TwoMemberNetwork : IAsyncDisposable
 {
-    public const string IdentifierSystem = "http://hl7.org/fhir/sid/us-ssn";
+    public const string IdentifierSystem = LocalNetwork.LocatorIdentifierSystem;
 
     private readonly TempDirectory directory;
     private readonly List<(CareLedgerNode Node, WebApplication App)> members = [];
@@ -43,13 +43,10 @@ internal sealed class TwoMemberNetwork : IAsyncDisposable
         TwoMemberNetwork? result = null;
         try
         {
-            var network = LocalNetwork.Create(dir.Combine("network"), members: 2, natsServers: 1, quorum: null, checkpointIntervalMs: 100);
+            var network = LocalNetwork.Create(dir.Combine("network"), members: 2, natsServers: 1, quorum: null, checkpointIntervalMs: 100, NetworkStore.Sqlite);
             result = new TwoMemberNetwork(dir, network);
-            var key = LocatorKey.Create(IdentifierSystem);
-            for (var i = 0; i < 2; i++)
-            {
-                key.SaveTo(network.MemberDataDirectory(i));
-            }
+            // The network's locator key, as 'network up' hands it to every member.
+            Assert.All(Enumerable.Range(0, 2), i => Assert.Equal(IdentifierSystem, LocatorKey.Load(network.MemberDataDirectory(i))!.IdentifierSystem));
 
             // One nats-server is enough for two members here (replicas 1): without the cluster block that a network of
             // three servers needs, since JetStream refuses to start a cluster of one.

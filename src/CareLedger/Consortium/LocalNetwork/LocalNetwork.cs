@@ -16,6 +16,9 @@ internal sealed class LocalNetwork(string directory, NetworkLayout layout)
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
 
+    /// <summary>The identifier system that names a patient across a local network (the demo data's US SSN).</summary>
+    public const string LocatorIdentifierSystem = "http://hl7.org/fhir/sid/us-ssn";
+
     public string Directory { get; } = Path.GetFullPath(directory);
 
     public NetworkLayout Layout { get; } = layout;
@@ -66,10 +69,13 @@ internal sealed class LocalNetwork(string directory, NetworkLayout layout)
             File.WriteAllBytes(NetworkLayout.GenesisPath(root), genesis.Encoded.ToArray());
             var replicas = Math.Min(3, natsServers);
             var server = cluster?.ConnectionString() ?? postgres;
+            // Every member holds the network's record-locator key (ADR 0009); the Synthea demo data names patients by SSN.
+            var locatorKey = Locator.LocatorKey.Create(LocatorIdentifierSystem);
             foreach (var member in layout.Members)
             {
                 Founding.Join(NetworkLayout.MemberDirectory(root, member), genesis, layout.NatsUrls, replicas, server,
                     server is null ? null : NodeConfig.DefaultSchema($"{network} {member.Name}"));
+                locatorKey.SaveTo(NetworkLayout.MemberDirectory(root, member));
             }
 
             layout.Save(root);

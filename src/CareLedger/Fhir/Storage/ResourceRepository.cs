@@ -47,7 +47,7 @@ public sealed class ResourceRepository
 
     public LedgerEngine Ledger => ledger;
 
-    /// <summary>Told of every committed Patient version (id, resource) before the writer hears "done": the record locator (ADR 0008).</summary>
+    /// <summary>Told of every committed Patient version (id, resource) before the writer hears "done": the record locator (ADR 0009).</summary>
     public Action<string, Resource>? PatientCommitted { get; set; }
 
     /// <summary>The one door to decrypted records: every read below goes through it.</summary>

@@ -37,7 +37,7 @@ public sealed record ClientRegistration(string ClientId, ClientKind Kind)
     public Microsoft.IdentityModel.Tokens.JsonWebKeySet? Keys { get; init; }
 
     /// <summary>
-    /// For another consortium member's node (F3, ADR 0008): the organisation its tokens name, so that the door treats
+    /// For another consortium member's node (F3, ADR 0009): the organisation its tokens name, so that the door treats
     /// it as that organisation, never as this custodian's own service.
     /// </summary>
     public string? MemberOrganisation { get; init; }

@@ -10,6 +10,7 @@ internal static class SmartConfigurationEndpoint
         "launch-standalone",
         "client-public",
         "client-confidential-symmetric",
+        "client-confidential-asymmetric",
         "sso-openid-connect",
         "context-standalone-patient",
         "permission-offline",
@@ -37,7 +38,9 @@ internal static class SmartConfigurationEndpoint
             ["authorization_endpoint"] = issuer.Endpoint(IdentityRoutes.Authorize.TrimStart('/')).AbsoluteUri,
             ["token_endpoint"] = issuer.Endpoint(IdentityRoutes.Token.TrimStart('/')).AbsoluteUri,
             ["grant_types_supported"] = Array(GrantTypes),
-            ["token_endpoint_auth_methods_supported"] = Array(["client_secret_basic", "client_secret_post"]),
+            // private_key_jwt: consortium members' nodes (ADR 0009), as SMART Backend Services clients do.
+            ["token_endpoint_auth_methods_supported"] = Array(["client_secret_basic", "client_secret_post", "private_key_jwt"]),
+            ["token_endpoint_auth_signing_alg_values_supported"] = Array(["ES256", "RS256"]),
             ["scopes_supported"] = Array(ScopesSupported),
             ["response_types_supported"] = Array(["code"]),
             ["code_challenge_methods_supported"] = Array(["S256"]),
