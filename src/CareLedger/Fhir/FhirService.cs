@@ -221,7 +221,7 @@ public sealed partial class FhirService(ResourceRepository repository, FhirServe
                 continue;
             }
 
-            foreach (var reference in ResourceReferences.All(p.Resource))
+            foreach (var reference in p.References ?? ResourceReferences.All(p.Resource))
             {
                 if (reference.Reference is not { } text || IsExternalOrLocal(text))
                 {

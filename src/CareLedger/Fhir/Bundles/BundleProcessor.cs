@@ -279,7 +279,8 @@ public sealed class BundleProcessor(FhirService service)
     /// <summary>Rewrites urn:uuid / fullUrl references to the ids they were given, and resolves conditional references.</summary>
     private void ResolveReferences(PlannedWrite write, Dictionary<string, string> identities, List<PlannedWrite> pending)
     {
-        foreach (var reference in ResourceReferences.All(write.Resource!))
+        write.References = ResourceReferences.All(write.Resource!);
+        foreach (var reference in write.References)
         {
             if (reference.Reference is not { } text)
             {
@@ -469,6 +470,9 @@ public sealed class BundleProcessor(FhirService service)
 
         public IReadOnlyList<IndexEntry> IndexForMatching() => index ??= SearchIndexer.Extract(Resource!);
 
-        public PendingWrite ToPending() => new(ResourceType, Id, Resource, CurrentVersion, Location);
+        /// <summary>The resource's references, found while resolving them (resolving changes their text, not which they are).</summary>
+        public List<ResourceReference>? References { get; set; }
+
+        public PendingWrite ToPending() => new(ResourceType, Id, Resource, CurrentVersion, Location) { References = References };
     }
 }

@@ -19,6 +19,29 @@ public static class ResourceReferences
         {
             found.Add(reference);
         }
+        else if (node is PrimitiveType { HasOverflow: false } primitive)
+        {
+            // Most nodes are primitives. Their children are an id, extensions and the value (never a Base), so only an
+            // extension can hold a reference: read those two without enumerating (which allocates) and without the
+            // Extension property (which allocates an empty list).
+            if (primitive.TryGetValue("id", out var id) && id is Base idElement)
+            {
+                Walk(idElement, found);
+            }
+
+            if (primitive.TryGetValue("extension", out var extensions) && extensions is IEnumerable list)
+            {
+                foreach (var item in list)
+                {
+                    if (item is Base extension)
+                    {
+                        Walk(extension, found);
+                    }
+                }
+            }
+
+            return;
+        }
 
         foreach (var (_, value) in node.EnumerateElements())
         {
