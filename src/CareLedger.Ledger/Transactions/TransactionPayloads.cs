@@ -8,6 +8,8 @@ public static class TransactionPayloads
     {
         TxType.Genesis => GenesisPayload.Decode(payload),
         TxType.ConsortiumGenesis => ConsortiumGenesisPayload.Decode(payload),
+        TxType.ConsortiumProposal => ConsortiumProposalPayload.Decode(payload),
+        TxType.ConsortiumVote => ConsortiumVotePayload.Decode(payload),
         TxType.KeyRegistered => KeyRegisteredPayload.Decode(payload),
         TxType.KeyRevoked => KeyRevokedPayload.Decode(payload),
         TxType.RecordsCommitted => RecordsCommittedPayload.Decode(payload),

@@ -12,6 +12,12 @@ public enum TxType : ushort
 
     /// <summary>Leaf 0 of a consortium network, approved by every founder (ADR 0005).</summary>
     ConsortiumGenesis = 4,
+
+    /// <summary>A proposal to change a consortium's members, keys or quorum (ADR 0008).</summary>
+    ConsortiumProposal = 5,
+
+    /// <summary>A member's vote on a consortium proposal (ADR 0008).</summary>
+    ConsortiumVote = 6,
     RecordsCommitted = 10,
     PatientErased = 12,
     Anchor = 20,

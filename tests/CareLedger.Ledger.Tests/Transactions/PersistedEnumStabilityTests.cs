@@ -14,6 +14,8 @@ public class PersistedEnumStabilityTests
         ["KeyRegistered"] = 2,
         ["KeyRevoked"] = 3,
         ["ConsortiumGenesis"] = 4,
+        ["ConsortiumProposal"] = 5,
+        ["ConsortiumVote"] = 6,
         ["RecordsCommitted"] = 10,
         ["PatientErased"] = 12,
         ["Anchor"] = 20,
