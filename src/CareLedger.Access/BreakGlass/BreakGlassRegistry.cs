@@ -5,6 +5,7 @@ using CareLedger.Access.Callers;
 using CareLedger.Access.Gate;
 using CareLedger.Access.Notifications;
 using CareLedger.Access.Store;
+using CareLedger.Ledger.Crypto;
 using CareLedger.Ledger.Engine;
 using Microsoft.Data.Sqlite;
 
@@ -13,7 +14,9 @@ namespace CareLedger.Access.BreakGlass;
 /// <summary>
 /// The break-glass openings of a node, in access.db. Each opening is recorded with the notifications to the patient (by
 /// pseudonym) and to the privacy officer in one SQLite transaction, then anchored on the ledger (<c>Anchor</c> kind
-/// "break-glass", digest = salted commitment of <see cref="BreakGlassRecordFormat"/>, signed by the node key).
+/// "break-glass", digest = salted commitment of <see cref="BreakGlassRecordFormat"/>), signed by the declaring
+/// clinician's own practitioner key when the node gives the registry a way to find it (so the ledger shows who broke the
+/// glass, by key), else by the node key.
 /// The reason is free text typed by a clinician and may hold clinical content: it is stored only AES-256-GCM-sealed
 /// under DATA/keys/access.key (with the commitment's salt), never as plaintext in access.db, and never in a notification.
 /// </summary>
@@ -28,16 +31,22 @@ public sealed class BreakGlassRegistry : IBreakGlassGrants
     private readonly AccessStore store;
     private readonly LedgerEngine ledger;
     private readonly TimeProvider time;
+    private readonly Func<Accessor, AuthorKey>? signerFor;
     private readonly Lock openLock = new();
 
     /// <param name="time">Stamps the anchor transactions; openings carry the caller's <c>now</c>.</param>
-    public BreakGlassRegistry(AccessStore store, LedgerEngine ledger, TimeProvider? time = null)
+    /// <param name="signerFor">
+    /// The clinician's own registered key (e.g. <c>PersonKeys.GetOrRegisterOwnAsync</c>), which signs the opening's anchor;
+    /// it throws when the clinician's key is revoked, and then nothing is opened. Null: the node key signs.
+    /// </param>
+    public BreakGlassRegistry(AccessStore store, LedgerEngine ledger, TimeProvider? time = null, Func<Accessor, AuthorKey>? signerFor = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(ledger);
         this.store = store;
         this.ledger = ledger;
         this.time = time ?? TimeProvider.System;
+        this.signerFor = signerFor;
     }
 
     /// <inheritdoc />
@@ -76,10 +85,11 @@ public sealed class BreakGlassRegistry : IBreakGlassGrants
                 return active;
             }
 
+            var signer = signerFor?.Invoke(who) ?? ledger.Keys.Node;
             var grant = new BreakGlassGrant(Guid.CreateVersion7(openedAt), who.Subject, who.Reference, patient.ToArray(), request.Reason, openedAt, expiresAt);
             var salt = SaltedCommitment.NewSalt();
             var anchor = AccessStore.SignAnchor(
-                AnchorKind, SaltedCommitment.Compute(salt, BreakGlassRecordFormat.Encode(grant, auditId)), grant.Id, ledger.Keys.Node, time);
+                AnchorKind, SaltedCommitment.Compute(salt, BreakGlassRecordFormat.Encode(grant, auditId)), grant.Id, signer, time);
             var notifications = store.Write((c, t) =>
             {
                 Insert(c, t, grant, auditId, salt);

@@ -11,6 +11,15 @@ public static partial class CredentialIdentifiers
 
     public static string IssuerFor(KeyId issuerKey) => IssuerPrefix + issuerKey;
 
+    /// <summary>The <c>credentialSubject.ledgerKey</c> of a licence: the ledger's name for the practitioner's own key.</summary>
+    public const string KeyPrefix = "urn:careledger:key:";
+
+    public static string KeyFor(KeyId key) => KeyPrefix + key;
+
+    /// <summary>The key a <c>urn:careledger:key:&lt;64 hex&gt;</c> names, or null when the text is not one.</summary>
+    public static KeyId? KeyOf(string text) =>
+        text.StartsWith(KeyPrefix, StringComparison.Ordinal) && KeyId.TryParse(text[KeyPrefix.Length..], out var key) && KeyFor(key) == text ? key : null;
+
     public static string NewCredentialId() => "urn:uuid:" + Guid.NewGuid().ToString("D");
 
     /// <summary>What is wrong with a credential id, or null: ids are <c>urn:uuid:</c> and a lowercase UUID.</summary>

@@ -41,6 +41,11 @@ public sealed partial class CredentialRegistry
         }
 
         CheckIssuer(jwt, credential, reasons);
+        if (credential?.SubjectKey is { } subjectKey && SubjectKeyProblem(subjectKey) is { } keyProblem)
+        {
+            reasons.Add($"names practitioner key {keyProblem}");
+        }
+
         if (credential is null)
         {
             return new CredentialVerification(false, reasons, null, null, null, null);
@@ -182,6 +187,18 @@ public sealed partial class CredentialRegistry
             reasons.Add($"names issuer '{credential.Issuer}', not its signing key {CredentialIdentifiers.IssuerFor(jwt.KeyId)}");
         }
     }
+
+    /// <summary>
+    /// Why the practitioner key a credential names cannot stand for its subject, completing "the key …"; null when it is
+    /// registered on this ledger with role practitioner and not revoked.
+    /// </summary>
+    private string? SubjectKeyProblem(KeyId key) => ledger.State.FindKey(key) switch
+    {
+        null => $"{key}, which is not registered on this ledger",
+        { Role: not KeyRoles.Practitioner } other => $"{key} of role '{other.Role}', not '{KeyRoles.Practitioner}'",
+        { IsRevoked: true } revoked => $"{key}, revoked at leaf {revoked.RevokedLeaf}",
+        _ => null,
+    };
 
     private static void CheckLedgerStatus(VcJwt jwt, PractitionerLicenceCredential credential, CredentialState? status, List<string> reasons)
     {

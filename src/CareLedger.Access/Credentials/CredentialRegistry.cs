@@ -106,10 +106,25 @@ public sealed partial class CredentialRegistry : ICredentialStatus, IDisposable
     /// <param name="issuerKey">A registered, unrevoked credential-issuer key (stays the caller's; kept for later renewals in this process).</param>
     /// <param name="practitionerReference"><c>Practitioner/&lt;id&gt;</c>.</param>
     /// <param name="validUntil">The end of validity, after now (kept to whole seconds).</param>
-    public async Task<IssuedCredential> IssueAsync(AuthorKey issuerKey, string practitionerReference, PractitionerLicence licence, DateTimeOffset validUntil,
-        CancellationToken ct = default)
+    public Task<IssuedCredential> IssueAsync(AuthorKey issuerKey, string practitionerReference, PractitionerLicence licence, DateTimeOffset validUntil,
+        CancellationToken ct = default) =>
+        IssueAsync(issuerKey, practitionerReference, null, licence, validUntil, ct);
+
+    /// <summary>Issues a credential naming the practitioner's own ledger key (<c>credentialSubject.ledgerKey</c>).</summary>
+    /// <param name="practitionerKey">
+    /// The practitioner's key, registered on the ledger with role practitioner and not revoked; the credential verifies only
+    /// while it stays so. Null for a credential that names no key.
+    /// </param>
+    /// <exception cref="InvalidOperationException">the practitioner key is not registered, of another role, or revoked.</exception>
+    public async Task<IssuedCredential> IssueAsync(AuthorKey issuerKey, string practitionerReference, KeyId? practitionerKey, PractitionerLicence licence,
+        DateTimeOffset validUntil, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(issuerKey);
+        if (practitionerKey is { } named && SubjectKeyProblem(named) is { } keyProblem)
+        {
+            throw new InvalidOperationException($"the practitioner key {keyProblem}; register the practitioner's own key first");
+        }
+
         ArgumentNullException.ThrowIfNull(licence);
         ThrowIfProblem(CredentialIdentifiers.PractitionerReferenceProblem(practitionerReference), nameof(practitionerReference));
         ThrowIfProblem(licence.Problem(), nameof(licence));
@@ -123,7 +138,7 @@ public sealed partial class CredentialRegistry : ICredentialStatus, IDisposable
         {
             Remember(issuerKey);
             var credential = new PractitionerLicenceCredential(CredentialIdentifiers.NewCredentialId(), CredentialIdentifiers.IssuerFor(issuerKey.Id), now, until,
-                SubjectFor(practitionerReference), licence);
+                SubjectFor(practitionerReference), licence, practitionerKey);
             var jwt = VcJwt.Sign(credential, issuerKey);
             store.InsertPending(credential.Id, practitionerReference, issuerKey.Id, jwt, now);
             await PublishAsync(credential.Id, CredentialStatusKind.Issued, VcJwt.DigestOf(jwt), until.ToUnixTimeMilliseconds(), issuerKey, ct);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using CareLedger.Ledger.Crypto;
 
 namespace CareLedger.Access.Credentials;
 
@@ -13,13 +14,19 @@ namespace CareLedger.Access.Credentials;
 /// <param name="Id">The credential id, <c>urn:uuid:...</c>; the same across renewals.</param>
 /// <param name="Issuer">The board's issuer id, <c>urn:careledger:issuer:&lt;key id hex&gt;</c>.</param>
 /// <param name="SubjectId">The practitioner, as a URL or URN ending in <c>Practitioner/&lt;id&gt;</c>.</param>
+/// <param name="SubjectKey">
+/// The practitioner's own key registered on the ledger (role practitioner), written as <c>credentialSubject.ledgerKey</c>
+/// = <c>urn:careledger:key:&lt;key id hex&gt;</c>: the credential speaks for whoever holds that key. Absent in credentials
+/// issued before practitioners had keys of their own.
+/// </param>
 public sealed partial record PractitionerLicenceCredential(
     string Id,
     string Issuer,
     DateTimeOffset ValidFrom,
     DateTimeOffset ValidUntil,
     string SubjectId,
-    PractitionerLicence Licence)
+    PractitionerLicence Licence,
+    KeyId? SubjectKey = null)
 {
     public const string ContextV2 = "https://www.w3.org/ns/credentials/v2";
     public const string BaseType = "VerifiableCredential";
@@ -49,6 +56,11 @@ public sealed partial record PractitionerLicenceCredential(
             writer.WriteString("id", SubjectId);
             writer.WriteString("licenceNumber", Licence.LicenceNumber);
             writer.WriteString("speciality", Licence.Speciality);
+            if (SubjectKey is { } key)
+            {
+                writer.WriteString("ledgerKey", CredentialIdentifiers.KeyFor(key));
+            }
+
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
@@ -125,7 +137,14 @@ public sealed partial record PractitionerLicenceCredential(
                 throw new FormatException($"credentialSubject: {licenceProblem}");
             }
 
-            return new PractitionerLicenceCredential(id, issuer, validFrom, validUntil, subjectId, licence);
+            KeyId? subjectKey = null;
+            if (subject.TryGetProperty("ledgerKey", out _))
+            {
+                subjectKey = CredentialIdentifiers.KeyOf(String(subject, "ledgerKey"))
+                    ?? throw new FormatException($"credentialSubject.ledgerKey must be {CredentialIdentifiers.KeyPrefix} followed by a key id (64 lowercase hex digits)");
+            }
+
+            return new PractitionerLicenceCredential(id, issuer, validFrom, validUntil, subjectId, licence, subjectKey);
         }
     }
 

@@ -9,12 +9,15 @@ using CareLedger.Ledger.Transactions;
 namespace CareLedger.Access.People;
 
 /// <summary>
-/// Custodial ECDSA P-256 author keys of patients and delegates, held by the node so that their consents and
-/// delegations are signed by a key of their own: one PKCS#8 file per subject under DATA/keys/people/ (mode 0600), named
-/// by a hash of the subject so that the directory lists no account ids. The first request registers the key on the
-/// ledger (<c>KeyRegistered</c> by the organisation key, role patient or delegate, label <c>pseudonym:&lt;hex&gt;</c>),
-/// which binds it to that one patient. The key is saved before it is registered, so a registered key is never lost;
-/// a key saved but not registered (a crash between the two) is registered by the next request.
+/// Custodial ECDSA P-256 author keys of people, held by the node so that what a person decides is signed by a key of
+/// their own: patients' and delegates' consents and delegations, practitioners' break-glass declarations. One PKCS#8
+/// file per subject under DATA/keys/people/ (mode 0600), named by a hash of the subject so that the directory lists no
+/// account ids. The first request registers the key on the ledger (<c>KeyRegistered</c> by the organisation key, which
+/// vouches for the person as it vouches for their account): role patient or delegate with label
+/// <c>pseudonym:&lt;patient's pseudonym&gt;</c>, binding the key to that one patient; role practitioner or researcher with
+/// label <c>pseudonym:&lt;a random pseudonym of the person&gt;</c>, naming no one. The key is saved before it is
+/// registered, so a registered key is never lost; a key saved but not registered (a crash between the two) is registered
+/// by the next request. <see cref="RevokeAsync"/> revokes a subject's key for good (the organisation signs it).
 /// The keys returned stay owned by this object: callers must not dispose them.
 /// </summary>
 public sealed class PersonKeys : IDisposable
@@ -60,6 +63,69 @@ public sealed class PersonKeys : IDisposable
 
         Pseudonym.ThrowIfInvalid(pseudonym, nameof(pseudonym));
         var label = KeyLabels.ForPseudonym(pseudonym);
+        return await GetOrRegisterAsync(subject, role, label, ledger, ct);
+    }
+
+    /// <summary>
+    /// The own key of a practitioner or researcher, generated, saved and registered on the ledger the first time with a
+    /// fresh random pseudonym as its label (the ledger learns that a person of this role holds the key, not who). Safe
+    /// under concurrent calls. A practitioner's licence credential names this key (<c>credentialSubject.ledgerKey</c>).
+    /// </summary>
+    /// <param name="subject">The person's opaque account id.</param>
+    /// <param name="role"><see cref="KeyRoles.Practitioner"/> or <see cref="KeyRoles.Researcher"/>.</param>
+    /// <exception cref="InvalidOperationException">the subject's key is registered for another role, or revoked.</exception>
+    public Task<AuthorKey> GetOrRegisterOwnAsync(string subject, string role, LedgerEngine ledger, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subject);
+        ArgumentNullException.ThrowIfNull(role);
+        ArgumentNullException.ThrowIfNull(ledger);
+        if (role is not (KeyRoles.Practitioner or KeyRoles.Researcher))
+        {
+            throw new ArgumentException($"a person's own key has role '{KeyRoles.Practitioner}' or '{KeyRoles.Researcher}', not '{role}'", nameof(role));
+        }
+
+        return GetOrRegisterAsync(subject, role, label: null, ledger, ct);
+    }
+
+    /// <summary>The ledger's record of the subject's key (revoked or not), or null when the subject has no registered key here.</summary>
+    public KeyRecord? Find(string subject, LedgerEngine ledger)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        var path = KeyPath(subject);
+        var key = Loaded(path) ?? (File.Exists(path) ? LoadOrCreate(path) : null);
+        return key is null ? null : ledger.State.FindKey(key.Id);
+    }
+
+    /// <summary>
+    /// Revokes the subject's registered key on the ledger (<c>KeyRevoked</c> by the organisation key), from the next leaf
+    /// on: the ledger refuses anything it signs afterwards, a credential naming it stops verifying, and this object refuses
+    /// to hand it out. The key file stays, so the subject is not silently given a new key; the revocation is final.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">the subject has no registered key, or it is already revoked.</exception>
+    public async Task<KeyRecord> RevokeAsync(string subject, LedgerEngine ledger, CancellationToken ct)
+    {
+        await registration.WaitAsync(ct);
+        try
+        {
+            var record = Find(subject, ledger) ?? throw new InvalidOperationException("this subject has no key registered on the ledger");
+            if (record.IsRevoked)
+            {
+                throw new InvalidOperationException($"this subject's key {record.Id} was already revoked at leaf {record.RevokedLeaf}");
+            }
+
+            var organisation = ledger.Keys.Organisation;
+            await ledger.SubmitAsync(SignedTransaction.Sign(Transaction.Create(new KeyRevokedPayload(record.Id), organisation.Id, time), organisation), ct);
+            return ledger.State.FindKey(record.Id)!;
+        }
+        finally
+        {
+            registration.Release();
+        }
+    }
+
+    /// <param name="label">The label the key must carry; null for a person's own key (a new random pseudonym when registered).</param>
+    private async Task<AuthorKey> GetOrRegisterAsync(string subject, string role, string? label, LedgerEngine ledger, CancellationToken ct)
+    {
         var path = KeyPath(subject);
         if (Loaded(path) is { } known && ledger.State.FindKey(known.Id) is { } knownRecord)
         {
@@ -77,7 +143,7 @@ public sealed class PersonKeys : IDisposable
                 return key;
             }
 
-            await RegisterAsync(key, role, label, ledger, ct);
+            await RegisterAsync(key, role, label ?? KeyLabels.ForPseudonym(RandomNumberGenerator.GetBytes(Pseudonym.Length)), ledger, ct);
             return key;
         }
         finally
@@ -172,9 +238,9 @@ public sealed class PersonKeys : IDisposable
         await ledger.SubmitAsync(registered, ct);
     }
 
-    private static void ThrowIfBoundElsewhere(KeyRecord record, string role, string label)
+    private static void ThrowIfBoundElsewhere(KeyRecord record, string role, string? label)
     {
-        if (record.Role != role || record.Label != label)
+        if (record.Role != role || (label is not null && record.Label != label))
         {
             throw new InvalidOperationException(
                 $"this subject's key {record.Id} is registered as a {record.Role} key for another binding; a key speaks for one patient in one role");

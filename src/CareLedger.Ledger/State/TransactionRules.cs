@@ -179,10 +179,11 @@ internal sealed class TransactionRules(LedgerState state)
             return RuleVerdict.Rejected(RejectionCodes.NotAuthorised, "an organisation key is registered only by genesis");
         }
 
-        if (KeyRoles.IsBoundToPatient(registered.Role) && KeyLabels.PseudonymOf(registered.Label) is null)
+        if (KeyRoles.IsPersonal(registered.Role) && KeyLabels.PseudonymOf(registered.Label) is null)
         {
-            return RuleVerdict.Rejected(RejectionCodes.BadPayload,
-                $"a {registered.Role} key is bound to one patient: its label must be '{KeyLabels.PseudonymPrefix}' and 32 lowercase hex digits");
+            return RuleVerdict.Rejected(RejectionCodes.BadPayload, KeyRoles.IsBoundToPatient(registered.Role)
+                ? $"a {registered.Role} key is bound to one patient: its label must be '{KeyLabels.PseudonymPrefix}' and 32 lowercase hex digits"
+                : $"a {registered.Role} key is a person's: its label must be their pseudonym, '{KeyLabels.PseudonymPrefix}' and 32 lowercase hex digits, never a name");
         }
 
         var id = registered.Key;

@@ -2,6 +2,7 @@ using CareLedger.Access.BreakGlass;
 using CareLedger.Access.Callers;
 using CareLedger.Access.Gate;
 using CareLedger.Access.Notifications;
+using CareLedger.Access.People;
 using CareLedger.Access.Tests.Store;
 using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Transactions;
@@ -32,6 +33,45 @@ public sealed class BreakGlassRegistryTests
         Assert.Equal(registry.RecomputeCommitment(grant.Id), payload.Digest);
         Assert.Equal(32, payload.Digest.Length);
     }
+
+    [Fact]
+    public async Task Opening_is_signed_by_the_clinicians_own_practitioner_key_when_the_node_provides_it()
+    {
+        await using var world = await RegistryWorld.CreateAsync();
+        using var people = new PersonKeys(world.DataDirectory);
+        var registry = new BreakGlassRegistry(world.Store, world.Ledger, signerFor: Signer(people, world));
+
+        var grant = registry.Open(Clinicians.Named("acct-1"), RegistryWorld.NewPseudonym(), new BreakGlassRequest("unconscious on arrival", Now.AddHours(2)), Guid.NewGuid(), Now);
+
+        var author = world.Ledger.ReadTransaction(registry.AnchorOf(grant.Id)!.LeafIndex!.Value).Transaction.Author;
+        var key = world.Ledger.State.FindKey(author)!;
+        Assert.Equal(KeyRoles.Practitioner, key.Role);
+        Assert.Equal(people.Find("acct-1", world.Ledger), key);
+        Assert.NotEqual(world.Ledger.Keys.Node.Id, author);
+    }
+
+    [Fact]
+    public async Task A_clinician_whose_key_was_revoked_cannot_break_the_glass_and_nothing_is_recorded()
+    {
+        await using var world = await RegistryWorld.CreateAsync();
+        using var people = new PersonKeys(world.DataDirectory);
+        var registry = new BreakGlassRegistry(world.Store, world.Ledger, signerFor: Signer(people, world));
+        await people.GetOrRegisterOwnAsync("acct-1", KeyRoles.Practitioner, world.Ledger, CancellationToken.None);
+        var revoked = await people.RevokeAsync("acct-1", world.Ledger, CancellationToken.None);
+        var patient = RegistryWorld.NewPseudonym();
+        var size = world.Ledger.Size;
+
+        var refusal = Assert.Throws<InvalidOperationException>(() =>
+            registry.Open(Clinicians.Named("acct-1"), patient, new BreakGlassRequest("stroke", Now.AddHours(1)), Guid.NewGuid(), Now));
+
+        Assert.Contains($"was revoked at leaf {revoked.RevokedLeaf}", refusal.Message, StringComparison.Ordinal);
+        Assert.Empty(registry.ForPatient(patient));
+        Assert.Empty(new NotificationBox(world.Store).For(NotificationRecipient.Patient(patient)));
+        Assert.Equal(size, world.Ledger.Size);
+    }
+
+    private static Func<Accessor, Ledger.Crypto.AuthorKey> Signer(PersonKeys people, RegistryWorld world) => who =>
+        people.GetOrRegisterOwnAsync(who.Subject, KeyRoles.Practitioner, world.Ledger, CancellationToken.None).GetAwaiter().GetResult();
 
     [Fact]
     public async Task Opening_again_while_active_returns_the_same_grant_and_notifies_once()

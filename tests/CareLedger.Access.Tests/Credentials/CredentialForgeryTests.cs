@@ -80,7 +80,7 @@ public sealed class CredentialForgeryTests
     public async Task A_credential_signed_by_a_key_that_is_not_a_credential_issuer_is_refused()
     {
         await using var world = await CredentialWorld.CreateAsync();
-        using var practitioner = await world.RegisterKeyAsync(KeyRoles.Practitioner, "practitioner key");
+        using var practitioner = await world.RegisterKeyAsync(KeyRoles.Practitioner, KeyLabels.ForPseudonym(new byte[16]));
         var issued = await world.IssueAsync(OneYear);
         var genuine = PractitionerLicenceCredential.Parse(VcJwt.Parse(issued.Jwt).Payload.Span);
 

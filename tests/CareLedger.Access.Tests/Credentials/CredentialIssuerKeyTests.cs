@@ -61,7 +61,7 @@ public sealed class CredentialIssuerKeyTests
     public async Task A_key_file_registered_with_another_role_is_refused()
     {
         await using var world = await CredentialWorld.CreateAsync();
-        using var practitioner = await world.RegisterKeyAsync(KeyRoles.Practitioner, "practitioner key");
+        using var practitioner = await world.RegisterKeyAsync(KeyRoles.Practitioner, KeyLabels.ForPseudonym(new byte[16]));
         var directory = Path.Combine(world.Root, "other");
         practitioner.Save(Path.Combine(directory, "keys", CredentialRegistry.IssuerKeyFileName));
         using var registry = CredentialRegistry.Open(new CredentialRegistryOptions(directory), world.Ledger);

@@ -28,7 +28,7 @@ public abstract class CredentialRulesTests(StoreKind store)
     private static AuthorKey RegisterIssuer(StateWorld world, string role = KeyRoles.CredentialIssuer)
     {
         var key = AuthorKey.Generate();
-        Assert.Equal(RuleOutcome.Accepted, world.CommitOne(new KeyRegisteredPayload(key.PublicKeySpki, role, "Medical Board"), world.Organisation).Outcome);
+        Assert.Equal(RuleOutcome.Accepted, world.CommitOne(new KeyRegisteredPayload(key.PublicKeySpki, role, KeyRoles.IsPersonal(role) ? KeyLabels.ForPseudonym(new byte[16]) : "Medical Board"), world.Organisation).Outcome);
         return key;
     }
 

@@ -61,17 +61,40 @@ public abstract class RecordAuthorRulesTests(StoreKind store)
 
     [Theory]
     [InlineData(KeyRoles.Practitioner)]
+    [InlineData(KeyRoles.Researcher)]
     [InlineData(KeyRoles.CredentialIssuer)]
     [InlineData("system")]
     public void Keys_of_other_roles_may_not_commit_records(string role)
     {
         using var world = new StateWorld(store);
-        using var key = Register(world, role, "a registered " + role);
+        using var key = Register(world, role, KeyRoles.IsPersonal(role) ? KeyLabels.ForPseudonym(Bob) : "a registered " + role);
 
         var verdict = world.CommitOne(new RecordsCommittedPayload([Create(Alice)]), key);
 
         Assert.Equal(RejectionCodes.NotAuthorised, verdict.Code);
         Assert.Contains(role, verdict.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(KeyRoles.Practitioner)]
+    [InlineData(KeyRoles.Researcher)]
+    public void A_persons_own_key_signs_anchors_while_registered_and_unrevoked(string role)
+    {
+        using var world = new StateWorld(store);
+        using var person = AuthorKey.Generate();
+        var anchor = new AnchorPayload("break-glass", Enumerable.Repeat((byte)0xAB, 32).ToArray(), []);
+
+        var unregistered = world.CommitOne(anchor, person);
+        using var registered = Register(world, role, KeyLabels.ForPseudonym(Bob));
+        var signed = world.CommitOne(anchor, registered);
+        Assert.Equal(RuleOutcome.Accepted, world.CommitOne(new KeyRevokedPayload(registered.Id), world.Organisation).Outcome);
+        var afterRevocation = world.CommitOne(new AnchorPayload("break-glass", Enumerable.Repeat((byte)0xAC, 32).ToArray(), []), registered);
+
+        Assert.Equal(RejectionCodes.UnknownAuthor, unregistered.Code);
+        Assert.Contains("is not registered", unregistered.Message, StringComparison.Ordinal);
+        Assert.Equal(RuleOutcome.Accepted, signed.Outcome);
+        Assert.Equal(RejectionCodes.RevokedAuthor, afterRevocation.Code);
+        Assert.Contains("was revoked at leaf", afterRevocation.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -88,7 +111,10 @@ public abstract class RecordAuthorRulesTests(StoreKind store)
     [InlineData(KeyRoles.Patient, "pseudonym:A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1")]
     [InlineData(KeyRoles.Delegate, "pseudonym:a1a1a1")]
     [InlineData(KeyRoles.Delegate, "pseudonym:a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1 ")]
-    public void A_patient_or_delegate_key_must_be_bound_to_a_pseudonym_when_registered(string role, string label)
+    [InlineData(KeyRoles.Practitioner, "Dr Bob Jones")]
+    [InlineData(KeyRoles.Practitioner, "Practitioner/520")]
+    [InlineData(KeyRoles.Researcher, "rita@example.org")]
+    public void A_persons_key_must_be_labelled_with_a_pseudonym_when_registered(string role, string label)
     {
         using var world = new StateWorld(store);
         using var key = AuthorKey.Generate();
