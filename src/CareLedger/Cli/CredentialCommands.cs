@@ -138,7 +138,9 @@ internal static class CredentialCommands
             var credentials = await Explained(() => Task.FromResult(reference is null ? registry.List() : registry.ForPractitioner(reference)));
             foreach (var credential in credentials)
             {
-                Console.WriteLine($"{credential.Id}  {credential.PractitionerReference}  {credential.Status.ToString().ToLowerInvariant(),-7}  valid until {FormatDate(credential.ValidUntil)}  leaf {credential.LedgerLeaf}");
+                // The practitioner's own ledger key, when the credential names one (credentialSubject.ledgerKey).
+                var key = PractitionerLicenceCredential.Parse(VcJwt.Parse(credential.Jwt).Payload.Span).SubjectKey;
+                Console.WriteLine($"{credential.Id}  {credential.PractitionerReference}  {credential.Status.ToString().ToLowerInvariant(),-7}  valid until {FormatDate(credential.ValidUntil)}  leaf {credential.LedgerLeaf}{(key is { } k ? $"  key {k}" : "")}");
             }
 
             Console.Error.WriteLine($"{credentials.Count} credential(s)");

@@ -7,6 +7,7 @@ using CareLedger.Fhir;
 using CareLedger.Identity.Accounts;
 using CareLedger.Identity.Api;
 using CareLedger.Identity.Scopes;
+using CareLedger.Ledger.State;
 using CareLedger.Ledger.Transactions;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
@@ -27,7 +28,8 @@ internal static class DemoAccounts
     /// <summary>The practitioner of that patient's encounters: the demo clinician behind 'dr.bob'.</summary>
     public const string PractitionerIdentifier = "http://hl7.org/fhir/sid/us-npi|520";
 
-    public sealed record Seeded(string PatientId, string PractitionerId, DemoSeedResult Result);
+    /// <param name="OwnKeys">dr.bob's and rita's own keys as the ledger records them.</param>
+    public sealed record Seeded(string PatientId, string PractitionerId, DemoSeedResult Result, IReadOnlyList<(string User, KeyRecord Key)> OwnKeys);
 
     public static async Task<Seeded> SeedAsync(CareLedgerNode node, CancellationToken ct)
     {
@@ -35,15 +37,23 @@ internal static class DemoAccounts
         var practitionerId = FindOne(node, "Practitioner", PractitionerIdentifier);
         await using var store = await IdentityStore.OpenAsync(node.Paths.DataDirectory, ct);
         var result = await IdentitySeeder.SeedDemoAsync(store, IdentitySeeder.DemoAccounts(patientId, practitionerId), ct);
-        await LicenceAsync(node, $"Practitioner/{practitionerId}", ct);
+        var bob = await store.FindAsync("dr.bob", ct) ?? throw new CliException("the demo account 'dr.bob' is missing");
+        var rita = await store.FindAsync("rita", ct) ?? throw new CliException("the demo account 'rita' is missing");
+        // Their own keys, registered on the ledger by the organisation (role practitioner / researcher, pseudonymous labels).
+        var bobKey = await node.People.GetOrRegisterOwnAsync(bob.Id, KeyRoles.Practitioner, node.Ledger, ct);
+        var ritaKey = await node.People.GetOrRegisterOwnAsync(rita.Id, KeyRoles.Researcher, node.Ledger, ct);
+        await LicenceAsync(node, $"Practitioner/{practitionerId}", bobKey.Id, ct);
         var alice = await store.FindAsync("alice", ct) ?? throw new CliException("the demo account 'alice' is missing");
         await ConsentAsync(node, alice.Id, patientId, practitionerId, ct);
         await DelegateAsync(node, patientId, alice.Id, ct);
-        return new Seeded(patientId, practitionerId, result);
+        return new Seeded(patientId, practitionerId, result,
+            [("dr.bob", node.Ledger.State.FindKey(bobKey.Id)!), ("rita", node.Ledger.State.FindKey(ritaKey.Id)!)]);
     }
 
-    /// <summary>dr.bob may act clinically: the node's licensing board issues his licence (once) on the ledger.</summary>
-    private static async Task LicenceAsync(CareLedgerNode node, string practitioner, CancellationToken ct)
+    /// <summary>
+    /// dr.bob may act clinically: the node's licensing board issues his licence (once) on the ledger, naming his own key.
+    /// </summary>
+    private static async Task LicenceAsync(CareLedgerNode node, string practitioner, Ledger.Crypto.KeyId practitionerKey, CancellationToken ct)
     {
         if (node.Credentials.Check(practitioner, DateTimeOffset.UtcNow).Valid)
         {
@@ -51,7 +61,7 @@ internal static class DemoAccounts
         }
 
         var board = await node.Credentials.EnsureIssuerKeyAsync(null, ct);
-        await node.Credentials.IssueAsync(board, practitioner, new PractitionerLicence("DEMO-MD-520", "general practice"), DateTimeOffset.UtcNow.AddYears(1), ct);
+        await node.Credentials.IssueAsync(board, practitioner, practitionerKey, new PractitionerLicence("DEMO-MD-520", "general practice"), DateTimeOffset.UtcNow.AddYears(1), ct);
     }
 
     /// <summary>

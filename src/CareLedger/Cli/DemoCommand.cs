@@ -94,6 +94,11 @@ internal static class DemoCommand
         Console.WriteLine("  boris    board officer");
         Console.WriteLine("  oscar    operator");
         Console.WriteLine($"  {IdentitySeeder.DemoSystemClientId} (client credentials, secret {IdentitySeeder.DemoSystemSecret}, scopes {IdentitySeeder.DemoSystemScopes})");
+        foreach (var (user, key) in seeded.OwnKeys)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {user,-8} own {key.Role} key {key.Id} on the ledger (leaf {key.RegisteredLeaf}, label {key.Label}{(key.IsRevoked ? ", REVOKED" : "")})"));
+        }
     }
 
     /// <summary>A public SMART app for the command line, so that a demo user can get a person's token with curl.</summary>

@@ -36,10 +36,13 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         Audit = AuditTrail.Open(paths.AuditDatabase, ledger);
         AccessStore = AccessStore.Open(paths.DataDirectory);
         Credentials = CredentialRegistry.Open(new CredentialRegistryOptions(paths.DataDirectory) { BoardName = config.OrganisationName + " licensing board" }, ledger);
-        BreakGlass = new BreakGlassRegistry(AccessStore, ledger);
+        People = new PersonKeys(paths.DataDirectory);
+        // A clinician breaking the glass signs the opening with their own practitioner key (registered the first time).
+        // Not cancellable: the opening is part of a decision that must be recorded before anything is disclosed.
+        BreakGlass = new BreakGlassRegistry(AccessStore, ledger, signerFor: who =>
+            Task.Run(() => People.GetOrRegisterOwnAsync(who.Subject, KeyRoles.Practitioner, ledger, CancellationToken.None)).GetAwaiter().GetResult());
         Notifications = new NotificationBox(AccessStore);
         Delegations = new DelegationRegistry(AccessStore, ledger);
-        People = new PersonKeys(paths.DataDirectory);
         Inferences = InferenceLog.Open(paths.DataDirectory);
         Gate = new AccessGate(vault, config.GateOptions(), Audit, Credentials, BreakGlass, Delegations, TimeProvider.System);
         Fhir = new FhirService(new ResourceRepository(ledger, vault, Gate, People), fhir ?? FhirServerOptions.Default with { ExportDirectory = paths.Export });
@@ -76,7 +79,10 @@ internal sealed class CareLedgerNode : IAsyncDisposable
 
     public DelegationRegistry Delegations { get; }
 
-    /// <summary>Custodial author keys of patients and delegates (their consents are signed with them).</summary>
+    /// <summary>
+    /// Custodial author keys of people: patients and delegates (their consents and delegations are signed with them),
+    /// practitioners (their break-glass openings; their licences name them) and researchers.
+    /// </summary>
     public PersonKeys People { get; }
 
     /// <summary>The FHIR layer over the door, the vault and the ledger; the HTTP API and the importer share it.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using CareLedger.Access.Notifications;
+using CareLedger.Ledger.Transactions;
 using CareLedger.Tests.Fhir;
 using Hl7.Fhir.Model;
 
@@ -33,6 +34,11 @@ public sealed class NotificationAndBreakGlassEndpointsTests
         Assert.Equal(("Practitioner/dr-1", "unconscious on arrival", true), (opening.GetProperty("clinician").GetString(), opening.GetProperty("reason").GetString(), opening.GetProperty("active").GetBoolean()));
         Assert.Equal(Convert.ToHexStringLower(host.Node.Gate.PseudonymOf("p-1")!), opening.GetProperty("patientPseudonym").GetString());
         Assert.True(opening.GetProperty("anchor").GetProperty("leafIndex").GetInt64() > 0);
+        // Signed by the clinician's own practitioner key, registered by the organisation under a pseudonym (not the node key).
+        var signer = host.Node.Ledger.State.FindKey(host.Node.Ledger.ReadTransaction(opening.GetProperty("anchor").GetProperty("leafIndex").GetInt64()).Transaction.Author)!;
+        Assert.Equal(KeyRoles.Practitioner, signer.Role);
+        Assert.NotNull(KeyLabels.PseudonymOf(signer.Label));
+        Assert.Equal(host.Node.Ledger.Keys.Organisation.Id, host.Node.Ledger.ReadTransaction(signer.RegisteredLeaf).Transaction.Author);
         Assert.Empty((await AccessApiHost.JsonAsync(await officer.GetAsync($"access/break-glass?since={DateTime.UtcNow.AddDays(1):yyyy-MM-dd}"))).GetProperty("breakGlass").EnumerateArray());
         await host.SettleAuditAsync();
         using var flagged = await patient.GetAsync("fhir/AuditEvent?break-glass=true");

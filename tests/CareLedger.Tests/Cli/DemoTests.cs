@@ -40,6 +40,11 @@ public sealed class DemoTests
         var credentials = await CareLedgerProcess.RunAsync(Timeout, "credential", "list", "--data", data);
         Assert.True(credentials.ExitCode == 0, credentials.Stderr);
         Assert.Contains("Practitioner/", credentials.Stdout, StringComparison.Ordinal);
+        // dr.bob and rita have their own keys on the ledger (pseudonymous labels), the same on the second run; dr.bob's licence names his.
+        var bobKey = OwnKey(first.Stdout, "dr.bob", "practitioner");
+        Assert.Equal(bobKey, OwnKey(second.Stdout, "dr.bob", "practitioner"));
+        Assert.Equal(OwnKey(first.Stdout, "rita", "researcher"), OwnKey(second.Stdout, "rita", "researcher"));
+        Assert.Contains($"  key {bobKey}", credentials.Stdout, StringComparison.Ordinal);
         // The second run wrote no records, licence, consent, delegation or model: only audit anchors of its reads may follow.
         Assert.True(sizeAfterSecond - sizeAfterFirst < 10, $"a second demo run must not write the demo again ({sizeAfterFirst} → {sizeAfterSecond} transactions)");
         var models = await CareLedgerProcess.RunAsync(Timeout, "model", "verify", "--data", data);
@@ -82,6 +87,16 @@ public sealed class DemoTests
         var proof = await CareLedgerProcess.RunAsync(Timeout, "model", "inference", transaction, "--data", data);
         Assert.True(proof.ExitCode == 0, proof.Stdout + proof.Stderr);
         Assert.Contains("matches the anchor at ledger leaf", proof.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>The key id the demo printed for a user's own key of this role, registered under a pseudonym.</summary>
+    private static string OwnKey(string stdout, string user, string role)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(stdout,
+            $@"^\s+{System.Text.RegularExpressions.Regex.Escape(user)}\s+own {role} key ([0-9a-f]{{64}}) on the ledger \(leaf \d+, label pseudonym:[0-9a-f]{{32}}\)$",
+            System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(match.Success, $"no own {role} key for {user} in the demo's output:\n{stdout}");
+        return match.Groups[1].Value;
     }
 
     /// <summary>Runs <c>careledger verify</c> (which checks the vault against the ledger too) and reads the transaction count.</summary>
