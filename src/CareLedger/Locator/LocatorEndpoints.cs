@@ -60,8 +60,17 @@ internal static class LocatorEndpoints
                 var issuer = app.Services.GetRequiredService<IssuerResolver>();
                 var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CareLedger.Locator");
                 locator.Logger = logger;
-                MemberClients.RegisterAsync(app.Services.GetRequiredService<Identity.Accounts.IdentityStore>(), node.Ledger, logger, app.Lifetime.ApplicationStopping)
-                    .GetAwaiter().GetResult();
+                try
+                {
+                    MemberClients.RegisterAsync(app.Services.GetRequiredService<Identity.Accounts.IdentityStore>(), node.Ledger, logger, app.Lifetime.ApplicationStopping)
+                        .GetAwaiter().GetResult();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // The node still serves; other members' nodes are refused tokens until a restart registers them.
+                    logger.LogError("record locator: the other members' nodes could not be registered as clients: {Type}: {Message}", e.GetType().Name, e.Message);
+                }
+
                 locator.Start(issuer.FhirBaseUrl);
             });
         }
