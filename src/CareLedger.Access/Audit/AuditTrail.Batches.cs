@@ -54,19 +54,30 @@ public sealed partial class AuditTrail
     /// <summary>Waits for a first queued item; false once the trail is closing and everything queued is done.</summary>
     private bool WaitForWork()
     {
+        var spin = default(SpinWait);
         while (true)
         {
             signal.Reset();
-            if (queue.Reader.TryPeek(out _))
+            // Closing is read before the counts: a Record that reserves after this read sees it and backs out.
+            var closing = Volatile.Read(ref disposed) != 0;
+            if (!queue.IsEmpty)
             {
                 return true;
             }
 
-            if (queue.Reader.Completion.IsCompleted)
+            if (Volatile.Read(ref queuedRecords) > 0 || Volatile.Read(ref flushRequests) > 0)
+            {
+                // Reserved and about to be enqueued (or backing out): a matter of instructions, unless preempted.
+                spin.SpinOnce();
+                continue;
+            }
+
+            if (closing)
             {
                 return false;
             }
 
+            spin = default;
             signal.Wait();
         }
     }
@@ -95,7 +106,7 @@ public sealed partial class AuditTrail
 
     private void Take(List<AuditRecord> records, List<TaskCompletionSource> flushes)
     {
-        while (records.Count < options.MaxBatch && queue.Reader.TryRead(out var item))
+        while (records.Count < options.MaxBatch && queue.TryDequeue(out var item))
         {
             if (item.Record is { } record)
             {
@@ -111,14 +122,16 @@ public sealed partial class AuditTrail
         if (records.Count > 0)
         {
             Interlocked.Add(ref queuedRecords, -records.Count);
-            slots.Release(records.Count);
+            if (Volatile.Read(ref waitingForRoom) > 0)
+            {
+                room.Set();
+            }
         }
     }
 
     private void Stop(Exception e, List<TaskCompletionSource> flushes)
     {
-        Volatile.Write(ref failure, e);
-        queue.Writer.TryComplete(e);
+        Interlocked.Exchange(ref failure, e);
         stopping.Cancel();
         var stopped = new InvalidOperationException($"the audit trail stopped: {e.Message}", e);
         foreach (var flushed in flushes)
@@ -127,7 +140,7 @@ public sealed partial class AuditTrail
         }
 
         // Records still queued were never durable; the door refuses from now on, so none is disclosed unrecorded again.
-        while (queue.Reader.TryRead(out var item))
+        while (queue.TryDequeue(out var item))
         {
             item.Flushed?.TrySetException(stopped);
         }

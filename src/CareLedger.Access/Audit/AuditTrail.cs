@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using CareLedger.Access.Audit.Format;
 using CareLedger.Access.Audit.Receipts;
 using CareLedger.Access.Audit.Storage;
@@ -31,18 +31,30 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     private readonly AuditBatchRows rows;
     private readonly SqliteConnection reader;
     private readonly Lock readLock = new();
-    private readonly Channel<QueuedItem> queue = Channel.CreateUnbounded<QueuedItem>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>
+    /// Records and flush requests in order. Lock-free: the door's threads enqueue on every read, and a lock here (the
+    /// channel and the semaphore this replaced) was contended by every reading thread at once.
+    /// </summary>
+    private readonly ConcurrentQueue<QueuedItem> queue = new();
 
-    /// <summary>Free places in the queue: a full queue makes <see cref="Record"/> wait (backpressure), never drop.</summary>
-    private readonly SemaphoreSlim slots;
+    /// <summary>Wakes request threads waiting for room in a full queue (backpressure), after the loop takes a batch.</summary>
+    private readonly ManualResetEventSlim room = new(false);
 
     /// <summary>Wakes the loop: a first record, a full batch, a flush, closing.</summary>
     private readonly ManualResetEventSlim signal = new(false);
 
     private readonly CancellationTokenSource stopping = new();
     private readonly TaskCompletionSource loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>
+    /// Records reserved and not yet taken by the loop: a request thread reserves its place (one interlocked increment,
+    /// which also enforces <see cref="AuditTrailOptions.QueueCapacity"/>) before it enqueues, so that the loop, once
+    /// closing, knows that no record is still on its way into the queue when this is zero.
+    /// </summary>
     private int queuedRecords;
+
+    /// <summary>Flush requests reserved and not yet taken (as <see cref="queuedRecords"/>).</summary>
     private int flushRequests;
+    private int waitingForRoom;
     private long nextBatch;
     private Exception? failure;
     private int disposed;
@@ -55,7 +67,6 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
         this.writer = writer;
         this.rows = rows;
         this.reader = reader;
-        slots = new SemaphoreSlim(options.QueueCapacity, options.QueueCapacity);
         nextBatch = LastBatchNumber() + 1;
         new Thread(Run) { IsBackground = true, Name = "audit-trail" }.Start();
     }
@@ -104,30 +115,63 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
         }
 
         ThrowIfStopped();
-        if (!slots.Wait(0))
+        var queued = Reserve();
+        if (Volatile.Read(ref failure) is not null || Volatile.Read(ref disposed) != 0)
         {
-            try
-            {
-                slots.Wait(stopping.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                ThrowIfStopped();
-                throw;
-            }
-        }
-
-        if (!queue.Writer.TryWrite(new QueuedItem(record, null)))
-        {
-            slots.Release();
+            // Closing or failed after the check above: the loop may already have taken its last batch.
+            Interlocked.Decrement(ref queuedRecords);
             ThrowIfStopped();
-            throw new ObjectDisposedException(nameof(AuditTrail), "the audit trail is closed");
         }
 
-        var queued = Interlocked.Increment(ref queuedRecords);
+        queue.Enqueue(new QueuedItem(record, null));
         if (queued == 1 || queued == options.MaxBatch)
         {
             signal.Set();
+        }
+    }
+
+    /// <summary>Reserves a place in the queue, waiting while it is full; returns how many records are now reserved.</summary>
+    private int Reserve()
+    {
+        while (true)
+        {
+            var queued = Interlocked.Increment(ref queuedRecords);
+            if (queued <= options.QueueCapacity)
+            {
+                return queued;
+            }
+
+            Interlocked.Decrement(ref queuedRecords);
+            WaitForRoom();
+        }
+    }
+
+    private void WaitForRoom()
+    {
+        Interlocked.Increment(ref waitingForRoom);
+        try
+        {
+            while (true)
+            {
+                ThrowIfStopped();
+                room.Reset();
+                if (Volatile.Read(ref queuedRecords) < options.QueueCapacity)
+                {
+                    return;
+                }
+
+                // Bounded, so that a wake-up another waiter reset in between costs at most this.
+                room.Wait(RoomPoll, stopping.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            ThrowIfStopped();
+            throw;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref waitingForRoom);
         }
     }
 
@@ -137,14 +181,21 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     {
         ThrowIfStopped();
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!queue.Writer.TryWrite(new QueuedItem(null, flushed)))
+        Interlocked.Increment(ref flushRequests);
+        if (Volatile.Read(ref failure) is not null || Volatile.Read(ref disposed) != 0)
         {
+            Interlocked.Decrement(ref flushRequests);
             ThrowIfStopped();
-            throw new ObjectDisposedException(nameof(AuditTrail), "the audit trail is closed");
         }
 
-        Interlocked.Increment(ref flushRequests);
+        queue.Enqueue(new QueuedItem(null, flushed));
         signal.Set();
+        if (Volatile.Read(ref failure) is { } stopped)
+        {
+            // The loop failed while this was enqueued: it may have emptied the queue before, and will not again.
+            flushed.TrySetException(new InvalidOperationException($"the audit trail stopped: {stopped.Message}", stopped));
+        }
+
         await flushed.Task.WaitAsync(ct);
     }
 
@@ -156,7 +207,6 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
             return;
         }
 
-        queue.Writer.TryComplete();
         signal.Set();
         await loopEnded.Task;
         await stopping.CancelAsync();
@@ -165,10 +215,12 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
             reader.Dispose();
         }
 
-        // The signal, the slots and the token source stay undisposed: a Record racing the close may still touch them,
+        // The signals and the token source stay undisposed: a Record racing the close may still touch them,
         // and they hold no operating-system handle.
         writer.Dispose();
     }
+
+    private static readonly TimeSpan RoomPoll = TimeSpan.FromMilliseconds(10);
 
     private void ThrowIfStopped()
     {
