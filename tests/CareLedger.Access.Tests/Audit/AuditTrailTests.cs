@@ -275,6 +275,43 @@ public class AuditTrailTests
         Assert.Equal("TREAT", kept.Record.Purpose);
     }
 
+    [Theory]
+    [InlineData(70, -1)] // a repeat of an id kept in an earlier batch, in the second statement of 64 rows
+    [InlineData(100, 80)] // a repeat of an id of the same statement
+    [InlineData(150, 10)] // a repeat of an id of an earlier statement of the same batch
+    public async Task A_repeat_inside_a_large_batch_is_kept_once_and_the_kept_records_stay_consecutive_and_verifiable(int repeatAt, int repeatOf)
+    {
+        // A batch large enough for several multi-row inserts: the statement with the repeat fails whole, and the rest of
+        // the batch goes in one row at a time.
+        await using var node = await AuditTestNode.StartAsync(new AuditTrailOptions { BatchInterval = TimeSpan.FromSeconds(30) });
+        var earlier = AuditRecords.Read(AuditRecords.PatientA);
+        node.Trail.Record(earlier);
+        await node.Trail.FlushAsync();
+        var records = Enumerable.Range(0, 300).Select(_ => AuditRecords.Read(AuditRecords.PatientB)).ToArray();
+        var first = repeatOf < 0 ? earlier : records[repeatOf];
+        records[repeatAt] = first with { Patient = AuditRecords.PatientB, Purpose = "HRESCH" };
+        foreach (var record in records)
+        {
+            node.Trail.Record(record);
+        }
+
+        await node.Trail.FlushAsync();
+
+        var kept = node.Trail.ForPatient(AuditRecords.PatientB, null, AuditQuery.MaxLimit);
+        var expected = records.Where((_, i) => i != repeatAt).ToArray();
+        Assert.Equal(expected.Length, kept.Count);
+        Assert.Single(kept.Select(e => e.Batch).Distinct());
+        Assert.Equal(Enumerable.Range(0, expected.Length), kept.Select(e => e.Index).Order());
+        Assert.Equal("TREAT", node.Trail.Find(first.Id)!.Record.Purpose);
+        foreach (var at in new[] { 0, 63, 64, repeatAt - 1, repeatAt, expected.Length - 1 })
+        {
+            var entry = node.Trail.Find(expected[at].Id)!;
+            Assert.Equal(at, entry.Index);
+            var check = AuditReceipts.Verify(AuditReceipts.Parse(AuditReceipts.ToJson(await node.ReceiptAsync(expected[at].Id))), node.LogVerifierKey);
+            Assert.True(check.Valid, string.Join("; ", check.Problems));
+        }
+    }
+
     [Fact]
     public async Task A_record_that_cannot_be_kept_is_refused_by_name_and_nothing_is_queued()
     {

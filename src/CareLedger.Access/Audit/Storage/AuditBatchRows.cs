@@ -7,7 +7,8 @@ namespace CareLedger.Access.Audit.Storage;
 
 /// <summary>
 /// Turns one batch of records into rows of <c>audit_records</c>: canonical bytes, a salt each (drawn for the whole
-/// batch in one call of the random number generator), the opening salt ‖ bytes, its commitment, the insert. Owned by
+/// batch in one call of the random number generator), the opening salt ‖ bytes, its commitment, the insert (many rows
+/// per statement). Owned by
 /// the batch loop and reused batch after batch, so that a record costs no allocation of its own here.
 /// </summary>
 internal sealed class AuditBatchRows : IDisposable
@@ -40,10 +41,34 @@ internal sealed class AuditBatchRows : IDisposable
     public ReadOnlySpan<byte> Insert(long batch, IReadOnlyList<AuditRecord> records)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(records.Count, salts.Length / SaltLength);
-        var kept = 0;
         var batchSalts = salts.AsSpan(0, records.Count * SaltLength);
         RandomNumberGenerator.Fill(batchSalts);
-        for (var i = 0; i < records.Count; i++)
+        var kept = 0;
+        var next = 0;
+        // Whole statements of rows while no id repeats (the rule: ids are random UUIDv7); from the first statement that
+        // meets a repeat, one row at a time, so that the places of the kept records stay consecutive.
+        const int rowsPerStatement = AuditRecordInserter.RowsPerStatement;
+        while (records.Count - next >= rowsPerStatement)
+        {
+            for (var row = 0; row < rowsPerStatement; row++)
+            {
+                var record = records[next + row];
+                var recordOpening = Open(record, batchSalts.Slice((next + row) * SaltLength, SaltLength));
+                inserter.BindRow(row, batch * AuditSchema.PlacesPerBatch + kept + row, record, AuditWireNames.ToName(record.Outcome),
+                    AuditWireNames.ToName(record.Action), recordOpening);
+                AuditBatchTree.CommitOpening(recordOpening, commitments.AsSpan((kept + row) * CommitmentLength, CommitmentLength));
+            }
+
+            if (!inserter.TryInsertRows())
+            {
+                break;
+            }
+
+            kept += rowsPerStatement;
+            next += rowsPerStatement;
+        }
+
+        for (var i = next; i < records.Count; i++)
         {
             var record = records[i];
             var recordOpening = Open(record, batchSalts.Slice(i * SaltLength, SaltLength));
