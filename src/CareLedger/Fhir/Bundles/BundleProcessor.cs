@@ -211,6 +211,7 @@ public sealed class BundleProcessor(FhirService service)
         }
 
         var newId = FhirService.NewId();
+        ResourceHead? head = null;
         if (options.PreserveIds && resource.Id is { } given)
         {
             if (!ResourceRepository.IsValidId(given))
@@ -218,7 +219,8 @@ public sealed class BundleProcessor(FhirService service)
                 throw FhirProblemException.BadRequest($"{plan.Where}: '{given}' is not a valid FHIR id");
             }
 
-            if (service.Repository.Head(type, given) is { Deleted: false })
+            head = service.Repository.Head(type, given);
+            if (head is { Deleted: false })
             {
                 plan.Write = Matched(caller, plan, type, given, null);
                 Remember(plan, identities, type, given);
@@ -230,7 +232,7 @@ public sealed class BundleProcessor(FhirService service)
         }
 
         // A server-assigned id is new; a kept id may name a deleted resource, whose next version this becomes.
-        var current = options.PreserveIds && resource.Id == newId ? service.Repository.Head(type, newId)?.Version ?? 0 : 0;
+        var current = head?.Version ?? 0;
         plan.Write = new PlannedWrite(plan.Where, type, newId, resource, current);
         Remember(plan, identities, type, newId);
         pending.Add(plan.Write);
