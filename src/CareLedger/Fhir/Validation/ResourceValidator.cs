@@ -38,7 +38,7 @@ public sealed class ResourceValidator
         }
 
         ImportCodeTypesOfConformanceResources();
-        var resolver = new CachedResolver(new ZipSource(zipPath));
+        var resolver = new CachedResolver(new DirectorySource(SpecificationDirectory.Prepare(zipPath), DirectorySourceSettings.CreateDefault()));
         var terminology = new MemoizingTerminologyService(new LocalTerminologyService(resolver));
         var settings = new ValidationSettings();
         // Only errors refuse a write; checks that can at most warn are not run (they are most of the cost).
