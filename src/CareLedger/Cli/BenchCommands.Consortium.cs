@@ -26,15 +26,17 @@ internal static partial class BenchCommands
         var count = new Option<int>("--tx") { Description = "How many transactions to submit (spread over the members).", DefaultValueFactory = _ => 20_000 };
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Concurrent HTTP submitters in total.", DefaultValueFactory = _ => 400 };
         var size = new Option<int>("--bytes") { Description = "Approximate size of each signed transaction.", DefaultValueFactory = _ => 1024 };
+        var warmUp = new Option<int>("--warm-up") { Description = "Transactions submitted first, untimed, so that the members' JIT compilation and connections have settled (a network runs for months; 0: measure from cold).", DefaultValueFactory = _ => 5_000 };
         var catchUp = new Option<int>("--catch-up") { Description = "Then stop the last member, submit this many transactions to the others, restart it and time its catch-up (0: skip).", DefaultValueFactory = _ => 0 };
         var (store, postgres) = NetworkCommands.StoreOptions();
-        var command = new Command("consortium", "Committed tx/s and p50/p99 submit → quorum-cosigned checkpoint on a local network of real processes; catch-up speed.") { networkDirectory, count, concurrency, size, catchUp, store, postgres };
+        var command = new Command("consortium", "Committed tx/s and p50/p99 submit → quorum-cosigned checkpoint on a local network of real processes; catch-up speed.") { networkDirectory, count, concurrency, size, warmUp, catchUp, store, postgres };
         command.SetAction(async (parse, ct) =>
         {
             var (n, c, catchUpCount) = (parse.GetValue(count), parse.GetValue(concurrency), parse.GetValue(catchUp));
-            if (n < 1 || c < 1 || catchUpCount < 0)
+            var warmUpCount = parse.GetValue(warmUp);
+            if (n < 1 || c < 1 || catchUpCount < 0 || warmUpCount < 0)
             {
-                throw new CliException("--tx and --concurrency must be at least 1, --catch-up at least 0");
+                throw new CliException("--tx and --concurrency must be at least 1, --warm-up and --catch-up at least 0");
             }
 
             var owned = parse.GetValue(networkDirectory) is null;
@@ -49,12 +51,18 @@ internal static partial class BenchCommands
                 network.Start(ConsortiumStartTimeout);
                 await network.WaitUntilServingAsync(ConsortiumStartTimeout, ct);
                 using var http = BenchHttp(c);
-                var load = await SubmitAsync(network, http, Enumerable.Range(0, network.Layout.Members.Count).ToArray(), n, c, parse.GetValue(size), "load", ct);
+                var members = Enumerable.Range(0, network.Layout.Members.Count).ToArray();
+                if (warmUpCount > 0)
+                {
+                    await SubmitAsync(network, http, members, warmUpCount, c, parse.GetValue(size), "warm-up (untimed)", ct);
+                }
+
+                var load = await SubmitAsync(network, http, members, n, c, parse.GetValue(size), "load", ct);
                 var receipts = await VerifySampleReceiptsAsync(network, http, load.Signed, ct);
                 var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
                 table.AddRow("state and vault", network.Layout.Postgres is not null || kind == NetworkStore.Postgres ? "PostgreSQL, a schema per member" : "SQLite files");
                 table.AddRow("members / quorum / nats-servers", $"{network.Layout.Members.Count} / {Founding.ReadGenesisTerms(network).Quorum} / {network.Layout.NatsServers.Count}");
-                table.AddRow("transactions", Format(n));
+                table.AddRow("transactions (after an untimed warm-up of)", $"{Format(n)} ({Format(warmUpCount)})");
                 table.AddRow("signed transaction size", $"{Format(load.Result.TransactionBytes)} B");
                 table.AddRow("concurrent HTTP submitters", Format(c));
                 table.AddRow("elapsed", $"{load.Result.Elapsed.TotalSeconds:F2} s");
@@ -62,6 +70,10 @@ internal static partial class BenchCommands
                 table.AddRow("p50 submit → quorum-cosigned", Ms(load.Result.P50));
                 table.AddRow("[bold]p99 submit → quorum-cosigned[/]", $"[bold]{Ms(load.Result.P99)}[/]");
                 table.AddRow("max", Ms(load.Result.Max));
+                var perThousand = 1000.0 / n;
+                table.AddRow("[bold]CPU s per 1,000 committed tx, network[/]", $"[bold]{load.Cpu.Network.TotalSeconds * perThousand:F2}[/]");
+                table.AddRow("  members / nats-servers / PostgreSQL", $"{load.Cpu.Members.TotalSeconds * perThousand:F2} / {load.Cpu.Nats.TotalSeconds * perThousand:F2} / {load.Cpu.Postgres.TotalSeconds * perThousand:F2}");
+                table.AddRow("  load generator (this process)", $"{load.Cpu.LoadGenerator.TotalSeconds * perThousand:F2}");
                 table.AddRow("sample receipts verified offline (quorum)", receipts);
                 if (catchUpCount > 0)
                 {
@@ -90,7 +102,7 @@ internal static partial class BenchCommands
     };
 
     /// <summary>Signs anchors with each target member's node key and submits each to its own member, timing each until its 201/200.</summary>
-    private static async Task<(LoadResult Result, SignedTransaction[] Signed)> SubmitAsync(LocalNetwork network, HttpClient http, int[] members, int transactions, int concurrency, int bytes, string stage, CancellationToken ct)
+    private static async Task<(LoadResult Result, SignedTransaction[] Signed, NetworkCpu Cpu)> SubmitAsync(LocalNetwork network, HttpClient http, int[] members, int transactions, int concurrency, int bytes, string stage, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var perMember = members.Select((member, i) =>
@@ -103,6 +115,7 @@ internal static partial class BenchCommands
             .Where(p => p.Item1 != default).ToDictionary(p => p.Item1, p => new Uri(p.Url + "/ledger/transactions"));
         clock.Stop();
         Console.WriteLine($"{stage}: {transactions} transactions signed in {clock.Elapsed.TotalSeconds:F1} s; submitting with {concurrency} concurrent requests...");
+        var cpuBefore = NetworkCpu.Read(network);
         var result = await LedgerLoad.RunAsync(signed, async (tx, token) =>
         {
             using var content = new ByteArrayContent(tx.Encoded.ToArray());
@@ -113,7 +126,7 @@ internal static partial class BenchCommands
                 throw new CliException($"a member answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(token)}");
             }
         }, concurrency, clock.Elapsed, null, ct);
-        return (result, signed);
+        return (result, signed, NetworkCpu.Read(network) - cpuBefore);
     }
 
     /// <summary>Fetches receipts of a few submitted transactions from another member than the one that took them, and verifies them offline against the genesis.</summary>
