@@ -84,7 +84,8 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     {
         engine = owner;
         // Each checkpoint is judged by the member set in force at its size (ADR 0008).
-        ConsortiumMemberSet MembersAt(long size) => new(owner.CosignersAt(size), terms.Quorum);
+        // The quorum too comes from the state: governance changes it at a leaf like the members.
+        ConsortiumMemberSet MembersAt(long size) => new(owner.CosignersAt(size), owner.State.QuorumAt(size));
         collector = new CosignatureCollector(terms.Origin, MembersAt);
         detector = new EquivocationDetector(terms.Origin, MembersAt, owner.LocalRoot, owner.IsConsistent);
         if (owner.StoredCommit() is { } stored)

@@ -174,6 +174,9 @@ internal sealed class LedgerVerifier : IDisposable
                 GenesisPayload g => g.Keys.Select(k => (k.Key, k.PublicKeySpki)),
                 ConsortiumGenesisPayload c => c.Members.SelectMany(m => new[] { (m.OrganisationKey, m.OrganisationKeySpki), (m.NodeKey, m.NodeKeySpki) }),
                 KeyRegisteredPayload k => [(k.Key, k.PublicKeySpki)],
+                // A join or rotation registers its keys only where a vote executes it; a key id is the hash of its key,
+                // so knowing the key early only lets the signature be checked here: the rules still judge the author.
+                ConsortiumProposalPayload { Member: { } m } => [(m.OrganisationKey, m.OrganisationKeySpki), (m.NodeKey, m.NodeKeySpki)],
                 _ => [],
             };
             foreach (var (key, spki) in registered)
@@ -266,21 +269,24 @@ internal sealed class LedgerVerifier : IDisposable
             return rebuilt.Size == 0 ? null : new VerifyProblem("no-genesis", "log entry 0", "the first transaction is not a genesis");
         }
 
-        var (origin, trusted, required) = genesis switch
+        if (genesis is GenesisPayload single)
         {
             // A single node signs with its log key and cosigns with its own key: both are required.
-            GenesisPayload single => (single.Origin, single.CheckpointVerifierKeys(), 2),
-            // A consortium member's own checkpoints carry its cosignature; its commit points a quorum's.
-            ConsortiumGenesisPayload network => (network.Origin, network.CosignerSet().Select(m => m.CosignerKey).ToList(), 1),
-            _ => throw new InvalidOperationException("unreachable: genesis is one of the two genesis payloads"),
-        };
-        return VerifyCheckpointTable(directory, CheckpointStore.ReadAll(directory), "checkpoint", origin, trusted, required)
-            ?? (genesis is ConsortiumGenesisPayload consortium
-                ? VerifyCheckpointTable(directory, CheckpointStore.ReadAllCommits(directory), "commit point", origin, trusted, consortium.Quorum)
-                : null);
+            IReadOnlyList<VerifierKey> keys = single.CheckpointVerifierKeys();
+            return VerifyCheckpointTable(directory, CheckpointStore.ReadAll(directory), "checkpoint", single.Origin, _ => (keys, 2));
+        }
+
+        // A consortium member's own checkpoints carry its cosignature (by any key it ever held: it may cosign a size
+        // before it joined); its commit points a quorum's, of the member set in force at their size (ADR 0008), as the
+        // replay of the log derived it.
+        var network = (ConsortiumGenesisPayload)genesis;
+        IReadOnlyList<VerifierKey> everyMember = [.. (replay.Governance?.History ?? []).Select(m => m.ToCosigner().CosignerKey)];
+        return VerifyCheckpointTable(directory, CheckpointStore.ReadAll(directory), "checkpoint", network.Origin, _ => (everyMember, 1))
+            ?? VerifyCheckpointTable(directory, CheckpointStore.ReadAllCommits(directory), "commit point", network.Origin,
+                size => ([.. replay.MembersAt(size).Select(m => m.ToCosigner().CosignerKey)], replay.QuorumAt(size)));
     }
 
-    private VerifyProblem? VerifyCheckpointTable(string directory, IEnumerable<(long Size, string Note)> stored, string what, string origin, IReadOnlyList<VerifierKey> trusted, int required)
+    private VerifyProblem? VerifyCheckpointTable(string directory, IEnumerable<(long Size, string Note)> stored, string what, string origin, Func<long, (IReadOnlyList<VerifierKey> Trusted, int Required)> keysAt)
     {
         foreach (var (size, text) in stored)
         {
@@ -311,11 +317,12 @@ internal sealed class LedgerVerifier : IDisposable
                 return new VerifyProblem("checkpoint-root-mismatch", location, "the checkpoint's root differs from the root of the tree rebuilt from the log");
             }
 
+            var (trusted, required) = keysAt(size);
             var verification = NoteVerifier.Verify(checkpoint.Note, trusted);
             if (!verification.Valid || verification.VerifiedBy.Distinct().Count() < required)
             {
                 return new VerifyProblem("checkpoint-signature", location,
-                    verification.Error ?? $"signed by {verification.VerifiedBy.Distinct().Count()} of the checkpoint keys named by genesis; {required} required");
+                    verification.Error ?? $"signed by {verification.VerifiedBy.Distinct().Count()} of the checkpoint keys in force at that size; {required} required");
             }
 
             checkpointCount++;

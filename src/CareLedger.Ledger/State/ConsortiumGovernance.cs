@@ -231,5 +231,63 @@ internal sealed class ConsortiumGovernance
     /// A proposal closed at <paramref name="Leaf"/>: executed (the member rows it ended and added; keys to revoke and
     /// register follow from them) or not (<paramref name="Reason"/>).
     /// </summary>
-    internal sealed record Execution(OpenProposal Proposal, long Leaf, bool Executed, string? Reason, IReadOnlyList<MemberRecord>? Ended = null, IReadOnlyList<MemberRecord>? Added = null);
+    internal sealed record Execution(OpenProposal Proposal, long Leaf, bool Executed, string? Reason, IReadOnlyList<MemberRecord>? Ended = null, IReadOnlyList<MemberRecord>? Added = null)
+    {
+        /// <summary>
+        /// The author keys an executed proposal registers and revokes at its leaf (decision 3 of ADR 0008): a joining
+        /// member's organisation and node keys; a leaving member's; a rotation's replaced keys out and new keys in (keys
+        /// it keeps stay). Keys already revoked are left as they are. Shared by the rules and the state, so both agree.
+        /// </summary>
+        /// <param name="find">A key as registered before this leaf, or null.</param>
+        public (IReadOnlyList<KeyRegisteredPayload> Register, IReadOnlyList<KeyId> Revoke) KeyChanges(Func<KeyId, KeyRecord?> find)
+        {
+            if (!Executed)
+            {
+                return ([], []);
+            }
+
+            var incoming = Proposal.Payload.Member;
+            var ended = Ended ?? [];
+            var revoke = new List<KeyId>();
+            foreach (var member in ended)
+            {
+                foreach (var key in new[] { member.OrganisationKey, member.NodeKey })
+                {
+                    if (key != incoming?.OrganisationKey && key != incoming?.NodeKey && find(key) is { IsRevoked: false })
+                    {
+                        revoke.Add(key);
+                    }
+                }
+            }
+
+            var register = new List<KeyRegisteredPayload>();
+            if (incoming is not null && Added is [var added, ..])
+            {
+                if (find(incoming.OrganisationKey) is null)
+                {
+                    register.Add(new KeyRegisteredPayload(incoming.OrganisationKeySpki, KeyRoles.Organisation, added.Organisation));
+                }
+
+                if (find(incoming.NodeKey) is null)
+                {
+                    register.Add(new KeyRegisteredPayload(incoming.NodeKeySpki, KeyRoles.Node, incoming.NodeKeyLabel));
+                }
+            }
+
+            return (register, revoke);
+        }
+    }
 }
+
+/// <summary>A consortium's governance as applied: the members in force and since which size, the quorum, the open proposals (for people and the API).</summary>
+public sealed record GovernanceView(IReadOnlyList<MemberRecord> Members, int Quorum, IReadOnlyList<OpenProposalView> OpenProposals, IReadOnlyList<MemberRecord> History)
+{
+    internal static GovernanceView Of(ConsortiumGovernance governance) => new(
+        governance.MembersAt(long.MaxValue),
+        governance.QuorumAt(long.MaxValue),
+        [.. governance.Open.OrderBy(p => p.Leaf).Select(p => new OpenProposalView(p.Id, p.Leaf, p.Payload, p.Proposer, [.. p.Approvals.Order(StringComparer.Ordinal)], [.. p.Rejections.Order(StringComparer.Ordinal)]))],
+        governance.History);
+}
+
+/// <summary>A proposal still open, with the members that approved (its proposer first among them) and rejected it.</summary>
+public sealed record OpenProposalView(TxId Id, long Leaf, ConsortiumProposalPayload Payload, string Proposer, IReadOnlyList<string> Approvals, IReadOnlyList<string> Rejections);

@@ -34,6 +34,12 @@ public interface ILedgerState
     /// <summary>The members whose cosignatures judge a checkpoint of <paramref name="treeSize"/> leaves (empty for a single node's log).</summary>
     IReadOnlyList<MemberRecord> MembersAt(long treeSize);
 
+    /// <summary>The quorum that commits a checkpoint of <paramref name="treeSize"/> leaves (ADR 0008; 1 for a single node's log).</summary>
+    int QuorumAt(long treeSize);
+
+    /// <summary>The consortium's members, quorum and open proposals as applied, or null for a single node's log.</summary>
+    GovernanceView? Governance { get; }
+
     /// <summary>The number of log entries applied (the state is a replay of exactly this prefix of the log).</summary>
     long AppliedCount { get; }
 }

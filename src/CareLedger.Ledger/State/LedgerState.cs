@@ -24,7 +24,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
     private long appliedCount;
     private string? origin;
     private ConsortiumTerms? consortium;
-    private IReadOnlyList<MemberRecord> members;
+    private ConsortiumGovernance? governance;
     private OrderingPosition? position;
     private bool disposed;
 
@@ -35,14 +35,21 @@ public sealed class LedgerState : ILedgerState, IDisposable
         this.origin = origin;
         this.keys = keys;
         consortium = LoadConsortium(database.Writer, origin);
-        members = LoadMembers(database.Writer);
+        governance = consortium is null ? null : LoadGovernance(database.Writer, consortium);
         position = LoadPosition(database.Writer);
         commands = new StateCommands(database);
     }
 
     public ConsortiumTerms? Consortium => Volatile.Read(ref consortium);
 
-    public IReadOnlyList<MemberRecord> MembersAt(long treeSize) => [.. Volatile.Read(ref members).Where(m => m.InForceAt(treeSize))];
+    public IReadOnlyList<MemberRecord> MembersAt(long treeSize) => Volatile.Read(ref governance)?.MembersAt(treeSize) ?? [];
+
+    public int QuorumAt(long treeSize) => Volatile.Read(ref governance)?.QuorumAt(treeSize) ?? 1;
+
+    public GovernanceView? Governance => Volatile.Read(ref governance) is { } current ? GovernanceView.Of(current) : null;
+
+    /// <summary>The consortium's governance as applied (sequencer thread: the rules clone it to judge a batch). Never mutated once published.</summary>
+    internal ConsortiumGovernance? AppliedGovernance => Volatile.Read(ref governance);
 
     /// <summary>Where this member stands in its consortium's stream (null for a single node, or before its first message).</summary>
     public OrderingPosition? Position => Volatile.Read(ref position);
@@ -87,6 +94,13 @@ public sealed class LedgerState : ILedgerState, IDisposable
                 }
                 else if (StateSchema.UpgradesByEmptyTables(StateDatabase.MetaNumber(format)))
                 {
+                    if (StateSchema.KeysMembersByNameOnly(StateDatabase.MetaNumber(format)))
+                    {
+                        Execute(writer, StateSchema.SetMembersAside, transaction);
+                        Execute(writer, database.CreateTables, transaction);
+                        Execute(writer, StateSchema.RestoreMembers, transaction);
+                    }
+
                     WriteMeta(database, StateSchema.MetaFormat, StateSchema.FormatVersion, transaction);
                 }
                 else if (StateDatabase.MetaNumber(format) != StateSchema.FormatVersion)
@@ -179,6 +193,22 @@ public sealed class LedgerState : ILedgerState, IDisposable
         return history;
     }
 
+    /// <summary>
+    /// The applied count and the stream position saved with it, read together in one statement (so from one committed
+    /// state transaction, on either engine): the exact prefix a snapshot may be cut at. Null before the first message.
+    /// </summary>
+    public (long AppliedCount, OrderingPosition Position)? AppliedPosition()
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT m.value, o.stream_sequence, o.message_hash, o.checkpoint_size, o.checkpoint_stream_ms FROM meta m, ordering o "
+            + $"WHERE m.name = '{StateSchema.MetaAppliedCount}' AND o.id = 1";
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? (StateDatabase.MetaNumber(reader.GetValue(0))!.Value, new OrderingPosition((ulong)reader.GetInt64(1), (byte[])reader.GetValue(2), reader.GetInt64(3), reader.GetInt64(4)))
+            : null;
+    }
+
     /// <summary>The earlier leaf and leaf hash of a transaction id (sequencer thread only).</summary>
     internal (long LeafIndex, byte[] LeafHash)? FindTransaction(TxId id) => commands.FindTransaction(id);
 
@@ -219,6 +249,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
         var keyChanges = new List<KeyRecord>();
         string? newOrigin = null;
         ConsortiumGenesisPayload? founded = null;
+        ConsortiumGovernance? governed = null;
         using (var transaction = database.Writer.BeginTransaction())
         {
             using var abandon = new QueueAbandon(commands);
@@ -231,6 +262,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
                     case ConsortiumGenesisPayload network:
                         newOrigin = network.Origin;
                         founded = network;
+                        governed = ConsortiumGovernance.Founded(network);
                         WriteMeta(database, StateSchema.MetaOrigin, network.Origin, transaction);
                         WriteMeta(database, StateSchema.MetaNetwork, network.Network, transaction);
                         WriteMeta(database, StateSchema.MetaQuorum, (long)network.Quorum, transaction);
@@ -274,6 +306,10 @@ public sealed class LedgerState : ILedgerState, IDisposable
                         break;
                     case AnchorPayload:
                         break;
+                    case ConsortiumProposalPayload or ConsortiumVotePayload:
+                        governed ??= (Volatile.Read(ref governance) ?? throw new InvalidOperationException($"leaf {applied.LeafIndex} is a governance transaction in a log that is not a consortium's")).Clone();
+                        ApplyGovernance(governed, applied, keyChanges);
+                        break;
                     case CredentialStatusPayload status:
                         var before = status.Status == CredentialStatusKind.Issued ? null : commands.FindCredential(status.CredentialIdHash, transaction);
                         commands.PutCredential(CredentialTransitions.Next(before, status, applied.Transaction.Author, applied.LeafIndex));
@@ -300,7 +336,11 @@ public sealed class LedgerState : ILedgerState, IDisposable
         if (founded is not null)
         {
             Volatile.Write(ref consortium, new ConsortiumTerms(founded.Origin, founded.Network, founded.Quorum, founded.CheckpointEvery, founded.CheckpointIntervalMs));
-            Volatile.Write(ref members, LoadMembers(database.Writer));
+        }
+
+        if (governed is not null)
+        {
+            Volatile.Write(ref governance, governed);
         }
 
         if (newPosition is not null)
@@ -331,6 +371,66 @@ public sealed class LedgerState : ILedgerState, IDisposable
         disposed = true;
         commands.Dispose();
         database.Dispose();
+    }
+
+    /// <summary>
+    /// A proposal or vote: its row, and when it closes the proposal, the proposal's outcome and, if executed, the member
+    /// rows, quorum and keys it changes (ADR 0008) — computed by the same <see cref="ConsortiumGovernance"/> that the
+    /// rules judged it with, so every member writes the same rows.
+    /// </summary>
+    private void ApplyGovernance(ConsortiumGovernance governed, AppliedTransaction applied, List<KeyRecord> keyChanges)
+    {
+        var tx = applied.Transaction;
+        var leaf = applied.LeafIndex;
+        KeyRecord? Find(KeyId id) => keyChanges.LastOrDefault(k => k.Id == id) ?? FindKey(id);
+        var voter = governed.MembersAt(leaf).First(m => m.OrganisationKey == tx.Author).Name;
+        if (applied.Payload is ConsortiumProposalPayload proposal)
+        {
+            commands.InsertProposal(tx.Id, leaf, voter, proposal.Encode());
+        }
+        else
+        {
+            var vote = (ConsortiumVotePayload)applied.Payload;
+            commands.InsertVote(vote.Proposal, voter, leaf, vote.Approve);
+        }
+
+        if (governed.Apply(tx.Id, tx.Author, applied.Payload, leaf, id => Find(id) is not null) is not { } execution)
+        {
+            return;
+        }
+
+        commands.CloseProposal(execution.Proposal.Id, leaf, execution.Executed, execution.Reason);
+        if (!execution.Executed)
+        {
+            return;
+        }
+
+        foreach (var ended in execution.Ended ?? [])
+        {
+            commands.EndMember(ended.Name, ended.FromLeaf, leaf);
+        }
+
+        foreach (var added in execution.Added ?? [])
+        {
+            commands.InsertMember(added);
+        }
+
+        if (execution.Proposal.Payload.Action == ProposalAction.Quorum)
+        {
+            commands.InsertQuorumChange(leaf, execution.Proposal.Payload.Quorum);
+        }
+
+        var (register, revoke) = execution.KeyChanges(Find);
+        foreach (var id in revoke)
+        {
+            commands.RevokeKey(id, leaf);
+            keyChanges.Add(Find(id)! with { RevokedLeaf = leaf });
+        }
+
+        foreach (var key in register)
+        {
+            keyChanges.Add(commands.InsertKey(key, leaf));
+        }
     }
 
     /// <summary>Forgets writes queued for a batch that failed before it committed.</summary>
@@ -371,19 +471,58 @@ public sealed class LedgerState : ILedgerState, IDisposable
                 (int)StateDatabase.MetaNumber(ReadMeta(connection, StateSchema.MetaCheckpointIntervalMs, null))!.Value)
             : null;
 
-    private static List<MemberRecord> LoadMembers(DbConnection connection)
+    /// <summary>The governance as the tables hold it: every member row, the genesis quorum and its changes, the open proposals with their votes.</summary>
+    private static ConsortiumGovernance LoadGovernance(DbConnection connection, ConsortiumTerms terms)
     {
-        var loaded = new List<MemberRecord>();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, organisation, organisation_key, node_key, cosigner_vkey, from_leaf, until_leaf FROM members ORDER BY name";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        var members = new List<MemberRecord>();
+        using (var command = connection.CreateCommand())
         {
-            loaded.Add(new MemberRecord(reader.GetString(0), reader.GetString(1), new KeyId((byte[])reader.GetValue(2)), new KeyId((byte[])reader.GetValue(3)),
-                reader.GetString(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6)));
+            // In the order they were added: the governance's own order, so that a reloaded one equals the one applied.
+            command.CommandText = "SELECT name, organisation, organisation_key, node_key, cosigner_vkey, from_leaf, until_leaf FROM members ORDER BY from_leaf, name";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                members.Add(new MemberRecord(reader.GetString(0), reader.GetString(1), new KeyId((byte[])reader.GetValue(2)), new KeyId((byte[])reader.GetValue(3)),
+                    reader.GetString(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6)));
+            }
         }
 
-        return loaded;
+        var quorums = new List<(long, int)> { (0, terms.Quorum) };
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT from_leaf, quorum FROM quorum_changes ORDER BY from_leaf";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                quorums.Add((reader.GetInt64(0), (int)reader.GetInt64(1)));
+            }
+        }
+
+        var open = new Dictionary<TxId, ConsortiumGovernance.OpenProposal>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT id, leaf, proposer, payload FROM proposals WHERE closed_leaf IS NULL";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var id = TxId.FromBytes((byte[])reader.GetValue(0));
+                var proposer = reader.GetString(2);
+                open[id] = new ConsortiumGovernance.OpenProposal(id, reader.GetInt64(1), ConsortiumProposalPayload.Decode((byte[])reader.GetValue(3)), proposer, [proposer], []);
+            }
+        }
+
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT v.proposal, v.member, v.approve FROM votes v JOIN proposals p ON p.id = v.proposal WHERE p.closed_leaf IS NULL";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var proposal = open[TxId.FromBytes((byte[])reader.GetValue(0))];
+                (reader.GetInt64(2) != 0 ? proposal.Approvals : proposal.Rejections).Add(reader.GetString(1));
+            }
+        }
+
+        return new ConsortiumGovernance(terms.Network, members, quorums, open.Values);
     }
 
     private static OrderingPosition? LoadPosition(DbConnection connection)

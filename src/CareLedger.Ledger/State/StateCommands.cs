@@ -241,6 +241,53 @@ internal sealed class StateCommands : IDisposable
         Write(insertMember);
     }
 
+    /// <summary>A member row added by governance (a join, or a rotated member's new keys).</summary>
+    public void InsertMember(MemberRecord member)
+    {
+        var p = insertMember.Parameters;
+        p[0].Value = member.Name;
+        p[1].Value = member.Organisation;
+        p[2].Value = member.OrganisationKey.ToArray();
+        p[3].Value = member.NodeKey.ToArray();
+        p[4].Value = member.CosignerVerifierKey;
+        p[5].Value = member.FromLeaf;
+        Write(insertMember);
+    }
+
+    // Governance writes are rare (a few per network's life): statements made when needed, queued like the others.
+    public void EndMember(string name, long fromLeaf, long untilLeaf) =>
+        WriteOnce("UPDATE members SET until_leaf = @until WHERE name = @name AND from_leaf = @from AND until_leaf IS NULL",
+            () => new InvalidOperationException($"leaf {untilLeaf} ends member '{name}', which is not in force"), ("@until", untilLeaf), ("@name", name), ("@from", fromLeaf));
+
+    public void InsertQuorumChange(long fromLeaf, int quorum) =>
+        WriteOnce("INSERT INTO quorum_changes (from_leaf, quorum) VALUES (@leaf, @quorum)", null, ("@leaf", fromLeaf), ("@quorum", (long)quorum));
+
+    public void InsertProposal(TxId id, long leaf, string proposer, byte[] payload) =>
+        WriteOnce("INSERT INTO proposals (id, leaf, proposer, payload, closed_leaf, executed, reason) VALUES (@id, @leaf, @proposer, @payload, NULL, NULL, NULL)", null,
+            ("@id", id.ToArray()), ("@leaf", leaf), ("@proposer", proposer), ("@payload", payload));
+
+    public void InsertVote(TxId proposal, string member, long leaf, bool approve) =>
+        WriteOnce("INSERT INTO votes (proposal, member, leaf, approve) VALUES (@proposal, @member, @leaf, @approve)", null,
+            ("@proposal", proposal.ToArray()), ("@member", member), ("@leaf", leaf), ("@approve", approve ? 1L : 0L));
+
+    public void CloseProposal(TxId id, long leaf, bool executed, string? reason) =>
+        WriteOnce("UPDATE proposals SET closed_leaf = @leaf, executed = @executed, reason = @reason WHERE id = @id AND closed_leaf IS NULL",
+            () => new InvalidOperationException($"leaf {leaf} closes proposal {id}, which is not open"),
+            ("@leaf", leaf), ("@executed", executed ? 1L : 0L), ("@reason", (object?)reason ?? ""), ("@id", id.ToArray()));
+
+    private void WriteOnce(string sql, Func<Exception>? unlessOneRow, params (string Name, object Value)[] values)
+    {
+        using var command = database.Writer.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = insertTransaction.Transaction;
+        foreach (var (name, value) in values)
+        {
+            command.Bind(name, value);
+        }
+
+        Write(command, unlessOneRow);
+    }
+
     public void SetPosition(OrderingPosition position)
     {
         var p = setPosition.Parameters;

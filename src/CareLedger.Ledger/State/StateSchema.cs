@@ -9,14 +9,29 @@ namespace CareLedger.Ledger.State;
 /// </summary>
 internal static class StateSchema
 {
-    /// <summary>2 added the credentials table (<see cref="TxType.CredentialStatus"/>); 3 the members table (<see cref="TxType.ConsortiumGenesis"/>).</summary>
-    public const long FormatVersion = 3;
+    /// <summary>
+    /// 2 added the credentials table (<see cref="TxType.CredentialStatus"/>); 3 the members table
+    /// (<see cref="TxType.ConsortiumGenesis"/>); 4 governance (ADR 0008): the quorum_changes, proposals and votes tables,
+    /// and a member may have several rows (a key rotation), keyed by (name, from_leaf).
+    /// </summary>
+    public const long FormatVersion = 4;
 
     /// <summary>
     /// Older databases are upgraded by creating the tables they lack empty: a log that format 1 or 2 replayed cannot
     /// hold a transaction of the types those tables come from (the types did not exist), so empty tables are exactly its replay.
     /// </summary>
-    public static bool UpgradesByEmptyTables(long? format) => format is 1 or 2;
+    public static bool UpgradesByEmptyTables(long? format) => format is 1 or 2 or 3;
+
+    /// <summary>
+    /// Format 3's members table is keyed by name alone: its rows are copied aside before the tables are created and
+    /// back after (statements both engines read; a renamed PostgreSQL table would keep its primary key's index name).
+    /// No proposal or vote could exist in format 3, so the new governance tables start empty, by the rule above.
+    /// </summary>
+    public static bool KeysMembersByNameOnly(long? format) => format is 3;
+
+    public const string SetMembersAside = "CREATE TABLE members_v3 AS SELECT * FROM members; DROP TABLE members;";
+
+    public const string RestoreMembers = "INSERT INTO members SELECT * FROM members_v3; DROP TABLE members_v3;";
 
     public const string CreateSqlite = """
         CREATE TABLE IF NOT EXISTS meta (
@@ -52,13 +67,34 @@ internal static class StateSchema
             leaf    INTEGER NOT NULL
         ) STRICT, WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS members (
-            name             TEXT PRIMARY KEY NOT NULL,
+            name             TEXT NOT NULL,
             organisation     TEXT NOT NULL,
             organisation_key BLOB NOT NULL,
             node_key         BLOB NOT NULL,
             cosigner_vkey    TEXT NOT NULL,
             from_leaf        INTEGER NOT NULL,
-            until_leaf       INTEGER
+            until_leaf       INTEGER,
+            PRIMARY KEY (name, from_leaf)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS quorum_changes (
+            from_leaf INTEGER PRIMARY KEY NOT NULL,
+            quorum    INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE IF NOT EXISTS proposals (
+            id          BLOB PRIMARY KEY NOT NULL,
+            leaf        INTEGER NOT NULL,
+            proposer    TEXT NOT NULL,
+            payload     BLOB NOT NULL,
+            closed_leaf INTEGER,
+            executed    INTEGER,
+            reason      TEXT
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS votes (
+            proposal BLOB NOT NULL,
+            member   TEXT NOT NULL,
+            leaf     INTEGER NOT NULL,
+            approve  INTEGER NOT NULL,
+            PRIMARY KEY (proposal, member)
         ) STRICT, WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS ordering (
             id                   INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
@@ -115,13 +151,34 @@ internal static class StateSchema
             leaf    bigint NOT NULL
         );
         CREATE TABLE IF NOT EXISTS members (
-            name             text COLLATE "C" PRIMARY KEY,
+            name             text COLLATE "C" NOT NULL,
             organisation     text NOT NULL,
             organisation_key bytea NOT NULL,
             node_key         bytea NOT NULL,
             cosigner_vkey    text NOT NULL,
             from_leaf        bigint NOT NULL,
-            until_leaf       bigint
+            until_leaf       bigint,
+            PRIMARY KEY (name, from_leaf)
+        );
+        CREATE TABLE IF NOT EXISTS quorum_changes (
+            from_leaf bigint PRIMARY KEY,
+            quorum    bigint NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS proposals (
+            id          bytea PRIMARY KEY,
+            leaf        bigint NOT NULL,
+            proposer    text NOT NULL,
+            payload     bytea NOT NULL,
+            closed_leaf bigint,
+            executed    bigint,
+            reason      text
+        );
+        CREATE TABLE IF NOT EXISTS votes (
+            proposal bytea NOT NULL,
+            member   text COLLATE "C" NOT NULL,
+            leaf     bigint NOT NULL,
+            approve  bigint NOT NULL,
+            PRIMARY KEY (proposal, member)
         );
         CREATE TABLE IF NOT EXISTS ordering (
             id                   bigint PRIMARY KEY CHECK (id = 1),
@@ -152,7 +209,10 @@ internal static class StateSchema
         ("records", "record_ref, version"),
         ("erased_patients", "patient"),
         ("credentials", "id_hash"),
-        ("members", "name"),
+        ("members", "name, from_leaf"),
+        ("quorum_changes", "from_leaf"),
+        ("proposals", "id"),
+        ("votes", "proposal, member"),
     ];
 
     public const string MetaFormat = "format";

@@ -18,6 +18,7 @@ internal sealed class TransactionRules(LedgerState state)
     private readonly Dictionary<byte[], CredentialState> pendingCredentials = new(ByteArrayComparer.Instance);
     private readonly HashSet<TxId> prefetched = [];
     private Dictionary<TxId, (long LeafIndex, byte[] LeafHash)>? applied;
+    private ConsortiumGovernance? pendingGovernance;
 
     /// <summary>
     /// Looks up, in one query where the state can (PostgreSQL), which of the batch's transaction ids were applied
@@ -85,6 +86,7 @@ internal sealed class TransactionRules(LedgerState state)
         pendingVersions.Clear();
         pendingErased.Clear();
         pendingCredentials.Clear();
+        pendingGovernance = null;
     }
 
     private RuleVerdict? CheckGenesis(Transaction tx, GenesisPayload genesis, long leafIndex)
@@ -128,6 +130,8 @@ internal sealed class TransactionRules(LedgerState state)
             return RuleVerdict.Rejected(RejectionCodes.NotAuthorised, $"the genesis lacks a valid approval by {string.Join(", ", missing)}");
         }
 
+        // Proposals and votes later in the same batch (a replay) are judged by the governance this genesis founds.
+        pendingGovernance = ConsortiumGovernance.Founded(genesis);
         foreach (var member in genesis.Members)
         {
             pendingKeys[member.OrganisationKey] = new KeyRecord(member.OrganisationKey, member.OrganisationKeySpki, KeyRoles.Organisation, member.OrganisationName, leafIndex, null);
@@ -163,8 +167,44 @@ internal sealed class TransactionRules(LedgerState state)
             PatientErasedPayload erased => CheckErasure(erased),
             AnchorPayload => null,
             CredentialStatusPayload status => CheckCredentialStatus(tx, author, status, leafIndex),
+            ConsortiumProposalPayload or ConsortiumVotePayload => CheckGovernance(tx, payload, leafIndex),
             _ => RuleVerdict.Rejected(RejectionCodes.BadPayload, $"{tx.Type} transactions are not accepted after genesis"),
         };
+    }
+
+    /// <summary>
+    /// A proposal or vote (ADR 0008), judged by the consortium's governance as the batch has changed it so far; when
+    /// accepted it is applied to that overlay, with the keys an executed proposal registers or revokes.
+    /// </summary>
+    private RuleVerdict? CheckGovernance(Transaction tx, ITransactionPayload payload, long leafIndex)
+    {
+        var governance = pendingGovernance ??= state.AppliedGovernance?.Clone();
+        if (governance is null)
+        {
+            return RuleVerdict.Rejected(RejectionCodes.BadPayload, $"{tx.Type} transactions exist only in a consortium network");
+        }
+
+        bool Registered(KeyId id) => FindKey(id) is not null;
+        if (governance.Check(tx.Author, payload, leafIndex, Registered) is { } refused)
+        {
+            return refused;
+        }
+
+        if (governance.Apply(tx.Id, tx.Author, payload, leafIndex, Registered) is { } execution)
+        {
+            var (register, revoke) = execution.KeyChanges(FindKey);
+            foreach (var id in revoke)
+            {
+                pendingKeys[id] = FindKey(id)! with { RevokedLeaf = leafIndex };
+            }
+
+            foreach (var key in register)
+            {
+                pendingKeys[key.Key] = new KeyRecord(key.Key, key.PublicKeySpki, key.Role, key.Label, leafIndex, null);
+            }
+        }
+
+        return null;
     }
 
     private RuleVerdict? CheckKeyRegistered(KeyRecord author, KeyRegisteredPayload registered, long leafIndex)

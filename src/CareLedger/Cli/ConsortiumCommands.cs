@@ -7,9 +7,10 @@ namespace CareLedger.Cli;
 
 /// <summary>
 /// <c>careledger consortium keys|genesis|approve|seal|show|join</c>: founding a network of several institutions
-/// (ADR 0005), each founder on its own machine, exchanging only public files.
+/// (ADR 0005), each founder on its own machine, exchanging only public files; <c>propose|vote|members</c>: changing it
+/// afterwards by proposals and votes on the ledger (ADR 0008), and a member admitted that way joins from a snapshot (ADR 0010).
 /// </summary>
-internal static class ConsortiumCommands
+internal static partial class ConsortiumCommands
 {
     public const int DefaultCheckpointEvery = 1000;
     public const int DefaultCheckpointIntervalMs = 100;
@@ -23,6 +24,9 @@ internal static class ConsortiumCommands
         command.Subcommands.Add(Seal());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Join());
+        command.Subcommands.Add(Propose());
+        command.Subcommands.Add(Vote());
+        command.Subcommands.Add(Members());
         return command;
     }
 
@@ -144,7 +148,14 @@ internal static class ConsortiumCommands
         var replicas = new Option<int>("--replicas") { Description = "Replicas of the network's streams (3 with three NATS servers).", DefaultValueFactory = _ => 3 };
         var postgres = new Option<string?>("--postgres") { Description = "Keep this member's ledger state and vault on this PostgreSQL server (Npgsql connection string) instead of SQLite files." };
         var schema = new Option<string?>("--postgres-schema") { Description = "The member's own schema on that server. Default: careledger_ and the letters and digits of the member's name." };
-        var command = new Command("join", "Make this member's data directory a member of the network: the genesis becomes leaf 0 of its log.") { data, genesis, nats, replicas, postgres, schema };
+        var snapshotFrom = new Option<string?>("--snapshot-from")
+        {
+            Description = "For a member the network voted in after its genesis: a running member's URL (http://host:port) to bootstrap from; its snapshot is checked against the quorum's checkpoint and replayed with the rules.",
+        };
+        var command = new Command("join", "Make this member's data directory a member of the network: the genesis becomes leaf 0 of its log (a member voted in later: from another member's snapshot).")
+        {
+            data, genesis, nats, replicas, postgres, schema, snapshotFrom,
+        };
         command.SetAction(parse =>
         {
             if (parse.GetValue(replicas) < 1)
@@ -152,8 +163,9 @@ internal static class ConsortiumCommands
                 throw new CliException("--replicas must be at least 1");
             }
 
+            var snapshot = parse.GetValue(snapshotFrom) is { } from ? FetchSnapshot(NodeUrl(from, "--snapshot-from")) : null;
             var config = Founding.Join(parse.GetValue(data)!, Founding.ReadGenesis(parse.GetValue(genesis)!.FullName), parse.GetValue(nats)!, parse.GetValue(replicas),
-                parse.GetValue(postgres), parse.GetValue(schema));
+                parse.GetValue(postgres), parse.GetValue(schema), snapshot);
             Console.WriteLine($"member {config.Consortium!.Member} joined network {config.Consortium.Network} (origin {config.Origin}); run it with 'careledger serve --data {parse.GetValue(data)}'");
             return 0;
         });

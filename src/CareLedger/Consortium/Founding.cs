@@ -1,3 +1,4 @@
+using CareLedger.Ledger.Consortium.Bootstrap;
 using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Transactions;
 using CareLedger.Node;
@@ -121,12 +122,17 @@ internal static class Founding
 
     /// <param name="postgres">A PostgreSQL server (Npgsql connection string) for the member's state and vault; null for SQLite files.</param>
     /// <param name="schema">The member's schema on that server; null for careledger_ and the letters and digits of its name.</param>
-    public static NodeConfig Join(string dataDirectory, SignedTransaction genesis, string natsUrls, int replicas, string? postgres = null, string? schema = null)
+    /// <param name="snapshot">A member admitted by a vote after the genesis bootstraps from another member's snapshot (ADR 0010).</param>
+    public static NodeConfig Join(string dataDirectory, SignedTransaction genesis, string natsUrls, int replicas, string? postgres = null, string? schema = null, ConsortiumSnapshot? snapshot = null)
     {
         try
         {
             return CareLedgerNode.JoinConsortium(NodePaths.For(dataDirectory), genesis, natsUrls, replicas, settings =>
-                Cli.NodeCommands.WithStore(settings, postgres is null ? null : NodeConfig.PostgresStoreName, postgres, schema ?? (postgres is null ? null : NodeConfig.DefaultSchema(settings.Consortium!.Member))));
+                Cli.NodeCommands.WithStore(settings, postgres is null ? null : NodeConfig.PostgresStoreName, postgres, schema ?? (postgres is null ? null : NodeConfig.DefaultSchema(settings.Consortium!.Member))), snapshot);
+        }
+        catch (SnapshotRejectedException e)
+        {
+            throw new CliException($"the snapshot was refused: {e.Message}", exitCode: 2);
         }
         catch (ArgumentException e)
         {

@@ -41,7 +41,7 @@ internal static class LedgerEndpoints
             {
                 origin = terms.Origin,
                 network = terms.Network,
-                quorum = terms.Quorum,
+                quorum = node.Ledger.State.QuorumAt(node.Ledger.Size),
                 // A consortium's checkpoints carry only members' cosignatures: no member holds a key of the network's own.
                 cosigners = node.Ledger.State.MembersAt(node.Ledger.Size).Select(m => m.CosignerVerifierKey),
                 members = node.Ledger.State.MembersAt(node.Ledger.Size).Select(m => new { name = m.Name, organisation = m.Organisation, cosigner = m.CosignerVerifierKey }),
@@ -199,6 +199,53 @@ internal static class LedgerEndpoints
                 newRootHash = Convert.ToBase64String(node.Ledger.RootHash(proof.NewSize)),
                 path = proof.Path.Select(Convert.ToBase64String),
             });
+        });
+
+        // A consortium's member set as governance made it (ADR 0008): who is in force since which leaf, the quorum, the
+        // open proposals with their votes. Public like the log it is derived from.
+        ledger.MapGet("/consortium/members", (CareLedgerNode node) =>
+        {
+            var governance = node.Ledger.State.Governance
+                ?? throw Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, "this node is not a consortium member");
+            return Results.Json(new
+            {
+                network = node.Ledger.State.Consortium!.Network,
+                size = node.Ledger.Size,
+                quorum = governance.Quorum,
+                members = governance.Members.Select(m => new { name = m.Name, organisation = m.Organisation, cosigner = m.CosignerVerifierKey, sinceLeaf = m.FromLeaf }),
+                history = governance.History.Select(m => new { name = m.Name, cosigner = m.CosignerVerifierKey, fromLeaf = m.FromLeaf, untilLeaf = m.UntilLeaf }),
+                openProposals = governance.OpenProposals.Select(p => new
+                {
+                    id = p.Id.ToString(),
+                    leaf = p.Leaf,
+                    action = p.Payload.Action.ToString(),
+                    subject = p.Payload.Subject,
+                    quorum = p.Payload.Action == ProposalAction.Quorum ? p.Payload.Quorum : (int?)null,
+                    proposer = p.Proposer,
+                    approvals = p.Approvals,
+                    rejections = p.Rejections,
+                }),
+            });
+        });
+
+        // What a member admitted by a vote bootstraps from (ADR 0010): this member's log up to its applied state, the
+        // stream position there and its latest commit point. The joining member trusts none of it: it checks the
+        // prefix against the quorum's root and replays it with the rules.
+        ledger.MapGet("/consortium/snapshot", (CareLedgerNode node) =>
+        {
+            if (!node.Ledger.IsConsortium)
+            {
+                throw Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, "this node is not a consortium member");
+            }
+
+            try
+            {
+                return Results.Bytes(node.Ledger.ExportSnapshot().Encode(), Ledger.Consortium.Bootstrap.ConsortiumSnapshot.MediaType);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw Problem(StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Transient, e.Message);
+            }
         });
 
         // Liveness, sizes and, for a consortium member, where it stands in its network and any alarm (HTTP 503 then).

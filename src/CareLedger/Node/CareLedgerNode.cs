@@ -11,6 +11,7 @@ using CareLedger.Fhir;
 using CareLedger.Fhir.Storage;
 using CareLedger.Import;
 using CareLedger.Ledger.Consortium;
+using CareLedger.Ledger.Consortium.Bootstrap;
 using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Transactions;
 using CareLedger.Locator;
@@ -131,7 +132,8 @@ internal sealed class CareLedgerNode : IAsyncDisposable
     /// node's settings are written. The node then runs with <see cref="OpenAsync"/> (it needs the network's NATS servers).
     /// </summary>
     /// <param name="withStore">Puts the state and the vault where the operator asked (SQLite files by default, or a PostgreSQL schema).</param>
-    public static NodeConfig JoinConsortium(NodePaths paths, SignedTransaction genesis, string natsUrls, int replicas, Func<NodeConfig, NodeConfig>? withStore = null)
+    /// <param name="snapshot">For a member admitted by a vote after the genesis: a snapshot of another member (ADR 0010); null for a founder.</param>
+    public static NodeConfig JoinConsortium(NodePaths paths, SignedTransaction genesis, string natsUrls, int replicas, Func<NodeConfig, NodeConfig>? withStore = null, ConsortiumSnapshot? snapshot = null)
     {
         if (paths.IsInitialised)
         {
@@ -141,16 +143,21 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         var network = (ConsortiumGenesisPayload)TransactionPayloads.Decode(genesis.Transaction);
         using (var keys = NodeKeys.Load(paths.DataDirectory))
         {
-            var founder = network.Members.FirstOrDefault(m => m.CosignerVerifierKey == keys.Cosigner.VerifierKey.ToVkey())
-                ?? throw new CliException($"this node's keys are not those of a member of network '{network.Network}'");
+            var founder = network.Members.FirstOrDefault(m => m.CosignerVerifierKey == keys.Cosigner.VerifierKey.ToVkey());
+            if (founder is null && snapshot is null)
+            {
+                throw new CliException($"this node's keys are not those of a founder of network '{network.Network}' (a member admitted later joins with --snapshot-from)");
+            }
+
             var settings = new NodeConfig
             {
                 Origin = network.Origin,
-                OrganisationName = founder.OrganisationName,
+                // A member admitted later learns its name and organisation as the network recorded them, from the snapshot.
+                OrganisationName = founder?.OrganisationName ?? keys.Origin,
                 CheckpointEveryTransactions = network.CheckpointEvery,
                 CheckpointIntervalMilliseconds = network.CheckpointIntervalMs,
                 CreatedAt = DateTimeOffset.UtcNow,
-                Consortium = new ConsortiumConfig { Network = network.Network, Member = founder.Name, NatsUrls = natsUrls, Replicas = replicas },
+                Consortium = new ConsortiumConfig { Network = network.Network, Member = founder?.Name ?? keys.Origin, NatsUrls = natsUrls, Replicas = replicas },
             };
             var config = withStore?.Invoke(settings) ?? settings;
             if (config.PostgresStore() is { } postgres && PostgresSessions.TablesIn(postgres) is > 0 and var tables)
@@ -158,7 +165,16 @@ internal sealed class CareLedgerNode : IAsyncDisposable
                 throw new CliException($"{postgres.Describe()} already holds {tables} tables (another node's?); choose another --postgres-schema or drop that schema");
             }
 
-            LedgerEngine.JoinConsortium(paths.DataDirectory, genesis, config.PostgresStore());
+            if (snapshot is null)
+            {
+                LedgerEngine.JoinConsortium(paths.DataDirectory, genesis, config.PostgresStore());
+            }
+            else
+            {
+                var admitted = LedgerEngine.JoinConsortiumFromSnapshot(paths.DataDirectory, genesis, snapshot, config.PostgresStore());
+                config = config with { OrganisationName = admitted.Organisation, Consortium = config.Consortium! with { Member = admitted.Name } };
+            }
+
             OpenVault(paths, config).Dispose();
             config.Save(paths);
             return config;

@@ -37,8 +37,9 @@ public class LedgerStateSqliteTests
     }
 
     [Theory]
-    [InlineData(1, "DROP TABLE credentials; DROP TABLE members;")]
-    [InlineData(2, "DROP TABLE members;")]
+    [InlineData(1, "DROP TABLE credentials; DROP TABLE members; " + DropGovernance)]
+    [InlineData(2, "DROP TABLE members; " + DropGovernance)]
+    [InlineData(3, DropGovernance + " DROP TABLE members; " + MembersByName)]
     public void An_older_state_gains_its_missing_tables_empty_and_the_current_format(int olderFormat, string drop)
     {
         using var directory = new TempDirectory("state");
@@ -63,6 +64,17 @@ public class LedgerStateSqliteTests
         check.Open();
         using var format = check.CreateCommand();
         format.CommandText = "SELECT value FROM meta WHERE name = 'format'";
-        Assert.Equal(3L, format.ExecuteScalar());
+        Assert.Equal(4L, format.ExecuteScalar());
+
+        // A member may now have several rows (a key rotation): keyed by (name, from_leaf).
+        using var rotation = check.CreateCommand();
+        rotation.CommandText = "INSERT INTO members VALUES ('m', 'o', x'01', x'02', 'k', 0, 5); INSERT INTO members VALUES ('m', 'o', x'03', x'04', 'k2', 5, NULL)";
+        Assert.Equal(2, rotation.ExecuteNonQuery());
     }
+
+    private const string DropGovernance = "DROP TABLE quorum_changes; DROP TABLE proposals; DROP TABLE votes;";
+
+    /// <summary>Format 3's members table, keyed by name alone.</summary>
+    private const string MembersByName = "CREATE TABLE members (name TEXT PRIMARY KEY NOT NULL, organisation TEXT NOT NULL, organisation_key BLOB NOT NULL, "
+        + "node_key BLOB NOT NULL, cosigner_vkey TEXT NOT NULL, from_leaf INTEGER NOT NULL, until_leaf INTEGER) STRICT, WITHOUT ROWID;";
 }
