@@ -109,7 +109,11 @@ public sealed partial class LedgerEngine
                 }
             }
 
-            File.Delete(LedgerLayout.State(dataDirectory));
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(LedgerLayout.State(dataDirectory) + suffix);
+            }
+
             throw;
         }
     }

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CareLedger.Consortium;
+using CareLedger.Consortium.LocalNetwork;
+using CareLedger.Ledger.Checkpoints;
+using CareLedger.Ledger.Engine;
+using CareLedger.Ledger.Receipts;
+using CareLedger.Ledger.Transactions;
+using CareLedger.Tests.Support;
+
+namespace CareLedger.Tests.Consortium;
+
+/// <summary>
+/// Governance on real processes (ADR 0008, ADR 0010): three nats-servers and three members from <c>careledger network
+/// up</c>; a fourth institution's keys, proposed and voted in with <c>careledger consortium propose|vote</c>, bad
+/// votes refused with one line and exit 1, the new member joined from a running member's snapshot with <c>consortium
+/// join --snapshot-from</c> and served by <c>careledger serve</c>, then needed for every commit once the quorum is four.
+/// (Departures, rotations and tampered snapshots are held to the same engine on a real nats-server in
+/// GovernanceEngineTests, on SQLite and PostgreSQL.)
+/// </summary>
+[Collection(ConsortiumProcesses.Name)]
+public sealed class GovernanceProcessTests
+{
+    private static readonly TimeSpan Command = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task A_fourth_member_voted_in_from_the_command_line_joins_from_a_snapshot_and_is_needed_for_every_commit()
+    {
+        await using var network = await RunningNetwork.UpAsync("--store", "sqlite");
+        using var scratch = new TempDirectory();
+        var newcomer = scratch.Combine("member4");
+        var genesis = NetworkLayout.GenesisPath(network.Directory);
+        string Node(int member) => network.Members[member].Url;
+        string Data(int member) => network.MemberData(member);
+
+        await Succeeds("consortium", "keys", "--data", newcomer, "--name", "member4.local", "--organisation", "Fourth Hospital");
+        var proposed = await Succeeds("consortium", "propose", "join", "--member", Path.Combine(newcomer, MemberDescriptor.FileName), "--data", Data(0), "--node", Node(0));
+        Assert.Contains("still open", proposed, StringComparison.Ordinal);
+        var id = proposed.Split(' ')[1];
+
+        // Bad input and bad votes: one line on stderr, exit 1, and nothing changes.
+        Assert.Contains("is not a proposal id", await Fails("consortium", "vote", "not-an-id", "yes", "--data", Data(1), "--node", Node(1)), StringComparison.Ordinal);
+        Assert.Contains("vote 'yes' or 'no'", await Fails("consortium", "vote", id, "maybe", "--data", Data(1), "--node", Node(1)), StringComparison.Ordinal);
+        Assert.Contains("already voted", await Fails("consortium", "vote", id, "yes", "--data", Data(0), "--node", Node(0)), StringComparison.Ordinal);
+        Assert.Contains("is not open", await Fails("consortium", "vote", TxId.NewId(TimeProvider.System).ToString(), "yes", "--data", Data(1), "--node", Node(1)), StringComparison.Ordinal);
+        Assert.Contains("not a member's data directory", await Fails("consortium", "vote", id, "yes", "--data", newcomer, "--node", Node(1)), StringComparison.Ordinal);
+        Assert.Contains("more than the 3 members in force", await Fails("consortium", "propose", "quorum", "4", "--data", Data(0), "--node", Node(0)), StringComparison.Ordinal);
+
+        // A joining member cannot bootstrap before the vote that admits it.
+        Assert.Contains("not the key of a member in force", await Fails(2, "consortium", "join", "--data", newcomer, "--genesis", genesis, "--nats", network.Network.Layout.NatsUrls, "--snapshot-from", Node(2)),
+            StringComparison.Ordinal);
+
+        Assert.Contains("closed", await Succeeds("consortium", "vote", id, "yes", "--data", Data(1), "--node", Node(1)), StringComparison.Ordinal);
+        var members = await Succeeds("consortium", "members", "--node", Node(2));
+        Assert.Contains("member4.local", members, StringComparison.Ordinal);
+        Assert.Contains("quorum 2 of 4", members, StringComparison.Ordinal);
+
+        // The fourth member joins from member 3's snapshot and serves.
+        await Succeeds("consortium", "join", "--data", newcomer, "--genesis", genesis, "--nats", network.Network.Layout.NatsUrls, "--snapshot-from", Node(2));
+        var url = $"http://127.0.0.1:{DetachedProcess.FreePort()}";
+        await using var fourth = CareLedgerProcess.Start("serve", "--data", newcomer, "--urls", url);
+        await fourth.WaitUntilListeningAsync(TimeSpan.FromMinutes(2));
+
+        // Quorum four: from now on nothing commits without the fourth member's cosignature.
+        var raise = await Succeeds("consortium", "propose", "quorum", "4", "--data", Data(0), "--node", Node(0));
+        Assert.Contains("closed", await Succeeds("consortium", "vote", raise.Split(' ')[1], "yes", "--data", Data(2), "--node", Node(2)), StringComparison.Ordinal);
+        using var author = network.NodeKey(0);
+        var tx = SignedTransaction.Sign(Transaction.Create(new AnchorPayload("governance-test", RandomNumberGenerator.GetBytes(32), []), author.Id, TimeProvider.System), author);
+        Assert.True((await network.SubmitAsync(0, tx, CancellationToken.None)).Committed, fourth.Output);
+
+        var receipt = Receipts.Parse(await network.Http.GetStringAsync(new Uri($"{url}/ledger/receipts/{tx.Transaction.Id}?waitMs=5000")));
+        var newcomerKey = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(newcomer, MemberDescriptor.FileName))).RootElement.GetProperty("cosignerKey").GetString()!;
+        var cosigners = JsonDocument.Parse(await network.Http.GetStringAsync(new Uri($"{Node(1)}/ledger/consortium/members"))).RootElement
+            .GetProperty("members").EnumerateArray().Select(m => VerifierKey.Parse(m.GetProperty("cosigner").GetString()!)).ToArray();
+        Assert.Equal(4, cosigners.Length);
+        var verified = Receipts.Verify(receipt, cosigners, 4);
+        Assert.True(verified.Valid, verified.Error);
+        Assert.Contains(VerifierKey.Parse(newcomerKey).Name, SignedNote.Parse(receipt.Checkpoint).Signatures.Select(s => s.KeyName));
+        await fourth.StopAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private static async Task<string> Succeeds(params string[] args)
+    {
+        var (exit, stdout, stderr) = await CareLedgerProcess.RunAsync(Command, args);
+        Assert.True(exit == 0, $"careledger {string.Join(' ', args)} exited {exit}: {stdout}{stderr}");
+        return stdout;
+    }
+
+    private static Task<string> Fails(params string[] args) => Fails(1, args);
+
+    private static async Task<string> Fails(int code, params string[] args)
+    {
+        var (exit, stdout, stderr) = await CareLedgerProcess.RunAsync(Command, args);
+        Assert.True(exit == code, $"careledger {string.Join(' ', args)} exited {exit}, not {code}: {stdout}{stderr}");
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        return stderr;
+    }
+}
