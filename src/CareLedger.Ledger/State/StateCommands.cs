@@ -13,7 +13,8 @@ namespace CareLedger.Ledger.State;
 /// </summary>
 internal sealed class StateCommands : IDisposable
 {
-    private readonly List<(DbBatchCommand Command, Func<Exception> Problem)> oneRowChecks = [];
+    private readonly List<(DbBatchCommand Command, int Rows, Func<Exception> Problem)> rowChecks = [];
+    private readonly List<AppliedTransaction> queuedTransactions = [];
     private DbBatch? queue;
     private readonly DbCommand insertTransaction;
     private readonly DbCommand insertKey;
@@ -91,7 +92,8 @@ internal sealed class StateCommands : IDisposable
     {
         queue?.Dispose();
         queue = null;
-        oneRowChecks.Clear();
+        rowChecks.Clear();
+        queuedTransactions.Clear();
     }
 
     /// <summary>Runs a write now, or queues it while applying on a pipelining driver; <paramref name="unlessOneRow"/>
@@ -122,33 +124,55 @@ internal sealed class StateCommands : IDisposable
         queue.BatchCommands.Add(queued);
         if (unlessOneRow is not null)
         {
-            oneRowChecks.Add((queued, unlessOneRow));
+            rowChecks.Add((queued, 1, unlessOneRow));
         }
     }
 
     /// <summary>Sends the queued writes in one round trip (before a read that must see them, and at the end).</summary>
     private void Flush()
     {
+        if (queue is not null && queuedTransactions.Count > 0)
+        {
+            // The batch's transaction rows in one statement, ahead of its other writes (no other table refers to them).
+            var rows = queue.CreateBatchCommand();
+            rows.CommandText = database.InsertTransactionsSql!;
+            AddArray(rows, "@ids", queuedTransactions.Select(a => a.Transaction.Id.ToArray()).ToArray());
+            AddArray(rows, "@leaves", queuedTransactions.Select(a => a.LeafIndex).ToArray());
+            AddArray(rows, "@types", queuedTransactions.Select(a => (long)a.Transaction.Type).ToArray());
+            AddArray(rows, "@authors", queuedTransactions.Select(a => a.Transaction.Author.ToArray()).ToArray());
+            AddArray(rows, "@hashes", queuedTransactions.Select(a => a.LeafHash).ToArray());
+            queue.BatchCommands.Insert(0, rows);
+            var expected = queuedTransactions.Count;
+            rowChecks.Add((rows, expected, () => new LedgerStateException($"{database.Location}: {expected} transaction rows were to be inserted, but {rows.RecordsAffected} were")));
+            queuedTransactions.Clear();
+        }
+
         if (queue is not { BatchCommands.Count: > 0 })
         {
             return;
         }
 
         queue.ExecuteNonQuery();
-        foreach (var (command, problem) in oneRowChecks)
+        foreach (var (command, rows, problem) in rowChecks)
         {
-            if (command.RecordsAffected != 1)
+            if (command.RecordsAffected != rows)
             {
                 throw problem();
             }
         }
 
         queue.BatchCommands.Clear();
-        oneRowChecks.Clear();
+        rowChecks.Clear();
     }
 
     public void InsertTransaction(AppliedTransaction applied)
     {
+        if (queue is not null && database.InsertTransactionsSql is not null)
+        {
+            queuedTransactions.Add(applied);
+            return;
+        }
+
         var tx = applied.Transaction;
         var p = insertTransaction.Parameters;
         p[0].Value = tx.Id.ToArray();
@@ -356,6 +380,14 @@ internal sealed class StateCommands : IDisposable
         {
             command.Dispose();
         }
+    }
+
+    private static void AddArray(DbBatchCommand command, string name, Array values)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = values;
+        command.Parameters.Add(parameter);
     }
 
     private static DbCommand Command(DbConnection connection, string sql, params string[] parameters)

@@ -76,6 +76,13 @@ internal sealed class PostgresStateDatabase : StateDatabase
     /// <summary>A batch's duplicate check in one round trip instead of one per transaction.</summary>
     public override string? FindTransactionsSql => "SELECT id, leaf, leaf_hash FROM transactions WHERE id = ANY(@ids)";
 
+    /// <summary>
+    /// A batch's transaction rows in one statement: PostgreSQL parses and plans each statement of a pipelined batch
+    /// again, which for one row per transaction was most of the server's CPU per transaction.
+    /// </summary>
+    public override string? InsertTransactionsSql =>
+        "INSERT INTO transactions (id, leaf, type, author, leaf_hash) SELECT * FROM unnest(@ids::bytea[], @leaves::bigint[], @types::bigint[], @authors::bytea[], @hashes::bytea[])";
+
     public override object MetaValue(object value) => Convert.ToString(value, CultureInfo.InvariantCulture)!;
 
     public override void Dispose()

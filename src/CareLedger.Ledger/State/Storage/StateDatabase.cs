@@ -31,6 +31,12 @@ internal abstract class StateDatabase : IDisposable
     /// </summary>
     public virtual string? FindTransactionsSql => null;
 
+    /// <summary>
+    /// One statement that inserts a whole applied batch's transaction rows from arrays (parameters <c>@ids</c>,
+    /// <c>@leaves</c>, <c>@types</c>, <c>@authors</c>, <c>@hashes</c>), or null where a statement per row costs nothing (SQLite).
+    /// </summary>
+    public virtual string? InsertTransactionsSql => null;
+
     public abstract void Dispose();
 
     /// <summary>A meta value as stored by either engine, as a number (null if it is not one).</summary>
