@@ -75,7 +75,7 @@ public class PredictionBenchmarks
     public double PredictThroughTheDoorAndAnchor()
     {
         _next = (_next + 1) % _patients.Length;
-        return _ai.Inference.PredictAsync(_clinician, "pima-bench@1.0.0", _patients[_next], CancellationToken.None).GetAwaiter().GetResult().Output.Probability;
+        return _ai.Inference.PredictAsync(_clinician, "pima-bench@1.0.0", _patients[_next], "http://127.0.0.1", CancellationToken.None).GetAwaiter().GetResult().Output.Probability;
     }
 
     private sealed class AllScopes : IScopeCheck

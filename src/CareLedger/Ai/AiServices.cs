@@ -19,7 +19,7 @@ internal sealed class AiServices : IDisposable
         Registry = new ModelRegistry(options.ModelsDirectory ?? ModelsDirectoryOf(node.Paths), node.Ledger, options.Gate);
         Log = node.Inferences;
         Training = new ModelTraining(new CohortReader(node.Fhir, node.Vault, node.Ledger), Registry, TimeProvider.System);
-        Inference = new InferenceService(node.Fhir, Registry, node.Ledger, Log, TimeProvider.System);
+        Inference = new InferenceService(node.Fhir, Registry, node.Ledger, Log, TimeProvider.System, node.Config.OrganisationName);
     }
 
     public CareLedgerNode Node { get; }

@@ -35,6 +35,9 @@ internal static partial class BenchCommands
 {
     private const string BenchClinician = "bench-clinician";
     private const string BenchApp = "careledger-bench-app";
+
+    /// <summary>The base the stored predictions' links name when the bench predicts in process (no server listens).</summary>
+    private const string BenchBaseUrl = "http://127.0.0.1";
     private static readonly Uri BenchAppRedirect = new("http://127.0.0.1/careledger-bench-callback");
 
     static partial void AddAi(Command bench)
@@ -113,13 +116,13 @@ internal static partial class BenchCommands
             {
                 var patients = Treated(set, parse.GetValue(rows));
                 var model = $"{set.Id}-logistic-regression";
-                await ai.Inference.PredictAsync(clinician, model, patients[0], ct); // warm: first load of the model
+                await ai.Inference.PredictAsync(clinician, model, patients[0], BenchBaseUrl, ct); // warm: first load of the model
                 var latencies = new List<double>(n);
                 var clock = Stopwatch.StartNew();
                 for (var i = 0; i < n; i++)
                 {
                     var started = Stopwatch.GetTimestamp();
-                    await ai.Inference.PredictAsync(clinician, model, patients[i % patients.Count], ct);
+                    await ai.Inference.PredictAsync(clinician, model, patients[i % patients.Count], BenchBaseUrl, ct);
                     latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }
 

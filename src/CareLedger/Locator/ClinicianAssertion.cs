@@ -1,6 +1,3 @@
-using System.Buffers.Text;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using CareLedger.Ledger.Crypto;
 
@@ -8,8 +5,7 @@ namespace CareLedger.Locator;
 
 /// <summary>
 /// What a member's node states when it asks another member for a patient's records on behalf of one of its clinicians
-/// (F3, ADR 0009): a compact JWS (RFC 7515), ES256, signed by the asking member's node key — the key the consortium
-/// genesis registered for that member on the ledger, so the holder verifies it without any exchange beforehand.
+/// (F3, ADR 0009): a <see cref="NodeStatement"/> signed by the asking member's node key.
 /// Header {"alg": "ES256", "typ": "careledger-clinician+jwt", "kid": node key id}; claims {"iss": member name,
 /// "aud": the holder's FHIR base URL, "sub": the clinician's account id at the asking member, "fhirUser":
 /// "Practitioner/&lt;id&gt;", "credential": the clinician's practitioner credential (VC-JWT), "purpose": a v3 ActReason
@@ -31,27 +27,22 @@ internal sealed record ClinicianAssertion(
     public const string Type = "careledger-clinician+jwt";
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(5);
 
+    private const string What = "the clinician assertion";
+
     /// <summary>The compact serialisation, signed by <paramref name="nodeKey"/>.</summary>
-    public string Sign(AuthorKey nodeKey)
+    public string Sign(AuthorKey nodeKey) => NodeStatement.Sign(Type, new JsonObject
     {
-        ArgumentNullException.ThrowIfNull(nodeKey);
-        var header = new JsonObject { ["alg"] = "ES256", ["typ"] = Type, ["kid"] = nodeKey.Id.ToString() };
-        var claims = new JsonObject
-        {
-            ["iss"] = Member,
-            ["aud"] = Audience,
-            ["sub"] = Subject,
-            ["fhirUser"] = Practitioner,
-            ["credential"] = Credential,
-            ["purpose"] = Purpose,
-            ["locator"] = Locator,
-            ["iat"] = IssuedAt.ToUnixTimeSeconds(),
-            ["exp"] = ExpiresAt.ToUnixTimeSeconds(),
-            ["jti"] = Id,
-        };
-        var signingInput = Segment(header) + "." + Segment(claims);
-        return signingInput + "." + Base64Url.EncodeToString(nodeKey.Sign(Encoding.ASCII.GetBytes(signingInput)));
-    }
+        ["iss"] = Member,
+        ["aud"] = Audience,
+        ["sub"] = Subject,
+        ["fhirUser"] = Practitioner,
+        ["credential"] = Credential,
+        ["purpose"] = Purpose,
+        ["locator"] = Locator,
+        ["iat"] = IssuedAt.ToUnixTimeSeconds(),
+        ["exp"] = ExpiresAt.ToUnixTimeSeconds(),
+        ["jti"] = Id,
+    }, nodeKey);
 
     /// <summary>
     /// Reads and checks a compact assertion: its signature by the public key <paramref name="memberNodeKey"/> returns for
@@ -60,50 +51,10 @@ internal sealed record ClinicianAssertion(
     /// <exception cref="FormatException">Why the assertion is refused (one line, safe to return to the caller).</exception>
     public static ClinicianAssertion Verify(string compact, Func<string, byte[]?> memberNodeKey, string audience, DateTimeOffset now)
     {
-        ArgumentNullException.ThrowIfNull(compact);
-        var parts = compact.Split('.');
-        if (parts.Length != 3)
-        {
-            throw new FormatException("the clinician assertion is not a compact JWS");
-        }
-
-        var header = Json(parts[0], "header");
-        if ((string?)header["alg"] != "ES256" || (string?)header["typ"] != Type)
-        {
-            throw new FormatException($"the clinician assertion must be an ES256 JWS of type {Type}");
-        }
-
-        var claims = Json(parts[1], "claims");
+        var claims = NodeStatement.Verify(compact, Type, What, memberNodeKey, audience, now, MaxLifetime);
         var assertion = new ClinicianAssertion(
             Text(claims, "iss"), Text(claims, "aud"), Text(claims, "sub"), Text(claims, "fhirUser"), Text(claims, "credential"),
-            Text(claims, "purpose"), Text(claims, "locator"), Time(claims, "iat"), Time(claims, "exp"), Text(claims, "jti"));
-        var spki = memberNodeKey(assertion.Member)
-            ?? throw new FormatException($"the clinician assertion's issuer '{assertion.Member}' is not a member of this network");
-        byte[] signature;
-        try
-        {
-            signature = Base64Url.DecodeFromChars(parts[2]);
-        }
-        catch (FormatException)
-        {
-            throw new FormatException("the clinician assertion's signature is not base64url");
-        }
-
-        if (!AuthorSignature.Verify(spki, Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature))
-        {
-            throw new FormatException($"the clinician assertion is not signed by the node key of member '{assertion.Member}'");
-        }
-
-        if (!string.Equals(assertion.Audience.TrimEnd('/'), audience.TrimEnd('/'), StringComparison.Ordinal))
-        {
-            throw new FormatException($"the clinician assertion is for {assertion.Audience}, not this member ({audience})");
-        }
-
-        if (assertion.ExpiresAt <= now || assertion.IssuedAt > now.AddMinutes(1) || assertion.ExpiresAt - assertion.IssuedAt > MaxLifetime)
-        {
-            throw new FormatException($"the clinician assertion has expired or lives longer than {MaxLifetime.TotalMinutes:0} minutes");
-        }
-
+            Text(claims, "purpose"), Text(claims, "locator"), NodeStatement.Time(claims, "iat", What), NodeStatement.Time(claims, "exp", What), Text(claims, "jti"));
         if (!assertion.Practitioner.StartsWith("Practitioner/", StringComparison.Ordinal))
         {
             throw new FormatException("the clinician assertion must name a Practitioner as fhirUser");
@@ -112,28 +63,5 @@ internal sealed record ClinicianAssertion(
         return assertion;
     }
 
-    private static string Segment(JsonObject json) => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(json));
-
-    private static JsonObject Json(string segment, string what)
-    {
-        try
-        {
-            return JsonNode.Parse(Base64Url.DecodeFromChars(segment)) as JsonObject
-                ?? throw new FormatException($"the clinician assertion's {what} is not a JSON object");
-        }
-        catch (Exception e) when (e is JsonException or FormatException)
-        {
-            throw new FormatException($"the clinician assertion's {what} is not base64url JSON");
-        }
-    }
-
-    private static string Text(JsonObject claims, string name) =>
-        claims[name] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0
-            ? text
-            : throw new FormatException($"the clinician assertion lacks the claim '{name}'");
-
-    private static DateTimeOffset Time(JsonObject claims, string name) =>
-        claims[name] is JsonValue value && value.TryGetValue<long>(out var seconds)
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : throw new FormatException($"the clinician assertion lacks the time '{name}'");
+    private static string Text(JsonObject claims, string name) => NodeStatement.Text(claims, name, What);
 }

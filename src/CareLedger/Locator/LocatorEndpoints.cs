@@ -39,6 +39,7 @@ internal static class LocatorEndpoints
     {
         services.AddHttpClient(nameof(MemberLinks), http => http.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => new MemberLinks(node.Ledger, sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(MemberLinks))));
+        services.AddSingleton(sp => new RemoteRecords(node, sp.GetRequiredService<MemberLinks>()));
         return services;
     }
 
@@ -78,13 +79,18 @@ internal static class LocatorEndpoints
         return app;
     }
 
-    private static async Task<IResult> FetchRemoteAsync(HttpContext context, CareLedgerNode node, MemberLinks links, CancellationToken ct)
+    private static async Task<IResult> FetchRemoteAsync(HttpContext context, CareLedgerNode node, RemoteRecords remote, CancellationToken ct)
     {
         var locator = RequireLocator(node);
         var caller = context.GetCaller();
+        if (caller.Role == CareLedgerRole.Patient && caller.Reference is { ResourceType: "Patient" })
+        {
+            return await FetchOwnRemoteAsync(context, remote, ct);
+        }
+
         if (caller.Role != CareLedgerRole.Clinician || caller.Reference?.ToString() is not { } practitioner || !practitioner.StartsWith("Practitioner/", StringComparison.Ordinal))
         {
-            throw AccessProblems.Forbidden("only a clinician (a Practitioner) fetches a patient's records from other members");
+            throw AccessProblems.Forbidden("only a clinician (a Practitioner) or the patient themself fetches a patient's records from other members");
         }
 
         // From here every outcome is recorded in this node's trail by AuditReceipt (FhirHttp.Caller notes it).
@@ -115,27 +121,56 @@ internal static class LocatorEndpoints
         }
 
         var purpose = fhirCaller.Context.Purpose ?? "TREAT";
-        var entries = new JsonArray();
-        var refusals = new List<string>();
-        foreach (var holder in holders)
+        var answers = await remote.AskAsync(fhirCaller, localPatient, holders, (holder, token) =>
         {
             var assertion = new ClinicianAssertion(locator.MemberName!, holder.FhirBase.AbsoluteUri.TrimEnd('/'), caller.Subject, practitioner, credential.Jwt,
                 purpose, Convert.ToHexStringLower(pseudonym), now, now + ClinicianAssertion.MaxLifetime, Guid.NewGuid().ToString("N"));
-            MemberAnswer answer;
-            try
-            {
-                answer = await links.FetchAsync(holder, assertion, ct);
-            }
-            catch (Exception e) when (e is HttpRequestException or InvalidOperationException or System.Text.Json.JsonException or TaskCanceledException && !ct.IsCancellationRequested)
-            {
-                answer = new MemberAnswer(StatusCodes.Status502BadGateway, [], $"member {holder.Member} could not be asked ({e.GetType().Name}: {e.Message})");
-            }
+            return remote.Links.FetchAsync(holder, assertion, token);
+        }, ct);
+        return Collected(answers);
+    }
 
-            var received = answer.Refusal is null;
-            node.Gate.AuditReceipt(fhirCaller.Who, fhirCaller.Context, localPatient, received, answer.Records.Count,
-                [received ? $"member {holder.Member} disclosed {answer.Records.Count} records" : $"member {holder.Member} refused: {answer.Refusal}"],
-                $"records received from member {holder.Member}");
-            if (!received)
+    /// <summary>
+    /// A patient asks for their own records at other members (ADR 0010): no identifier needed (the node takes it from the
+    /// patient's own record here); one that names anybody else is refused, and the refusal audited.
+    /// </summary>
+    private static async Task<IResult> FetchOwnRemoteAsync(HttpContext context, RemoteRecords remote, CancellationToken ct)
+    {
+        var patient = RemoteRecords.AsPatientRequest(FhirHttp.Caller(context));
+        var own = RemoteRecords.OwnPatientId(patient);
+        if (context.Request.ContentLength is not 0 && (context.Request.ContentLength is not null || context.Request.Headers.TransferEncoding.Count > 0))
+        {
+            var identifier = IdentifierOf(await FhirHttp.ReadResourceAsync(context.Request, 64 * 1024, ct));
+            if (!remote.NetworkIdentifiers(patient, own).Contains(identifier.Value?.Trim(), StringComparer.Ordinal))
+            {
+                const string NotOwn = "a patient fetches only their own records from other members: the identifier is not the one on your record";
+                remote.Node.Gate.AuditReceipt(patient.Who, patient.Context, null, false, 0, [NotOwn], "records from other members");
+                throw AccessProblems.Forbidden(NotOwn);
+            }
+        }
+
+        var fetched = await remote.ForPatientAsync(patient, ct);
+        if (fetched.NotAsked is { } why)
+        {
+            throw FhirProblemException.NotFound(why);
+        }
+
+        return fetched.Answers.Count == 0
+            ? throw FhirProblemException.NotFound("the record locator names no other member holding records of you")
+            : Collected(fetched.Answers);
+    }
+
+    /// <summary>
+    /// The records the holders disclosed as a <c>collection</c> Bundle (each <c>fullUrl</c> at the holder), with an
+    /// OperationOutcome entry naming the members that refused; 403 when every holder refused.
+    /// </summary>
+    private static IResult Collected(IReadOnlyList<HolderAnswer> answers)
+    {
+        var entries = new JsonArray();
+        var refusals = new List<string>();
+        foreach (var (holder, answer) in answers)
+        {
+            if (answer.Refusal is not null)
             {
                 refusals.Add($"member {holder.Member} ({holder.Organisation}) answered {answer.Status}: {answer.Refusal}");
                 continue;
@@ -151,7 +186,7 @@ internal static class LocatorEndpoints
             }
         }
 
-        if (refusals.Count == holders.Count)
+        if (refusals.Count == answers.Count)
         {
             throw AccessProblems.Forbidden(string.Join("; ", refusals));
         }
@@ -183,34 +218,62 @@ internal static class LocatorEndpoints
             throw AccessProblems.Forbidden("only another member's node asks for a disclosure, with a token of its own client");
         }
 
-        var compact = context.Request.Headers[MemberLinks.AssertionHeader].FirstOrDefault()
-            ?? throw AccessProblems.Forbidden($"a disclosure names the clinician it is for: send the {MemberLinks.AssertionHeader} header");
-        ClinicianAssertion assertion;
+        var clinicianCompact = context.Request.Headers[MemberLinks.AssertionHeader].FirstOrDefault();
+        var patientCompact = context.Request.Headers[MemberLinks.PatientAssertionHeader].FirstOrDefault();
+        if ((clinicianCompact is null) == (patientCompact is null))
+        {
+            throw AccessProblems.Forbidden($"a disclosure names whom it is for: send the {MemberLinks.AssertionHeader} header (a clinician) or the {MemberLinks.PatientAssertionHeader} header (the patient themself), one of them");
+        }
+
+        byte[]? MemberKey(string name) => name == member.Name ? ledger.State.FindKey(member.NodeKey)?.PublicKeySpki : null;
+        var now = DateTimeOffset.UtcNow;
+        string claimed;
+        Func<string, Accessor> accessor;
+        string purpose;
+        string detail;
+        var scopes = caller.ToAccessor().Scopes;
         try
         {
-            assertion = ClinicianAssertion.Verify(compact,
-                name => name == member.Name ? ledger.State.FindKey(member.NodeKey)?.PublicKeySpki : null,
-                issuer.FhirBaseUrl.AbsoluteUri, DateTimeOffset.UtcNow);
+            if (patientCompact is not null)
+            {
+                // The patient themself, signed in at the asking member (ADR 0010): the door decides as for a patient reading
+                // their own records, purpose PATRQT, and the patient's access log here names the member and its session.
+                var patient = PatientAssertion.Verify(patientCompact, MemberKey, issuer.FhirBaseUrl.AbsoluteUri, now);
+                claimed = patient.Locator;
+                accessor = id => new Accessor($"{member.Name}/{patient.Subject}", CareLedgerRole.Patient, $"Patient/{id}", member.Organisation, id, scopes)
+                {
+                    ClientId = member.Name,
+                };
+                purpose = PurposeDefaults.PatientRequested;
+                detail = $"disclosure to member {member.Name} at the patient's own request (request {patient.Session} there)";
+            }
+            else
+            {
+                var clinician = ClinicianAssertion.Verify(clinicianCompact!, MemberKey, issuer.FhirBaseUrl.AbsoluteUri, now);
+                claimed = clinician.Locator;
+                accessor = _ => new Accessor($"{member.Name}/{clinician.Subject}", CareLedgerRole.Clinician, clinician.Practitioner, member.Organisation, null, scopes)
+                {
+                    ClientId = member.Name,
+                    PresentedCredential = clinician.Credential,
+                };
+                purpose = clinician.Purpose;
+                detail = $"disclosure to member {member.Name}";
+            }
         }
         catch (FormatException e)
         {
             throw AccessProblems.Forbidden(e.Message);
         }
 
-        if (locator is null || !string.Equals(locator, assertion.Locator, StringComparison.Ordinal) || locator.Length != 64 || !locator.All(char.IsAsciiHexDigitLower))
+        if (locator is null || !string.Equals(locator, claimed, StringComparison.Ordinal) || locator.Length != 64 || !locator.All(char.IsAsciiHexDigitLower))
         {
-            throw FhirProblemException.BadRequest("locator must be the patient's locator pseudonym (64 lowercase hex digits) that the clinician assertion names");
+            throw FhirProblemException.BadRequest("locator must be the patient's locator pseudonym (64 lowercase hex digits) that the assertion names");
         }
 
         var patientId = records.LocalPatient(Convert.FromHexString(locator))
             ?? throw FhirProblemException.NotFound("this member holds no records of the patient that locator names");
-        var who = new Accessor($"{member.Name}/{assertion.Subject}", CareLedgerRole.Clinician, assertion.Practitioner, member.Organisation, null,
-            caller.ToAccessor().Scopes)
-        {
-            ClientId = member.Name,
-            PresentedCredential = assertion.Credential,
-        };
-        var fhirCaller = new FhirCaller(who, new AccessContext(assertion.Purpose, context.TraceIdentifier));
+        var who = accessor(patientId);
+        var fhirCaller = new FhirCaller(who, new AccessContext(purpose, context.TraceIdentifier));
         // The door records its decision for the clinician; a 403 after it is that decision, not a second refusal.
         RefusalAudit.NoteDoorConsulted(context);
         var repository = node.Fhir.Repository;
@@ -221,7 +284,7 @@ internal static class LocatorEndpoints
             addresses.AddRange(page.Records.Select(r => new RecordAddress(r.ResourceType, r.Id, 0)));
         }
 
-        var disclosure = repository.ReadMany(fhirCaller, AccessAction.Disclose, addresses, $"disclosure to member {member.Name}");
+        var disclosure = repository.ReadMany(fhirCaller, AccessAction.Disclose, addresses, detail);
         if (disclosure.Records.Count == 0 && disclosure.Withheld > 0)
         {
             var reasons = disclosure.AuditIds.Select(node.Audit.Find).FirstOrDefault(e => e is not null)?.Record.Reasons;

@@ -15,24 +15,33 @@ internal sealed record MemberAnswer(int Status, IReadOnlyList<JsonObject> Record
 /// This member's node as a client of the other members' FHIR APIs (F3, ADR 0009): SMART Backend Services — a
 /// client-credentials token from the other member's authorisation server, the client authenticated by a JWT assertion
 /// (<c>private_key_jwt</c>, RFC 7523) signed with this member's node key, the key the ledger registers for it — and, on
-/// each request, a <see cref="ClinicianAssertion"/> naming the clinician it acts for.
+/// each request, a <see cref="ClinicianAssertion"/> naming the clinician it acts for, or a <see cref="PatientAssertion"/>
+/// naming the patient who asks for their own records (ADR 0010).
 /// </summary>
 internal sealed class MemberLinks(LedgerEngine ledger, HttpClient http)
 {
     public const string AssertionHeader = "CareLedger-Clinician-Assertion";
+    public const string PatientAssertionHeader = "CareLedger-Patient-Assertion";
     public const string Scope = "system/*.rs";
     private const string AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Until)> tokens = new(StringComparer.Ordinal);
 
     /// <summary>Asks <paramref name="holder"/> for the records of the patient its locator pseudonym names, for the clinician.</summary>
-    public async Task<MemberAnswer> FetchAsync(LocatedHolder holder, ClinicianAssertion clinician, CancellationToken ct)
+    public Task<MemberAnswer> FetchAsync(LocatedHolder holder, ClinicianAssertion clinician, CancellationToken ct) =>
+        FetchAsync(holder, clinician.Locator, AssertionHeader, clinician.Sign(ledger.Keys.Node), ct);
+
+    /// <summary>Asks <paramref name="holder"/> for the records of the patient its locator pseudonym names, for that patient.</summary>
+    public Task<MemberAnswer> FetchAsync(LocatedHolder holder, PatientAssertion patient, CancellationToken ct) =>
+        FetchAsync(holder, patient.Locator, PatientAssertionHeader, patient.Sign(ledger.Keys.Node), ct);
+
+    private async Task<MemberAnswer> FetchAsync(LocatedHolder holder, string locator, string header, string assertion, CancellationToken ct)
     {
         var token = await TokenAsync(holder.FhirBase, ct);
-        var url = new Uri($"{holder.FhirBase.AbsoluteUri.TrimEnd('/')}/Patient/$disclose?locator={clinician.Locator}");
+        var url = new Uri($"{holder.FhirBase.AbsoluteUri.TrimEnd('/')}/Patient/$disclose?locator={locator}");
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        request.Headers.Add(AssertionHeader, clinician.Sign(ledger.Keys.Node));
+        request.Headers.Add(header, assertion);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/fhir+json"));
         using var response = await http.SendAsync(request, ct);
         var body = JsonNode.Parse(await response.Content.ReadAsStreamAsync(ct)) as JsonObject;

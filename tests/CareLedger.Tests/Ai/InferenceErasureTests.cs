@@ -34,8 +34,8 @@ public sealed class InferenceErasureTests
         var clinician = new FhirCaller(new Accessor("acct-dr-erase", CareLedgerRole.Clinician, "Practitioner/dr-erase", "Test Hospital", null, AllScopes.Instance), AccessContext.Default);
         var erased = DemoCohortLoader.PatientId(FeatureSets.Pima, 0);
         var kept = DemoCohortLoader.PatientId(FeatureSets.Pima, 1);
-        var ofErased = await ai.Inference.PredictAsync(clinician, "pima-erase", erased, CancellationToken.None);
-        var ofKept = await ai.Inference.PredictAsync(clinician, "pima-erase", kept, CancellationToken.None);
+        var ofErased = await ai.Inference.PredictAsync(clinician, "pima-erase", erased, "http://127.0.0.1", CancellationToken.None);
+        var ofKept = await ai.Inference.PredictAsync(clinician, "pima-erase", kept, "http://127.0.0.1", CancellationToken.None);
         Assert.True(ai.Log.Prove(ofErased.Transaction, node.Ledger).Matches);
 
         await node.ErasePatientAsync(erased, CancellationToken.None);

@@ -122,6 +122,71 @@ public sealed class RecordLocatorTests(LocatorNetworkFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task A_patient_fetches_their_own_records_from_member_A_without_a_grant_but_no_one_elses_and_both_members_audit_it()
+    {
+        var ct = CancellationToken.None;
+        const string Ssn = "999-61-3301";
+        const string OtherSsn = "999-61-3302";
+        var ownAtA = await CreatePatientAtAAsync(Ssn, "Hopper", "Grace");
+        await Net[A].Fhir.CreateAsync(Net.Custodian(A), ObservationOf(ownAtA, "2339-0", 101, "mg/dL"), null, ct);
+        var otherAtA = await CreatePatientAtAAsync(OtherSsn, "Turing", "Alan");
+        await Net[A].Fhir.CreateAsync(Net.Custodian(A), ObservationOf(otherAtA, "2085-9", 55, "mg/dL"), null, ct);
+        // The patient's own record at B carries the same network identifier; she signs in at B.
+        var ownAtB = (await Net[B].Fhir.CreateAsync(Net.Custodian(B), new Patient
+        {
+            Identifier = [new Identifier(TwoMemberNetwork.IdentifierSystem, Ssn)],
+            Name = [new HumanName { Family = "Hopper", Given = ["Grace"] }],
+            BirthDate = "1966-12-09",
+        }, null, ct)).Id;
+        await WaitUntilLocatedAtBAsync(Ssn);
+        await WaitUntilLocatedAtBAsync(OtherSsn);
+        using var patient = PatientAtB("grace-account", ownAtB);
+
+        // No consent at A names anyone: the patient is always allowed her own records, and only hers.
+        using var own = await FetchOwnAsync(patient, identifier: null);
+        var body = await own.Content.ReadAsStringAsync();
+        Assert.True(own.StatusCode == HttpStatusCode.OK, body);
+        var bundle = (Bundle)FhirSerialization.ParseJson(Encoding.UTF8.GetBytes(body));
+        var observation = Assert.Single(bundle.Entry.Select(e => e.Resource).OfType<Observation>());
+        Assert.Equal("2339-0", observation.Code.Coding[0].Code);
+        Assert.Contains(bundle.Entry, e => e.Resource is Patient p && p.Id == ownAtA);
+        Assert.All(bundle.Entry, e => Assert.StartsWith(Net.Url(A) + "/fhir/", e.FullUrl, StringComparison.Ordinal));
+        Assert.DoesNotContain("2085-9", body, StringComparison.Ordinal);
+
+        // Naming another patient's identifier is refused at B, and nothing of theirs is asked for or returned.
+        using var other = await FetchOwnAsync(patient, OtherSsn);
+        var otherBody = await other.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.Contains("only their own records", otherBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("2085-9", otherBody, StringComparison.Ordinal);
+
+        await Net[A].Audit.FlushAsync(ct);
+        await Net[B].Audit.FlushAsync(ct);
+        var memberB = Net[B].Ledger.MemberName!;
+        // A audited one disclosure to the patient herself (purpose PATRQT), in her own access log at A.
+        var disclosed = Assert.Single(Net[A].Audit.Query(new AuditQuery { AccessorSubject = $"{memberB}/grace-account", Limit = 10 }));
+        Assert.Equal(AuditOutcome.Permit, disclosed.Record.Outcome);
+        Assert.Equal(AccessAction.Disclose, disclosed.Record.Action);
+        Assert.Equal(CareLedgerRole.Patient, disclosed.Record.AccessorRole);
+        Assert.Equal("PATRQT", disclosed.Record.Purpose);
+        Assert.Equal(Net[B].Config.OrganisationName, disclosed.Record.Organisation);
+        Assert.Contains("the patient's own request", disclosed.Record.Detail, StringComparison.Ordinal);
+        Assert.True(disclosed.Record.Disclosed >= 2, $"A disclosed {disclosed.Record.Disclosed} records");
+        Assert.True(disclosed.IsAnchored);
+        Assert.Contains(Net[A].Audit.Query(new AuditQuery { Patient = Net[A].Gate.PseudonymOf(ownAtA), Limit = AuditQuery.MaxLimit }),
+            e => e.Record.Id == disclosed.Record.Id);
+        Assert.DoesNotContain(Net[A].Audit.Query(new AuditQuery { Patient = Net[A].Gate.PseudonymOf(otherAtA), Limit = AuditQuery.MaxLimit }),
+            e => e.Record.AccessorSubject.EndsWith("/grace-account", StringComparison.Ordinal));
+        // B audited what it received for her, then her refused request.
+        var atB = Net[B].Audit.Query(new AuditQuery { AccessorSubject = "grace-account", Action = AccessAction.Disclose, Limit = 10 }).OrderBy(e => e.Record.Time).ToList();
+        Assert.Equal([AuditOutcome.Permit, AuditOutcome.Deny], atB.Select(e => e.Record.Outcome));
+        Assert.Equal($"records received from member {Net[A].Ledger.MemberName}", atB[0].Record.Detail);
+        Assert.Equal(disclosed.Record.Disclosed, atB[0].Record.Disclosed);
+        Assert.Equal("PATRQT", atB[0].Record.Purpose);
+        Assert.All(atB, e => Assert.True(e.IsAnchored));
+    }
+
+    [Fact]
     public async Task The_record_locator_on_the_ledger_carries_no_personal_data()
     {
         var patients = new[] { ("999-52-0001", "Kreiger", "Clemente"), ("999-52-0002", "Wiegand", "Luigi"), ("999-52-0003", "Hintz", "Ned") };
@@ -199,6 +264,37 @@ public sealed class RecordLocatorTests(LocatorNetworkFixture fixture) : IClassFi
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;
     }
+
+    /// <summary>A patient's access token from member B's authorisation server.</summary>
+    private HttpClient PatientAtB(string account, string patientId)
+    {
+        var url = Net.Url(B);
+        var token = TokenMinter.MintFor(TokenMinter.NodeKey(Net.DataDirectory(B)), url + "/", url + "/fhir", account, "patient", "patient/*.rs",
+            $"Patient/{patientId}", patientId, Net[B].Config.OrganisationName);
+        var http = new HttpClient { BaseAddress = new Uri(url + "/fhir/"), Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    private static Task<HttpResponseMessage> FetchOwnAsync(HttpClient patient, string? identifier)
+    {
+        if (identifier is null)
+        {
+            return patient.PostAsync("Patient/$fetch-remote", new StringContent(string.Empty));
+        }
+
+        var parameters = new Parameters();
+        parameters.Add("identifier", new Identifier(TwoMemberNetwork.IdentifierSystem, identifier));
+        return patient.PostAsync("Patient/$fetch-remote", new StringContent(FhirSerialization.ToJson(parameters), Encoding.UTF8, "application/fhir+json"));
+    }
+
+    private static Observation ObservationOf(string patientId, string loinc, decimal value, string unit) => new()
+    {
+        Status = ObservationStatus.Final,
+        Code = new CodeableConcept("http://loinc.org", loinc),
+        Subject = new ResourceReference($"Patient/{patientId}"),
+        Value = new Quantity(value, unit),
+    };
 
     private static Task<HttpResponseMessage> FetchAsync(HttpClient clinician, string ssn)
     {

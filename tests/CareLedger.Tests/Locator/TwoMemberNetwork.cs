@@ -19,6 +19,7 @@ internal sealed class TwoMemberNetwork : IAsyncDisposable
 
     private readonly TempDirectory directory;
     private readonly List<(CareLedgerNode Node, WebApplication App)> members = [];
+    private readonly HashSet<int> stopped = [];
 
     private TwoMemberNetwork(TempDirectory directory, LocalNetwork network)
     {
@@ -29,6 +30,19 @@ internal sealed class TwoMemberNetwork : IAsyncDisposable
     public LocalNetwork Network { get; }
 
     public CareLedgerNode this[int member] => members[member].Node;
+
+    /// <summary>The member's host services (its identity store, its portal's services).</summary>
+    public IServiceProvider Services(int member) => members[member].App.Services;
+
+    /// <summary>Stops a member's host (its HTTP port closes), as a member that is down; the node stays open for the test.</summary>
+    public async Task StopHostAsync(int member)
+    {
+        var app = members[member].App;
+        if (stopped.Add(member))
+        {
+            await app.StopAsync();
+        }
+    }
 
     public string Url(int member) => Network.Layout.Members[member].Url;
 
@@ -89,9 +103,14 @@ internal sealed class TwoMemberNetwork : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var (node, app) in members)
+        for (var i = 0; i < members.Count; i++)
         {
-            await app.StopAsync();
+            var (node, app) = members[i];
+            if (stopped.Add(i))
+            {
+                await app.StopAsync();
+            }
+
             await app.DisposeAsync();
             await node.DisposeAsync();
         }

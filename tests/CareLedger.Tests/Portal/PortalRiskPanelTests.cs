@@ -4,6 +4,8 @@ using CareLedger.Access.Audit;
 using CareLedger.Access.Gate;
 using CareLedger.Ai.Data;
 using CareLedger.Ledger.Receipts;
+using CareLedger.Identity.Accounts;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CareLedger.Tests.Portal;
@@ -87,6 +89,45 @@ public sealed partial class PortalRiskPanelTests(PortalTestNode portal)
         await Assertions.Expect(imputed).ToContainTextAsync("glucose");
         await Assertions.Expect(imputed).Not.ToContainTextAsync("mass");
         await Assertions.Expect(prediction.Locator("table[data-table=explanation] tbody tr", new() { HasText = "not recorded (imputed)" })).Not.ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task The_patient_sees_the_assessment_on_her_timeline_with_its_model_its_prediction_and_what_weighed_most()
+    {
+        var modelId = await portal.EnsureRiskModelAsync();
+        // Row 1 of the Pima demo patients: a treatment consent names dr.bob; she gets an account of her own.
+        var patient = DemoCohortLoader.PatientId(FeatureSets.Pima, 1);
+        await portal.Services.GetRequiredService<IdentityStore>()
+            .AddUserAsync(new NewUser("pima.one", CareLedgerRole.Patient, $"Patient/{patient}", "pima.one-demo"), CancellationToken.None);
+        var bob = await portal.SignInAsync("dr.bob");
+        await bob.GotoAsync($"/portal/patients/{patient}");
+        var prediction = bob.Locator($"[data-panel=ai-risk] article[data-model='{modelId}']");
+        await Assertions.Expect(prediction).ToBeVisibleAsync();
+        var transaction = (await prediction.Locator("code").First.TextContentAsync())!.Trim();
+        var proof = portal.Ai.Log.Prove(transaction, portal.Node.Ledger);
+        Assert.True(proof.Matches, proof.Problem);
+        var topFeature = (await prediction.Locator("table[data-table=explanation] tbody tr th").First.TextContentAsync())!.Trim();
+
+        // She opens her records: the prediction is one of them (stored through the door, read through it as her).
+        var her = await portal.SignInAsync("pima.one");
+        await her.GotoAsync("/portal/records");
+        var assessments = her.Locator("tr[data-kind='AI assessment']");
+        await Assertions.Expect(assessments).ToHaveCountAsync(1);
+        var entry = assessments.First;
+        await Assertions.Expect(entry).ToContainTextAsync("pima-portal 1.0.0 (logistic regression)");
+        await Assertions.Expect(entry).ToContainTextAsync($"probability {proof.Opening.Probability.ToString("0%", CultureInfo.InvariantCulture)}");
+        await Assertions.Expect(entry.Locator("[data-field=requested]")).ToHaveTextAsync("Requested by a clinician.");
+        var factors = entry.Locator("[data-field=factors] li");
+        await Assertions.Expect(factors).ToHaveCountAsync(3);
+        var topCode = CareLedger.Portal.Records.PatientTimeline.PlainName(FeatureSets.Pima.Features.Single(f => f.Name == topFeature).Code.Display);
+        Assert.DoesNotContain("[", topCode, StringComparison.Ordinal);
+        await Assertions.Expect(factors.First).ToContainTextAsync(topCode);
+        await Assertions.Expect(factors.First).ToHaveTextAsync(new Regex("(raised|lowered) the risk|made no difference"));
+        await PortalTestNode.ScreenshotAsync(her, "patient-ai-assessment");
+
+        // The record is the inference's: its id, anchored by the transaction the clinician's panel showed.
+        var stored = portal.Node.Fhir.Read(CareLedger.Fhir.FhirCaller.Custodian(portal.Node.Config.OrganisationName, "portal-tests"), "RiskAssessment", proof.Opening.InferenceId.ToString("D"));
+        Assert.Contains(transaction, System.Text.Encoding.UTF8.GetString(stored.Json), StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"^(High|Moderate|Low) risk \(\d+%\)$")]

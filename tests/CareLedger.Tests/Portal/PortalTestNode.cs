@@ -80,16 +80,26 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
         await app.StartAsync();
         BaseUrl = NodeHost.BoundAddresses(app)[0].TrimEnd('/');
 
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: scripts/test.sh installs Debian's chromium package");
         playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        Browser = await LaunchChromiumAsync(playwright);
+    }
+
+    /// <summary>Debian's Chromium, headless (never a downloaded browser); the screenshot folder made ready.</summary>
+    public static async Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
+    {
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: scripts/test.sh installs Debian's chromium package");
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         });
         Directory.CreateDirectory(ScreenshotDirectory);
+        return browser;
     }
+
+    /// <summary>Services of the running node's host (its identity store, its AI).</summary>
+    internal IServiceProvider Services => (app ?? throw new InvalidOperationException("the node is not started")).Services;
 
     /// <summary>Pima demo patients whose treatment consents name dr.bob (enough for a 5-fold cross-validation).</summary>
     public const int RiskRows = 60;
@@ -132,9 +142,12 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
     }
 
     /// <summary>One person's own browser: a fresh context (no shared cookies), signed in through the node's login page.</summary>
-    public async Task<IPage> SignInAsync(string userName)
+    public Task<IPage> SignInAsync(string userName) => SignInAsync(Browser, BaseUrl, userName);
+
+    /// <summary>A fresh browser context signed in to the portal at <paramref name="baseUrl"/> (password: the user name + "-demo").</summary>
+    public static async Task<IPage> SignInAsync(IBrowser browser, string baseUrl, string userName)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         await page.GotoAsync("/portal");
@@ -142,7 +155,7 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
         await page.GetByLabel("User name").FillAsync(userName);
         await page.GetByLabel("Password").FillAsync($"{userName}-demo");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync($"{BaseUrl}/portal");
+        await page.WaitForURLAsync($"{baseUrl}/portal");
         await Assertions.Expect(page.GetByText($"Signed in as {userName}")).ToBeVisibleAsync();
         return page;
     }

@@ -72,8 +72,9 @@ internal static class AiEndpoints
 
     private static async Task<IResult> PredictAsync(HttpContext context, AiServices services, string model, string patientId, CancellationToken ct)
     {
-        var result = await services.Inference.PredictAsync(FhirHttp.Caller(context), model, patientId, ct);
-        return FhirHttp.Resource(context, PredictionResources.From(result, BaseUrl(context.Request)));
+        var baseUrl = BaseUrl(context.Request);
+        var result = await services.Inference.PredictAsync(FhirHttp.Caller(context), model, patientId, baseUrl, ct);
+        return FhirHttp.Resource(context, result.Record ?? PredictionResources.From(result, baseUrl));
     }
 
     private static JsonObject Describe(RegisteredModel model, ModelVerification verification, HttpContext? context)

@@ -47,7 +47,7 @@ internal static class CdsHooksEndpoints
             CdsCard[] cards;
             try
             {
-                var result = await services.Inference.PredictAsync(FhirHttp.Caller(context), model.Id, patientId, ct);
+                var result = await services.Inference.PredictAsync(FhirHttp.Caller(context), model.Id, patientId, baseUrl, ct);
                 cards = [CdsCards.Prediction(result, baseUrl)];
             }
             catch (InferenceRefusedException refused)

@@ -27,6 +27,9 @@ public sealed record InferenceResult(
     long LeafIndex,
     Guid AuditId)
 {
+    /// <summary>The prediction as the patient's record stores it (a RiskAssessment or a DiagnosticReport, its version in meta).</summary>
+    public Hl7.Fhir.Model.DomainResource? Record { get; init; }
+
     /// <summary>The risk band against the model's decision threshold t: high ≥ t, moderate ≥ t/2, else low.</summary>
     public string Band => PredictionResources.Band(Output.Probability, Model.Card.Metrics.OutOfFold.Threshold);
 }

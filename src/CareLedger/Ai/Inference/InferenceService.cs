@@ -14,11 +14,18 @@ namespace CareLedger.Ai.Inference;
 /// purpose (a treatment model answers only a treatment relationship); the patient's feature Observations are read
 /// through the access layer (action use), which decides each against the patient's consents and audits the decision
 /// in the patient's access log; the prediction is made and explained, and anchored on the ledger (kind
-/// <c>inference</c>) with its sealed opening logged, before anyone sees the answer. Any refusal is audited, and then
-/// nothing is predicted or anchored.
+/// <c>inference</c>) with its sealed opening logged, and the prediction (a RiskAssessment or a DiagnosticReport) is stored as
+/// a record of the patient — written through the door by the custodian's own AI service, naming the clinician who asked —
+/// before anyone sees the answer: the patient then reads it on their timeline like any other record (ADR 0010). Any
+/// refusal is audited, and then nothing is predicted, anchored or stored.
 /// </summary>
-public sealed class InferenceService(FhirService fhir, ModelRegistry registry, LedgerEngine ledger, InferenceLog log, TimeProvider time)
+public sealed class InferenceService(FhirService fhir, ModelRegistry registry, LedgerEngine ledger, InferenceLog log, TimeProvider time, string organisation)
 {
+    /// <summary>The subject the node's AI service writes predictions as (the custodian's own system, audited as such).</summary>
+    public const string RecorderSubject = "careledger-ai";
+
+    private readonly FhirCaller recorder = FhirCaller.Custodian(organisation, RecorderSubject);
+
     /// <summary>Latest Observations per patient read for one prediction (a few per feature is plenty).</summary>
     private const int MaxRecords = 1000;
 
@@ -30,7 +37,8 @@ public sealed class InferenceService(FhirService fhir, ModelRegistry registry, L
     /// </exception>
     /// <exception cref="KeyNotFoundException">No such patient.</exception>
     /// <exception cref="ModelInputsException">The patient has none of what the model reads (or, for an ONNX model, not all of it).</exception>
-    public async Task<InferenceResult> PredictAsync(FhirCaller caller, string modelReference, string patientId, CancellationToken ct)
+    /// <param name="baseUrl">The node's public base (scheme, host, path base), for the card and receipt links of the stored record.</param>
+    public async Task<InferenceResult> PredictAsync(FhirCaller caller, string modelReference, string patientId, string baseUrl, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentException.ThrowIfNullOrWhiteSpace(patientId);
@@ -89,8 +97,13 @@ public sealed class InferenceService(FhirService fhir, ModelRegistry registry, L
             var anchor = await LedgerAnchors.SubmitAsync(ledger, LedgerAnchors.Inference, opening.Digest(), model.Id, time, ct);
             var now = time.GetUtcNow();
             log.Record(anchor.Id.ToString(), anchor.LeafIndex, now, fhir.Repository.Gate.PseudonymOf(patientId), opening);
-            return new InferenceResult(id, model.Model, set, patientId, now, output, missing, inputs.Basis, inputs.LatestEffective,
+            var result = new InferenceResult(id, model.Model, set, patientId, now, output, missing, inputs.Basis, inputs.LatestEffective,
                 anchor.Id.ToString(), anchor.LeafIndex, auditId);
+            // The prediction becomes a record of the patient, under the inference's id: the patient sees it on their
+            // timeline through the door, an export carries it, an erasure shreds it.
+            var resource = PredictionResources.From(result, baseUrl, caller.Who);
+            var stored = await fhir.UpdateAsync(recorder, resource.TypeName, result.Id.ToString("D"), resource, null, ct);
+            return result with { Record = (Hl7.Fhir.Model.DomainResource)(stored.Resource ?? resource) };
         }
         finally
         {

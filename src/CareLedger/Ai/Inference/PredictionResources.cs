@@ -9,8 +9,9 @@ namespace CareLedger.Ai.Inference;
 /// model's as a <c>DiagnosticReport</c> whose result is a contained <c>Observation</c> (A3). Both name the model
 /// (<c>method</c>), the Observation versions read (<c>basis</c> / <c>derivedFrom</c>) and the probability; the
 /// explanation and the accountability are extensions on the resource: the model (id, file SHA-256, explanation method,
-/// card), one <c>ai-feature-contribution</c> per feature (most important first), and the ledger anchor (transaction,
-/// receipt URL).
+/// card), one <c>ai-feature-contribution</c> per feature (most important first), the ledger anchor (transaction,
+/// receipt URL), and who asked (<c>ai-requested-by</c>: the role, and the Practitioner as text — a reference here would
+/// have to resolve at every member the record is disclosed to).
 /// </summary>
 public static class PredictionResources
 {
@@ -18,6 +19,7 @@ public static class PredictionResources
     public const string ModelExtension = ExtensionBase + "ai-model";
     public const string ContributionExtension = ExtensionBase + "ai-feature-contribution";
     public const string AnchorExtension = ExtensionBase + "ai-inference-anchor";
+    public const string RequesterExtension = ExtensionBase + "ai-requested-by";
     public const string ModelSystem = "https://careledger.org/fhir/CodeSystem/ai-model";
     public const string RiskProbability = "http://terminology.hl7.org/CodeSystem/risk-probability";
     public const string ObservationInterpretation = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
@@ -26,11 +28,28 @@ public static class PredictionResources
     public const string DiagnosticObservationId = "prediction";
 
     /// <param name="baseUrl">The node's public base (scheme, host, path base), for the card and receipt links.</param>
-    public static DomainResource From(InferenceResult result, string baseUrl) => result.Set.Kind switch
+    /// <param name="requester">Who asked (a clinician, for a treatment model), recorded as role and FHIR reference; null: not said.</param>
+    public static DomainResource From(InferenceResult result, string baseUrl, CareLedger.Access.Callers.Accessor? requester = null)
     {
-        PredictionKind.Diagnostic => DiagnosticReport(result, baseUrl),
-        _ => RiskAssessment(result, baseUrl),
-    };
+        DomainResource resource = result.Set.Kind switch
+        {
+            PredictionKind.Diagnostic => DiagnosticReport(result, baseUrl),
+            _ => RiskAssessment(result, baseUrl),
+        };
+        if (requester is null)
+        {
+            return resource;
+        }
+
+        var parts = new List<Extension> { new("role", new Code(requester.Role.ToName())) };
+        if (requester.Reference is { } reference)
+        {
+            parts.Add(new Extension("who", new FhirString(reference)));
+        }
+
+        resource.Extension.Add(new Extension { Url = RequesterExtension, Extension = parts });
+        return resource;
+    }
 
     public static RiskAssessment RiskAssessment(InferenceResult result, string baseUrl)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CareLedger.Ai.Inference;
 using CareLedger.Fhir;
 using CareLedger.Fhir.Search;
 using Hl7.Fhir.Model;
@@ -9,7 +10,7 @@ namespace CareLedger.Portal.Records;
 /// Reads a patient's record for the portal through the FHIR layer, as the signed-in person: every read is decided and
 /// audited by the access layer, and what consent withholds is counted, not shown.
 /// </summary>
-internal static class PatientTimeline
+internal static partial class PatientTimeline
 {
     /// <summary>The resource types of the timeline, each read with one search.</summary>
     public static readonly string[] Types = ["Encounter", "Condition", "Observation", "MedicationRequest", "Immunization", "RiskAssessment"];
@@ -56,6 +57,42 @@ internal static class PatientTimeline
             withheld);
     }
 
+    /// <summary>
+    /// The record with what other members disclosed added to the timeline, each entry marked with its holder, and a notice
+    /// in plain words for every member that could not be asked or refused (the records here still show).
+    /// </summary>
+    public static PatientRecord WithRemote(PatientRecord local, IEnumerable<(string Holder, IReadOnlyList<System.Text.Json.Nodes.JsonObject> Records, int Status, string? Refusal)> answers)
+    {
+        var entries = new List<TimelineEntry>(local.Entries);
+        var notices = new List<string>(local.Notices);
+        foreach (var (holder, records, status, refusal) in answers)
+        {
+            if (refusal is not null)
+            {
+                notices.Add(status == StatusCodes.Status502BadGateway
+                    ? $"Your records held by {holder} cannot be shown just now: that member of the network could not be reached. Your records here are shown below; please try again later."
+                    : $"Your records held by {holder} are not shown: that member of the network refused ({refusal.TrimEnd('.')}). Your records here are shown below.");
+                continue;
+            }
+
+            foreach (var json in records)
+            {
+                var resource = Fhir.Validation.FhirSerialization.ParseJson(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+                var entry = resource is Observation o ? Describe(o) : Describe(resource);
+                if (entry is not null)
+                {
+                    entries.Add(entry with { Holder = holder });
+                }
+            }
+        }
+
+        return local with
+        {
+            Entries = [.. entries.OrderByDescending(e => e.When ?? DateTimeOffset.MinValue)],
+            Notices = notices,
+        };
+    }
+
     public static string NameOf(Patient patient) =>
         patient.Name.FirstOrDefault() is { } name
             ? string.Join(' ', name.Given.Append(name.Family).Where(p => !string.IsNullOrWhiteSpace(p)))
@@ -89,11 +126,73 @@ internal static class PatientTimeline
             Text(c.ClinicalStatus)),
         MedicationRequest m => new TimelineEntry(When(m.AuthoredOn), "Medication", Text(m.Medication as CodeableConcept) ?? "Medication", m.Status?.ToString()),
         Immunization i => new TimelineEntry(When((i.Occurrence as FhirDateTime)?.Value), "Immunisation", Text(i.VaccineCode) ?? "Immunisation", null),
+        RiskAssessment r when r.GetExtension(PredictionResources.ModelExtension) is not null => DescribeAi(r),
         RiskAssessment r => new TimelineEntry(When((r.Occurrence as FhirDateTime)?.Value), "Risk assessment",
             Text(r.Prediction.FirstOrDefault()?.Outcome) ?? Text(r.Code) ?? "Risk assessment",
             r.Prediction.FirstOrDefault()?.Probability is FhirDecimal p ? $"probability {p.Value:0.00}" : null),
         _ => null,
     };
+
+    /// <summary>How many of a prediction's contributions the timeline puts in words.</summary>
+    private const int FactorsShown = 3;
+
+    /// <summary>
+    /// A prediction of the node's AI (docs/ai.md): the model (the method's display: name, version, kind), the outcome and
+    /// its likelihood, who asked, and the largest contributions in words — from the extensions the inference service
+    /// wrote, so the patient reads what the clinician was shown.
+    /// </summary>
+    private static TimelineEntry DescribeAi(RiskAssessment r)
+    {
+        var prediction = r.Prediction.FirstOrDefault();
+        var outcome = Text(prediction?.Outcome) ?? "Risk";
+        var likelihood = prediction?.QualitativeRisk?.Coding.FirstOrDefault()?.Display?.ToLowerInvariant();
+        var probability = prediction?.Probability is FhirDecimal p && p.Value is { } v ? v.ToString("0%", CultureInfo.InvariantCulture) : null;
+        var said = (likelihood, probability) switch
+        {
+            ({ } l, { } pc) => $"{outcome}: {l} (probability {pc})",
+            (null, { } pc) => $"{outcome}: probability {pc}",
+            _ => outcome,
+        };
+        // The method's text is the model's name, version and kind; its code the model id.
+        var model = r.Method?.Text ?? r.Method?.Coding.FirstOrDefault()?.Code ?? "a model of this node";
+        var requester = r.GetExtension(PredictionResources.RequesterExtension);
+        var role = (requester?.GetExtension("role")?.Value as Code)?.Value;
+        var requestedBy = role is null ? "not recorded" : role == "clinician" ? "a clinician" : $"a {role}";
+        var factors = r.GetExtensions(PredictionResources.ContributionExtension).Take(FactorsShown).Select(Factor).ToList();
+        var assessment = new AiAssessment(model, said, requestedBy, factors);
+        return new TimelineEntry(When((r.Occurrence as FhirDateTime)?.Value), "AI assessment", $"{model}: {said}", $"Requested by {requestedBy}")
+        {
+            Assessment = assessment,
+        };
+    }
+
+    private static string Factor(Extension contribution)
+    {
+        var display = (contribution.GetExtension("code")?.Value as Coding)?.Display;
+        var name = display is not null ? PlainName(display) : (contribution.GetExtension("feature")?.Value as FhirString)?.Value ?? "a measurement";
+        var value = (contribution.GetExtension("value")?.Value as FhirDecimal)?.Value is { } v ? v.ToString("0.##", CultureInfo.InvariantCulture) : "not recorded";
+        var effect = (contribution.GetExtension("contribution")?.Value as FhirDecimal)?.Value switch
+        {
+            > 0 => "raised the risk",
+            < 0 => "lowered the risk",
+            _ => "made no difference",
+        };
+        return $"{name} ({value}) {effect}";
+    }
+
+    /// <summary>
+    /// A code's display in plainer words: without LOINC's bracketed property and unit parts ("[Mass/volume]", "[#]") and
+    /// with its "--" qualifier as a clause ("Glucose in Serum or Plasma, 2 hours post 75 g glucose PO").
+    /// </summary>
+    public static string PlainName(string display)
+    {
+        var plain = Bracketed().Replace(display, string.Empty);
+        plain = plain.Replace(" --", ", ", StringComparison.Ordinal);
+        return string.Join(' ', plain.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Replace(" ,", ",", StringComparison.Ordinal).Trim();
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[[^\]]*\]")]
+    private static partial System.Text.RegularExpressions.Regex Bracketed();
 
     private static TimelineEntry Describe(Observation o) =>
         new(When((o.Effective as FhirDateTime)?.Value ?? o.Issued?.ToString("o", CultureInfo.InvariantCulture)), "Observation", Text(o.Code) ?? "Observation", ValueOf(o));

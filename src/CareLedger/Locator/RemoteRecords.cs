@@ -1,0 +1,130 @@
+using CareLedger.Access.Gate;
+using CareLedger.Fhir;
+using CareLedger.Fhir.Validation;
+using CareLedger.Node;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
+
+namespace CareLedger.Locator;
+
+/// <summary>What one holder answered (records or a refusal), as this member received and audited it.</summary>
+internal sealed record HolderAnswer(LocatedHolder Holder, MemberAnswer Answer)
+{
+    public bool Received => Answer.Refusal is null;
+
+    /// <summary>How the timeline and the refusals name the holder: member and organisation.</summary>
+    public string Name => $"{Holder.Member} ({Holder.Organisation})";
+}
+
+/// <summary>What the other members answered a patient asking for their own records (ADR 0010).</summary>
+/// <param name="Answers">One per member the locator names, in member order.</param>
+/// <param name="NotAsked">Why no member was asked (no locator here, no network identifier on the record); null when asked.</param>
+internal sealed record PatientRemoteFetch(IReadOnlyList<HolderAnswer> Answers, string? NotAsked);
+
+/// <summary>
+/// Asks the members the record locator names for a patient's records and audits, at this member, what each disclosed or
+/// why it refused (ADR 0009 for a clinician, ADR 0010 for the patient themself). Holders are asked side by side, each
+/// within <see cref="HolderTimeout"/>, so one member that is down delays the answer by at most that.
+/// </summary>
+internal sealed class RemoteRecords(CareLedgerNode node, MemberLinks links)
+{
+    public static readonly TimeSpan HolderTimeout = TimeSpan.FromSeconds(10);
+
+    public CareLedgerNode Node => node;
+
+    public MemberLinks Links => links;
+
+    /// <summary>
+    /// The signed-in patient's own records at other members: this node reads the patient's own record through the door
+    /// (as the patient), names them by the locator pseudonym of its network identifier, and asks each holder under the
+    /// patient's own authority (a <see cref="PatientAssertion"/>, purpose PATRQT). The patient never names the patient:
+    /// the identifier comes from their own record here, so no one can ask for someone else's records this way.
+    /// </summary>
+    public async Task<PatientRemoteFetch> ForPatientAsync(FhirCaller patient, CancellationToken ct)
+    {
+        var own = OwnPatientId(patient);
+        if (node.Locator is not { } locator)
+        {
+            return new PatientRemoteFetch([], "this node takes no part in the record locator");
+        }
+
+        var identifiers = NetworkIdentifiers(patient, own);
+        if (identifiers.Count == 0)
+        {
+            return new PatientRemoteFetch([], $"your record here carries no identifier of the network ({locator.Key.IdentifierSystem}), so records at other members cannot be found");
+        }
+
+        var caller = AsPatientRequest(patient);
+        var pseudonym = locator.PseudonymOf(identifiers[0]);
+        var locatorHex = Convert.ToHexStringLower(pseudonym);
+        var session = caller.Context.RequestId ?? Guid.NewGuid().ToString("N");
+        var member = locator.MemberName ?? throw new InvalidOperationException("this node is not a consortium member");
+        var answers = await AskAsync(caller, own, locator.Locate(pseudonym), (holder, token) =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var assertion = new PatientAssertion(member, holder.FhirBase.AbsoluteUri.TrimEnd('/'), caller.Who.Subject, session, locatorHex,
+                now, now + PatientAssertion.MaxLifetime, Guid.NewGuid().ToString("N"));
+            return links.FetchAsync(holder, assertion, token);
+        }, ct);
+        return new PatientRemoteFetch(answers, null);
+    }
+
+    /// <summary>The values of the network's identifier system on the patient's own record here, read through the door as the patient.</summary>
+    public IReadOnlyList<string> NetworkIdentifiers(FhirCaller patient, string ownPatientId)
+    {
+        if (node.Locator is not { } locator)
+        {
+            return [];
+        }
+
+        var (json, _) = node.Fhir.Read(patient, "Patient", ownPatientId);
+        var record = (Patient)FhirSerialization.ParseJson(json);
+        return [.. record.Identifier
+            .Where(i => i.System == locator.Key.IdentifierSystem && !string.IsNullOrWhiteSpace(i.Value))
+            .Select(i => i.Value!.Trim())];
+    }
+
+    /// <summary>The patient a patient-role caller is.</summary>
+    public static string OwnPatientId(FhirCaller patient) =>
+        patient.Who.Role == CareLedgerRole.Patient && patient.Who.PatientId is { } id
+            ? id
+            : throw new InvalidOperationException("only a patient asks for their own records at other members");
+
+    /// <summary>The patient's caller with the purpose the holders decide under: the patient's own request.</summary>
+    public static FhirCaller AsPatientRequest(FhirCaller patient) =>
+        patient with { Context = patient.Context with { Purpose = PurposeDefaults.PatientRequested } };
+
+    /// <summary>Asks each holder (side by side) and audits each answer in this node's trail for <paramref name="caller"/>.</summary>
+    public async Task<IReadOnlyList<HolderAnswer>> AskAsync(FhirCaller caller, string? localPatient, IReadOnlyList<LocatedHolder> holders,
+        Func<LocatedHolder, CancellationToken, Task<MemberAnswer>> ask, CancellationToken ct)
+    {
+        var answers = await Task.WhenAll(holders.Select(async holder =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(HolderTimeout);
+            MemberAnswer answer;
+            try
+            {
+                answer = await ask(holder, timeout.Token);
+            }
+            catch (Exception e) when (e is HttpRequestException or InvalidOperationException or System.Text.Json.JsonException
+                                          or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                var why = e is OperationCanceledException ? $"no answer within {HolderTimeout.TotalSeconds:0} s" : $"{e.GetType().Name}: {e.Message}";
+                answer = new MemberAnswer(StatusCodes.Status502BadGateway, [], $"member {holder.Member} could not be asked ({why})");
+            }
+
+            return new HolderAnswer(holder, answer);
+        }));
+
+        foreach (var (holder, answer) in answers)
+        {
+            var received = answer.Refusal is null;
+            node.Gate.AuditReceipt(caller.Who, caller.Context, localPatient, received, answer.Records.Count,
+                [received ? $"member {holder.Member} disclosed {answer.Records.Count} records" : $"member {holder.Member} refused: {answer.Refusal}"],
+                $"records received from member {holder.Member}");
+        }
+
+        return answers;
+    }
+}
