@@ -126,7 +126,7 @@ internal static class LocatorEndpoints
             var assertion = new ClinicianAssertion(locator.MemberName!, holder.FhirBase.AbsoluteUri.TrimEnd('/'), caller.Subject, practitioner, credential.Jwt,
                 purpose, Convert.ToHexStringLower(pseudonym), now, now + ClinicianAssertion.MaxLifetime, Guid.NewGuid().ToString("N"));
             return remote.Links.FetchAsync(holder, assertion, token);
-        }, ct);
+        }, holderTimeout: null, ct);
         return Collected(answers);
     }
 
@@ -149,7 +149,7 @@ internal static class LocatorEndpoints
             }
         }
 
-        var fetched = await remote.ForPatientAsync(patient, ct);
+        var fetched = await remote.ForPatientAsync(patient, holderTimeout: null, ct);
         if (fetched.NotAsked is { } why)
         {
             throw FhirProblemException.NotFound(why);

@@ -24,11 +24,13 @@ internal sealed record PatientRemoteFetch(IReadOnlyList<HolderAnswer> Answers, s
 /// <summary>
 /// Asks the members the record locator names for a patient's records and audits, at this member, what each disclosed or
 /// why it refused (ADR 0009 for a clinician, ADR 0010 for the patient themself). Holders are asked side by side, each
-/// within <see cref="HolderTimeout"/>, so one member that is down delays the answer by at most that.
+/// within a time limit (the HTTP client's 30 s for the API; <see cref="PageTimeout"/> for a portal page), so one member
+/// that is down delays the answer by at most that.
 /// </summary>
 internal sealed class RemoteRecords(CareLedgerNode node, MemberLinks links)
 {
-    public static readonly TimeSpan HolderTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>How long a portal page waits for one member before it says that member could not be reached.</summary>
+    public static readonly TimeSpan PageTimeout = TimeSpan.FromSeconds(15);
 
     public CareLedgerNode Node => node;
 
@@ -40,7 +42,8 @@ internal sealed class RemoteRecords(CareLedgerNode node, MemberLinks links)
     /// patient's own authority (a <see cref="PatientAssertion"/>, purpose PATRQT). The patient never names the patient:
     /// the identifier comes from their own record here, so no one can ask for someone else's records this way.
     /// </summary>
-    public async Task<PatientRemoteFetch> ForPatientAsync(FhirCaller patient, CancellationToken ct)
+    /// <param name="holderTimeout">How long to wait for each member; null: the HTTP client's limit.</param>
+    public async Task<PatientRemoteFetch> ForPatientAsync(FhirCaller patient, TimeSpan? holderTimeout, CancellationToken ct)
     {
         var own = OwnPatientId(patient);
         if (node.Locator is not { } locator)
@@ -65,7 +68,7 @@ internal sealed class RemoteRecords(CareLedgerNode node, MemberLinks links)
             var assertion = new PatientAssertion(member, holder.FhirBase.AbsoluteUri.TrimEnd('/'), caller.Who.Subject, session, locatorHex,
                 now, now + PatientAssertion.MaxLifetime, Guid.NewGuid().ToString("N"));
             return links.FetchAsync(holder, assertion, token);
-        }, ct);
+        }, holderTimeout, ct);
         return new PatientRemoteFetch(answers, null);
     }
 
@@ -96,12 +99,16 @@ internal sealed class RemoteRecords(CareLedgerNode node, MemberLinks links)
 
     /// <summary>Asks each holder (side by side) and audits each answer in this node's trail for <paramref name="caller"/>.</summary>
     public async Task<IReadOnlyList<HolderAnswer>> AskAsync(FhirCaller caller, string? localPatient, IReadOnlyList<LocatedHolder> holders,
-        Func<LocatedHolder, CancellationToken, Task<MemberAnswer>> ask, CancellationToken ct)
+        Func<LocatedHolder, CancellationToken, Task<MemberAnswer>> ask, TimeSpan? holderTimeout, CancellationToken ct)
     {
         var answers = await Task.WhenAll(holders.Select(async holder =>
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(HolderTimeout);
+            if (holderTimeout is { } limit)
+            {
+                timeout.CancelAfter(limit);
+            }
+
             MemberAnswer answer;
             try
             {
@@ -110,7 +117,7 @@ internal sealed class RemoteRecords(CareLedgerNode node, MemberLinks links)
             catch (Exception e) when (e is HttpRequestException or InvalidOperationException or System.Text.Json.JsonException
                                           or OperationCanceledException && !ct.IsCancellationRequested)
             {
-                var why = e is OperationCanceledException ? $"no answer within {HolderTimeout.TotalSeconds:0} s" : $"{e.GetType().Name}: {e.Message}";
+                var why = e is OperationCanceledException ? "no answer in time" : $"{e.GetType().Name}: {e.Message}";
                 answer = new MemberAnswer(StatusCodes.Status502BadGateway, [], $"member {holder.Member} could not be asked ({why})");
             }
 
