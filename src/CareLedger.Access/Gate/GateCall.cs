@@ -12,8 +12,9 @@ namespace CareLedger.Access.Gate;
 /// </summary>
 internal sealed class GateCall(Accessor who, AccessContext context, DateTimeOffset now, ModelCoding purpose)
 {
-    private readonly Dictionary<string, DelegationGrant?> _delegations = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, bool> _minors = new(StringComparer.Ordinal);
+    // Made on first use: most calls (one record, a clinician or a system) never look up a delegation or a minor.
+    private Dictionary<string, DelegationGrant?>? _delegations;
+    private Dictionary<string, bool>? _minors;
     private CredentialCheck? _credential;
 
     public Accessor Who { get; } = who;
@@ -31,6 +32,7 @@ internal sealed class GateCall(Accessor who, AccessContext context, DateTimeOffs
 
     public DelegationGrant? Delegation(string patientKey, Func<DelegationGrant?> find)
     {
+        _delegations ??= new(StringComparer.Ordinal);
         if (!_delegations.TryGetValue(patientKey, out var grant))
         {
             grant = find();
@@ -42,6 +44,7 @@ internal sealed class GateCall(Accessor who, AccessContext context, DateTimeOffs
 
     public bool IsMinor(string patientKey, Func<bool> decide)
     {
+        _minors ??= new(StringComparer.Ordinal);
         if (!_minors.TryGetValue(patientKey, out var minor))
         {
             minor = decide();

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -8,16 +10,20 @@ namespace CareLedger.Identity.Api;
 /// Remembers the caller of each access token already validated, until the token expires, so that a client's second
 /// request does not pay for the signature check and the validation pipeline again (most of the cost of a FHIR read).
 /// Sound because validation of a self-contained JWT is a function of the token and the clock: the same bytes validate
-/// the same way until <c>exp</c>, and an expired entry is never used. Tokens are keyed by their SHA-256, never kept.
+/// the same way until <c>exp</c>, and an expired entry is never used. Tokens are keyed by their SHA-256, never kept; a
+/// look-up hashes the token straight from the request header into a stack buffer, so it allocates nothing.
 /// Bounded: when full it is cleared and refills from the tokens in use.
 /// </summary>
 public sealed class ValidatedTokenCache(TimeProvider time, int capacity = 10_000)
 {
-    private readonly ConcurrentDictionary<string, (CallerContext Caller, DateTimeOffset Expires)> entries = new(StringComparer.Ordinal);
+    /// <summary>Tokens up to this many UTF-8 bytes are hashed from the stack; longer ones from a pooled buffer.</summary>
+    private const int StackBytes = 4096;
 
-    public bool TryGet(string token, out CallerContext caller)
+    private readonly ConcurrentDictionary<TokenDigest, (CallerContext Caller, DateTimeOffset Expires)> entries = new();
+
+    public bool TryGet(ReadOnlySpan<char> token, out CallerContext caller)
     {
-        if (entries.TryGetValue(Key(token), out var entry) && entry.Expires > time.GetUtcNow())
+        if (entries.TryGetValue(TokenDigest.Of(token), out var entry) && entry.Expires > time.GetUtcNow())
         {
             caller = entry.Caller;
             return true;
@@ -27,7 +33,7 @@ public sealed class ValidatedTokenCache(TimeProvider time, int capacity = 10_000
         return false;
     }
 
-    public void Add(string token, CallerContext caller, DateTimeOffset? expires)
+    public void Add(ReadOnlySpan<char> token, CallerContext caller, DateTimeOffset? expires)
     {
         if (expires is not { } until || until <= time.GetUtcNow())
         {
@@ -39,8 +45,31 @@ public sealed class ValidatedTokenCache(TimeProvider time, int capacity = 10_000
             entries.Clear();
         }
 
-        entries[Key(token)] = (caller, until);
+        entries[TokenDigest.Of(token)] = (caller, until);
     }
 
-    private static string Key(string token) => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    /// <summary>The SHA-256 of a token's UTF-8 bytes, as a value: equal digests, equal tokens (collision resistance).</summary>
+    private readonly record struct TokenDigest(UInt128 High, UInt128 Low)
+    {
+        public static TokenDigest Of(ReadOnlySpan<char> token)
+        {
+            var length = Encoding.UTF8.GetMaxByteCount(token.Length);
+            byte[]? rented = null;
+            var bytes = length <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(length));
+            try
+            {
+                var written = Encoding.UTF8.GetBytes(token, bytes);
+                Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+                SHA256.HashData(bytes[..written], digest);
+                return new TokenDigest(MemoryMarshal.Read<UInt128>(digest), MemoryMarshal.Read<UInt128>(digest[16..]));
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+        }
+    }
 }

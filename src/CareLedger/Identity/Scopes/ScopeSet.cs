@@ -58,8 +58,19 @@ public sealed class ScopeSet : IReadOnlyCollection<SmartScope>
     public static IEnumerable<string> Split(string? scopes) =>
         (scopes ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
-    public bool Permits(string resourceType, FhirInteraction interaction, string? category = null) =>
-        _scopes.Exists(s => s.Grants(resourceType, interaction, category));
+    public bool Permits(string resourceType, FhirInteraction interaction, string? category = null)
+    {
+        // A loop, not Exists with a lambda: asked on every request, and the lambda's closure was an allocation each time.
+        foreach (var scope in _scopes)
+        {
+            if (scope.Grants(resourceType, interaction, category))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Every context whose scopes permit the interaction. The access layer restricts a caller permitted only through
