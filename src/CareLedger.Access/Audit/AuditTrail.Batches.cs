@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using CareLedger.Access.Audit.Format;
+using CareLedger.Access.Audit.Storage;
 using CareLedger.Ledger.Transactions;
 
 namespace CareLedger.Access.Audit;
@@ -16,7 +17,7 @@ public sealed partial class AuditTrail
     /// </summary>
     private void Run()
     {
-        var records = new List<AuditRecord>(options.MaxBatch);
+        var records = new List<EncodedRecord>(options.MaxBatch);
         var flushes = new List<TaskCompletionSource>();
         try
         {
@@ -104,18 +105,18 @@ public sealed partial class AuditTrail
         }
     }
 
-    private void Take(List<AuditRecord> records, List<TaskCompletionSource> flushes)
+    private void Take(List<EncodedRecord> records, List<TaskCompletionSource> flushes)
     {
         while (records.Count < options.MaxBatch && queue.TryDequeue(out var item))
         {
-            if (item.Record is { } record)
+            if (item.Flushed is null)
             {
-                records.Add(record);
+                records.Add(item.Record);
             }
             else
             {
                 Interlocked.Decrement(ref flushRequests);
-                flushes.Add(item.Flushed!);
+                flushes.Add(item.Flushed);
             }
         }
 
@@ -166,10 +167,16 @@ public sealed partial class AuditTrail
         }
     }
 
-    private void WriteAndAnchor(List<AuditRecord> records)
+    private void WriteAndAnchor(List<EncodedRecord> records)
     {
         var number = nextBatch;
         var anchor = Write(number, records);
+        // Written (or every one a repeat): their bytes are in SQLite, the buffers can serve the next records.
+        foreach (var record in records)
+        {
+            record.Release(buffers);
+        }
+
         if (anchor is null)
         {
             return;
@@ -196,7 +203,7 @@ public sealed partial class AuditTrail
     /// batch, is kept once: the first), then the batch with its commitments, its root and its signed anchor
     /// transaction. Null when every record was a repeat.
     /// </summary>
-    private SignedTransaction? Write(long number, List<AuditRecord> records)
+    private SignedTransaction? Write(long number, List<EncodedRecord> records)
     {
         using var transaction = writer.BeginTransaction();
         var commitments = rows.Insert(number, records);

@@ -37,6 +37,9 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     /// </summary>
     private readonly ConcurrentQueue<QueuedItem> queue = new();
 
+    /// <summary>The buffers of the queued records' canonical bytes, returned once their batch is written.</summary>
+    private readonly EncodedRecordBuffers buffers;
+
     /// <summary>Wakes request threads waiting for room in a full queue (backpressure), after the loop takes a batch.</summary>
     private readonly ManualResetEventSlim room = new(false);
 
@@ -67,6 +70,7 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
         this.writer = writer;
         this.rows = rows;
         this.reader = reader;
+        buffers = new EncodedRecordBuffers(keep: 2 * options.MaxBatch);
         nextBatch = LastBatchNumber() + 1;
         new Thread(Run) { IsBackground = true, Name = "audit-trail" }.Start();
     }
@@ -109,21 +113,30 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     /// <exception cref="InvalidOperationException">The trail is closed or failed: the door must refuse.</exception>
     public void Record(AuditRecord record)
     {
-        if (AuditRecordCodec.Problem(record) is { } problem)
+        ArgumentNullException.ThrowIfNull(record);
+        // Encoded here, on the recording thread, so that the queue holds bytes rather than the record's objects.
+        var encoded = EncodedRecord.Encode(record, buffers);
+        int queued;
+        try
         {
-            throw new ArgumentException($"audit record {record.Id}: {problem}", nameof(record));
+            ThrowIfStopped();
+            queued = Reserve();
+        }
+        catch
+        {
+            encoded.Release(buffers);
+            throw;
         }
 
-        ThrowIfStopped();
-        var queued = Reserve();
         if (Volatile.Read(ref failure) is not null || Volatile.Read(ref disposed) != 0)
         {
             // Closing or failed after the check above: the loop may already have taken its last batch.
             Interlocked.Decrement(ref queuedRecords);
+            encoded.Release(buffers);
             ThrowIfStopped();
         }
 
-        queue.Enqueue(new QueuedItem(record, null));
+        queue.Enqueue(new QueuedItem(encoded, null));
         if (queued == 1 || queued == options.MaxBatch)
         {
             signal.Set();
@@ -188,7 +201,7 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
             ThrowIfStopped();
         }
 
-        queue.Enqueue(new QueuedItem(null, flushed));
+        queue.Enqueue(new QueuedItem(default, flushed));
         signal.Set();
         if (Volatile.Read(ref failure) is { } stopped)
         {
@@ -236,5 +249,5 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     }
 
     /// <summary>A record to keep, or a flush request that completes once everything queued before it is anchored.</summary>
-    private readonly record struct QueuedItem(AuditRecord? Record, TaskCompletionSource? Flushed);
+    private readonly record struct QueuedItem(EncodedRecord Record, TaskCompletionSource? Flushed);
 }

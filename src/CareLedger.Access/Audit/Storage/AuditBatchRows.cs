@@ -1,4 +1,3 @@
-using System.Formats.Cbor;
 using System.Security.Cryptography;
 using CareLedger.Access.Audit.Format;
 using Microsoft.Data.Sqlite;
@@ -17,7 +16,6 @@ internal sealed class AuditBatchRows : IDisposable
     private const int CommitmentLength = AuditBatchTree.CommitmentLength;
 
     private readonly AuditRecordInserter inserter;
-    private readonly CborWriter encoder = AuditRecordCodec.NewWriter();
     private readonly byte[] salts;
     private readonly byte[] commitments;
     private byte[] opening = new byte[SaltLength + 1024];
@@ -38,7 +36,7 @@ internal sealed class AuditBatchRows : IDisposable
     /// The commitments of the kept records, 32 bytes each in batch order (valid until the next call); empty when every
     /// record was a repeat.
     /// </returns>
-    public ReadOnlySpan<byte> Insert(long batch, IReadOnlyList<AuditRecord> records)
+    public ReadOnlySpan<byte> Insert(long batch, IReadOnlyList<EncodedRecord> records)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(records.Count, salts.Length / SaltLength);
         var batchSalts = salts.AsSpan(0, records.Count * SaltLength);
@@ -85,18 +83,17 @@ internal sealed class AuditBatchRows : IDisposable
     public void Dispose() => inserter.Dispose();
 
     /// <summary>The record's opening, salt ‖ canonical bytes, in the reused buffer (valid until the next record).</summary>
-    private ReadOnlySpan<byte> Open(AuditRecord record, ReadOnlySpan<byte> salt)
+    private ReadOnlySpan<byte> Open(EncodedRecord record, ReadOnlySpan<byte> salt)
     {
-        encoder.Reset();
-        AuditRecordCodec.Write(encoder, record);
-        var length = SaltLength + encoder.BytesWritten;
+        var bytes = record.Bytes;
+        var length = SaltLength + bytes.Length;
         if (opening.Length < length)
         {
             opening = new byte[Math.Max(length, opening.Length * 2)];
         }
 
         salt.CopyTo(opening);
-        encoder.Encode(opening.AsSpan(SaltLength));
+        bytes.CopyTo(opening.AsSpan(SaltLength));
         return opening.AsSpan(0, length);
     }
 }

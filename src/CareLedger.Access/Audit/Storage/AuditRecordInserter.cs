@@ -41,7 +41,7 @@ internal sealed class AuditRecordInserter : IDisposable
     }
 
     /// <summary>Inserts the record at <paramref name="place"/>; false when a record with its id is already kept.</summary>
-    public bool TryInsert(long place, AuditRecord record, string outcome, string action, ReadOnlySpan<byte> opening)
+    public bool TryInsert(long place, EncodedRecord record, string outcome, string action, ReadOnlySpan<byte> opening)
     {
         try
         {
@@ -60,7 +60,7 @@ internal sealed class AuditRecordInserter : IDisposable
     /// Binds row <paramref name="row"/> (0 to <see cref="RowsPerStatement"/> − 1) of the next multi-row insert. SQLite
     /// copies every value, so the opening's buffer may be reused at once.
     /// </summary>
-    public void BindRow(int row, long place, AuditRecord record, string outcome, string action, ReadOnlySpan<byte> opening)
+    public void BindRow(int row, long place, EncodedRecord record, string outcome, string action, ReadOnlySpan<byte> opening)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(row);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, RowsPerStatement);
@@ -119,14 +119,14 @@ internal sealed class AuditRecordInserter : IDisposable
         return sql.ToString();
     }
 
-    private void Bind(sqlite3_stmt statement, int first, long place, AuditRecord record, string outcome, string action, ReadOnlySpan<byte> opening)
+    private void Bind(sqlite3_stmt statement, int first, long place, EncodedRecord record, string outcome, string action, ReadOnlySpan<byte> opening)
     {
         Span<byte> id = stackalloc byte[16];
         record.Id.TryWriteBytes(id, bigEndian: true, out _);
         Check(raw.sqlite3_bind_int64(statement, first + 1, place));
         Check(raw.sqlite3_bind_blob(statement, first + 2, id));
-        Check(raw.sqlite3_bind_int64(statement, first + 3, record.Time.ToUnixTimeMilliseconds()));
-        Check(record.Patient is null ? raw.sqlite3_bind_null(statement, first + 4) : raw.sqlite3_bind_blob(statement, first + 4, record.Patient));
+        Check(raw.sqlite3_bind_int64(statement, first + 3, record.TimeMs));
+        Check(record.HasPatient ? raw.sqlite3_bind_blob(statement, first + 4, record.Patient) : raw.sqlite3_bind_null(statement, first + 4));
         Check(raw.sqlite3_bind_text16(statement, first + 5, record.AccessorSubject));
         Check(raw.sqlite3_bind_text16(statement, first + 6, outcome));
         Check(raw.sqlite3_bind_text16(statement, first + 7, action));
