@@ -2,6 +2,7 @@ using CareLedger.Access.Audit;
 using CareLedger.Access.BreakGlass;
 using CareLedger.Access.Callers;
 using CareLedger.Access.Consents;
+using CareLedger.Access.People;
 using CareLedger.Access.Records;
 using CareLedger.Consent.Requests;
 using CareLedger.Vault;
@@ -91,13 +92,18 @@ public sealed partial class AccessGate
                 Keep(Build(call, action, AuditOutcome.Permit, null, null, null, 0, 0, false, ["no records matched"], detail));
             }
 
+            // Every emergency opening first: if one is refused, nothing of the call is disclosed, and no permit is kept.
             foreach (var tally in groups.Values)
             {
-                if (tally.BreakGlass)
+                if (tally.BreakGlass && OpenBreakGlass(call, tally.Patient!, tally.AuditId) is { } refused)
                 {
-                    OpenBreakGlass(call, tally.Patient!, tally.AuditId);
+                    throw Refuse(Keep(Build(call, action, AuditOutcome.Deny, tally.Patient, null, null, 0, tally.Disclosed + tally.Withheld, false,
+                        refused.Reasons, detail)), refused);
                 }
+            }
 
+            foreach (var tally in groups.Values)
+            {
                 Keep(tally.ToAudit(call, action, detail));
             }
         }
@@ -161,9 +167,9 @@ public sealed partial class AccessGate
             }
 
             var audit = Build(call, AccessAction.Read, decision, compartment, type, id, 1, 0, null);
-            if (decision.BreakGlass)
+            if (decision.BreakGlass && OpenBreakGlass(call, record.Patient!, audit.Id) is { } refused)
             {
-                OpenBreakGlass(call, record.Patient!, audit.Id);
+                throw Refuse(Keep(Build(call, AccessAction.Read, refused, compartment, type, id, 0, 0, null)), refused);
             }
 
             var disclosed = new DisclosedRecord(record.Address, record.Content!, record.LastUpdated, Keep(audit));
@@ -181,12 +187,21 @@ public sealed partial class AccessGate
             ? ResourceFacts.Of(record.Address.ResourceType, record.Address.Id, content)
             : ResourceFacts.Unknown(record.Address.ResourceType, record.Address.Id);
 
-    /// <summary>Records the emergency opening (and its notifications) before anything is disclosed under it.</summary>
-    private void OpenBreakGlass(GateCall call, byte[] patient, Guid auditId)
+    /// <summary>
+    /// Records the emergency opening (and its notifications) before anything is disclosed under it. Null when it is
+    /// recorded; the refusal when the clinician's own ledger key, which signs the opening, is revoked — a decision about
+    /// the caller, answered 403 like the others, not a failure of the node.
+    /// </summary>
+    private GateDecision? OpenBreakGlass(GateCall call, byte[] patient, Guid auditId)
     {
         try
         {
             _breakGlass.Open(call.Who, patient, call.Context.BreakGlass!, auditId, call.Now);
+            return null;
+        }
+        catch (PersonKeyRevokedException e)
+        {
+            return GateDecision.Deny($"break-glass is signed with the clinician's own ledger key, and key {e.Key} was revoked at leaf {e.RevokedLeaf}");
         }
         catch (Exception e)
         {

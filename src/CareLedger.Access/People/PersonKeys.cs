@@ -73,7 +73,8 @@ public sealed class PersonKeys : IDisposable
     /// </summary>
     /// <param name="subject">The person's opaque account id.</param>
     /// <param name="role"><see cref="KeyRoles.Practitioner"/> or <see cref="KeyRoles.Researcher"/>.</param>
-    /// <exception cref="InvalidOperationException">the subject's key is registered for another role, or revoked.</exception>
+    /// <exception cref="InvalidOperationException">the subject's key is registered for another role.</exception>
+    /// <exception cref="PersonKeyRevokedException">the subject's key is revoked.</exception>
     public Task<AuthorKey> GetOrRegisterOwnAsync(string subject, string role, LedgerEngine ledger, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(subject);
@@ -246,9 +247,9 @@ public sealed class PersonKeys : IDisposable
                 $"this subject's key {record.Id} is registered as a {record.Role} key for another binding; a key speaks for one patient in one role");
         }
 
-        if (record.IsRevoked)
+        if (record.RevokedLeaf is { } revokedLeaf)
         {
-            throw new InvalidOperationException($"this subject's key {record.Id} was revoked at leaf {record.RevokedLeaf}");
+            throw new PersonKeyRevokedException(record.Id, revokedLeaf);
         }
     }
 }

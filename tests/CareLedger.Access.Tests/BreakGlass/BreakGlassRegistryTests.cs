@@ -61,7 +61,7 @@ public sealed class BreakGlassRegistryTests
         var patient = RegistryWorld.NewPseudonym();
         var size = world.Ledger.Size;
 
-        var refusal = Assert.Throws<InvalidOperationException>(() =>
+        var refusal = Assert.Throws<PersonKeyRevokedException>(() =>
             registry.Open(Clinicians.Named("acct-1"), patient, new BreakGlassRequest("stroke", Now.AddHours(1)), Guid.NewGuid(), Now));
 
         Assert.Contains($"was revoked at leaf {revoked.RevokedLeaf}", refusal.Message, StringComparison.Ordinal);

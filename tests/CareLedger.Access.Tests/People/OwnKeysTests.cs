@@ -73,8 +73,9 @@ public sealed class OwnKeysTests
         var signed = await Assert.ThrowsAsync<TransactionRejectedException>(async () => await world.Ledger.SubmitAsync(Anchor(key, 0x02)));
         Assert.Equal("revoked-author", signed.Code);
         Assert.Contains($"author key {key.Id} was revoked at leaf {revoked.RevokedLeaf}", signed.Message, StringComparison.Ordinal);
-        var handedOut = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+        var handedOut = await Assert.ThrowsAsync<PersonKeyRevokedException>(() =>
             people.GetOrRegisterOwnAsync("acct-dr", KeyRoles.Practitioner, world.Ledger, CancellationToken.None));
+        Assert.Equal((key.Id, revoked.RevokedLeaf), (handedOut.Key, (long?)handedOut.RevokedLeaf));
         Assert.Contains($"was revoked at leaf {revoked.RevokedLeaf}", handedOut.Message, StringComparison.Ordinal);
         var twice = await Assert.ThrowsAsync<InvalidOperationException>(() => people.RevokeAsync("acct-dr", world.Ledger, CancellationToken.None));
         Assert.Contains("already revoked", twice.Message, StringComparison.Ordinal);

@@ -137,7 +137,7 @@ public sealed class PersonKeysTests
         var key = await people.GetOrRegisterAsync("acct-patient", KeyRoles.Patient, patient, world.Ledger, CancellationToken.None);
         await LedgerKeys.RevokeAsync(world.Ledger, key.Id);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+        var error = await Assert.ThrowsAsync<PersonKeyRevokedException>(() =>
             people.GetOrRegisterAsync("acct-patient", KeyRoles.Patient, patient, world.Ledger, CancellationToken.None));
 
         Assert.Contains("revoked", error.Message, StringComparison.Ordinal);

@@ -47,6 +47,34 @@ public sealed class NotificationAndBreakGlassEndpointsTests
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task A_clinician_whose_own_key_is_revoked_is_refused_break_glass_with_an_audited_403_and_nothing_opened()
+    {
+        await using var host = await AccessApiHost.StartAsync();
+        await host.SeedPatientAsync("p-1");
+        // A licence that names no key: the credential stays valid, only the key that would sign the opening is revoked.
+        await host.LicenseAsync("dr-1");
+        await host.Node.People.GetOrRegisterOwnAsync("acct-dr-1", KeyRoles.Practitioner, host.Node.Ledger, CancellationToken.None);
+        var revoked = await host.Node.People.RevokeAsync("acct-dr-1", host.Node.Ledger, CancellationToken.None);
+        using var clinician = host.As(Person.Clinician("dr-1"));
+        using var officer = host.As(Person.PrivacyOfficer);
+        var until = DateTimeOffset.UtcNow.AddHours(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+        using var emergency = await clinician.SendAsync(FhirTestNode.Request(HttpMethod.Get, "fhir/Observation/o-p-1", null,
+            ("CareLedger-Break-Glass-Reason", "unconscious on arrival"), ("CareLedger-Break-Glass-Until", until)));
+
+        var why = await AccessApiHost.ProblemAsync(emergency, HttpStatusCode.Forbidden);
+        Assert.Contains($"key {revoked.Id} was revoked at leaf {revoked.RevokedLeaf}", why, StringComparison.Ordinal);
+        Assert.DoesNotContain("o-p-1", await emergency.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty((await AccessApiHost.JsonAsync(await officer.GetAsync("access/break-glass?since=2020-01-01"))).GetProperty("breakGlass").EnumerateArray());
+        Assert.Empty((await AccessApiHost.JsonAsync(await officer.GetAsync("access/notifications"))).GetProperty("notifications").EnumerateArray());
+        await host.SettleAuditAsync();
+        var refusal = Assert.Single(host.Node.Audit.ForPatient(host.Node.Gate.PseudonymOf("p-1")!, null, 100), e => e.Record.AccessorSubject == "acct-dr-1");
+        Assert.Equal(global::CareLedger.Access.Audit.AuditOutcome.Deny, refusal.Record.Outcome);
+        Assert.False(refusal.Record.BreakGlass);
+        Assert.Contains(refusal.Record.Reasons, r => r.Contains($"was revoked at leaf {revoked.RevokedLeaf}", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task A_patient_marks_their_notification_read_once_and_cannot_touch_the_officers()
     {
         await using var host = await AccessApiHost.StartAsync();
