@@ -17,6 +17,7 @@ internal static class AccountCommands
         var command = new Command("user", "People's accounts on this node: patients, clinicians, guardians, caregivers, researchers, officers.");
         command.Subcommands.Add(AddUser());
         command.Subcommands.Add(ListUsers());
+        command.Subcommands.Add(RevokeKey());
         return command;
     }
 
@@ -70,6 +71,41 @@ internal static class AccountCommands
                 Console.WriteLine($"{account.UserName,-24} {account.Role.ToName(),-16} {account.Reference?.ToString() ?? "-"}");
             }
 
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// <c>careledger user revoke-key NAME</c>: revokes the person's key on the ledger (<c>PersonKeys.RevokeAsync</c>), for
+    /// good: from the next leaf the ledger refuses what it signs, a licence naming it stops verifying, and a clinician's
+    /// break-glass is refused. For a stolen device or a person who left; the account itself stays (remove access by role).
+    /// </summary>
+    private static Command RevokeKey()
+    {
+        var data = CareLedgerCli.DataOption();
+        var name = new Argument<string>("name") { Description = "The user whose ledger key to revoke." };
+        var command = new Command("revoke-key", "Revoke a person's key on the ledger, for good (their signed actions stop being accepted).") { data, name };
+        command.SetAction(async (parse, ct) =>
+        {
+            var paths = RequireNode(parse.GetValue(data)!);
+            var userName = parse.GetValue(name)!;
+            UserAccount account;
+            await using (var store = await IdentityStore.OpenAsync(paths.DataDirectory, ct))
+            {
+                account = await store.FindAsync(userName, ct) ?? throw new CliException($"there is no user '{userName}'");
+            }
+
+            await using var node = await CareLedgerNode.OpenAsync(paths, ct);
+            var key = node.People.Find(account.Id, node.Ledger)
+                ?? throw new CliException($"user {account.UserName} has no key on the ledger (one is registered the first time they sign something)");
+            if (key.RevokedLeaf is { } leaf)
+            {
+                throw new CliException($"user {account.UserName}'s key {key.Id} was already revoked at leaf {leaf}");
+            }
+
+            var revoked = await node.People.RevokeAsync(account.Id, node.Ledger, ct);
+            Console.WriteLine($"revoked the ledger key {revoked.Id} of user {account.UserName} ({account.Role.ToName()}) at leaf {revoked.RevokedLeaf}");
             return 0;
         });
         return command;
