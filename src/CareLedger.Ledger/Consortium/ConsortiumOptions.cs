@@ -16,7 +16,7 @@ public sealed record ConsortiumOptions(string NatsUrl)
     public int MaxPublishBatch { get; init; } = 1024;
 
     /// <summary>How long the publisher waits for more submissions before it sends a message that is not full.</summary>
-    public TimeSpan PublishLinger { get; init; } = TimeSpan.FromMilliseconds(2);
+    public TimeSpan PublishLinger { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>How many batches may await their JetStream acknowledgement at once.</summary>
     public int MaxPublishesInFlight { get; init; } = 8;

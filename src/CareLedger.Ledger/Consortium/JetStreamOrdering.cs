@@ -704,7 +704,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             if (batch.Count < options.MaxPublishBatch && bytes < MaxBatchBytes && options.PublishLinger > TimeSpan.Zero)
             {
                 await Task.Delay(options.PublishLinger, ct).ConfigureAwait(false);
-                Drain(reader, batch, bytes);
+                bytes = Drain(reader, batch, bytes);
             }
 
             if (batch.Count == 0)
@@ -713,6 +713,8 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             }
 
             await publishSlots.WaitAsync(ct).ConfigureAwait(false);
+            // What arrived while every slot was taken goes in this batch instead of waiting for the next one.
+            Drain(reader, batch, bytes);
             _ = PublishBatchAsync(batch, ct);
         }
     }

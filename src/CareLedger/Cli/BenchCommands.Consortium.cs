@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using CareLedger.Consortium;
 using CareLedger.Consortium.LocalNetwork;
 using CareLedger.Ledger.Crypto;
@@ -26,7 +27,7 @@ internal static partial class BenchCommands
         var count = new Option<int>("--tx") { Description = "How many transactions to submit (spread over the members).", DefaultValueFactory = _ => 20_000 };
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Concurrent HTTP submitters in total.", DefaultValueFactory = _ => 400 };
         var size = new Option<int>("--bytes") { Description = "Approximate size of each signed transaction.", DefaultValueFactory = _ => 1024 };
-        var warmUp = new Option<int>("--warm-up") { Description = "Transactions submitted first, untimed, so that the members' JIT compilation and connections have settled (a network runs for months; 0: measure from cold).", DefaultValueFactory = _ => 5_000 };
+        var warmUp = new Option<int>("--warm-up") { Description = "Transactions submitted first, untimed, so that the members' JIT compilation and connections have settled (a network runs for months; 0: measure from cold).", DefaultValueFactory = _ => 20_000 };
         var catchUp = new Option<int>("--catch-up") { Description = "Then stop the last member, submit this many transactions to the others, restart it and time its catch-up (0: skip).", DefaultValueFactory = _ => 0 };
         var (store, postgres) = NetworkCommands.StoreOptions();
         var command = new Command("consortium", "Committed tx/s and p50/p99 submit → quorum-cosigned checkpoint on a local network of real processes; catch-up speed.") { networkDirectory, count, concurrency, size, warmUp, catchUp, store, postgres };
@@ -74,6 +75,7 @@ internal static partial class BenchCommands
                 table.AddRow("[bold]CPU s per 1,000 committed tx, network[/]", $"[bold]{load.Cpu.Network.TotalSeconds * perThousand:F2}[/]");
                 table.AddRow("  members / nats-servers / PostgreSQL", $"{load.Cpu.Members.TotalSeconds * perThousand:F2} / {load.Cpu.Nats.TotalSeconds * perThousand:F2} / {load.Cpu.Postgres.TotalSeconds * perThousand:F2}");
                 table.AddRow("  load generator (this process)", $"{load.Cpu.LoadGenerator.TotalSeconds * perThousand:F2}");
+                table.AddRow("transactions per stream message (batching)", load.StreamMessages > 0 ? $"{(double)n / load.StreamMessages:F1} ({Format(load.StreamMessages)} messages)" : "-");
                 table.AddRow("sample receipts verified offline (quorum)", receipts);
                 if (catchUpCount > 0)
                 {
@@ -102,7 +104,7 @@ internal static partial class BenchCommands
     };
 
     /// <summary>Signs anchors with each target member's node key and submits each to its own member, timing each until its 201/200.</summary>
-    private static async Task<(LoadResult Result, SignedTransaction[] Signed, NetworkCpu Cpu)> SubmitAsync(LocalNetwork network, HttpClient http, int[] members, int transactions, int concurrency, int bytes, string stage, CancellationToken ct)
+    private static async Task<(LoadResult Result, SignedTransaction[] Signed, NetworkCpu Cpu, long StreamMessages)> SubmitAsync(LocalNetwork network, HttpClient http, int[] members, int transactions, int concurrency, int bytes, string stage, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var perMember = members.Select((member, i) =>
@@ -115,6 +117,7 @@ internal static partial class BenchCommands
             .Where(p => p.Item1 != default).ToDictionary(p => p.Item1, p => new Uri(p.Url + "/ledger/transactions"));
         clock.Stop();
         Console.WriteLine($"{stage}: {transactions} transactions signed in {clock.Elapsed.TotalSeconds:F1} s; submitting with {concurrency} concurrent requests...");
+        var messagesBefore = await StreamMessagesAsync(network, http, ct);
         var cpuBefore = NetworkCpu.Read(network);
         var result = await LedgerLoad.RunAsync(signed, async (tx, token) =>
         {
@@ -126,7 +129,38 @@ internal static partial class BenchCommands
                 throw new CliException($"a member answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(token)}");
             }
         }, concurrency, clock.Elapsed, null, ct);
-        return (result, signed, NetworkCpu.Read(network) - cpuBefore);
+        var cpu = NetworkCpu.Read(network) - cpuBefore;
+        return (result, signed, cpu, await StreamMessagesAsync(network, http, ct) - messagesBefore);
+    }
+
+    /// <summary>Messages in the network's transaction stream (batches and checkpoint ticks), from the first nats-server's monitoring port; 0 if it does not answer.</summary>
+    private static async Task<long> StreamMessagesAsync(LocalNetwork network, HttpClient http, CancellationToken ct)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{network.Layout.NatsServers[0].MonitorPort}/jsz?streams=true"), ct));
+            var stream = "careledger-" + network.Layout.Network;
+            foreach (var account in json.RootElement.GetProperty("account_details").EnumerateArray())
+            {
+                if (!account.TryGetProperty("stream_detail", out var details))
+                {
+                    continue;
+                }
+
+                foreach (var detail in details.EnumerateArray())
+                {
+                    if (detail.GetProperty("name").GetString() == stream)
+                    {
+                        return detail.GetProperty("state").GetProperty("messages").GetInt64();
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+        }
+
+        return 0;
     }
 
     /// <summary>Fetches receipts of a few submitted transactions from another member than the one that took them, and verifies them offline against the genesis.</summary>
