@@ -99,7 +99,10 @@ internal static class LedgerEndpoints
                 throw Problem(StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Timeout,
                     $"the transaction was not committed within {CommitTimeout.TotalSeconds:F0} s (is a quorum of members reachable?); submitting the same signed transaction again is safe: it is applied once");
             }
-        });
+        })
+        // The signature is the authentication: routing runs this endpoint at once, without the authentication, portal
+        // and antiforgery middleware that follow it (7 % of a consortium member's CPU under the submission load, in perf).
+        .ShortCircuit();
 
         ledger.MapGet("/transactions/{index:long}", (CareLedgerNode node, long index) =>
         {
