@@ -570,6 +570,16 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             return;
         }
 
+        // The collector judged the cosignatures by the member set this member's state knew when they arrived; a
+        // governance change below that size may have been applied since. Now that the tree (so the state) reached the
+        // size, the set in force there is final: the quorum must hold by it (ADR 0008).
+        var members = engine.CosignersAt(quorum.Size);
+        if (CosignatureVerification.Verify(quorum.Note, terms.Origin, new MemberKeys(members)).Accepted.Select(c => c.Member.Name).Distinct(StringComparer.Ordinal).Count()
+            < engine.State.QuorumAt(quorum.Size))
+        {
+            return;
+        }
+
         engine.StoreCommit(quorum);
         Volatile.Write(ref commitPoint, quorum);
         commits.Advance(quorum.Size);
