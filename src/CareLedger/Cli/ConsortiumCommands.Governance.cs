@@ -78,10 +78,11 @@ internal static partial class ConsortiumCommands
     private static Command Members()
     {
         var node = NodeOption();
-        var command = new Command("members", "The member set in force (each since the leaf it joined or was rotated at), the quorum and the open proposals with their votes.") { node };
+        var at = new Option<long?>("--at") { Description = "The set and quorum that judge a checkpoint of this size (default: now)." };
+        var command = new Command("members", "The member set in force (each since the leaf it joined or was rotated at), the quorum and the open proposals with their votes.") { node, at };
         command.SetAction(async (parse, ct) =>
         {
-            var members = await GetMembersAsync(NodeUrl(parse.GetValue(node)!, "--node"), ct);
+            var members = await GetMembersAsync(NodeUrl(parse.GetValue(node)!, "--node"), ct, parse.GetValue(at));
             Console.WriteLine($"network {members.GetProperty("network").GetString()} at size {members.GetProperty("size").GetInt64()}: quorum {members.GetProperty("quorum").GetInt32()} of {members.GetProperty("members").GetArrayLength()}");
             var table = new Table().AddColumn("member").AddColumn("organisation").AddColumn("since leaf").AddColumn("cosigner key");
             foreach (var member in members.GetProperty("members").EnumerateArray())
@@ -189,12 +190,12 @@ internal static partial class ConsortiumCommands
         }
     }
 
-    private static async Task<JsonElement> GetMembersAsync(Uri node, CancellationToken ct)
+    private static async Task<JsonElement> GetMembersAsync(Uri node, CancellationToken ct, long? at = null)
     {
         using var http = new HttpClient { Timeout = NodeTimeout };
         try
         {
-            using var response = await http.GetAsync(new Uri(node, "/ledger/consortium/members"), ct);
+            using var response = await http.GetAsync(new Uri(node, at is { } size ? $"/ledger/consortium/members?at={size}" : "/ledger/consortium/members"), ct);
             var body = await response.Content.ReadAsStringAsync(ct);
             if (!response.IsSuccessStatusCode)
             {

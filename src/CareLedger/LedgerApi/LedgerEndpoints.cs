@@ -206,16 +206,24 @@ internal static class LedgerEndpoints
 
         // A consortium's member set as governance made it (ADR 0008): who is in force since which leaf, the quorum, the
         // open proposals with their votes. Public like the log it is derived from.
-        ledger.MapGet("/consortium/members", (CareLedgerNode node) =>
+        // With ?at=N: the set and quorum that judge a checkpoint of size N (what a receipt of that size is verified against).
+        ledger.MapGet("/consortium/members", (CareLedgerNode node, long? at) =>
         {
-            var governance = node.Ledger.State.Governance
+            var state = node.Ledger.State;
+            var governance = state.Governance
                 ?? throw Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, "this node is not a consortium member");
+            if (at is < 1 || at > node.Ledger.Size)
+            {
+                throw Problem(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, $"need 1 <= at <= {node.Ledger.Size} (got at={at})");
+            }
+
+            var size = at ?? long.MaxValue;
             return Results.Json(new
             {
-                network = node.Ledger.State.Consortium!.Network,
-                size = node.Ledger.Size,
-                quorum = governance.Quorum,
-                members = governance.Members.Select(m => new { name = m.Name, organisation = m.Organisation, cosigner = m.CosignerVerifierKey, sinceLeaf = m.FromLeaf }),
+                network = state.Consortium!.Network,
+                size = at ?? node.Ledger.Size,
+                quorum = state.QuorumAt(size),
+                members = state.MembersAt(size).Select(m => new { name = m.Name, organisation = m.Organisation, cosigner = m.CosignerVerifierKey, sinceLeaf = m.FromLeaf }),
                 history = governance.History.Select(m => new { name = m.Name, cosigner = m.CosignerVerifierKey, fromLeaf = m.FromLeaf, untilLeaf = m.UntilLeaf }),
                 openProposals = governance.OpenProposals.Select(p => new
                 {

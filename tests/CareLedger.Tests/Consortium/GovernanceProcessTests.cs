@@ -55,6 +55,12 @@ public sealed class GovernanceProcessTests
         Assert.Contains("member4.local", members, StringComparison.Ordinal);
         Assert.Contains("quorum 2 of 4", members, StringComparison.Ordinal);
 
+        // A checkpoint that does not contain the proposal is judged by the founders alone.
+        var proposedAt = System.Text.RegularExpressions.Regex.Match(proposed, @"committed at leaf (\d+)").Groups[1].Value;
+        var before = await Succeeds("consortium", "members", "--node", Node(2), "--at", proposedAt);
+        Assert.DoesNotContain("member4.local", before, StringComparison.Ordinal);
+        Assert.Contains("quorum 2 of 3", before, StringComparison.Ordinal);
+
         // The fourth member joins from member 3's snapshot and serves.
         await Succeeds("consortium", "join", "--data", newcomer, "--genesis", genesis, "--nats", network.Network.Layout.NatsUrls, "--snapshot-from", Node(2));
         var url = $"http://127.0.0.1:{DetachedProcess.FreePort()}";
