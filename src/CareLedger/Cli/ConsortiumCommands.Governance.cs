@@ -163,7 +163,36 @@ internal static partial class ConsortiumCommands
         return NodeConfig.Load(paths).Consortium?.Network ?? throw new CliException($"{directory} is a single node's, not a consortium member's");
     }
 
+    /// <summary>How many times a signed governance transaction is offered before the command gives up.</summary>
+    private const int SubmitAttempts = 3;
+
+    /// <summary>
+    /// Submits and waits for the quorum-cosigned commit. A node answers 503 when the commit takes longer than its own wait
+    /// (a busy network, a member that just joined still catching up); the same signed transaction is then offered again,
+    /// which is safe because the ledger de-duplicates by transaction id and applies it once.
+    /// </summary>
     private static async Task<long> SubmitAsync(Uri node, SignedTransaction signed, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SubmitOnceAsync(node, signed, ct);
+            }
+            catch (CommitPendingException pending) when (attempt < SubmitAttempts)
+            {
+                await Console.Error.WriteLineAsync($"careledger: not committed yet; offering the same signed transaction again ({attempt + 1} of {SubmitAttempts}): {pending.Message}");
+            }
+            catch (CommitPendingException pending)
+            {
+                throw new CliException(pending.Message);
+            }
+        }
+    }
+
+    private sealed class CommitPendingException(string message) : Exception(message);
+
+    private static async Task<long> SubmitOnceAsync(Uri node, SignedTransaction signed, CancellationToken ct)
     {
         using var http = new HttpClient { Timeout = NodeTimeout };
         using var content = new ByteArrayContent(signed.Encoded.ToArray());
@@ -180,6 +209,11 @@ internal static partial class ConsortiumCommands
         using (response)
         {
             var body = await response.Content.ReadAsStringAsync(ct);
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable && body.Contains("\"timeout\"", StringComparison.Ordinal))
+            {
+                throw new CommitPendingException($"refused by the network: {Diagnostics(body)}");
+            }
+
             if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK))
             {
                 throw new CliException($"refused by the network: {Diagnostics(body)}");

@@ -149,7 +149,9 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
+        // Generous for the sign-in round trip only (OpenID Connect redirects, a first Blazor render): in the full suite the
+        // test process runs Chromium, nodes and other classes' servers on two cores, and one sign-in once took over 30 s.
+        page.SetDefaultTimeout(60_000);
         await page.GotoAsync("/portal");
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).First.ClickAsync();
         await page.GetByLabel("User name").FillAsync(userName);
@@ -157,6 +159,7 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync($"{baseUrl}/portal");
         await Assertions.Expect(page.GetByText($"Signed in as {userName}")).ToBeVisibleAsync();
+        page.SetDefaultTimeout(30_000);
         return page;
     }
 
