@@ -253,17 +253,8 @@ internal sealed class StateCommands : IDisposable
         new KeyId((byte[])reader.GetValue(4)),
         reader.GetInt64(5));
 
-    public void InsertMember(FoundingMember member, long leaf)
-    {
-        var p = insertMember.Parameters;
-        p[0].Value = member.Name;
-        p[1].Value = member.OrganisationName;
-        p[2].Value = member.OrganisationKey.ToArray();
-        p[3].Value = member.NodeKey.ToArray();
-        p[4].Value = member.CosignerVerifierKey;
-        p[5].Value = leaf;
-        Write(insertMember);
-    }
+    public void InsertMember(FoundingMember member, long leaf) =>
+        InsertMember(new MemberRecord(member.Name, member.OrganisationName, member.OrganisationKey, member.NodeKey, member.CosignerVerifierKey, leaf, null));
 
     /// <summary>A member row added by governance (a join, or a rotated member's new keys).</summary>
     public void InsertMember(MemberRecord member)

@@ -211,12 +211,12 @@ internal static partial class ConsortiumCommands
             var body = await response.Content.ReadAsStringAsync(ct);
             if (response.StatusCode == HttpStatusCode.ServiceUnavailable && body.Contains("\"timeout\"", StringComparison.Ordinal))
             {
-                throw new CommitPendingException($"refused by the network: {Diagnostics(body)}");
+                throw new CommitPendingException($"refused by the network: {NodeAnswers.Diagnostics(body)}");
             }
 
             if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK))
             {
-                throw new CliException($"refused by the network: {Diagnostics(body)}");
+                throw new CliException($"refused by the network: {NodeAnswers.Diagnostics(body)}");
             }
 
             using var answer = JsonDocument.Parse(body);
@@ -233,7 +233,7 @@ internal static partial class ConsortiumCommands
             var body = await response.Content.ReadAsStringAsync(ct);
             if (!response.IsSuccessStatusCode)
             {
-                throw new CliException($"the node at {node}: {Diagnostics(body)}");
+                throw new CliException($"the node at {node}: {NodeAnswers.Diagnostics(body)}");
             }
 
             using var document = JsonDocument.Parse(body);
@@ -254,7 +254,7 @@ internal static partial class ConsortiumCommands
             var body = response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
             if (!response.IsSuccessStatusCode)
             {
-                throw new CliException($"the member at {node} gave no snapshot: {Diagnostics(System.Text.Encoding.UTF8.GetString(body))}");
+                throw new CliException($"the member at {node} gave no snapshot: {NodeAnswers.Diagnostics(System.Text.Encoding.UTF8.GetString(body))}");
             }
 
             return ConsortiumSnapshot.Decode(body);
@@ -274,16 +274,4 @@ internal static partial class ConsortiumCommands
             ? url
             : throw new CliException($"{option} '{text}' is not an http(s) URL of a node (e.g. http://127.0.0.1:8080)");
 
-    private static string Diagnostics(string body)
-    {
-        try
-        {
-            using var outcome = JsonDocument.Parse(body);
-            return outcome.RootElement.GetProperty("issue")[0].GetProperty("diagnostics").GetString() ?? body;
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
-        {
-            return body.Length > 200 ? body[..200] : body;
-        }
-    }
 }

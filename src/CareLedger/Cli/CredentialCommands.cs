@@ -177,7 +177,7 @@ internal static class CredentialCommands
             var body = await response.Content.ReadAsStringAsync(ct);
             if (!response.IsSuccessStatusCode)
             {
-                throw new CliException($"the node at {node} answered {(int)response.StatusCode}: {Diagnostics(body)}");
+                throw new CliException($"the node at {node} answered {(int)response.StatusCode}: {NodeAnswers.Diagnostics(body)}");
             }
 
             try
@@ -258,18 +258,6 @@ internal static class CredentialCommands
             ? date
             : throw new CliException($"--valid-until '{text}' is not a date (e.g. 2027-12-31 or 2027-12-31T12:00:00Z)");
 
-    private static string Diagnostics(string body)
-    {
-        try
-        {
-            using var outcome = JsonDocument.Parse(body);
-            return outcome.RootElement.GetProperty("issue")[0].GetProperty("diagnostics").GetString() ?? body;
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
-        {
-            return body.Length > 200 ? body[..200] : body;
-        }
-    }
 
     private static string FormatDate(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
