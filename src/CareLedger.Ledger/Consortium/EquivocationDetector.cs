@@ -98,6 +98,10 @@ public sealed class EquivocationDetector
         return raised;
     }
 
+    /// <summary>The root <paramref name="member"/> was first seen cosigning for <paramref name="size"/>, or null.</summary>
+    public byte[]? CosignedRoot(string member, long size) =>
+        seen.TryGetValue(member, out var bySize) && bySize.TryGetValue(size, out var cosignature) ? cosignature.Checkpoint.RootHash : null;
+
     /// <summary>How many cosignatures wait for this node's tree to reach their size.</summary>
     public int AwaitingLocal => awaitingLocal.Count;
 

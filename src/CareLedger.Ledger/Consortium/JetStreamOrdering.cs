@@ -86,7 +86,9 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
         // Each checkpoint is judged by the member set in force at its size (ADR 0008).
         // The quorum too comes from the state: governance changes it at a leaf like the members.
         ConsortiumMemberSet MembersAt(long size) => new(owner.CosignersAt(size), owner.State.QuorumAt(size));
-        collector = new CosignatureCollector(terms.Origin, MembersAt);
+        // The set in force at N is final once the state applied N leaves: cosignatures of larger checkpoints (this
+        // member is behind) wait in the collector instead of being judged by a set a governance change may still alter.
+        collector = new CosignatureCollector(terms.Origin, MembersAt, () => owner.State.AppliedCount);
         detector = new EquivocationDetector(terms.Origin, MembersAt, owner.LocalRoot, owner.IsConsistent);
         if (owner.StoredCommit() is { } stored)
         {
@@ -214,6 +216,15 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     }
 
     public Task WaitForCommitAsync(long leafIndex, CancellationToken ct) => commits.WaitAsync(leafIndex, ct);
+
+    /// <summary>The root <paramref name="memberName"/> was first seen cosigning for <paramref name="size"/> by this member, or null.</summary>
+    public byte[]? CosignedRootSeen(string memberName, long size)
+    {
+        lock (cosignGate)
+        {
+            return detector.CosignedRoot(memberName, size);
+        }
+    }
 
     public void Complete()
     {
@@ -570,9 +581,8 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             return;
         }
 
-        // The collector judged the cosignatures by the member set this member's state knew when they arrived; a
-        // governance change below that size may have been applied since. Now that the tree (so the state) reached the
-        // size, the set in force there is final: the quorum must hold by it (ADR 0008).
+        // The collector judges a checkpoint only by the settled set in force at its size; checked again here, where a
+        // wrong judgement would commit, because the tree can be ahead of the state after a restart (ADR 0008).
         var members = engine.CosignersAt(quorum.Size);
         if (CosignatureVerification.Verify(quorum.Note, terms.Origin, new MemberKeys(members)).Accepted.Select(c => c.Member.Name).Distinct(StringComparer.Ordinal).Count()
             < engine.State.QuorumAt(quorum.Size))
@@ -614,6 +624,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
                 evidence = detector.RecheckLocal();
                 if (evidence.Count == 0)
                 {
+                    collector.Recheck();
                     TryAdvanceLocalCommit();
                 }
             }

@@ -82,6 +82,9 @@ public sealed partial class LedgerEngine
         return tree.GetConsistencyProof(oldSize, newSize).Verify(oldRoot, newRoot);
     }
 
+    /// <summary>The root this member saw <paramref name="memberName"/> cosign first for <paramref name="size"/>, or null (also for a single node).</summary>
+    internal byte[]? CosignedRootSeen(string memberName, long size) => (ordering as JetStreamOrdering)?.CosignedRootSeen(memberName, size);
+
     /// <summary>The member set that judges checkpoints of <paramref name="treeSize"/> leaves.</summary>
     internal IReadOnlyList<ConsortiumMember> CosignersAt(long treeSize) => [.. state.MembersAt(treeSize).Select(m => m.ToCosigner())];
 

@@ -101,6 +101,74 @@ public sealed class MemberSetBySizeTests : IClassFixture<ConsortiumKeys>, IDispo
     }
 
     [Fact]
+    public void Cosignatures_that_arrive_before_a_quorum_raise_is_applied_are_judged_by_the_raised_quorum_once_it_is()
+    {
+        // A member behind the others: it has applied leaves 0 … 9, not the vote at leaf 10 that raises the quorum to 3.
+        var raised = new ConsortiumMemberSet([keys.Members[0], keys.Members[1], keys.Members[2]], 3);
+        var applied = ChangedAt;
+        var collector = new CosignatureCollector(ConsortiumKeys.Origin, Known(raised, () => applied), () => applied);
+
+        // Two of the faster members' cosignatures of 11 are a quorum by the set it knows so far, but not by the set in force.
+        collector.Add(Cosigned(ChangedAt + 1, keys.Cosigners[0], keys.Cosigners[1]));
+        Assert.Null(collector.CommitPoint);
+        applied = ChangedAt + 1;
+        Assert.False(collector.Recheck());
+        Assert.Null(collector.CommitPoint);
+
+        // Its own cosignature, once it has applied the vote, completes the raised quorum.
+        Assert.True(collector.Add(Cosigned(ChangedAt + 1, keys.Cosigners[2])).CommitAdvanced);
+        Assert.Equal(ChangedAt + 1, collector.CommitPoint!.Size);
+        Assert.Equal(["m0", "m1", "m2"], collector.CommitPoint.Members);
+    }
+
+    [Fact]
+    public void A_joined_members_cosignature_that_arrives_before_its_join_is_applied_counts_once_it_is()
+    {
+        var joined = new ConsortiumMemberSet([.. keys.Members], 4);
+        var applied = ChangedAt;
+        var collector = new CosignatureCollector(ConsortiumKeys.Origin, Known(joined, () => applied), () => applied);
+
+        Assert.Equal(1, collector.Add(Cosigned(ChangedAt + 1, keys.Cosigners[3])).IgnoredUnknownKeys);
+        collector.Add(Cosigned(ChangedAt + 1, keys.Cosigners[0], keys.Cosigners[1], keys.Cosigners[2]));
+        Assert.Null(collector.CommitPoint);
+
+        applied = ChangedAt + 1;
+        Assert.True(collector.Recheck());
+        Assert.Equal(["m0", "m1", "m2", "m3"], collector.CommitPoint!.Members);
+        Assert.Equal(0, collector.Candidates);
+    }
+
+    [Fact]
+    public void A_signature_by_an_unknown_key_is_not_kept_for_a_settled_size_and_a_bad_one_never_counts()
+    {
+        var joined = new ConsortiumMemberSet([.. keys.Members], 2);
+        var applied = ChangedAt;
+        var collector = new CosignatureCollector(ConsortiumKeys.Origin, Known(joined, () => applied), () => applied);
+
+        // Size 10 is settled: m3's signature there is unknown for good.
+        collector.Add(Cosigned(ChangedAt, keys.Cosigners[3]));
+        Assert.Equal(0, collector.Candidates);
+
+        // Size 11 is not: m3's signature is kept unverified, and a forged one under its key name never counts.
+        var text = ConsortiumKeys.CheckpointText(ChangedAt + 1, ConsortiumKeys.Root("A", ChangedAt + 1));
+        var genuine = keys.Cosigners[3].Cosign(text, DateTimeOffset.UnixEpoch);
+        var forged = genuine with { Signature = [.. genuine.Signature.Take(genuine.Signature.Length - 1), (byte)(genuine.Signature[^1] ^ 1)] };
+        collector.Add(new SignedNote(text, [forged, keys.Cosigners[0].Cosign(text, DateTimeOffset.UnixEpoch)]));
+        applied = ChangedAt + 1;
+        Assert.False(collector.Recheck());
+        Assert.Null(collector.CommitPoint);
+        collector.Add(new SignedNote(text, [genuine]));
+        Assert.Equal(["m0", "m3"], collector.CommitPoint!.Members);
+    }
+
+    /// <summary>What a member knows while it has applied <paramref name="applied"/> leaves: the change at <see cref="ChangedAt"/> only once it applied that leaf.</summary>
+    private Func<long, ConsortiumMemberSet> Known(ConsortiumMemberSet after, Func<long> applied)
+    {
+        var changing = Changing(after);
+        return size => applied() > ChangedAt ? changing(size) : changing(ChangedAt);
+    }
+
+    [Fact]
     public void A_checkpoint_of_size_zero_is_judged_by_nobody_and_does_not_throw()
     {
         var collector = new CosignatureCollector(ConsortiumKeys.Origin, size => size == 0 ? new ConsortiumMemberSet([], 1) : new ConsortiumMemberSet([.. keys.Members], 2));

@@ -69,10 +69,12 @@ public sealed class GovernanceProcessTests
 
         // Quorum four: from now on nothing commits without the fourth member's cosignature.
         var raise = await Succeeds("consortium", "propose", "quorum", "4", "--data", Data(0), "--node", Node(0));
-        Assert.Contains("closed", await Succeeds("consortium", "vote", raise.Split(' ')[1], "yes", "--data", Data(2), "--node", Node(2)), StringComparison.Ordinal);
+        var vote = await Described(network, fourth, url, () => Succeeds("consortium", "vote", raise.Split(' ')[1], "yes", "--data", Data(2), "--node", Node(2)));
+        Assert.Contains("closed", vote, StringComparison.Ordinal);
         using var author = network.NodeKey(0);
         var tx = SignedTransaction.Sign(Transaction.Create(new AnchorPayload("governance-test", RandomNumberGenerator.GetBytes(32), []), author.Id, TimeProvider.System), author);
-        Assert.True((await network.SubmitAsync(0, tx, CancellationToken.None)).Committed, fourth.Output);
+        var submitted = await network.SubmitAsync(0, tx, CancellationToken.None);
+        Assert.True(submitted.Committed, submitted.Committed ? "" : await DescribeAsync(network, fourth, url));
 
         var receipt = Receipts.Parse(await network.Http.GetStringAsync(new Uri($"{url}/ledger/receipts/{tx.Transaction.Id}?waitMs=5000")));
         var newcomerKey = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(newcomer, MemberDescriptor.FileName))).RootElement.GetProperty("cosignerKey").GetString()!;
@@ -83,6 +85,70 @@ public sealed class GovernanceProcessTests
         Assert.True(verified.Valid, verified.Error);
         Assert.Contains(VerifierKey.Parse(newcomerKey).Name, SignedNote.Parse(receipt.Checkpoint).Signatures.Select(s => s.KeyName));
         await fourth.StopAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Runs <paramref name="step"/>; if it fails, fails with where every member stands (see <see cref="DescribeAsync"/>).</summary>
+    private static async Task<T> Described<T>(RunningNetwork network, CareLedgerProcess fourth, string fourthUrl, Func<Task<T>> step)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (Exception e) when (e is Xunit.Sdk.XunitException or TimeoutException or HttpRequestException)
+        {
+            throw new Xunit.Sdk.XunitException(e.Message + "\n" + await DescribeAsync(network, fourth, fourthUrl));
+        }
+    }
+
+    /// <summary>
+    /// What a failed commit needs to be diagnosed: each member's /health (size, committed size, own checkpoint size,
+    /// alarms), the latest cosignature each member published on the network's cosignature stream, and each member's log.
+    /// </summary>
+    private static async Task<string> DescribeAsync(RunningNetwork network, CareLedgerProcess fourth, string fourthUrl)
+    {
+        var report = new System.Text.StringBuilder();
+        var urls = network.Members.Select(m => m.Url).Append(fourthUrl).ToArray();
+        string? networkName = null;
+        foreach (var (memberUrl, i) in urls.Select((u, i) => (u, i)))
+        {
+            try
+            {
+                var health = await network.Http.GetStringAsync(new Uri(memberUrl + "/health"));
+                networkName ??= JsonDocument.Parse(health).RootElement.GetProperty("consortium").GetProperty("network").GetString();
+                report.Append("member ").Append(i).Append(" health: ").AppendLine(health);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                report.Append("member ").Append(i).Append(" health: ").AppendLine(e.Message);
+            }
+        }
+
+        try
+        {
+            var members = JsonDocument.Parse(await network.Http.GetStringAsync(new Uri(urls[0] + "/ledger/consortium/members"))).RootElement.GetProperty("members");
+            await using var connection = new NATS.Client.Core.NatsConnection(NATS.Client.Core.NatsOpts.Default with { Url = network.Network.Layout.NatsUrls });
+            var stream = new CareLedger.Ledger.Consortium.Cosigning.CosignatureStream(connection, networkName ?? "", 1);
+            foreach (var member in members.EnumerateArray())
+            {
+                var key = VerifierKey.Parse(member.GetProperty("cosigner").GetString()!);
+                var latest = await stream.LatestOfAsync(key);
+                var text = latest?.Note?.Text.Split('\n');
+                report.Append("latest cosignature on the stream by ").Append(key.Name).Append(": ")
+                    .AppendLine(text is null ? "none" : $"stream seq {latest!.Value.Sequence}, size {text[1]}, root {text[2]}");
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            report.Append("cosignature stream: ").AppendLine(e.Message);
+        }
+
+        for (var i = 0; i < network.Members.Count; i++)
+        {
+            report.Append("--- member ").Append(i).AppendLine(" log ---").AppendLine(network.MemberLog(i));
+        }
+
+        report.AppendLine("--- the fourth member's output ---").AppendLine(fourth.Output);
+        return report.ToString();
     }
 
     private static async Task<string> Succeeds(params string[] args)

@@ -123,6 +123,11 @@ public abstract class ConsortiumEngineTests(NatsServerFixture server, StoreKind 
         await network.WaitForAllAsync(2);
         var honest = await EventuallyAsync(() => network[2].LatestOwnCheckpoint is { } own && Checkpoint.Parse(own.Text).Size == 2 ? own : null);
 
+        // Members 0 and 1 hold member 2's honest cosignature of size 2 before the forged one is published: read first,
+        // the forged one would be compared with their own root (a divergence) before the honest one could meet it.
+        var honestRoot = Checkpoint.Parse(honest.Text).RootHash;
+        await EventuallyAsync(() => new[] { 0, 1 }.All(m => network[m].CosignedRootSeen(network.Names[2], 2) is { } root && root.AsSpan().SequenceEqual(honestRoot)) ? honest : null);
+
         // Member 2's key signs a second root for a size it already cosigned (as a compromised member would).
         using (var cosigner = CosignerKey.Load(Path.Combine(network.DataDirectory(2), "keys", NodeKeys.CosignerKeyFile)))
         {

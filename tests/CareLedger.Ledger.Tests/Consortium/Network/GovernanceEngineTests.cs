@@ -193,6 +193,39 @@ public abstract class GovernanceEngineTests(NatsServerFixture server, StoreKind 
         Assert.Empty(network[1].Alarms);
     }
 
+    [Fact]
+    public async Task A_member_behind_the_vote_that_raises_the_quorum_commits_by_the_raised_quorum_once_it_applied_it()
+    {
+        await using var network = await TestNetwork.StartAsync(server.Url, store);
+        using var org0 = OrganisationKey(network.DataDirectory(0));
+        using var org1 = OrganisationKey(network.DataDirectory(1));
+        var raise = await Submit(network[0], ConsortiumProposalPayload.ChangeQuorum(network.Network, 3), org0);
+        await network.WaitForAllAsync(raise.LeafIndex + 1);
+
+        // Member 2 stops applying just before the vote that raises the quorum to three, and receives members 0's and
+        // 1's cosignatures of the checkpoint that contains it while, by what it has applied, two are still a quorum.
+        Task<SubmitResult> vote;
+        long size;
+        using (network.HoldStateWrites(2))
+        {
+            vote = Submit(network[1], Vote(network, raise.Id, approve: true), org1);
+            size = 0;
+            await WaitForAsync(
+                () => network[0].LatestOwnCheckpoint is { } own && (size = CareLedger.Ledger.Checkpoints.Checkpoint.Parse(own.Text).Size) > network[2].Size
+                      && network[2].CosignedRootSeen(network.Names[0], size) is not null && network[2].CosignedRootSeen(network.Names[1], size) is not null,
+                () => network.Describe(),
+                TimeSpan.FromSeconds(20));
+        }
+
+        // Once it has applied the vote, its own cosignature completes the quorum of three: every member commits.
+        var executed = await vote;
+        Assert.True(size > executed.LeafIndex);
+        await network.WaitForAllAsync(size);
+        Assert.Equal(3, network[2].State.QuorumAt(size));
+        Assert.All(Enumerable.Range(0, 3), member => Assert.Equal(3, network[member].CommitPoint!.Members.Count));
+        Assert.All(Enumerable.Range(0, 3), member => Assert.Empty(network[member].Alarms));
+    }
+
     private static AuthorKey OrganisationKey(string dataDirectory) => AuthorKey.Load(Path.Combine(dataDirectory, "keys", NodeKeys.OrganisationKeyFile));
 
     private static ConsortiumVotePayload Vote(TestNetwork network, TxId proposal, bool approve) => new(network.Network, proposal, approve);
@@ -203,9 +236,9 @@ public abstract class GovernanceEngineTests(NatsServerFixture server, StoreKind 
     private static async Task<TransactionRejectedException> Refused(LedgerEngine engine, ITransactionPayload payload, AuthorKey key) =>
         await Assert.ThrowsAsync<TransactionRejectedException>(() => Submit(engine, payload, key));
 
-    private static async Task WaitForAsync(Func<bool> condition, Func<string> describe)
+    private static async Task WaitForAsync(Func<bool> condition, Func<string> describe, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + Deadline;
+        var deadline = DateTime.UtcNow + (timeout ?? Deadline);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)

@@ -103,6 +103,24 @@ internal sealed class TestNetwork : IAsyncDisposable
         return command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Holds the write lock of member <paramref name="member"/>'s state until disposed (SQLite: a write transaction;
+    /// PostgreSQL: the ordering table locked against writes): its sequencer stops at the next batch it applies, while
+    /// it keeps reading the others' cosignatures — a member behind the others, on demand. Release within 30 s (the
+    /// store's lock wait).
+    /// </summary>
+    public IDisposable HoldStateWrites(int member)
+    {
+        System.Data.Common.DbConnection connection = stores[member] is { } postgres
+            ? new Npgsql.NpgsqlConnection(postgres.SessionConnectionString("test", pooled: false))
+            : new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(DataDirectory(member), "state.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = stores[member] is null ? "BEGIN IMMEDIATE" : "BEGIN; LOCK TABLE ordering IN EXCLUSIVE MODE";
+        command.ExecuteNonQuery();
+        return new Held(connection);
+    }
+
     public async Task StartMemberAsync(int member)
     {
         Assert.Null(engines[member]);
@@ -147,6 +165,20 @@ internal sealed class TestNetwork : IAsyncDisposable
         }
 
         directory.Dispose();
+    }
+
+    private sealed class Held(System.Data.Common.DbConnection connection) : IDisposable
+    {
+        public void Dispose()
+        {
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "ROLLBACK";
+                command.ExecuteNonQuery();
+            }
+
+            connection.Dispose();
+        }
     }
 
     private static void CopyKeys(string from, string to)
