@@ -41,6 +41,10 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     // Cosignatures are still published after an alarm stopped everything else (a halted member's last view is
     // evidence for the others); only closing the engine stops them.
     private readonly CancellationTokenSource closing = new();
+
+    // Cosignatures are still read after an alarm, as evidence only (nothing more is committed): a member that halted on
+    // a divergence names the equivocation when the signer's other cosignature of that size arrives later.
+    private readonly CancellationTokenSource watching = new();
     private readonly Channel<Submission> outbox = Channel.CreateUnbounded<Submission>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<OrderedMessage> inbox = Channel.CreateBounded<OrderedMessage>(new BoundedChannelOptions(InboxCapacity) { SingleReader = true, SingleWriter = true });
     private readonly Channel<bool> maintenanceWake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -230,6 +234,10 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     {
         outbox.Writer.TryComplete();
         stopping.Cancel();
+        if (Volatile.Read(ref failed) is not LedgerHaltedException)
+        {
+            watching.Cancel();
+        }
     }
 
     public void Fail(Exception stopped)
@@ -260,6 +268,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     public async ValueTask DisposeAsync()
     {
         Complete();
+        await watching.CancelAsync().ConfigureAwait(false);
         try
         {
             await background.ConfigureAwait(false);
@@ -278,6 +287,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
         await connection.DisposeAsync().ConfigureAwait(false);
         stopping.Dispose();
         closing.Dispose();
+        watching.Dispose();
         publishSlots.Dispose();
     }
 
@@ -293,7 +303,7 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
                 TrackPublish(PublishCosignatureAsync(own));
             }
 
-            await Task.WhenAll(ReadStreamAsync(ct), ReadCosignaturesAsync(ct), PublishLoopAsync(ct), MaintainAsync(ct)).ConfigureAwait(false);
+            await Task.WhenAll(ReadStreamAsync(ct), ReadCosignaturesAsync(watching.Token), PublishLoopAsync(ct), MaintainAsync(ct)).ConfigureAwait(false);
         }
         catch (Exception e) when (ct.IsCancellationRequested)
         {
@@ -333,6 +343,19 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
 
     /// <summary>Reads the transaction stream in order from the saved position, checking that it still agrees with what this member applied.</summary>
     private async Task ReadStreamAsync(CancellationToken ct)
+    {
+        try
+        {
+            await ReadStreamInOrderAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The sequencer ends once the inbox does, even while cosignatures are still watched after an alarm.
+            inbox.Writer.TryComplete();
+        }
+    }
+
+    private async Task ReadStreamInOrderAsync(CancellationToken ct)
     {
         if (!await StreamAgreesWithPositionAsync(ct).ConfigureAwait(false))
         {
@@ -554,18 +577,40 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     /// <summary>One cosigned note: evidence first, then the quorum; a new commit point is served once this member's tree confirms it.</summary>
     private void Observe(SignedNote note)
     {
+        var halted = Volatile.Read(ref failed) is LedgerHaltedException;
+        if (halted && !WithinLocalTree(note))
+        {
+            // A halted member's tree no longer grows: what lies beyond it could never be compared, only kept.
+            return;
+        }
+
         IReadOnlyList<ConsortiumEvidence> evidence;
         lock (cosignGate)
         {
             evidence = detector.Observe(note);
-            collector.Add(note);
-            if (evidence.Count == 0)
+            if (!halted)
             {
-                TryAdvanceLocalCommit();
+                collector.Add(note);
+                if (evidence.Count == 0)
+                {
+                    TryAdvanceLocalCommit();
+                }
             }
         }
 
         RaiseAlarms(evidence);
+    }
+
+    private bool WithinLocalTree(SignedNote note)
+    {
+        try
+        {
+            return Checkpoint.Parse(note.Text).Size <= engine.Size;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Under <see cref="cosignGate"/>: serves the quorum's commit point once this member's own tree has the same root at that size.</summary>

@@ -176,6 +176,46 @@ public abstract class ConsortiumEngineTests(NatsServerFixture server, StoreKind 
     }
 
     [Fact]
+    public async Task A_member_halted_on_a_divergence_names_the_equivocation_when_the_signers_honest_cosignature_arrives_later()
+    {
+        await using var network = await TestNetwork.StartAsync(server.Url, store);
+        using var author = NodeKey(network, 0);
+        await network[0].SubmitAsync(TestTransactions.SignedAnchor(author)).AsTask().WaitAsync(Deadline);
+        await network.WaitForAllAsync(2);
+        await network.StopMemberAsync(2);
+
+        // Member 2's key signs a root for size 3 before member 2 itself has reached it: the others, reaching size 3
+        // with another root, see a divergence — a member that signed a root they do not have.
+        string forged;
+        using (var cosigner = CosignerKey.Load(Path.Combine(network.DataDirectory(2), "keys", NodeKeys.CosignerKeyFile)))
+        {
+            forged = new Checkpoint(network.Terms.Origin, 3, RandomNumberGenerator.GetBytes(32)).ToNoteText();
+            await PublishCosignatureAsync(network, new SignedNote(forged, [cosigner.Cosign(forged, DateTimeOffset.UtcNow)]), cosigner.VerifierKey);
+        }
+
+        var pending = network[0].SubmitAsync(TestTransactions.SignedAnchor(author)).AsTask();
+        foreach (var member in new[] { 0, 1 })
+        {
+            var first = await EventuallyAsync(() => network[member].Alarms.Count > 0 ? network[member].Alarms[0] : null);
+            Assert.Equal(LedgerAlarm.Divergence, first.Kind);
+            Assert.Equal(network.Names[2], first.Member);
+        }
+
+        await pending.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(Deadline);
+
+        // Member 2 restarts, catches up and cosigns the honest root of size 3: two roots under one key for one size.
+        await network.StartMemberAsync(2);
+        foreach (var member in new[] { 0, 1 })
+        {
+            var upgraded = await EventuallyAsync(() => network[member].Alarms.FirstOrDefault(a => a.Kind == LedgerAlarm.Equivocation));
+            Assert.Equal(network.Names[2], upgraded.Member);
+            Assert.Contains(upgraded.Notes, note => note.StartsWith(forged, StringComparison.Ordinal));
+            Assert.Contains(upgraded.Notes, note => note.StartsWith(new Checkpoint(network.Terms.Origin, 3, network[member].RootHash(3)).ToNoteText(), StringComparison.Ordinal));
+            await Assert.ThrowsAsync<LedgerHaltedException>(() => network[member].SubmitAsync(TestTransactions.SignedAnchor(author)).AsTask());
+        }
+    }
+
+    [Fact]
     public async Task A_stream_that_no_longer_holds_the_message_a_member_applied_halts_that_member()
     {
         await using var network = await TestNetwork.StartAsync(server.Url, store);
