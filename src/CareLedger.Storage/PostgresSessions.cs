@@ -74,6 +74,44 @@ public static class PostgresSessions
         }
     }
 
+    /// <summary>
+    /// Drops every table of the node's schema (the schema itself stays, with whatever grants the operator gave it): what
+    /// a refused start wrote into a schema that was empty before it.
+    /// </summary>
+    public static void DropTables(PostgresStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        using var connection = new NpgsqlConnection(store.SessionConnectionString("careledger cleanup", pooled: false));
+        try
+        {
+            connection.Open();
+            using var transaction = connection.BeginTransaction();
+            var tables = new List<string>();
+            using (var list = new NpgsqlCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = @schema", connection, transaction))
+            {
+                list.Parameters.AddWithValue("schema", store.Schema);
+                using var reader = list.ExecuteReader();
+                while (reader.Read())
+                {
+                    tables.Add(reader.GetString(0));
+                }
+            }
+
+            foreach (var table in tables)
+            {
+                // The schema name is a plain identifier (PostgresStore checks it); a table name is quoted as PostgreSQL does.
+                using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {store.Schema}.\"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\" CASCADE", connection, transaction);
+                drop.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+        catch (NpgsqlException e)
+        {
+            throw Unavailable(store, "node", e);
+        }
+    }
+
     /// <summary>A pool of reader sessions on the node's schema.</summary>
     public static NpgsqlDataSource OpenReaders(PostgresStore store, string storeName)
     {

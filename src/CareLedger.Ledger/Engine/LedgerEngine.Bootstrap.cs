@@ -94,13 +94,20 @@ public sealed partial class LedgerEngine
             }
         }
 
+        // A schema that held tables before is not this join's to clean (the state refuses a used one anyway).
+        var emptySchema = postgres is not null && PostgresSessions.TablesIn(postgres) == 0;
         try
         {
             return Replay(dataDirectory, keys, network, snapshot, note, checkpoint, leafHashes, postgres);
         }
-        catch (SnapshotRejectedException) when (postgres is null)
+        catch (SnapshotRejectedException)
         {
             // Nothing half-built is left behind: the member joins again from a good snapshot.
+            if (postgres is not null && emptySchema)
+            {
+                PostgresSessions.DropTables(postgres);
+            }
+
             foreach (var created in new[] { LedgerLayout.Log(dataDirectory), LedgerLayout.Merkle(dataDirectory), LedgerLayout.Checkpoints(dataDirectory) })
             {
                 if (Directory.Exists(created))

@@ -54,6 +54,18 @@ public abstract class GovernanceEngineTests(NatsServerFixture server, StoreKind 
         using var stranger = AuthorKey.Generate();
         Assert.Equal(RejectionCodes.UnknownAuthor, (await Refused(network[0], Vote(network, join.Id, approve: true), stranger)).Code);
 
+        // Before the vote that admits it, the newcomer's join replays the whole snapshot and is then refused (its keys are
+        // no member's yet): nothing is left behind — no files, no tables in its PostgreSQL schema — so it joins later.
+        var newcomerStore = store == StoreKind.Postgres ? PostgresServer.Shared.NewStore() : null;
+        var tooEarly = Assert.Throws<SnapshotRejectedException>(() => LedgerEngine.JoinConsortiumFromSnapshot(newcomerData, network.Genesis, network[2].ExportSnapshot(), newcomerStore));
+        Assert.Contains("not the key of a member in force", tooEarly.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(newcomerData, "log")));
+        Assert.False(File.Exists(Path.Combine(newcomerData, "state.db")));
+        if (newcomerStore is not null)
+        {
+            Assert.Equal(0, PostgresSessions.TablesIn(newcomerStore));
+        }
+
         // Member 1's vote makes the quorum: the join executes at that leaf, at every member.
         var executing = await Submit(network[1], Vote(network, join.Id, approve: true), org1);
         await network.WaitForAllAsync(executing.LeafIndex + 1);
@@ -69,7 +81,6 @@ public abstract class GovernanceEngineTests(NatsServerFixture server, StoreKind 
 
         // The newcomer bootstraps from member 2's snapshot; a tampered one is refused first, leaving nothing behind.
         var snapshot = ConsortiumSnapshot.Decode(network[2].ExportSnapshot().Encode());
-        var newcomerStore = store == StoreKind.Postgres ? PostgresServer.Shared.NewStore() : null;
         var entries = snapshot.Entries.ToArray();
         var altered = entries[1].ToArray();
         altered[^1] ^= 1;
