@@ -38,6 +38,9 @@ namespace CareLedger.Benchmarks.Access;
 /// only counts its records, which splits the door's cost into the decision and the audit record's queueing, encoding,
 /// writing and anchoring.
 /// Run: dotnet run -c Release --project bench/CareLedger.Benchmarks -- door [--clients 8] [--reads 2000] [--rounds 5]
+/// [--only http|process] [--modes off,system,clinician,decision] — the last two narrow a run to what a profiler
+/// (<c>perf record</c>) should see alone; the overhead column then needs door off among the modes. The mode
+/// <c>off+token</c> (only when named) sends the clinician's bearer token to the door-less route.
 /// </summary>
 internal static class DoorOverheadLoad
 {
@@ -45,7 +48,9 @@ internal static class DoorOverheadLoad
     private const string OffRoute = "/bench/door-off/fhir/{type}/{id}";
     private const int Observations = 400;
 
-    private enum Mode { DoorOff, DoorOnSystem, DoorOnClinician, DecisionOnlyClinician }
+    // DoorOffWithToken is a diagnostic, run only when named: the door-less route sent the clinician's bearer token, which
+    // it ignores — what the token's bytes alone cost on both ends of the connection, beside what checking it costs.
+    private enum Mode { DoorOff, DoorOnSystem, DoorOnClinician, DecisionOnlyClinician, DoorOffWithToken }
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -60,8 +65,18 @@ internal static class DoorOverheadLoad
             var (practitioner, ids) = await SeedAsync(node);
             Console.WriteLine($"node: 1 patient, {ids.Length} Observations (~1 KiB each), a consent permitting {practitioner} (TREAT), a licence on the ledger");
 
-            InProcess(node, practitioner, ids, clients, readsPerClient * 4, rounds);
-            await OverHttpAsync(node, practitioner, ids, clients, readsPerClient, rounds);
+            var only = Text(args, "--only");
+            var modes = Modes(Text(args, "--modes"));
+            if (only is null or "process")
+            {
+                InProcess(node, practitioner, ids, clients, readsPerClient * 4, rounds, [.. modes.Where(m => m != Mode.DoorOffWithToken)]);
+            }
+
+            if (only is null or "http")
+            {
+                await OverHttpAsync(node, practitioner, ids, clients, readsPerClient, rounds, [.. modes.Where(m => m != Mode.DecisionOnlyClinician)]);
+            }
+
             return 0;
         }
         finally
@@ -71,7 +86,7 @@ internal static class DoorOverheadLoad
         }
     }
 
-    private static async Task OverHttpAsync(CareLedgerNode node, string practitioner, string[] ids, int clients, int readsPerClient, int rounds)
+    private static async Task OverHttpAsync(CareLedgerNode node, string practitioner, string[] ids, int clients, int readsPerClient, int rounds, Mode[] modes)
     {
         var app = NodeHost.Build(node, "http://127.0.0.1:0");
         // The door-less read: only here, on this harness's instance of the host.
@@ -96,9 +111,10 @@ internal static class DoorOverheadLoad
                 [Mode.DoorOnSystem] = Token(key, baseUrl, "bench-system", "system", "system/*.cruds", null),
                 [Mode.DoorOnClinician] = Token(key, baseUrl, "bench-clinician", "clinician", "user/*.cruds", practitioner),
             };
-            string PathOf(Mode mode, string id) => mode == Mode.DoorOff ? $"/bench/door-off/fhir/Observation/{id}" : $"/fhir/Observation/{id}";
+            tokens[Mode.DoorOffWithToken] = tokens[Mode.DoorOnClinician];
+            string PathOf(Mode mode, string id) =>
+                mode is Mode.DoorOff or Mode.DoorOffWithToken ? $"/bench/door-off/fhir/Observation/{id}" : $"/fhir/Observation/{id}";
 
-            Mode[] modes = [Mode.DoorOff, Mode.DoorOnSystem, Mode.DoorOnClinician];
             var results = modes.ToDictionary(m => m, _ => new List<Figures>());
             // A warm-up round per mode (JIT, token cache, connection pool), then the measured rounds, alternating.
             for (var round = 0; round <= rounds; round++)
@@ -136,7 +152,7 @@ internal static class DoorOverheadLoad
         }
     }
 
-    private static void InProcess(CareLedgerNode node, string practitioner, string[] ids, int clients, int readsPerClient, int rounds)
+    private static void InProcess(CareLedgerNode node, string practitioner, string[] ids, int clients, int readsPerClient, int rounds, Mode[] modes)
     {
         var system = FhirCaller.Custodian(Organisation, "bench-system");
         var clinician = new FhirCaller(
@@ -146,10 +162,10 @@ internal static class DoorOverheadLoad
         // decision costs without the audit record being encoded, written and anchored.
         var decisionOnly = new CareLedger.Access.Gate.AccessGate(node.Vault, node.Config.GateOptions(), new CountingAuditTrail(), node.Credentials,
             node.BreakGlass, node.Delegations, TimeProvider.System);
-        var results = Enum.GetValues<Mode>().ToDictionary(m => m, _ => new List<Figures>());
+        var results = modes.ToDictionary(m => m, _ => new List<Figures>());
         for (var round = 0; round <= rounds; round++)
         {
-            foreach (var mode in Enum.GetValues<Mode>())
+            foreach (var mode in modes)
             {
                 var figures = Measure(clients, readsPerClient, ids, id =>
                 {
@@ -210,14 +226,14 @@ internal static class DoorOverheadLoad
     private static void Report(string title, Dictionary<Mode, List<Figures>> results)
     {
         Figures Median(Mode mode) => results[mode].OrderBy(f => f.PerSecond).ElementAt(results[mode].Count / 2);
-        var off = Median(Mode.DoorOff);
+        var off = results.ContainsKey(Mode.DoorOff) ? Median(Mode.DoorOff) : null;
         Console.WriteLine();
         Console.WriteLine(title);
         Console.WriteLine($"  {"mode",-36} {"reads/s",10} {"p50 ms",8} {"p95 ms",8} {"overhead",9} {"CPU µs/read",12} {"bytes/read",11} {"GC µs/read",11} {"gen1 GCs",9}   (all rounds, reads/s)");
         foreach (var mode in results.Keys)
         {
             var f = Median(mode);
-            var overhead = mode == Mode.DoorOff ? "—" : (1 - f.PerSecond / off.PerSecond).ToString("P1", CultureInfo.InvariantCulture);
+            var overhead = mode == Mode.DoorOff || off is null ? "—" : (1 - f.PerSecond / off.PerSecond).ToString("P1", CultureInfo.InvariantCulture);
             var all = string.Join(" ", results[mode].Select(r => r.PerSecond.ToString("N0", CultureInfo.InvariantCulture)));
             Console.WriteLine($"  {Describe(mode),-36} {f.PerSecond,10:N0} {f.P50,8:F3} {f.P95,8:F3} {overhead,9} {f.CpuMicrosPerRead,12:F1} {f.BytesPerRead,11:N0} {f.GcPauseMicrosPerRead,11:F2} {f.Gen1Collections,9}   ({all})");
         }
@@ -228,6 +244,7 @@ internal static class DoorOverheadLoad
         Mode.DoorOff => "door off (harness-only route)",
         Mode.DoorOnSystem => "door on, custodian system",
         Mode.DecisionOnlyClinician => "clinician, decision only (no audit)",
+        Mode.DoorOffWithToken => "door off, sent the clinician's token",
         _ => "door on, clinician under consent",
     };
 
@@ -312,6 +329,32 @@ internal static class DoorOverheadLoad
             SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
             Claims = claims,
         });
+    }
+
+    private static string? Text(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+
+    /// <summary>The modes named by <c>--modes</c> (off, system, clinician, decision, off+token), in the order of the enum; all but off+token by default.</summary>
+    private static Mode[] Modes(string? names)
+    {
+        if (names is null)
+        {
+            return [Mode.DoorOff, Mode.DoorOnSystem, Mode.DoorOnClinician, Mode.DecisionOnlyClinician];
+        }
+
+        var wanted = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name => name switch
+        {
+            "off" => Mode.DoorOff,
+            "system" => Mode.DoorOnSystem,
+            "clinician" => Mode.DoorOnClinician,
+            "decision" => Mode.DecisionOnlyClinician,
+            "off+token" => Mode.DoorOffWithToken,
+            _ => throw new ArgumentException($"--modes: '{name}' is not one of off, system, clinician, decision, off+token"),
+        }).ToHashSet();
+        return [.. Enum.GetValues<Mode>().Where(wanted.Contains)];
     }
 
     private static int Option(string[] args, string name, int fallback)

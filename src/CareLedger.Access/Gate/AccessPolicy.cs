@@ -213,7 +213,7 @@ internal sealed class AccessPolicy(
                 Delegation = delegation,
             };
             var decision = engine.Decide(set, request);
-            var reasons = decision.Reasons.Select(r => r.Message).ToList();
+            var reasons = Messages(decision.Reasons);
             if (!decision.IsPermitted)
             {
                 return new GateDecision(false, decision.DecidingReason.Message, reasons);
@@ -232,6 +232,18 @@ internal sealed class AccessPolicy(
         }
 
         return permitted ?? GateDecision.Deny("nothing to decide on");
+    }
+
+    // Asked on every read: a loop into an array of the right size, not a LINQ projection and a growing list.
+    private static string[] Messages(IReadOnlyList<DecisionReason> reasons)
+    {
+        var messages = new string[reasons.Count];
+        for (var i = 0; i < messages.Length; i++)
+        {
+            messages[i] = reasons[i].Message;
+        }
+
+        return messages;
     }
 
     // The engine already refuses labelled records to a guardian of a minor; the obligation is honoured here as well

@@ -65,6 +65,37 @@ public sealed class ResourceFactsTests
     }
 
     [Fact]
+    public void Escaped_names_and_values_are_read_as_their_unescaped_text()
+    {
+        // Values are copied from the JSON only when kept; an escaped one must come out unescaped, like an unescaped one.
+        const string json = """
+            {"resourceType":"Observation","m\u0065ta":{"security":[{"system":"http:\/\/terminology.hl7.org\/CodeSystem\/v3-ActCode","code":"\u0048IV"}]},
+             "code":{"coding":[{"system":"http://loinc.org","code":"8867\u002d4"}]},"valueQuantity":{"system":"http://unitsofmeasure.org","code":"/min"},
+             "effectiveDateTime":"2026-02-03T10:00:00\u002b01:00"}
+            """;
+
+        var facts = ResourceFacts.Of("Observation", "o1", Json(json));
+
+        Assert.Equal([SecurityLabels.Hiv], facts.SecurityLabels);
+        Assert.Equal([new Coding("http://loinc.org", "8867-4")], facts.Codes);
+        Assert.Equal(new DateTimeOffset(2026, 2, 3, 9, 0, 0, TimeSpan.Zero), facts.DataTime);
+    }
+
+    [Fact]
+    public void Reading_many_resources_in_turn_on_one_thread_keeps_each_ones_facts_apart()
+    {
+        // The pass reuses the thread's frame and path lists: a resource that fails half-way must not leak into the next.
+        Assert.ThrowsAny<JsonException>(() => ResourceFacts.Of("Observation", "bad", Json("""{"meta":{"security":[{"system":"s","code":"c" """)));
+
+        var first = ResourceFacts.Of("Observation", "o1", Json("""{"code":{"coding":[{"system":"http://loinc.org","code":"1-1"}]}}"""));
+        var second = ResourceFacts.Of("Observation", "o2", Json("""{"category":[{"coding":[{"system":"http://x.org","code":"2-2"}]}]}"""));
+
+        Assert.Equal([new Coding("http://loinc.org", "1-1")], first.Codes);
+        Assert.Equal([new Coding("http://x.org", "2-2")], second.Codes);
+        Assert.Empty(second.SecurityLabels);
+    }
+
+    [Fact]
     public void A_resource_without_codes_or_time_has_known_empty_codes_and_unknown_time()
     {
         var facts = ResourceFacts.Of("Patient", "p1", Json("""{"resourceType":"Patient","id":"p1","birthDate":"1980-01-01"}"""));
