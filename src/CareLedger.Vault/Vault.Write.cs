@@ -246,7 +246,7 @@ public sealed partial class Vault
 
             for (var j = 0; j < request.Index.Count; j++)
             {
-                SearchValidation.ValidateEntry(request.Index[j], $"{address} index entry {j}");
+                SearchValidation.ValidateEntry(request.Index[j], address, j);
             }
         }
     }

@@ -12,54 +12,95 @@ internal static class SearchValidation
 
     public static void ValidateParameter(string? parameter, string what)
     {
-        if (string.IsNullOrEmpty(parameter) || parameter.Length > MaxParameterLength
-            || !parameter.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or ':'))
+        if (!IsValidParameter(parameter))
         {
             throw new ArgumentException(
                 $"{what}: parameter name '{parameter}' must be 1 to {MaxParameterLength} of A-Z a-z 0-9 _ - . :");
         }
     }
 
-    public static void ValidateEntry(IndexEntry? entry, string what)
+    public static void ValidateEntry(IndexEntry? entry, string what) => CheckEntry(entry, what);
+
+    /// <summary>
+    /// The same check for the <paramref name="position"/>th entry of a staged version: the description of where the entry
+    /// sits is built only when the entry is wrong (an import stages ten entries per resource, nearly always right).
+    /// </summary>
+    public static void ValidateEntry(IndexEntry? entry, RecordAddress address, int position)
+    {
+        if (!CheckEntry(entry, null))
+        {
+            CheckEntry(entry, $"{address} index entry {position}");
+        }
+    }
+
+    /// <summary>Throws on the first problem when <paramref name="what"/> is given; without it, answers false instead.</summary>
+    private static bool CheckEntry(IndexEntry? entry, string? what)
     {
         if (entry is null)
         {
-            throw new ArgumentException($"{what} is null.");
+            return what is null ? false : throw new ArgumentException($"{what} is null.");
         }
 
-        ValidateParameter(entry.Parameter, what);
-        var named = $"{what} ('{entry.Parameter}', {entry.Kind})";
+        if (!IsValidParameter(entry.Parameter))
+        {
+            return what is null ? false : throw new ArgumentException(
+                $"{what}: parameter name '{entry.Parameter}' must be 1 to {MaxParameterLength} of A-Z a-z 0-9 _ - . :");
+        }
+
         var hasToken = entry.Token is not null;
         var hasNumber = entry.Number is not null;
         var hasRange = entry.RangeStartUnixMs is not null || entry.RangeEndUnixMs is not null;
         var hasReference = entry.ReferenceTarget is not null;
-        var (wantToken, wantNumber, wantRange, wantReference) = entry.Kind switch
+        (bool Token, bool Number, bool Range, bool Reference)? wanted = entry.Kind switch
         {
             IndexKind.Token or IndexKind.BlindedToken => (true, false, false, false),
             IndexKind.Number => (false, true, false, false),
             IndexKind.Date => (false, false, true, false),
             IndexKind.Reference => (false, false, false, true),
-            _ => throw new ArgumentException($"{what}: index kind {(int)entry.Kind} is not defined."),
+            _ => null,
         };
+        if (wanted is not var (wantToken, wantNumber, wantRange, wantReference))
+        {
+            return what is null ? false : throw new ArgumentException($"{what}: index kind {(int)entry.Kind} is not defined.");
+        }
+
         if (hasToken != wantToken || hasNumber != wantNumber || hasRange != wantRange || hasReference != wantReference)
         {
-            throw new ArgumentException($"{named} must set exactly the field of its kind.");
+            return what is null ? false : throw new ArgumentException($"{Named(what, entry)} must set exactly the field of its kind.");
         }
 
-        if (wantToken)
+        if ((wantToken && !IsValidValue(entry.Token)) || (wantReference && !IsValidValue(entry.ReferenceTarget)))
         {
-            ValidateValue(entry.Token, named);
-        }
-
-        if (wantReference)
-        {
-            ValidateValue(entry.ReferenceTarget, named);
+            return what is null ? false : throw new ArgumentException(
+                $"{Named(what, entry)}: a value is empty or longer than {MaxValueLength} characters.");
         }
 
         if (entry.RangeStartUnixMs > entry.RangeEndUnixMs)
         {
-            throw new ArgumentException($"{named}: the range starts after it ends.");
+            return what is null ? false : throw new ArgumentException($"{Named(what, entry)}: the range starts after it ends.");
         }
+
+        return true;
+    }
+
+    private static string Named(string what, IndexEntry entry) => $"{what} ('{entry.Parameter}', {entry.Kind})";
+
+    private static bool IsValidParameter(string? parameter)
+    {
+        if (string.IsNullOrEmpty(parameter) || parameter.Length > MaxParameterLength)
+        {
+            return false;
+        }
+
+        foreach (var c in parameter)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or ':'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public static void ValidateQuery(VaultQuery? query)
@@ -194,9 +235,11 @@ internal static class SearchValidation
         }
     }
 
+    private static bool IsValidValue(string? value) => !string.IsNullOrEmpty(value) && value.Length <= MaxValueLength;
+
     private static void ValidateValue(string? value, string what)
     {
-        if (string.IsNullOrEmpty(value) || value.Length > MaxValueLength)
+        if (!IsValidValue(value))
         {
             throw new ArgumentException($"{what}: a value is empty or longer than {MaxValueLength} characters.");
         }

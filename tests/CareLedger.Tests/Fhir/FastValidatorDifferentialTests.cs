@@ -93,7 +93,8 @@ public sealed class FastValidatorDifferentialTests(ITestOutputHelper output)
         }
     }
 
-    private static Resource? Lenient(string json)
+    /// <summary>A resource read leniently (Ostrich), so that broken content reaches the code under test.</summary>
+    internal static Resource? Lenient(string json)
     {
         try
         {
@@ -116,7 +117,8 @@ public sealed class FastValidatorDifferentialTests(ITestOutputHelper output)
 
     private static string Kind(string name) => Kinds.FirstOrDefault(k => name.Contains(k, StringComparison.Ordinal)) ?? name;
 
-    private static List<Resource> LoadCorpus()
+    /// <summary>Every resource of the 14 Synthea bundles in data/synthea, strictly parsed.</summary>
+    internal static List<Resource> LoadCorpus()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !Directory.Exists(Path.Combine(directory.FullName, "data", "synthea")))

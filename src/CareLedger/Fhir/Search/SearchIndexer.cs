@@ -22,10 +22,25 @@ public static class SearchIndexer
             return entries;
         }
 
-        var root = new[] { resource.ToPocoNode(ModelInfo.ModelInspector) };
-        var context = new FhirEvaluationContext();
+        PocoNode[]? root = null;
+        FhirEvaluationContext? context = null;
+        var values = new List<Base>();
         foreach (var parameter in parameters)
         {
+            if (parameter.Direct is { } direct)
+            {
+                values.Clear();
+                direct.Evaluate(resource, values);
+                foreach (var value in values)
+                {
+                    AddEntries(entries, parameter, value);
+                }
+
+                continue;
+            }
+
+            root ??= [resource.ToPocoNode(ModelInfo.ModelInspector)];
+            context ??= new FhirEvaluationContext();
             foreach (var node in parameter.Compiled(root, context))
             {
                 AddEntries(entries, parameter, node.Poco);
@@ -34,6 +49,10 @@ public static class SearchIndexer
 
         return entries;
     }
+
+    /// <summary>The values of one parameter in a resource through the compiled FHIRPath alone (what <see cref="DirectPath"/> must equal).</summary>
+    internal static List<Base> ValuesByFhirPath(Resource resource, SupportedSearchParameter parameter) =>
+        [.. parameter.Compiled([resource.ToPocoNode(ModelInfo.ModelInspector)], new FhirEvaluationContext()).Select(n => n.Poco)];
 
     /// <summary>The index kind a parameter's values are stored under.</summary>
     public static IndexKind KindOf(SupportedSearchParameter parameter) => parameter.Type switch

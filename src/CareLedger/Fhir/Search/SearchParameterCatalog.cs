@@ -12,6 +12,9 @@ public sealed record SupportedSearchParameter(
 {
     /// <summary>Values that identify or locate a person: indexed only as keyed blind tokens, never in clear.</summary>
     public bool IsSensitive => Type == SearchParamType.String || SearchParameterCatalog.SensitiveTokenNames.Contains(Name);
+
+    /// <summary>The expression walked directly over the POCO, when it is a plain path (see <see cref="DirectPath"/>); else null.</summary>
+    public DirectPath? Direct { get; init; }
 }
 
 /// <summary>
@@ -45,7 +48,10 @@ public sealed partial class SearchParameterCatalog
             .Select(p => (p, expression: NarrowTo(p.Resource!, p.Expression!)))
             .Where(x => x.expression is not null)
             .Select(x => new SupportedSearchParameter(x.p.Resource!, x.p.Name!, x.p.Type, x.expression!,
-                [.. (x.p.Target ?? []).Select(t => t.ToString())], compiler.Compile(x.expression!)))
+                [.. (x.p.Target ?? []).Select(t => t.ToString())], compiler.Compile(x.expression!))
+            {
+                Direct = DirectPath.TryCreate(x.p.Resource!, x.expression!),
+            })
             .GroupBy(p => p.ResourceType, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
     }
