@@ -14,10 +14,10 @@ public static class PostgresSessions
     /// Opens the writer session of <paramref name="storeName"/>: creates the node's schema if it is missing, checks that
     /// the server makes commits durable, and takes the store's lock (refusing if another process holds it).
     /// </summary>
-    public static NpgsqlConnection OpenWriter(PostgresStore store, string storeName)
+    public static NpgsqlConnection OpenWriter(PostgresStore store, string storeName, bool planEachExecution = false)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var connection = new NpgsqlConnection(store.SessionConnectionString("careledger " + storeName, pooled: false));
+        var connection = new NpgsqlConnection(store.SessionConnectionString("careledger " + storeName, pooled: false, planEachExecution));
         try
         {
             connection.Open();
@@ -112,11 +112,11 @@ public static class PostgresSessions
         }
     }
 
-    /// <summary>A pool of reader sessions on the node's schema.</summary>
-    public static NpgsqlDataSource OpenReaders(PostgresStore store, string storeName)
+    /// <summary>A pool of reader sessions on the node's schema (<paramref name="planEachExecution"/>: see <see cref="PostgresStore.PlanEachExecution"/>).</summary>
+    public static NpgsqlDataSource OpenReaders(PostgresStore store, string storeName, bool planEachExecution = false)
     {
         ArgumentNullException.ThrowIfNull(store);
-        return NpgsqlDataSource.Create(store.SessionConnectionString("careledger " + storeName + " reader", pooled: true));
+        return NpgsqlDataSource.Create(store.SessionConnectionString("careledger " + storeName + " reader", pooled: true, planEachExecution));
     }
 
     /// <summary>What went wrong, in one line that names the server but never the password.</summary>

@@ -75,6 +75,76 @@ public static class LedgerLoad
             signingTime);
     }
 
+    /// <summary>
+    /// Submits <paramref name="requests"/> (each a group of transactions sent together) with <paramref name="concurrency"/>
+    /// concurrent requests through <paramref name="submit"/>, and times every transaction on its own: from its request's
+    /// start until <paramref name="submit"/> reports it (the callback's argument is its position in the request), not
+    /// until the whole request ends.
+    /// </summary>
+    public static async Task<LoadResult> RunBatchesAsync(IReadOnlyList<SignedTransaction[]> requests, Func<SignedTransaction[], Action<int>, CancellationToken, Task> submit,
+                                                         int concurrency, TimeSpan signingTime, IProgress<LoadProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(submit);
+        ArgumentOutOfRangeException.ThrowIfLessThan(requests.Count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        var offsets = new int[requests.Count + 1];
+        for (var r = 0; r < requests.Count; r++)
+        {
+            offsets[r + 1] = offsets[r] + requests[r].Length;
+        }
+
+        var transactions = offsets[^1];
+        var latencies = new long[transactions];
+        var next = -1;
+        var done = 0L;
+        var clock = Stopwatch.StartNew();
+        var submitters = Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            await Task.Yield();
+            int r;
+            while ((r = Interlocked.Increment(ref next)) < requests.Count)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var offset = offsets[r];
+                var answered = 0;
+                await submit(requests[r], i =>
+                {
+                    // At least one tick, so that a second report of the same transaction is seen as one.
+                    if (Interlocked.Exchange(ref latencies[offset + i], Math.Max(1, Stopwatch.GetTimestamp() - started)) == 0)
+                    {
+                        Interlocked.Increment(ref answered);
+                    }
+                }, ct);
+                if (answered != requests[r].Length)
+                {
+                    throw new InvalidOperationException($"a request of {requests[r].Length} transactions reported {answered} of them");
+                }
+
+                var total = Interlocked.Add(ref done, answered);
+                if (total / ProgressEvery != (total - answered) / ProgressEvery)
+                {
+                    progress?.Report(new LoadProgress("submitting", Volatile.Read(ref done), transactions));
+                }
+            }
+        });
+        await Task.WhenAll(submitters);
+        clock.Stop();
+        progress?.Report(new LoadProgress("submitting", transactions, transactions));
+
+        Array.Sort(latencies);
+        return new LoadResult(
+            transactions,
+            concurrency,
+            requests[0][0].Encoded.Length,
+            clock.Elapsed,
+            transactions / clock.Elapsed.TotalSeconds,
+            Percentile(latencies, 0.50),
+            Percentile(latencies, 0.99),
+            Stopwatch.GetElapsedTime(0, latencies[^1]),
+            signingTime);
+    }
+
     /// <summary>Anchor transactions of about <paramref name="transactionBytes"/> each, signed by <paramref name="key"/> on every core.</summary>
     public static SignedTransaction[] SignAnchors(Crypto.AuthorKey key, int transactions, int transactionBytes, IProgress<LoadProgress>? progress = null, CancellationToken ct = default)
     {

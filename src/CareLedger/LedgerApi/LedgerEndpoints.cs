@@ -1,6 +1,10 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Threading.Channels;
 using CareLedger.Fhir.Api;
 using CareLedger.Fhir.Errors;
+using CareLedger.Fhir.Validation;
+using CareLedger.Ledger.Consortium.Ordering;
 using CareLedger.Ledger.Checkpoints;
 using CareLedger.Ledger.Engine;
 using CareLedger.Ledger.Receipts;
@@ -59,49 +63,64 @@ internal static class LedgerEndpoints
         ledger.MapPost("/transactions", async (CareLedgerNode node, HttpRequest request, CancellationToken ct) =>
         {
             var body = await FhirHttp.ReadBodyAsync(request, MaxTransactionBytes, ct);
-
-            SignedTransaction signed;
-            try
-            {
-                signed = SignedTransaction.Decode(body);
-            }
-            catch (InvalidTransactionException e)
-            {
-                throw Problem(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, $"not a valid CareLedger transaction ({e.Code}): {e.Message}");
-            }
-
-            using var commitWait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            commitWait.CancelAfter(CommitTimeout);
-            try
-            {
-                var result = await node.Ledger.SubmitAsync(signed, commitWait.Token);
-                var answer = new
-                {
-                    id = result.Id.ToString(),
-                    leafIndex = result.LeafIndex,
-                    leafHash = Convert.ToBase64String(result.LeafHash),
-                    alreadyApplied = result.AlreadyApplied,
-                };
-                return result.AlreadyApplied
-                    ? Results.Json(answer)
-                    : Results.Json(answer, statusCode: StatusCodes.Status201Created);
-            }
-            catch (TransactionRejectedException e)
-            {
-                throw Problem(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.BusinessRule, $"transaction rejected ({e.Code}): {e.Message}");
-            }
-            catch (LedgerHaltedException e)
-            {
-                throw Problem(StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Transient, e.Message);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                throw Problem(StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Timeout,
-                    $"the transaction was not committed within {CommitTimeout.TotalSeconds:F0} s (is a quorum of members reachable?); submitting the same signed transaction again is safe: it is applied once");
-            }
+            var verdict = await CommitAsync(node, body, ct);
+            return verdict.Problem is { } problem
+                ? throw problem
+                : Results.Json(Answer(verdict.Result!), statusCode: verdict.Status);
         })
         // The signature is the authentication: routing runs this endpoint at once, without the authentication, portal
         // and antiforgery middleware that follow it (7 % of a consortium member's CPU under the submission load, in perf).
+        .ShortCircuit();
+
+        // Many signed transactions in one request (a TransactionBatch, the stream's own message format), each judged and
+        // committed on its own: the answer is one JSON line per transaction, written as soon as that transaction is
+        // committed or refused, so a client times each to its own commit. A body that is not a batch is one 400
+        // OperationOutcome and nothing is submitted.
+        ledger.MapPost("/transactions/batch", async (CareLedgerNode node, HttpContext context, CancellationToken ct) =>
+        {
+            var body = await FhirHttp.ReadBodyAsync(context.Request, MaxBatchBytes, ct);
+            TransactionBatch batch;
+            try
+            {
+                batch = TransactionBatch.Decode(body);
+            }
+            catch (FormatException e)
+            {
+                throw Problem(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, $"not a CareLedger transaction batch ({TransactionBatch.MediaType}): {e.Message}");
+            }
+
+            if (batch.Transactions.Count > MaxBatchTransactions)
+            {
+                throw Problem(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly, $"the batch holds {batch.Transactions.Count} transactions; at most {MaxBatchTransactions} are accepted per request");
+            }
+
+            var verdicts = Channel.CreateUnbounded<(int Index, Task<Verdict> Verdict)>(new UnboundedChannelOptions { SingleReader = true });
+            for (var i = 0; i < batch.Transactions.Count; i++)
+            {
+                var index = i;
+                _ = CommitAsync(node, batch.Transactions[i], ct).ContinueWith(t => verdicts.Writer.TryWrite((index, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = BatchAnswerMediaType;
+            await context.Response.StartAsync(ct);
+            var output = context.Response.BodyWriter;
+            using var json = new Utf8JsonWriter(output);
+            var left = batch.Transactions.Count;
+            while (left > 0 && await verdicts.Reader.WaitToReadAsync(ct))
+            {
+                // What completed together goes out in one flush.
+                while (verdicts.Reader.TryRead(out var done))
+                {
+                    WriteVerdictLine(json, output, done.Index, done.Verdict);
+                    left--;
+                }
+
+                await output.FlushAsync(ct);
+            }
+
+            return Results.Empty;
+        })
         .ShortCircuit();
 
         ledger.MapGet("/transactions/{index:long}", (CareLedgerNode node, long index) =>
@@ -293,6 +312,95 @@ internal static class LedgerEndpoints
 
         return app;
     }
+
+    /// <summary>What one submitted transaction came to: its status and either its result or the problem to answer with.</summary>
+    private sealed record Verdict(int Status, SubmitResult? Result, FhirProblemException? Problem);
+
+    /// <summary>Decodes one signed transaction, submits it and waits for its commit; every refusal becomes a verdict, never an exception.</summary>
+    private static async Task<Verdict> CommitAsync(CareLedgerNode node, ReadOnlyMemory<byte> encoded, CancellationToken ct)
+    {
+        SignedTransaction signed;
+        try
+        {
+            signed = SignedTransaction.Decode(encoded);
+        }
+        catch (InvalidTransactionException e)
+        {
+            return Refused(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, $"not a valid CareLedger transaction ({e.Code}): {e.Message}");
+        }
+
+        using var commitWait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        commitWait.CancelAfter(CommitTimeout);
+        try
+        {
+            var result = await node.Ledger.SubmitAsync(signed, commitWait.Token);
+            return new Verdict(result.AlreadyApplied ? StatusCodes.Status200OK : StatusCodes.Status201Created, result, null);
+        }
+        catch (TransactionRejectedException e)
+        {
+            return Refused(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.BusinessRule, $"transaction rejected ({e.Code}): {e.Message}");
+        }
+        catch (LedgerHaltedException e)
+        {
+            return Refused(StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Transient, e.Message);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return Refused(StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Timeout,
+                $"the transaction was not committed within {CommitTimeout.TotalSeconds:F0} s (is a quorum of members reachable?); submitting the same signed transaction again is safe: it is applied once");
+        }
+
+        static Verdict Refused(int status, OperationOutcome.IssueType code, string diagnostics) => new(status, null, Problem(status, code, diagnostics));
+    }
+
+    private static object Answer(SubmitResult result) => new
+    {
+        id = result.Id.ToString(),
+        leafIndex = result.LeafIndex,
+        leafHash = Convert.ToBase64String(result.LeafHash),
+        alreadyApplied = result.AlreadyApplied,
+    };
+
+    /// <summary>
+    /// One line of a batch's answer: <c>{"index":i,"status":201,"id":...,"leafIndex":...,"leafHash":...,"alreadyApplied":false}</c>
+    /// as POST /ledger/transactions answers, or <c>{"index":i,"status":422,"outcome":{OperationOutcome}}</c>.
+    /// </summary>
+    private static void WriteVerdictLine(Utf8JsonWriter json, System.IO.Pipelines.PipeWriter output, int index, Task<Verdict> completed)
+    {
+        // CommitAsync turns every refusal into a verdict; what still faulted is the node's own failure (the engine stopped).
+        var verdict = completed.IsCompletedSuccessfully
+            ? completed.Result
+            : new Verdict(StatusCodes.Status503ServiceUnavailable, null, Problem(StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Transient,
+                completed.Exception?.InnerException?.Message ?? "the ledger engine stopped"));
+        json.Reset(output);
+        json.WriteStartObject();
+        json.WriteNumber("index", index);
+        json.WriteNumber("status", verdict.Status);
+        if (verdict.Result is { } result)
+        {
+            json.WriteString("id", result.Id.ToString());
+            json.WriteNumber("leafIndex", result.LeafIndex);
+            json.WriteBase64String("leafHash", result.LeafHash);
+            json.WriteBoolean("alreadyApplied", result.AlreadyApplied);
+        }
+        else
+        {
+            json.WritePropertyName("outcome");
+            json.WriteRawValue(FhirSerialization.ToJson(verdict.Problem!.Outcome), skipInputValidation: true);
+        }
+
+        json.WriteEndObject();
+        json.Flush();
+        System.Buffers.BuffersExtensions.Write(output, "\n"u8);
+    }
+
+    /// <summary>The answer of POST /ledger/transactions/batch: one JSON object per line, in the order the transactions were decided.</summary>
+    public const string BatchAnswerMediaType = "application/x-ndjson";
+
+    /// <summary>How many transactions one batch request may carry (the most one stream message carries by default).</summary>
+    public const int MaxBatchTransactions = 1024;
+
+    private const int MaxBatchBytes = 8 * 1024 * 1024;
 
     /// <summary>How long POST /ledger/transactions waits for the commit before answering 503 (the caller may resubmit).</summary>
     private static readonly TimeSpan CommitTimeout = TimeSpan.FromSeconds(30);

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CareLedger.Ledger.Checkpoints;
+using CareLedger.Ledger.Consortium.Ordering;
+using CareLedger.LedgerApi;
 using CareLedger.Ledger.Merkle;
 using CareLedger.Ledger.Transactions;
 using CareLedger.Node;
@@ -114,6 +116,74 @@ public sealed class LedgerEndpointsTests : IAsyncLifetime, IDisposable
         Assert.Equal(rootBefore, _node.Ledger.RootHash(_node.Ledger.Size));
     }
 
+    [Fact]
+    public async Task A_batch_answers_each_transaction_on_its_own_line_and_commits_only_the_valid_ones()
+    {
+        var valid = Enumerable.Range(0, 5).Select(_ => Anchor()).ToArray();
+        var flipped = FlipLastByte(Anchor().Encoded.ToArray());
+        var unknownAuthor = AnchorBy(Ledger.Crypto.AuthorKey.Generate()).Encoded.ToArray();
+        var sizeBefore = _node.Ledger.Size;
+        byte[][] bodies = [valid[0].Encoded.ToArray(), "not cbor"u8.ToArray(), valid[1].Encoded.ToArray(), flipped, valid[2].Encoded.ToArray(), unknownAuthor, valid[3].Encoded.ToArray(), valid[4].Encoded.ToArray(), valid[0].Encoded.ToArray()];
+
+        using var response = await PostBatchAsync(EncodeBatch(bodies));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement).ToDictionary(line => line.GetProperty("index").GetInt32());
+        Assert.Equal(bodies.Length, lines.Count);
+        Assert.Equal(400, lines[1].GetProperty("status").GetInt32());
+        Assert.Equal(422, lines[3].GetProperty("status").GetInt32());
+        Assert.Equal(422, lines[5].GetProperty("status").GetInt32());
+        foreach (var refused in new[] { 1, 3, 5 })
+        {
+            Assert.Equal("OperationOutcome", lines[refused].GetProperty("outcome").GetProperty("resourceType").GetString());
+            Assert.False(string.IsNullOrWhiteSpace(lines[refused].GetProperty("outcome").GetProperty("issue")[0].GetProperty("diagnostics").GetString()));
+        }
+
+        // Each valid transaction's line names its own leaf, where the log holds exactly that transaction.
+        foreach (var (index, tx) in new[] { (0, valid[0]), (2, valid[1]), (4, valid[2]), (6, valid[3]), (7, valid[4]) })
+        {
+            Assert.Contains(lines[index].GetProperty("status").GetInt32(), new[] { 201, 200 });
+            Assert.Equal(tx.Transaction.Id.ToString(), lines[index].GetProperty("id").GetString());
+            var leaf = lines[index].GetProperty("leafIndex").GetInt64();
+            Assert.Equal(tx.Encoded.ToArray(), _node.Ledger.ReadTransaction(leaf).Encoded.ToArray());
+        }
+
+        // The same transaction twice in one batch is applied once: both lines name one leaf.
+        Assert.Equal(lines[0].GetProperty("leafIndex").GetInt64(), lines[8].GetProperty("leafIndex").GetInt64());
+        Assert.True(lines[0].GetProperty("alreadyApplied").GetBoolean() ^ lines[8].GetProperty("alreadyApplied").GetBoolean());
+        Assert.Equal(sizeBefore + valid.Length, _node.Ledger.Size);
+    }
+
+    [Theory]
+    [InlineData("not-a-batch", HttpStatusCode.BadRequest)]
+    [InlineData("cut-short", HttpStatusCode.BadRequest)]
+    [InlineData("trailing-bytes", HttpStatusCode.BadRequest)]
+    [InlineData("too-many", HttpStatusCode.RequestEntityTooLarge)]
+    public async Task A_malformed_batch_is_one_OperationOutcome_and_changes_nothing(string kind, HttpStatusCode expected)
+    {
+        var sizeBefore = _node.Ledger.Size;
+        var rootBefore = _node.Ledger.RootHash(sizeBefore);
+        var good = EncodeBatch([Anchor().Encoded.ToArray(), Anchor().Encoded.ToArray()]);
+        byte[] body = kind switch
+        {
+            "not-a-batch" => Anchor().Encoded.ToArray(),
+            "cut-short" => good[..^10],
+            "trailing-bytes" => [.. good, 0x00],
+            _ => EncodeBatch(Enumerable.Range(0, LedgerEndpoints.MaxBatchTransactions + 1).Select(_ => Anchor().Encoded.ToArray()).ToArray()),
+        };
+
+        using var response = await PostBatchAsync(body);
+
+        Assert.Equal(expected, response.StatusCode);
+        var outcome = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("OperationOutcome", outcome.GetProperty("resourceType").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(outcome.GetProperty("issue")[0].GetProperty("diagnostics").GetString()));
+        Assert.Equal(sizeBefore, _node.Ledger.Size);
+        Assert.Equal(rootBefore, _node.Ledger.RootHash(_node.Ledger.Size));
+    }
+
     [Theory]
     [InlineData("/ledger/proofs/inclusion?index=5&size=1")]
     [InlineData("/ledger/proofs/inclusion")]
@@ -141,6 +211,27 @@ public sealed class LedgerEndpointsTests : IAsyncLifetime, IDisposable
     {
         using var content = new ByteArrayContent(body);
         return await _http.PostAsync(new Uri("/ledger/transactions", UriKind.Relative), content);
+    }
+
+    private async Task<HttpResponseMessage> PostBatchAsync(byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(TransactionBatch.MediaType);
+        return await _http.PostAsync(new Uri("/ledger/transactions/batch", UriKind.Relative), content);
+    }
+
+    /// <summary>The batch format (version 1, u32 count, u32 length + bytes each), written here so that invalid transactions can be carried too.</summary>
+    private static byte[] EncodeBatch(byte[][] transactions)
+    {
+        var bytes = new List<byte> { TransactionBatch.Version };
+        bytes.AddRange(BitConverter.GetBytes((uint)transactions.Length));
+        foreach (var transaction in transactions)
+        {
+            bytes.AddRange(BitConverter.GetBytes((uint)transaction.Length));
+            bytes.AddRange(transaction);
+        }
+
+        return [.. bytes];
     }
 
     private SignedTransaction Anchor() => AnchorBy(_node.Ledger.Keys.Node);

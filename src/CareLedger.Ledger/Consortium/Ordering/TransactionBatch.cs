@@ -6,11 +6,15 @@ namespace CareLedger.Ledger.Consortium.Ordering;
 
 /// <summary>
 /// Signed transactions ordered as one stream message: version byte 1, u32 count, then per transaction u32 length and
-/// its encoded bytes; integers little-endian, nothing after the last transaction.
+/// its encoded bytes; integers little-endian, nothing after the last transaction. Also the body of a batch
+/// submission (POST /ledger/transactions/batch), so a client's batch and a stream message are one format.
 /// </summary>
 public sealed class TransactionBatch
 {
     public const byte Version = 1;
+
+    /// <summary>The media type of an encoded batch in an HTTP body.</summary>
+    public const string MediaType = "application/vnd.careledger.transaction-batch";
 
     /// <summary>Bounds the work one message can demand of a decoder; far above what a 1 MiB NATS payload can hold.</summary>
     public const int MaxTransactions = 65_536;

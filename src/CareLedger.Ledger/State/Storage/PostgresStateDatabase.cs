@@ -7,8 +7,11 @@ namespace CareLedger.Ledger.State.Storage;
 
 /// <summary>
 /// The ledger state in the node's schema on a PostgreSQL server. The writer session holds the state's advisory lock
-/// (one process per node's state) and commits with synchronous_commit on, one transaction per applied batch; readers
-/// come from a pool. Like the SQLite file, the state is rebuilt from the log past its applied count.
+/// (one process per node's state) and commits one transaction per applied batch; readers come from a pool. Like the
+/// SQLite file (synchronous=NORMAL), the state is rebuilt from the log past its applied count, so its writer commits
+/// with <c>synchronous_commit = off</c> (ADR 0006, point 5): the log is flushed before the state is written, and a
+/// state that lost its last commits in a server crash is caught by the conditional applied_count update and replayed.
+/// The vault, which cannot be rebuilt, keeps synchronous commits.
 /// </summary>
 internal sealed class PostgresStateDatabase : StateDatabase
 {
@@ -34,8 +37,22 @@ internal sealed class PostgresStateDatabase : StateDatabase
 
     public static PostgresStateDatabase Open(PostgresStore store)
     {
-        var writer = PostgresSessions.OpenWriter(store, StoreName);
-        return new PostgresStateDatabase(store, writer, PostgresSessions.OpenReaders(store, StoreName));
+        // Every state table starts empty and grows for ever: plans made at the start must not outlive it (PlanEachExecution).
+        var writer = PostgresSessions.OpenWriter(store, StoreName, planEachExecution: true);
+        try
+        {
+            // The sequencer's commit no longer waits for the server's WAL fsync: the log's fsync (before the state is
+            // written) is what makes an applied batch durable, and the state is its replay.
+            using var asynchronous = new NpgsqlCommand("SET synchronous_commit = off", writer);
+            asynchronous.ExecuteNonQuery();
+        }
+        catch (NpgsqlException e)
+        {
+            writer.Dispose();
+            throw PostgresSessions.Unavailable(store, StoreName, e);
+        }
+
+        return new PostgresStateDatabase(store, writer, PostgresSessions.OpenReaders(store, StoreName, planEachExecution: true));
     }
 
     /// <summary>A session on the node's schema that reads the state beside a running node, or null if the schema holds no state.</summary>
