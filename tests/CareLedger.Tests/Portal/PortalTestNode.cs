@@ -157,7 +157,9 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
         await page.GetByLabel("User name").FillAsync(userName);
         await page.GetByLabel("Password").FillAsync($"{userName}-demo");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync($"{baseUrl}/portal");
+        // The URL only, not the page's load event: once a full-suite run saw the load event never recorded after the
+        // sign-in redirect (network idle had fired) and the wait ran out; the signed-in line below is what matters.
+        await page.WaitForURLAsync($"{baseUrl}/portal", new() { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(page.GetByText($"Signed in as {userName}")).ToBeVisibleAsync();
         page.SetDefaultTimeout(30_000);
         return page;
