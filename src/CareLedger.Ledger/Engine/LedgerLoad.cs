@@ -61,18 +61,7 @@ public static class LedgerLoad
         await Task.WhenAll(submitters);
         clock.Stop();
         progress?.Report(new LoadProgress("submitting", transactions, transactions));
-
-        Array.Sort(latencies);
-        return new LoadResult(
-            transactions,
-            concurrency,
-            signed[0].Encoded.Length,
-            clock.Elapsed,
-            transactions / clock.Elapsed.TotalSeconds,
-            Percentile(latencies, 0.50),
-            Percentile(latencies, 0.99),
-            Stopwatch.GetElapsedTime(0, latencies[^1]),
-            signingTime);
+        return Summarise(latencies, concurrency, signed[0].Encoded.Length, clock.Elapsed, signingTime);
     }
 
     /// <summary>
@@ -131,14 +120,19 @@ public static class LedgerLoad
         await Task.WhenAll(submitters);
         clock.Stop();
         progress?.Report(new LoadProgress("submitting", transactions, transactions));
+        return Summarise(latencies, concurrency, requests[0][0].Encoded.Length, clock.Elapsed, signingTime);
+    }
 
+    /// <summary>The rate and latency percentiles of one timed load (sorts <paramref name="latencies"/>, in Stopwatch ticks).</summary>
+    private static LoadResult Summarise(long[] latencies, int concurrency, int transactionBytes, TimeSpan elapsed, TimeSpan signingTime)
+    {
         Array.Sort(latencies);
         return new LoadResult(
-            transactions,
+            latencies.Length,
             concurrency,
-            requests[0][0].Encoded.Length,
-            clock.Elapsed,
-            transactions / clock.Elapsed.TotalSeconds,
+            transactionBytes,
+            elapsed,
+            latencies.Length / elapsed.TotalSeconds,
             Percentile(latencies, 0.50),
             Percentile(latencies, 0.99),
             Stopwatch.GetElapsedTime(0, latencies[^1]),
