@@ -102,32 +102,10 @@ internal static class LocatorEndpoints
             throw FhirProblemException.BadRequest($"the patient is named across the network by an identifier of system {locator.Key.IdentifierSystem}");
         }
 
-        var pseudonym = locator.PseudonymOf(identifier.Value);
-        var localPatient = locator.LocalPatient(pseudonym);
-        var holders = locator.Locate(pseudonym);
-        if (holders.Count == 0)
-        {
-            throw FhirProblemException.NotFound("the record locator names no other member holding records of this patient");
-        }
-
-        var now = DateTimeOffset.UtcNow;
-        var credential = node.Credentials.ForPractitioner(practitioner)
-            .FirstOrDefault(c => c.Status is not CredentialStatusKind.Revoked && c.ValidFrom <= now && c.ValidUntil > now);
-        if (credential is null)
-        {
-            const string NoCredential = "this member holds no valid practitioner credential of the clinician to present to other members";
-            node.Gate.AuditReceipt(fhirCaller.Who, fhirCaller.Context, localPatient, false, 0, [NoCredential], "records from other members");
-            throw AccessProblems.Forbidden(NoCredential);
-        }
-
-        var purpose = fhirCaller.Context.Purpose ?? "TREAT";
-        var answers = await remote.AskAsync(fhirCaller, localPatient, holders, (holder, token) =>
-        {
-            var assertion = new ClinicianAssertion(locator.MemberName!, holder.FhirBase.AbsoluteUri.TrimEnd('/'), caller.Subject, practitioner, credential.Jwt,
-                purpose, Convert.ToHexStringLower(pseudonym), now, now + ClinicianAssertion.MaxLifetime, Guid.NewGuid().ToString("N"));
-            return remote.Links.FetchAsync(holder, assertion, token);
-        }, holderTimeout: null, ct);
-        return Collected(answers);
+        var fetched = await remote.ForClinicianAsync(fhirCaller, identifier.Value, holderTimeout: null, ct);
+        return fetched.Answers.Count == 0
+            ? throw FhirProblemException.NotFound(fetched.NotAsked ?? "the record locator names no other member holding records of this patient")
+            : Collected(fetched.Answers);
     }
 
     /// <summary>

@@ -1,4 +1,8 @@
+using CareLedger.Access.Credentials;
 using CareLedger.Access.Gate;
+using CareLedger.AccessApi;
+using CareLedger.Fhir.Errors;
+using CareLedger.Ledger.Transactions;
 using CareLedger.Fhir;
 using CareLedger.Fhir.Validation;
 using CareLedger.Node;
@@ -16,10 +20,10 @@ internal sealed record HolderAnswer(LocatedHolder Holder, MemberAnswer Answer)
     public string Name => $"{Holder.Member} ({Holder.Organisation})";
 }
 
-/// <summary>What the other members answered a patient asking for their own records (ADR 0010).</summary>
-/// <param name="Answers">One per member the locator names, in member order.</param>
+/// <summary>What the other members answered a request for a patient's records (ADR 0009 for a clinician, ADR 0010 for the patient).</summary>
+/// <param name="Answers">One per member the locator names, in member order (none when no other member holds records).</param>
 /// <param name="NotAsked">Why no member was asked (no locator here, no network identifier on the record); null when asked.</param>
-internal sealed record PatientRemoteFetch(IReadOnlyList<HolderAnswer> Answers, string? NotAsked);
+internal sealed record RemoteFetch(IReadOnlyList<HolderAnswer> Answers, string? NotAsked);
 
 /// <summary>
 /// Asks the members the record locator names for a patient's records and audits, at this member, what each disclosed or
@@ -43,18 +47,18 @@ internal sealed class RemoteRecords(CareLedgerNode node, MemberLinks links)
     /// the identifier comes from their own record here, so no one can ask for someone else's records this way.
     /// </summary>
     /// <param name="holderTimeout">How long to wait for each member; null: the HTTP client's limit.</param>
-    public async Task<PatientRemoteFetch> ForPatientAsync(FhirCaller patient, TimeSpan? holderTimeout, CancellationToken ct)
+    public async Task<RemoteFetch> ForPatientAsync(FhirCaller patient, TimeSpan? holderTimeout, CancellationToken ct)
     {
         var own = OwnPatientId(patient);
         if (node.Locator is not { } locator)
         {
-            return new PatientRemoteFetch([], "this node takes no part in the record locator");
+            return new RemoteFetch([], "this node takes no part in the record locator");
         }
 
         var identifiers = NetworkIdentifiers(patient, own);
         if (identifiers.Count == 0)
         {
-            return new PatientRemoteFetch([], $"your record here carries no identifier of the network ({locator.Key.IdentifierSystem}), so records at other members cannot be found");
+            return new RemoteFetch([], $"your record here carries no identifier of the network ({locator.Key.IdentifierSystem}), so records at other members cannot be found");
         }
 
         var caller = AsPatientRequest(patient);
@@ -69,8 +73,66 @@ internal sealed class RemoteRecords(CareLedgerNode node, MemberLinks links)
                 now, now + PatientAssertion.MaxLifetime, Guid.NewGuid().ToString("N"));
             return links.FetchAsync(holder, assertion, token);
         }, holderTimeout, ct);
-        return new PatientRemoteFetch(answers, null);
+        return new RemoteFetch(answers, null);
     }
+
+    /// <summary>
+    /// A patient's records at other members for a clinician of this member (ADR 0009): the holders the locator names for
+    /// the patient's network identifier are asked with a <see cref="ClinicianAssertion"/> (the clinician, their practitioner
+    /// credential, the purpose) and each decides under the patient's consent there. Emergency access here opens nothing
+    /// elsewhere: the assertion carries the purpose of the request (TREAT unless the caller names one), never break-glass.
+    /// </summary>
+    /// <param name="identifierValue">The patient's identifier of the network's system (the caller checked the system).</param>
+    /// <param name="holderTimeout">How long to wait for each member; null: the HTTP client's limit.</param>
+    /// <exception cref="FhirProblemException">403 (audited here) when this member holds no valid credential of the clinician to present.</exception>
+    public async Task<RemoteFetch> ForClinicianAsync(FhirCaller clinician, string identifierValue, TimeSpan? holderTimeout, CancellationToken ct)
+    {
+        if (node.Locator is not { } locator)
+        {
+            return new RemoteFetch([], "this node takes no part in the record locator");
+        }
+
+        if (clinician.Who.Role != CareLedgerRole.Clinician || clinician.Who.Reference is not { } practitioner
+            || !practitioner.StartsWith("Practitioner/", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("only a clinician (a Practitioner) asks for a patient's records at other members");
+        }
+
+        var pseudonym = locator.PseudonymOf(identifierValue);
+        var localPatient = locator.LocalPatient(pseudonym);
+        var holders = locator.Locate(pseudonym);
+        if (holders.Count == 0)
+        {
+            return new RemoteFetch([], null);
+        }
+
+        var caller = clinician with { Context = clinician.Context with { BreakGlass = null } };
+        var now = DateTimeOffset.UtcNow;
+        var credential = node.Credentials.ForPractitioner(practitioner)
+            .FirstOrDefault(c => c.Status is not CredentialStatusKind.Revoked && c.ValidFrom <= now && c.ValidUntil > now);
+        if (credential is null)
+        {
+            const string NoCredential = "this member holds no valid practitioner credential of the clinician to present to other members";
+            node.Gate.AuditReceipt(caller.Who, caller.Context, localPatient, false, 0, [NoCredential], "records from other members");
+            throw AccessProblems.Forbidden(NoCredential);
+        }
+
+        var purpose = caller.Context.Purpose ?? PurposeDefaults.For(CareLedgerRole.Clinician, breakGlass: false);
+        var member = locator.MemberName ?? throw new InvalidOperationException("this node is not a consortium member");
+        var answers = await AskAsync(caller with { Context = caller.Context with { Purpose = purpose } }, localPatient, holders, (holder, token) =>
+        {
+            var assertion = new ClinicianAssertion(member, holder.FhirBase.AbsoluteUri.TrimEnd('/'), caller.Who.Subject, practitioner, credential.Jwt,
+                purpose, Convert.ToHexStringLower(pseudonym), now, now + ClinicianAssertion.MaxLifetime, Guid.NewGuid().ToString("N"));
+            return links.FetchAsync(holder, assertion, token);
+        }, holderTimeout, ct);
+        return new RemoteFetch(answers, null);
+    }
+
+    /// <summary>The first value of the network's identifier system among <paramref name="identifiers"/>, trimmed; null if none.</summary>
+    public string? NetworkIdentifier(IEnumerable<Identifier> identifiers) =>
+        node.Locator is { } locator
+            ? identifiers.FirstOrDefault(i => i.System == locator.Key.IdentifierSystem && !string.IsNullOrWhiteSpace(i.Value))?.Value?.Trim()
+            : null;
 
     /// <summary>The values of the network's identifier system on the patient's own record here, read through the door as the patient.</summary>
     public IReadOnlyList<string> NetworkIdentifiers(FhirCaller patient, string ownPatientId)

@@ -58,8 +58,7 @@ public sealed class RecordLocatorTests(LocatorNetworkFixture fixture) : IClassFi
 
         // A clinician of member B with a licence from B's board (its status on the shared ledger).
         const string Practitioner = "Practitioner/locator-dr-b";
-        var board = await Net[B].Credentials.EnsureIssuerKeyAsync("Member B licensing board", ct);
-        await Net[B].Credentials.IssueAsync(board, Practitioner, new PractitionerLicence("MD-B-17", "cardiology"), DateTimeOffset.UtcNow.AddYears(1), ct);
+        await Net.LicenceAsync(B, Practitioner, "MD-B-17");
         using var clinician = ClinicianAtB("locator-dr-b-account", Practitioner);
         await WaitUntilLocatedAtBAsync(Ssn);
 
@@ -74,7 +73,7 @@ public sealed class RecordLocatorTests(LocatorNetworkFixture fixture) : IClassFi
         // The patient grants (their Consent at A, the custodian of their records): B's clinician reads A's records. The
         // consent names the practitioner as the network's licensing boards do (Practitioner/<id>), which A's directory holds.
         await Net[A].Fhir.UpdateAsync(Net.Custodian(A), "Practitioner", "locator-dr-b", new Practitioner { Id = "locator-dr-b" }, null, ct);
-        var consent = ConsentFor(patientId, Practitioner, FhirConsent.ConsentState.Active);
+        var consent = TwoMemberNetwork.ConsentFor(patientId, Practitioner, FhirConsent.ConsentState.Active);
         var consentId = (await Net[A].Fhir.CreateAsync(Net.Custodian(A), consent, null, ct)).Id;
         using var granted = await FetchAsync(clinician, Ssn);
         var body = await granted.Content.ReadAsStringAsync();
@@ -302,26 +301,4 @@ public sealed class RecordLocatorTests(LocatorNetworkFixture fixture) : IClassFi
         parameters.Add("identifier", new Identifier(TwoMemberNetwork.IdentifierSystem, ssn));
         return clinician.PostAsync("Patient/$fetch-remote", new StringContent(FhirSerialization.ToJson(parameters), Encoding.UTF8, "application/fhir+json"));
     }
-
-    private static FhirConsent ConsentFor(string patientId, string practitioner, FhirConsent.ConsentState status) => new()
-    {
-        Status = status,
-        Scope = new CodeableConcept("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy"),
-        Category = [new CodeableConcept("http://loinc.org", "59284-0")],
-        Patient = new ResourceReference($"Patient/{patientId}"),
-        Policy = [new FhirConsent.PolicyComponent { Uri = "https://careledger.org/policy/demo" }],
-        Provision = new FhirConsent.provisionComponent
-        {
-            Type = FhirConsent.ConsentProvisionType.Permit,
-            Actor =
-            [
-                new FhirConsent.provisionActorComponent
-                {
-                    Role = new CodeableConcept("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP"),
-                    Reference = new ResourceReference(practitioner),
-                },
-            ],
-            Purpose = [new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", "TREAT")],
-        },
-    };
 }

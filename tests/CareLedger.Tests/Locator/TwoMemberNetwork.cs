@@ -1,9 +1,13 @@
+using CareLedger.Access.Credentials;
 using CareLedger.Consortium.LocalNetwork;
 using CareLedger.Fhir;
 using CareLedger.Locator;
 using CareLedger.Node;
 using CareLedger.Tests.Support;
+using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Builder;
+using FhirConsent = Hl7.Fhir.Model.Consent;
+using Task = System.Threading.Tasks.Task;
 
 namespace CareLedger.Tests.Locator;
 
@@ -50,6 +54,36 @@ internal sealed class TwoMemberNetwork : IAsyncDisposable
 
     /// <summary>The member's custodian service, as the importer and the command line act.</summary>
     public FhirCaller Custodian(int member) => FhirCaller.Custodian(this[member].Config.OrganisationName, "locator-tests");
+
+    /// <summary>A practitioner licence from the member's licensing board (its status on the shared ledger).</summary>
+    public async Task LicenceAsync(int member, string practitioner, string licenceNumber)
+    {
+        var board = await this[member].Credentials.EnsureIssuerKeyAsync($"{this[member].Config.OrganisationName} licensing board", CancellationToken.None);
+        await this[member].Credentials.IssueAsync(board, practitioner, new PractitionerLicence(licenceNumber, "general practice"), DateTimeOffset.UtcNow.AddYears(1), CancellationToken.None);
+    }
+
+    /// <summary>The patient's treatment consent naming <paramref name="practitioner"/> (written by the custodian, as the tests do).</summary>
+    public static FhirConsent ConsentFor(string patientId, string practitioner, FhirConsent.ConsentState status) => new()
+    {
+        Status = status,
+        Scope = new CodeableConcept("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy"),
+        Category = [new CodeableConcept("http://loinc.org", "59284-0")],
+        Patient = new ResourceReference($"Patient/{patientId}"),
+        Policy = [new FhirConsent.PolicyComponent { Uri = "https://careledger.org/policy/demo" }],
+        Provision = new FhirConsent.provisionComponent
+        {
+            Type = FhirConsent.ConsentProvisionType.Permit,
+            Actor =
+            [
+                new FhirConsent.provisionActorComponent
+                {
+                    Role = new CodeableConcept("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP"),
+                    Reference = new ResourceReference(practitioner),
+                },
+            ],
+            Purpose = [new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", "TREAT")],
+        },
+    };
 
     public static async Task<TwoMemberNetwork> StartAsync()
     {

@@ -8,4 +8,7 @@ public sealed record PatientRecord(string PatientId, string Name, string? BirthD
 {
     /// <summary>What the reader should know about records not shown, in plain words (a member that is down or refused).</summary>
     public IReadOnlyList<string> Notices { get; init; } = [];
+
+    /// <summary>The Patient resource's identifiers, as disclosed (how the record locator finds the patient at other members).</summary>
+    public IReadOnlyList<Hl7.Fhir.Model.Identifier> Identifiers { get; init; } = [];
 }

@@ -54,15 +54,22 @@ internal static partial class PatientTimeline
             patient.BirthDate,
             [.. entries.OrderByDescending(e => e.When ?? DateTimeOffset.MinValue)],
             Vitals(observations),
-            withheld);
+            withheld)
+        {
+            Identifiers = [.. patient.Identifier],
+        };
     }
 
     /// <summary>
     /// The record with what other members disclosed added to the timeline, each entry marked with its holder, and a notice
     /// in plain words for every member that could not be asked or refused (the records here still show).
     /// </summary>
-    public static PatientRecord WithRemote(PatientRecord local, IEnumerable<(string Holder, IReadOnlyList<System.Text.Json.Nodes.JsonObject> Records, int Status, string? Refusal)> answers)
+    /// <param name="ownRecords">True when the reader is the patient ("Your records"), false for a clinician ("This patient's records").</param>
+    public static PatientRecord WithRemote(PatientRecord local, IEnumerable<(string Holder, IReadOnlyList<System.Text.Json.Nodes.JsonObject> Records, int Status, string? Refusal)> answers,
+        bool ownRecords = true)
     {
+        var whose = ownRecords ? "Your records" : "This patient's records";
+        var here = ownRecords ? "Your records here" : "The records held here";
         var entries = new List<TimelineEntry>(local.Entries);
         var notices = new List<string>(local.Notices);
         foreach (var (holder, records, status, refusal) in answers)
@@ -70,8 +77,8 @@ internal static partial class PatientTimeline
             if (refusal is not null)
             {
                 notices.Add(status == StatusCodes.Status502BadGateway
-                    ? $"Your records held by {holder} cannot be shown just now: that member of the network could not be reached. Your records here are shown below; please try again later."
-                    : $"Your records held by {holder} are not shown: that member of the network refused ({refusal.TrimEnd('.')}). Your records here are shown below.");
+                    ? $"{whose} held by {holder} cannot be shown just now: that member of the network could not be reached. {here} are shown below; please try again later."
+                    : $"{whose} held by {holder} are not shown: that member of the network refused ({refusal.TrimEnd('.')}). {here} are shown below.");
                 continue;
             }
 
