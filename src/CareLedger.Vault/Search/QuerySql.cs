@@ -37,6 +37,11 @@ internal sealed class QuerySql
             sql._where.Append(" AND r.compartment_id = ").Append(sql.Add("@compartment", compartment));
         }
 
+        if (query.AfterId is { } after)
+        {
+            sql._where.Append(" AND r.logical_id > ").Append(sql.Add("@after", after));
+        }
+
         if (query.Ids is { } ids)
         {
             sql._where.Append(" AND r.logical_id IN (").Append(sql.AddList("@id", ids)).Append(')');

@@ -117,6 +117,15 @@ internal static class SearchValidation
             RecordNames.ValidatePatientId(query.PatientId, nameof(query));
         }
 
+        if (query.AfterId is not null)
+        {
+            RecordNames.ValidateId(query.AfterId, nameof(query));
+            if (query.Sort is not [{ Key: VaultSortKey.Id, Descending: false }])
+            {
+                throw new ArgumentException("Query AfterId pages by id: sort by id, ascending, and by nothing else.", nameof(query));
+            }
+        }
+
         if (query.Ids is not null)
         {
             CheckCount(query.Ids.Count, "Query _id");

@@ -21,6 +21,13 @@ public sealed record VaultQuery(string ResourceType)
 
     public int Skip { get; init; }
 
+    /// <summary>
+    /// Keyset paging: only resources whose logical id sorts after this one. With <see cref="Sort"/> = [<see cref="VaultSort.ById"/>()]
+    /// alone, a page that starts after the last id of the one before misses nothing and repeats nothing, however many records
+    /// are written or deleted between the two (as an offset would).
+    /// </summary>
+    public string? AfterId { get; init; }
+
     public int Take { get; init; } = 50;
 
     /// <summary>Also count every match (FHIR <c>_total=accurate</c>).</summary>

@@ -33,8 +33,6 @@ namespace CareLedger.Locator;
 /// </summary>
 internal static class LocatorEndpoints
 {
-    private const int MaxRecords = 1000;
-
     public static IServiceCollection AddCareLedgerLocator(this IServiceCollection services, CareLedgerNode node)
     {
         services.AddHttpClient(nameof(MemberLinks), http => http.Timeout = TimeSpan.FromSeconds(30));
@@ -183,7 +181,8 @@ internal static class LocatorEndpoints
         return Results.Text(bundle.ToJsonString(), "application/fhir+json; charset=utf-8");
     }
 
-    private static IResult DiscloseAsync(HttpContext context, CareLedgerNode node, IssuerResolver issuer, string? locator)
+    private static IResult DiscloseAsync(HttpContext context, CareLedgerNode node, IssuerResolver issuer, string? locator,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_count")] string? count, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_page")] string? page)
     {
         var records = RequireLocator(node);
         var caller = context.GetCaller();
@@ -248,6 +247,19 @@ internal static class LocatorEndpoints
             throw FhirProblemException.BadRequest("locator must be the patient's locator pseudonym (64 lowercase hex digits) that the assertion names");
         }
 
+        var size = DisclosurePage.MaxSize;
+        if (count is not null && (!int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size)
+                                  || size is < 1 or > DisclosurePage.MaxSize))
+        {
+            throw FhirProblemException.BadRequest($"_count must be 1 to {DisclosurePage.MaxSize} (records a page)");
+        }
+
+        DisclosureCursor? from = null;
+        if (page is not null && (from = DisclosureCursor.Parse(page, BulkExportService.PatientCompartmentTypes)) is null)
+        {
+            throw FhirProblemException.BadRequest("_page must be a page cursor this member handed out (a next link)");
+        }
+
         var patientId = records.LocalPatient(Convert.FromHexString(locator))
             ?? throw FhirProblemException.NotFound("this member holds no records of the patient that locator names");
         var who = accessor(patientId);
@@ -255,13 +267,7 @@ internal static class LocatorEndpoints
         // The door records its decision for the clinician; a 403 after it is that decision, not a second refusal.
         RefusalAudit.NoteDoorConsulted(context);
         var repository = node.Fhir.Repository;
-        var addresses = new List<RecordAddress>();
-        foreach (var type in BulkExportService.PatientCompartmentTypes)
-        {
-            var page = repository.Query(new VaultQuery(type) { PatientId = patientId, Sort = [VaultSort.ById()], Take = MaxRecords });
-            addresses.AddRange(page.Records.Select(r => new RecordAddress(r.ResourceType, r.Id, 0)));
-        }
-
+        var (addresses, next) = DisclosurePage.Plan(repository.Query, BulkExportService.PatientCompartmentTypes, patientId, size, from);
         var disclosure = repository.ReadMany(fhirCaller, AccessAction.Disclose, addresses, detail);
         if (disclosure.Records.Count == 0 && disclosure.Withheld > 0)
         {
@@ -279,7 +285,15 @@ internal static class LocatorEndpoints
             });
         }
 
-        var bundle = new JsonObject { ["resourceType"] = "Bundle", ["type"] = "collection", ["entry"] = entries };
+        var bundle = new JsonObject { ["resourceType"] = "Bundle", ["type"] = "collection" };
+        if (next is not null)
+        {
+            // The rest of the disclosure, decided again (under the consent then in force) and audited when asked for.
+            var url = $"{issuer.FhirBaseUrl.AbsoluteUri.TrimEnd('/')}/Patient/$disclose?locator={locator}&_count={size}&_page={Uri.EscapeDataString(next.ToString())}";
+            bundle["link"] = new JsonArray(new JsonObject { ["relation"] = "next", ["url"] = url });
+        }
+
+        bundle["entry"] = entries;
         return Results.Text(bundle.ToJsonString(), "application/fhir+json; charset=utf-8");
     }
 

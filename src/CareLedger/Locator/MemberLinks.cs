@@ -25,34 +25,83 @@ internal sealed class MemberLinks(LedgerEngine ledger, HttpClient http)
     public const string Scope = "system/*.rs";
     private const string AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
+    /// <summary>A bound on one disclosure (a million records at the largest page): a holder that links pages for ever is cut off.</summary>
+    private const int MaxPages = 1000;
+
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Until)> tokens = new(StringComparer.Ordinal);
+
+    /// <summary>How many records this node asks for a page (the holder gives at most <see cref="DisclosurePage.MaxSize"/>).</summary>
+    public int PageSize
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, DisclosurePage.MaxSize);
+            field = value;
+        }
+    } = DisclosurePage.MaxSize;
 
     /// <summary>Asks <paramref name="holder"/> for the records of the patient its locator pseudonym names, for the clinician.</summary>
     public Task<MemberAnswer> FetchAsync(LocatedHolder holder, ClinicianAssertion clinician, CancellationToken ct) =>
-        FetchAsync(holder, clinician.Locator, AssertionHeader, clinician.Sign(ledger.Keys.Node), ct);
+        FetchAsync(holder, clinician.Locator, AssertionHeader, now => (clinician with
+        {
+            IssuedAt = now, ExpiresAt = now + ClinicianAssertion.MaxLifetime, Id = Guid.NewGuid().ToString("N"),
+        }).Sign(ledger.Keys.Node), ct);
 
     /// <summary>Asks <paramref name="holder"/> for the records of the patient its locator pseudonym names, for that patient.</summary>
     public Task<MemberAnswer> FetchAsync(LocatedHolder holder, PatientAssertion patient, CancellationToken ct) =>
-        FetchAsync(holder, patient.Locator, PatientAssertionHeader, patient.Sign(ledger.Keys.Node), ct);
-
-    private async Task<MemberAnswer> FetchAsync(LocatedHolder holder, string locator, string header, string assertion, CancellationToken ct)
-    {
-        var token = await TokenAsync(holder.FhirBase, ct);
-        var url = new Uri($"{holder.FhirBase.AbsoluteUri.TrimEnd('/')}/Patient/$disclose?locator={locator}");
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        request.Headers.Add(header, assertion);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/fhir+json"));
-        using var response = await http.SendAsync(request, ct);
-        var body = JsonNode.Parse(await response.Content.ReadAsStreamAsync(ct)) as JsonObject;
-        var status = (int)response.StatusCode;
-        if (!response.IsSuccessStatusCode)
+        FetchAsync(holder, patient.Locator, PatientAssertionHeader, now => (patient with
         {
-            return new MemberAnswer(status, [], Diagnostics(body) ?? $"HTTP {status}");
-        }
+            IssuedAt = now, ExpiresAt = now + PatientAssertion.MaxLifetime, Id = Guid.NewGuid().ToString("N"),
+        }).Sign(ledger.Keys.Node), ct);
 
-        var records = (body?["entry"] as JsonArray ?? []).Select(e => e?["resource"] as JsonObject).OfType<JsonObject>().ToList();
-        return new MemberAnswer(status, [.. records.Select(r => (JsonObject)r.DeepClone())], null);
+    /// <summary>
+    /// Every page of the holder's disclosure, following its <c>next</c> links (each a request of its own, with an assertion
+    /// signed afresh, decided and audited there on its own). A page refused after others were disclosed is the holder's
+    /// answer: a refusal, carrying the records already received so that this member audits what crossed.
+    /// </summary>
+    private async Task<MemberAnswer> FetchAsync(LocatedHolder holder, string locator, string header, Func<DateTimeOffset, string> assertion, CancellationToken ct)
+    {
+        var disclose = $"{holder.FhirBase.AbsoluteUri.TrimEnd('/')}/Patient/$disclose?";
+        var url = new Uri($"{disclose}locator={locator}&_count={PageSize}");
+        var records = new List<JsonObject>();
+        for (var pages = 1; ; pages++)
+        {
+            var token = await TokenAsync(holder.FhirBase, ct);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            request.Headers.Add(header, assertion(DateTimeOffset.UtcNow));
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/fhir+json"));
+            using var response = await http.SendAsync(request, ct);
+            var body = JsonNode.Parse(await response.Content.ReadAsStreamAsync(ct)) as JsonObject;
+            var status = (int)response.StatusCode;
+            if (!response.IsSuccessStatusCode)
+            {
+                var refusal = Diagnostics(body) ?? $"HTTP {status}";
+                return new MemberAnswer(status, records, records.Count == 0 ? refusal : $"{refusal} (after {records.Count} records of {pages - 1} pages)");
+            }
+
+            records.AddRange((body?["entry"] as JsonArray ?? []).Select(e => e?["resource"] as JsonObject).OfType<JsonObject>().Select(r => (JsonObject)r.DeepClone()));
+            var next = (body?["link"] as JsonArray ?? []).FirstOrDefault(l => (string?)l?["relation"] == "next") is { } link ? (string?)link["url"] : null;
+            if (next is null)
+            {
+                return new MemberAnswer(status, records, null);
+            }
+
+            // Only the holder's own disclosure is followed, and never for ever.
+            if (!next.StartsWith(disclose, StringComparison.Ordinal) || !Uri.TryCreate(next, UriKind.Absolute, out var nextUrl) || nextUrl == url)
+            {
+                throw new InvalidOperationException($"member {holder.Member} linked a next page that is not a further page of its disclosure");
+            }
+
+            if (pages >= MaxPages)
+            {
+                throw new InvalidOperationException($"member {holder.Member} disclosed more than {MaxPages} pages");
+            }
+
+            url = nextUrl;
+        }
     }
 
     private async Task<string> TokenAsync(Uri fhirBase, CancellationToken ct)

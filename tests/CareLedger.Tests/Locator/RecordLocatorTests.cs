@@ -13,6 +13,7 @@ using CareLedger.Locator;
 using CareLedger.Tests.Consortium;
 using CareLedger.Tests.Identity;
 using Hl7.Fhir.Model;
+using Microsoft.Extensions.DependencyInjection;
 using FhirConsent = Hl7.Fhir.Model.Consent;
 using Task = System.Threading.Tasks.Task;
 
@@ -118,6 +119,62 @@ public sealed class RecordLocatorTests(LocatorNetworkFixture fixture) : IClassFi
             Assert.True(e.IsAnchored);
         });
         Assert.Equal(atA[1].Record.Disclosed, atB[1].Record.Disclosed);
+    }
+
+    [Fact]
+    public async Task A_disclosure_larger_than_a_page_is_fetched_whole_page_by_page_each_page_decided_and_audited_at_A()
+    {
+        var ct = CancellationToken.None;
+        const string Ssn = "999-41-2208";
+        const int Observations = 7;
+        var patientId = await CreatePatientAtAAsync(Ssn, "Somerville", "Mary");
+        for (var i = 0; i < Observations; i++)
+        {
+            await Net[A].Fhir.CreateAsync(Net.Custodian(A), ObservationOf(patientId, "8867-4", 60 + i, "/min"), null, ct);
+        }
+
+        const string Practitioner = "Practitioner/locator-dr-pages";
+        await Net.LicenceAsync(B, Practitioner, "MD-B-18");
+        await Net[A].Fhir.UpdateAsync(Net.Custodian(A), "Practitioner", "locator-dr-pages", new Practitioner { Id = "locator-dr-pages" }, null, ct);
+        await Net[A].Fhir.CreateAsync(Net.Custodian(A), TwoMemberNetwork.ConsentFor(patientId, Practitioner, FhirConsent.ConsentState.Active), null, ct);
+        using var clinician = ClinicianAtB("locator-dr-pages-account", Practitioner);
+        await WaitUntilLocatedAtBAsync(Ssn);
+
+        // Pages of 3 (A gives up to 1,000): the patient, her consent and seven observations take several pages, which end
+        // inside a type or on its last record; the last full page links no empty one.
+        var links = Net.Services(B).GetRequiredService<MemberLinks>();
+        links.PageSize = 3;
+        string body;
+        try
+        {
+            using var response = await FetchAsync(clinician, Ssn);
+            body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        }
+        finally
+        {
+            links.PageSize = DisclosurePage.MaxSize;
+        }
+
+        var bundle = (Bundle)FhirSerialization.ParseJson(Encoding.UTF8.GetBytes(body));
+        var observations = bundle.Entry.Select(e => e.Resource).OfType<Observation>().ToList();
+        Assert.Equal(Observations, observations.Select(o => o.Id).Distinct().Count());
+        Assert.Equal(Observations, observations.Count);
+        Assert.Equal(Enumerable.Range(60, Observations).Select(v => (decimal)v), observations.Select(o => ((Quantity)o.Value!).Value!.Value).Order());
+        Assert.Single(bundle.Entry, e => e.Resource is Patient p && p.Id == patientId);
+        Assert.Equal(bundle.Entry.Count, bundle.Entry.Select(e => e.FullUrl).Distinct().Count());
+
+        // A decided and audited each page; B audited the whole as one receipt of as many records.
+        await Net[A].Audit.FlushAsync(ct);
+        await Net[B].Audit.FlushAsync(ct);
+        var memberB = Net[B].Ledger.MemberName!;
+        var pages = Net[A].Audit.Query(new AuditQuery { AccessorSubject = $"{memberB}/locator-dr-pages-account", Limit = 20 });
+        Assert.Equal((bundle.Entry.Count + 2) / 3, pages.Count);
+        Assert.All(pages, e => Assert.Equal(AuditOutcome.Permit, e.Record.Outcome));
+        Assert.All(pages, e => Assert.InRange(e.Record.Disclosed, 1, 3));
+        Assert.Equal(bundle.Entry.Count, pages.Sum(e => e.Record.Disclosed));
+        var receipt = Assert.Single(Net[B].Audit.Query(new AuditQuery { AccessorSubject = "locator-dr-pages-account", Limit = 10 }));
+        Assert.Equal(bundle.Entry.Count, receipt.Record.Disclosed);
     }
 
     [Fact]

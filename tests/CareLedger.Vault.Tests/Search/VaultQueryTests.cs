@@ -175,6 +175,24 @@ public abstract class VaultQueryTests : IDisposable
     }
 
     [Fact]
+    public void Keyset_pages_after_an_id_miss_nothing_and_repeat_nothing_when_records_change_between_pages()
+    {
+        VaultQuery After(string? id) => new("Observation") { Sort = [VaultSort.ById()], AfterId = id, Take = 2 };
+
+        var first = Ids(After(null));
+        // Between pages: a record before the cursor is deleted and one after it written (an offset would skip o3).
+        _t.Delete("Observation", "o1", 2, "p1");
+        Observation("o6", "p3", HeartRate, "final", 80m, null, null);
+        var second = Ids(After(first[^1]));
+        var third = Ids(After(second[^1]));
+
+        Assert.Equal(["o1", "o2"], first);
+        Assert.Equal(["o3", "o4"], second);
+        Assert.Equal(["o5", "o6"], third);
+        Assert.Empty(Ids(After(third[^1])));
+    }
+
+    [Fact]
     public void Only_the_current_version_is_indexed_and_deleted_resources_are_not_found()
     {
         _t.Put("Observation", "o1", 2, "p1", "{}", IndexEntry.ForToken("status", "entered-in-error"));
@@ -207,6 +225,9 @@ public abstract class VaultQueryTests : IDisposable
         { "bad parameter", new VaultQuery("Observation") { Predicates = [new TokenPredicate("co'de", ["x"])] } },
         { "inverted date range", new VaultQuery("Observation") { Predicates = [new DatePredicate("date", [new DateCondition(SearchPrefix.Eq, 5, 1)])] } },
         { "bad id", new VaultQuery("Observation") { Ids = ["a b"] } },
+        { "after an id without sorting by id", new VaultQuery("Observation") { AfterId = "o1" } },
+        { "after an id, sorted descending", new VaultQuery("Observation") { AfterId = "o1", Sort = [VaultSort.ById(descending: true)] } },
+        { "after a bad id", new VaultQuery("Observation") { AfterId = "a b", Sort = [VaultSort.ById()] } },
         { "sort by a blinded token", new VaultQuery("Observation") { Sort = [VaultSort.ByParameter("name", IndexKind.BlindedToken)] } },
     };
 
