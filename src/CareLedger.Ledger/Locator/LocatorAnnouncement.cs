@@ -15,8 +15,8 @@ namespace CareLedger.Ledger.Locator;
 public sealed record LocatorAnnouncement(string FhirBase, IReadOnlyList<byte[]> Patients)
 {
     public const string AnchorKind = "record-locator";
-    public const int PseudonymLength = 32;
-    public const int MaxPatients = 512;
+    public const int PseudonymLength = LocatorPseudonyms.Length;
+    public const int MaxPatients = LocatorPseudonyms.MaxCount;
     public const int MaxUrlLength = 512;
 
     private const string Name = "record locator announcement";
@@ -29,13 +29,7 @@ public sealed record LocatorAnnouncement(string FhirBase, IReadOnlyList<byte[]> 
         writer.WriteUInt32(1);
         writer.WriteTextString(FhirBase);
         writer.WriteUInt32(2);
-        writer.WriteStartArray(Patients.Count);
-        foreach (var patient in Patients)
-        {
-            writer.WriteByteString(patient);
-        }
-
-        writer.WriteEndArray();
+        LocatorPseudonyms.Write(writer, Patients);
         writer.WriteEndMap();
         return writer.Encode();
     }
@@ -55,27 +49,10 @@ public sealed record LocatorAnnouncement(string FhirBase, IReadOnlyList<byte[]> 
     }
 
     /// <summary>The announcement an anchor carries; null when the anchor is of another kind or does not hold a valid one.</summary>
-    public static LocatorAnnouncement? FromAnchor(AnchorPayload anchor)
-    {
-        ArgumentNullException.ThrowIfNull(anchor);
-        if (anchor.Kind != AnchorKind || !SHA256.HashData(anchor.Context).AsSpan().SequenceEqual(anchor.Digest))
-        {
-            return null;
-        }
-
-        try
-        {
-            return Decode(anchor.Context);
-        }
-        catch (InvalidTransactionException)
-        {
-            return null;
-        }
-    }
+    public static LocatorAnnouncement? FromAnchor(AnchorPayload anchor) => LocatorPseudonyms.FromAnchor(anchor, AnchorKind, context => Decode(context));
 
     /// <summary>Pseudonyms in the order the encoding requires (ascending, each once).</summary>
-    public static IReadOnlyList<byte[]> Ordered(IEnumerable<byte[]> pseudonyms) =>
-        [.. pseudonyms.DistinctBy(Convert.ToHexString).OrderBy(p => p, ByteOrder.Instance)];
+    public static IReadOnlyList<byte[]> Ordered(IEnumerable<byte[]> pseudonyms) => LocatorPseudonyms.Ordered(pseudonyms);
 
     private static LocatorAnnouncement Read(CborReader reader, ReadOnlyMemory<byte> data)
     {
@@ -83,14 +60,7 @@ public sealed record LocatorAnnouncement(string FhirBase, IReadOnlyList<byte[]> 
         CanonicalCbor.ExpectKey(reader, 1, Name, "FHIR base");
         var fhirBase = CanonicalCbor.ReadText(reader, Name, "FHIR base", MaxUrlLength);
         CanonicalCbor.ExpectKey(reader, 2, Name, "patients");
-        var count = CanonicalCbor.ReadArrayStart(reader, Name, 1, MaxPatients);
-        var patients = new byte[count][];
-        for (var i = 0; i < count; i++)
-        {
-            patients[i] = CanonicalCbor.ReadBytes(reader, data, Name, "patient", PseudonymLength, PseudonymLength).ToArray();
-        }
-
-        reader.ReadEndArray();
+        var patients = LocatorPseudonyms.Read(reader, data, Name);
         reader.ReadEndMap();
         var announcement = new LocatorAnnouncement(fhirBase, patients);
         FieldRules.RejectIfProblem(announcement.Problem(), Name);
@@ -105,31 +75,6 @@ public sealed record LocatorAnnouncement(string FhirBase, IReadOnlyList<byte[]> 
             return $"the FHIR base must be an absolute http(s) URL of at most {MaxUrlLength} characters, without query or fragment";
         }
 
-        if (Patients.Count is 0 or > MaxPatients)
-        {
-            return $"1 to {MaxPatients} patients are announced at once, not {Patients.Count}";
-        }
-
-        for (var i = 0; i < Patients.Count; i++)
-        {
-            if (Patients[i] is not { Length: PseudonymLength })
-            {
-                return $"patient {i}: a locator pseudonym is {PseudonymLength} bytes";
-            }
-
-            if (i > 0 && ByteOrder.Instance.Compare(Patients[i - 1], Patients[i]) >= 0)
-            {
-                return "the patients' pseudonyms must be strictly ascending (each once)";
-            }
-        }
-
-        return null;
-    }
-
-    private sealed class ByteOrder : IComparer<byte[]>
-    {
-        public static readonly ByteOrder Instance = new();
-
-        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
+        return LocatorPseudonyms.Problem(Patients);
     }
 }

@@ -6,7 +6,9 @@ namespace CareLedger.Locator;
 /// <summary>
 /// DATA/locator.db (mode 0600): which local patient each locator pseudonym names, and whether this member has announced
 /// it on the ledger yet. It never leaves the node: the ledger sees only the pseudonyms. A patient is remembered before
-/// the announcement is submitted, so an announcement interrupted by a crash is submitted again on the next start.
+/// the announcement is submitted, so an announcement interrupted by a crash is submitted again on the next start. An erased
+/// patient's pseudonyms move, in one transaction, to the retractions still to be submitted (the local patient id is gone
+/// from here at once), and leave once their retraction is on the ledger.
 /// </summary>
 internal sealed class LocatorStore : IDisposable
 {
@@ -42,6 +44,10 @@ internal sealed class LocatorStore : IDisposable
                     patient_id TEXT NOT NULL,
                     announced_leaf INTEGER
                 ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS located_patients_by_patient ON located_patients (patient_id);
+                CREATE TABLE IF NOT EXISTS retracted_patients (
+                    pseudonym BLOB PRIMARY KEY NOT NULL
+                ) WITHOUT ROWID;
                 """);
             return new LocatorStore(connection);
         }
@@ -57,11 +63,93 @@ internal sealed class LocatorStore : IDisposable
     {
         lock (connectionLock)
         {
+            using var transaction = connection.BeginTransaction();
             using var command = connection.CreateCommand();
+            command.Transaction = transaction;
             command.CommandText = "INSERT INTO located_patients (pseudonym, patient_id) VALUES ($p, $id) ON CONFLICT (pseudonym) DO NOTHING";
             command.Parameters.AddWithValue("$p", pseudonym);
             command.Parameters.AddWithValue("$id", patientId);
-            return command.ExecuteNonQuery() == 1;
+            var added = command.ExecuteNonQuery() == 1;
+            if (added)
+            {
+                // Held again: a retraction not yet submitted is dropped (one already submitted is followed by the announcement).
+                using var keep = connection.CreateCommand();
+                keep.Transaction = transaction;
+                keep.CommandText = "DELETE FROM retracted_patients WHERE pseudonym = $p";
+                keep.Parameters.AddWithValue("$p", pseudonym);
+                keep.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return added;
+        }
+    }
+
+    /// <summary>
+    /// Forgets the local patient (erased): its pseudonyms become retractions to submit. Returns how many. A pseudonym
+    /// remembered again (another patient here with the same network identifier) leaves the retractions first.
+    /// </summary>
+    public int Forget(string patientId)
+    {
+        lock (connectionLock)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var retract = connection.CreateCommand();
+            retract.Transaction = transaction;
+            retract.CommandText = """
+                INSERT INTO retracted_patients (pseudonym) SELECT pseudonym FROM located_patients WHERE patient_id = $id
+                ON CONFLICT (pseudonym) DO NOTHING
+                """;
+            retract.Parameters.AddWithValue("$id", patientId);
+            retract.ExecuteNonQuery();
+            using var forget = connection.CreateCommand();
+            forget.Transaction = transaction;
+            forget.CommandText = "DELETE FROM located_patients WHERE patient_id = $id";
+            forget.Parameters.AddWithValue("$id", patientId);
+            var forgotten = forget.ExecuteNonQuery();
+            transaction.Commit();
+            return forgotten;
+        }
+    }
+
+    /// <summary>Every local patient this store names (to find those erased by an erasure a crash interrupted).</summary>
+    public IReadOnlyList<string> Patients()
+    {
+        lock (connectionLock)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT DISTINCT patient_id FROM located_patients";
+            using var reader = command.ExecuteReader();
+            var found = new List<string>();
+            while (reader.Read())
+            {
+                found.Add(reader.GetString(0));
+            }
+
+            return found;
+        }
+    }
+
+    /// <summary>Up to <paramref name="limit"/> pseudonyms whose retraction is still to be submitted.</summary>
+    public IReadOnlyList<byte[]> Unretracted(int limit) => Pseudonyms("SELECT pseudonym FROM retracted_patients ORDER BY pseudonym LIMIT $n", limit);
+
+    /// <summary>The retractions are on the ledger (or were not needed).</summary>
+    public void MarkRetracted(IReadOnlyList<byte[]> pseudonyms)
+    {
+        lock (connectionLock)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM retracted_patients WHERE pseudonym = $p";
+            var pseudonymParameter = command.Parameters.Add("$p", SqliteType.Blob);
+            foreach (var pseudonym in pseudonyms)
+            {
+                pseudonymParameter.Value = pseudonym;
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
         }
     }
 
@@ -78,12 +166,15 @@ internal sealed class LocatorStore : IDisposable
     }
 
     /// <summary>Up to <paramref name="limit"/> pseudonyms not yet announced.</summary>
-    public IReadOnlyList<byte[]> Unannounced(int limit)
+    public IReadOnlyList<byte[]> Unannounced(int limit) =>
+        Pseudonyms("SELECT pseudonym FROM located_patients WHERE announced_leaf IS NULL ORDER BY pseudonym LIMIT $n", limit);
+
+    private List<byte[]> Pseudonyms(string sql, int limit)
     {
         lock (connectionLock)
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT pseudonym FROM located_patients WHERE announced_leaf IS NULL ORDER BY pseudonym LIMIT $n";
+            command.CommandText = sql;
             command.Parameters.AddWithValue("$n", limit);
             using var reader = command.ExecuteReader();
             var found = new List<byte[]>();

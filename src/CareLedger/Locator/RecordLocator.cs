@@ -13,7 +13,9 @@ internal sealed record LocatedHolder(string Member, string Organisation, Uri Fhi
 /// The record locator of one member (F3, ADR 0009). It announces, as ledger transactions, the patients this member holds
 /// records of (by locator pseudonym, in batches, in the background once a Patient is written), remembers locally which
 /// patient each pseudonym names, and answers which members hold records of a pseudonym by reading every member's
-/// announcements from the ledger (an index kept in memory and caught up from the log on each question).
+/// announcements from the ledger (an index kept in memory and caught up from the log on each question). An erased patient's
+/// entries are retracted by a ledger transaction of the same kind (<see cref="LocatorRetraction"/>), after which the index
+/// no longer lists this member for them.
 /// </summary>
 internal sealed class RecordLocator : IAsyncDisposable
 {
@@ -99,6 +101,34 @@ internal sealed class RecordLocator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Called once a patient is erased (GDPR Art. 17), before the vault shreds them: the patient's pseudonyms are forgotten
+    /// here and their entries retracted on the ledger in the background (durably queued first, so a crash only delays
+    /// the retraction to the next start), so that other members stop asking. Returns how many pseudonyms it forgot.
+    /// </summary>
+    public int PatientErased(string patientId)
+    {
+        var forgotten = store.Forget(patientId);
+        if (forgotten > 0)
+        {
+            pending.Release();
+        }
+
+        return forgotten;
+    }
+
+    /// <summary>
+    /// After a crash interrupted erasures (the tombstone committed, the patient not yet forgotten here): forgets every
+    /// patient <paramref name="erased"/> says is gone, as <see cref="PatientErased"/> would have.
+    /// </summary>
+    public void ForgetErased(Func<string, bool> erased)
+    {
+        foreach (var patientId in store.Patients().Where(erased))
+        {
+            PatientErased(patientId);
+        }
+    }
+
     /// <summary>The members (other than this one) that announced records of the patient, each with its latest address.</summary>
     public IReadOnlyList<LocatedHolder> Locate(byte[] pseudonym)
     {
@@ -132,19 +162,38 @@ internal sealed class RecordLocator : IAsyncDisposable
         for (; indexed < size; indexed++)
         {
             var tx = ledger.ReadTransaction(indexed).Transaction;
-            if (tx.Type != TxType.Anchor || LocatorAnnouncement.FromAnchor(AnchorPayload.Decode(tx.Payload.Span)) is not { } announcement)
+            if (tx.Type != TxType.Anchor)
             {
                 continue;
             }
 
+            var anchor = AnchorPayload.Decode(tx.Payload.Span);
+            var announcement = LocatorAnnouncement.FromAnchor(anchor);
+            var retraction = announcement is null ? LocatorRetraction.FromAnchor(anchor) : null;
             // Only a member's node speaks for the member: the holder is whoever's node key signed the announcement.
-            var member = ledger.State.MembersAt(indexed + 1).FirstOrDefault(m => m.NodeKey == tx.Author);
+            var member = announcement is null && retraction is null ? null : ledger.State.MembersAt(indexed + 1).FirstOrDefault(m => m.NodeKey == tx.Author);
             if (member is null)
             {
                 continue;
             }
 
-            endpoints[member.Name] = (member.Organisation, new Uri(announcement.FhirBase));
+            if (retraction is not null)
+            {
+                // It withdraws the signer's own entries only; a later announcement of the pseudonym lists the member again.
+                foreach (var patient in retraction.Patients)
+                {
+                    var key = Convert.ToHexStringLower(patient);
+                    if (holders.TryGetValue(key, out var members) && members.Remove(member.Name) && members.Count == 0)
+                    {
+                        holders.Remove(key);
+                    }
+                }
+
+                continue;
+            }
+
+
+            endpoints[member.Name] = (member.Organisation, new Uri(announcement!.FhirBase));
             foreach (var patient in announcement.Patients)
             {
                 var key = Convert.ToHexStringLower(patient);
@@ -166,6 +215,23 @@ internal sealed class RecordLocator : IAsyncDisposable
             try
             {
                 await pending.WaitAsync(ct);
+                // Retractions first: an announcement made of a patient since erased, or one in flight while the patient was
+                // erased, is on the ledger before its retraction.
+                while (store.Unretracted(LocatorAnnouncement.MaxPatients) is { Count: > 0 } erased)
+                {
+                    // Only what the ledger lists this member as holding is withdrawn (a patient erased before the
+                    // announcement was made needs none).
+                    var announced = erased.Where(IsAnnounced).ToList();
+                    if (announced.Count > 0)
+                    {
+                        var retraction = new LocatorRetraction(LocatorAnnouncement.Ordered(announced));
+                        var signer = ledger.Keys.Node;
+                        await ledger.SubmitAsync(SignedTransaction.Sign(Transaction.Create(retraction.ToAnchor(), signer.Id, TimeProvider.System), signer), ct);
+                    }
+
+                    store.MarkRetracted(erased);
+                }
+
                 while (store.Unannounced(LocatorAnnouncement.MaxPatients) is { Count: > 0 } batch)
                 {
                     var announcement = new LocatorAnnouncement(fhirBase!.AbsoluteUri.TrimEnd('/'), LocatorAnnouncement.Ordered(batch));

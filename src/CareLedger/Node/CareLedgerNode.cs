@@ -206,7 +206,8 @@ internal sealed class CareLedgerNode : IAsyncDisposable
     /// Erases a patient (GDPR Art. 17) by crypto-shredding: first the tombstone is made durable on the ledger (so the
     /// erasure can never be lost once acknowledged), then the vault destroys the patient's data key, salts, ciphertexts,
     /// index rows and pseudonym mapping. The ledger keeps verifying; what it holds about the patient (a random
-    /// pseudonym and salted commitments) can no longer be linked or opened by anyone.
+    /// pseudonym and salted commitments) can no longer be linked or opened by anyone. The record locator's entry for the
+    /// patient is retracted by a further transaction, in the background (ADR 0009).
     /// </summary>
     public async Task<PatientErasure> ErasePatientAsync(string patientId, CancellationToken ct)
     {
@@ -220,6 +221,9 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         // and the next open finishes both (FinishInterruptedErasures).
         await Audit.ForgetPatientAsync(pseudonym, ct);
         Inferences.Forget(pseudonym);
+        // The record locator forgets them and queues the retraction of this member's entry (ADR 0009), before the vault
+        // loses the id that names them there.
+        Locator?.PatientErased(patientId);
         var shredded = Vault.Shred(patientId);
         return new PatientErasure(committed.Id, committed.LeafIndex, shredded.VersionsDestroyed, shredded.ResourcesDestroyed);
     }
@@ -227,14 +231,19 @@ internal sealed class CareLedgerNode : IAsyncDisposable
     /// <summary>A crash between the tombstone and the shredding is finished here, before the node serves anything.</summary>
     private async Task FinishInterruptedErasuresAsync(CancellationToken ct)
     {
-        foreach (var pseudonym in Vault.PatientPseudonyms())
+        var interrupted = Vault.PatientPseudonyms().Where(p => Ledger.State.IsPatientErased(p)).ToList();
+        if (interrupted.Count == 0)
         {
-            if (Ledger.State.IsPatientErased(pseudonym))
-            {
-                await Audit.ForgetPatientAsync(pseudonym, ct);
-                Inferences.Forget(pseudonym);
-                Vault.ShredPseudonym(pseudonym);
-            }
+            return;
+        }
+
+        // The record locator names patients by their id here, which only the vault maps to its pseudonym: forgotten first.
+        Locator?.ForgetErased(patientId => Vault.TryGetPseudonym(patientId) is { } p && interrupted.Any(e => e.AsSpan().SequenceEqual(p)));
+        foreach (var pseudonym in interrupted)
+        {
+            await Audit.ForgetPatientAsync(pseudonym, ct);
+            Inferences.Forget(pseudonym);
+            Vault.ShredPseudonym(pseudonym);
         }
     }
 

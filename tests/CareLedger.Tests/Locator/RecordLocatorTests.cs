@@ -243,6 +243,55 @@ public sealed class RecordLocatorTests(LocatorNetworkFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task An_erased_patients_entry_is_retracted_on_the_ledger_so_other_members_stop_asking_until_they_are_held_again()
+    {
+        var ct = CancellationToken.None;
+        const string Ssn = "999-41-2209";
+        var patientId = await CreatePatientAtAAsync(Ssn, "Franklin", "Rosalind");
+        await WaitUntilLocatedAtBAsync(Ssn);
+        var pseudonym = Net[A].Locator!.PseudonymOf(Ssn);
+        var from = Net[A].Ledger.Size;
+
+        // GDPR Art. 17 at A: A forgets the patient at once, and its entry is withdrawn from the locator B reads.
+        await Net[A].ErasePatientAsync(patientId, ct);
+        Assert.Null(Net[A].Locator!.LocalPatient(pseudonym));
+        var deadline = DateTime.UtcNow + Announced;
+        while (Net[B].Locator!.Locate(pseudonym).Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "member A's retraction did not reach member B");
+            await Task.Delay(100);
+        }
+
+        // By a transaction signed with A's node key that names the pseudonym and nothing else; the announcement stays in
+        // the ledger's history.
+        var ledger = Net[B].Ledger;
+        var anchors = Enumerable.Range(0, (int)ledger.Size).Select(i => (Leaf: (long)i, Tx: ledger.ReadTransaction(i)))
+            .Where(t => t.Tx.Transaction.Type == TxType.Anchor).ToList();
+        var retraction = Assert.Single(anchors, t => t.Leaf >= from && LocatorRetraction.FromAnchor(AnchorPayload.Decode(t.Tx.Transaction.Payload.Span)) is { } r
+            && r.Patients.Any(p => p.AsSpan().SequenceEqual(pseudonym)));
+        Assert.Equal(Net[A].Ledger.Keys.Node.Id, retraction.Tx.Transaction.Author);
+        Assert.Equal([pseudonym], LocatorRetraction.FromAnchor(AnchorPayload.Decode(retraction.Tx.Transaction.Payload.Span))!.Patients);
+        foreach (var value in new[] { Ssn, "Franklin", "Rosalind", patientId })
+        {
+            Assert.True(retraction.Tx.Encoded.Span.IndexOf(Encoding.UTF8.GetBytes(value)) < 0, $"the retraction carries '{value}'");
+        }
+
+        Assert.Contains(anchors, t => t.Leaf < from && LocatorAnnouncement.FromAnchor(AnchorPayload.Decode(t.Tx.Transaction.Payload.Span)) is { } a
+            && a.Patients.Any(p => p.AsSpan().SequenceEqual(pseudonym)));
+
+        // B's clinician is told no other member holds records of the patient: A is not asked.
+        using var clinician = ClinicianAtB("locator-dr-erased-account", "Practitioner/locator-dr-erased");
+        using var response = await FetchAsync(clinician, Ssn);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.NotFound, body);
+        Assert.Contains("names no other member", body, StringComparison.Ordinal);
+
+        // Records of the same person written at A again (a new registration) announce A again.
+        await CreatePatientAtAAsync(Ssn, "Franklin", "Rosalind");
+        await WaitUntilLocatedAtBAsync(Ssn);
+    }
+
+    [Fact]
     public async Task The_record_locator_on_the_ledger_carries_no_personal_data()
     {
         var patients = new[] { ("999-52-0001", "Kreiger", "Clemente"), ("999-52-0002", "Wiegand", "Luigi"), ("999-52-0003", "Hintz", "Ned") };
