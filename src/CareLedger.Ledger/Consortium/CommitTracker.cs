@@ -96,6 +96,37 @@ internal sealed class CommitTracker
         }
     }
 
+    /// <summary>
+    /// Takes back the callers tracked at <paramref name="leaf"/> and beyond: this member rolled those leaves back (ADR
+    /// 0005), so their transactions are no longer there; they wait again for the stream to place them.
+    /// </summary>
+    public List<Submission> TakeFrom(long leaf)
+    {
+        var kept = new List<((Submission, SubmitResult) Item, long Leaf)>();
+        var taken = new List<Submission>();
+        lock (gate)
+        {
+            while (submissions.TryDequeue(out var item, out var at))
+            {
+                if (at < leaf)
+                {
+                    kept.Add((item, at));
+                }
+                else
+                {
+                    taken.Add(item.Submission);
+                }
+            }
+
+            foreach (var (item, at) in kept)
+            {
+                submissions.Enqueue(item, at);
+            }
+        }
+
+        return taken;
+    }
+
     public void Fail(Exception error)
     {
         List<Submission> failedSubmissions = [];

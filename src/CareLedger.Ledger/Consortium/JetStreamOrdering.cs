@@ -51,6 +51,10 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     private readonly Lock pendingGate = new();
     private readonly Dictionary<TxId, List<Submission>> pending = [];
     private readonly CommitTracker commits = new();
+
+    // Completed once the stream was found to hold the message this member resumed after (or it rolled back to one it
+    // holds): until then nothing is cosigned, and others' cosignatures are not compared with a suffix that may go.
+    private readonly TaskCompletionSource streamVerified = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock cosignGate = new();
     private readonly SemaphoreSlim publishSlots;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> cosignaturePublishes = new();
@@ -83,6 +87,9 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     }
 
     public CommitPoint? CommitPoint => Volatile.Read(ref commitPoint);
+
+    /// <summary>Whether the stream still holds the message this member resumed after (see <see cref="streamVerified"/>).</summary>
+    public bool StreamVerified => streamVerified.Task.IsCompleted;
 
     public void Start(LedgerEngine owner)
     {
@@ -147,10 +154,15 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
         }
 
         var count = 0;
-        while (count < maxTransactions && reader.TryRead(out var message))
+        // A rollback request is handled alone, after everything delivered before it.
+        while (count < maxTransactions && reader.TryPeek(out var next) && (group.Count == 0 || next.Rollback is null) && reader.TryRead(out var message))
         {
             group.Add(message);
             count += message.Entries.Count;
+            if (message.Rollback is not null)
+            {
+                break;
+            }
         }
 
         return true;
@@ -357,32 +369,51 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
 
     private async Task ReadStreamInOrderAsync(CancellationToken ct)
     {
-        if (!await StreamAgreesWithPositionAsync(ct).ConfigureAwait(false))
+        if (await StreamAgreesWithPositionAsync(ct).ConfigureAwait(false) is not { } resumed)
         {
             return;
         }
 
-        var expected = start.StreamSequence + 1;
-        var verifyResumed = start.StreamSequence > 0;
+        // The message to check before reading on: the one this member resumed after, and again the last one it was
+        // handed whenever the consumer is recreated (a NATS server that restarted may have lost it, and the stream
+        // given its sequence to another message).
+        (ulong Sequence, byte[] Hash)? check = resumed.StreamSequence > 0 ? (resumed.StreamSequence, resumed.MessageHash) : null;
+        if (check is null)
+        {
+            MarkStreamVerified();
+        }
+
+        var last = (resumed.StreamSequence, resumed.MessageHash);
+        var expected = resumed.StreamSequence + 1;
         var delay = RetryFirst;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await foreach (var message in orderer.ReadMessagesFromAsync(verifyResumed ? start.StreamSequence : expected, ct).ConfigureAwait(false))
+                await foreach (var message in orderer.ReadMessagesFromAsync(check?.Sequence ?? expected, ct).ConfigureAwait(false))
                 {
                     delay = RetryFirst;
-                    if (verifyResumed)
+                    if (check is { } checking)
                     {
-                        verifyResumed = false;
-                        if (message.Sequence != start.StreamSequence || !SHA256.HashData(message.Data).AsSpan().SequenceEqual(start.MessageHash))
+                        check = null;
+                        if (message.Sequence == checking.Sequence && SHA256.HashData(message.Data).AsSpan().SequenceEqual(checking.Hash))
                         {
-                            engine.Halt(engine.StreamContradiction(
-                                $"stream message {start.StreamSequence} is not the message this member applied there (its bytes differ): the stream was rewritten"));
+                            MarkStreamVerified();
+                            continue;
+                        }
+
+                        var description = message.Sequence == checking.Sequence
+                            ? $"stream message {checking.Sequence} is not the message this member applied there (its bytes differ): the stream replaced it"
+                            : $"the stream no longer holds message {checking.Sequence}, which this member applied";
+                        if (await RollBackAsync(checking.Sequence, description, ct).ConfigureAwait(false) is not { } target)
+                        {
                             return;
                         }
 
-                        continue;
+                        last = (target.StreamSequence, target.MessageHash);
+                        expected = target.StreamSequence + 1;
+                        // The consumer is recreated from the position rolled back to.
+                        break;
                     }
 
                     if (message.Sequence < expected)
@@ -396,7 +427,9 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
                         return;
                     }
 
-                    await inbox.Writer.WriteAsync(Decode(message), ct).ConfigureAwait(false);
+                    var ordered = Decode(message);
+                    await inbox.Writer.WriteAsync(ordered, ct).ConfigureAwait(false);
+                    last = (message.Sequence, ordered.Hash);
                     expected = message.Sequence + 1;
                     Volatile.Write(ref lastSequence, message.Sequence);
                     Volatile.Write(ref lastMessageAt, time.GetTimestamp());
@@ -409,6 +442,11 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
             catch (Exception e) when (e is not ChannelClosedException)
             {
                 Volatile.Write(ref lastError, $"{time.GetUtcNow():HH:mm:ss} reading the stream: {e.Message}");
+                if (last.Item1 > 0)
+                {
+                    check = last;
+                }
+
                 await Task.Delay(delay, ct).ConfigureAwait(false);
                 delay = Next(delay);
             }
@@ -416,10 +454,143 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     }
 
     /// <summary>
-    /// The stream must still hold the message this member applied last, and more if this member's log holds more
-    /// than its state (it crashed between the two): otherwise committed history was lost from the stream.
+    /// Asks the sequencer to roll back before stream message <paramref name="contradicted"/> (after everything already
+    /// handed to it) and returns the position it rolled back to, or null when it halted instead.
     /// </summary>
-    private async Task<bool> StreamAgreesWithPositionAsync(CancellationToken ct)
+    private async Task<OrderingPosition?> RollBackAsync(ulong contradicted, string description, CancellationToken ct)
+    {
+        var request = new StreamRollback(contradicted, description);
+        await inbox.Writer.WriteAsync(new OrderedMessage(request), ct).ConfigureAwait(false);
+        var target = await request.Outcome.Task.WaitAsync(ct).ConfigureAwait(false);
+        if (target is not null)
+        {
+            MarkStreamVerified();
+        }
+
+        return target;
+    }
+
+    private void MarkStreamVerified()
+    {
+        if (streamVerified.TrySetResult())
+        {
+            // A checkpoint decided before the restart waited for this.
+            engine.WakeCheckpointerAfterResume();
+        }
+    }
+
+    /// <summary>
+    /// Sequencer thread, rolling back: whether the stream still holds <paramref name="position"/>'s message with the
+    /// same bytes. Retried while the stream cannot be read (the sequencer has nothing else to do meanwhile).
+    /// </summary>
+    public bool StreamHolds(OrderingPosition position)
+    {
+        var delay = RetryFirst;
+        while (true)
+        {
+            try
+            {
+                var hash = orderer.MessageHashAsync(position.StreamSequence, stopping.Token).AsTask().GetAwaiter().GetResult();
+                return hash is not null && hash.AsSpan().SequenceEqual(position.MessageHash);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
+            {
+                Volatile.Write(ref lastError, $"{time.GetUtcNow():HH:mm:ss} reading stream message {position.StreamSequence}: {e.Message}");
+                stopping.Token.WaitHandle.WaitOne(delay);
+                stopping.Token.ThrowIfCancellationRequested();
+                delay = Next(delay);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sequencer thread: the engine rolled back to <paramref name="size"/> leaves. Callers waiting for a leaf it took
+    /// back wait again for their transaction, and every transaction taken back is published to the stream again: one
+    /// the stream already carries is applied once by the rules (same id and bytes), one it lost is applied anew, so
+    /// nothing submitted through any member is silently dropped.
+    /// </summary>
+    public void RolledBack(long size, IReadOnlyList<SignedTransaction> taken)
+    {
+        var waiting = commits.TakeFrom(size);
+        lock (pendingGate)
+        {
+            foreach (var submission in waiting)
+            {
+                var id = submission.Signed.Transaction.Id;
+                if (!pending.TryGetValue(id, out var list))
+                {
+                    list = [];
+                    pending.Add(id, list);
+                }
+
+                list.Add(submission);
+            }
+        }
+
+        if (taken.Count > 0)
+        {
+            _ = RepublishAsync(taken, stopping.Token);
+        }
+    }
+
+    private async Task RepublishAsync(IReadOnlyList<SignedTransaction> taken, CancellationToken ct)
+    {
+        var batch = new List<SignedTransaction>();
+        var bytes = 0;
+        foreach (var signed in taken)
+        {
+            if (batch.Count > 0 && (batch.Count >= options.MaxPublishBatch || bytes + signed.Encoded.Length + sizeof(uint) > MaxBatchBytes))
+            {
+                await PublishUntilStoredAsync(batch, ct).ConfigureAwait(false);
+                batch = [];
+                bytes = 0;
+            }
+
+            batch.Add(signed);
+            bytes += signed.Encoded.Length + sizeof(uint);
+        }
+
+        await PublishUntilStoredAsync(batch, ct).ConfigureAwait(false);
+    }
+
+    private async Task PublishUntilStoredAsync(List<SignedTransaction> batch, CancellationToken ct)
+    {
+        var batchId = $"{member}/{Guid.CreateVersion7():N}";
+        var delay = RetryFirst;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await orderer.PublishAsync(batch, batchId, ct).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                Volatile.Write(ref lastError, $"{time.GetUtcNow():HH:mm:ss} publishing rolled-back transactions again: {e.Message}");
+                try
+                {
+                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                delay = Next(delay);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The stream must still hold the message this member applied last, and more if this member's log holds more
+    /// than its state (it crashed between the two). If it does not, the member rolls back what it never cosigned
+    /// (ADR 0005) and resumes from there; null when it halted instead.
+    /// </summary>
+    private async Task<OrderingPosition?> StreamAgreesWithPositionAsync(CancellationToken ct)
     {
         var delay = RetryFirst;
         while (true)
@@ -439,19 +610,17 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
 
             if (last < start.StreamSequence)
             {
-                engine.Halt(engine.StreamContradiction(
-                    $"the stream ends at message {last} but this member applied up to message {start.StreamSequence}: the stream lost messages"));
-                return false;
+                return await RollBackAsync(last + 1,
+                    $"the stream ends at message {last} but this member applied up to message {start.StreamSequence}: the stream lost messages", ct).ConfigureAwait(false);
             }
 
             if (logAhead && last == start.StreamSequence)
             {
-                engine.Halt(engine.StreamContradiction(
-                    $"this member's log holds transactions from after stream message {start.StreamSequence}, which the stream does not have"));
-                return false;
+                return await RollBackAsync(last + 1,
+                    $"this member's log holds transactions from after stream message {start.StreamSequence}, which the stream does not have", ct).ConfigureAwait(false);
             }
 
-            return true;
+            return start;
         }
     }
 
@@ -527,6 +696,17 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     /// <summary>The latest cosignature of every member first, then every cosignature published after them.</summary>
     private async Task ReadCosignaturesAsync(CancellationToken ct)
     {
+        try
+        {
+            // A cosignature over a root this member lacks, at a size it applied but may still roll back, is not yet
+            // evidence against its signer: the comparison waits for the stream to confirm where this member resumed.
+            await streamVerified.Task.WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         ulong? after = null;
         var delay = RetryFirst;
         while (!ct.IsCancellationRequested)

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using CareLedger.Ledger.Checkpoints;
+using CareLedger.Ledger.Consortium;
 
 namespace CareLedger.Ledger.Engine;
 
@@ -57,6 +58,9 @@ public sealed partial class LedgerEngine
 
     private void WakeCheckpointer() => checkpointWake.Writer.TryWrite(true);
 
+    /// <summary>A consortium member's stream agreed with where it resumed: a checkpoint decided before it stopped may be cosigned now.</summary>
+    internal void WakeCheckpointerAfterResume() => WakeCheckpointer();
+
     /// <summary>
     /// Runs (on its own thread: it blocks in fsync) until the sequencer has ended, then signs a last checkpoint of
     /// everything it applied (a consortium member: of what is due).
@@ -89,11 +93,21 @@ public sealed partial class LedgerEngine
     {
         if (IsConsortium)
         {
-            var due = Volatile.Read(ref dueCheckpointSize);
-            // When it falls behind (catching up) only the newest due checkpoint is signed: it covers the others.
-            if (due > lastCheckpointSize && due <= tree.Size && Volatile.Read(ref failure) is null or LedgerHaltedException)
+            // Nothing is cosigned before the stream was found to agree with where this member resumed: what it applied
+            // beyond its last cosigned size may still be rolled back (ADR 0005), and a signature never is.
+            if (ordering is JetStreamOrdering { StreamVerified: false })
             {
-                WriteCosignedCheckpoint(due);
+                return;
+            }
+
+            lock (rollbackGate)
+            {
+                var due = Volatile.Read(ref dueCheckpointSize);
+                // When it falls behind (catching up) only the newest due checkpoint is signed: it covers the others.
+                if (due > lastCheckpointSize && due <= tree.Size && Volatile.Read(ref failure) is null or LedgerHaltedException)
+                {
+                    WriteCosignedCheckpoint(due);
+                }
             }
 
             return;

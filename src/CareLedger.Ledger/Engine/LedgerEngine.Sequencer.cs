@@ -24,6 +24,14 @@ public sealed partial class LedgerEngine
         {
             while (ordering.WaitForMessages(group, options.MaxBatch))
             {
+                if (group is [{ Rollback: { } rollback }])
+                {
+                    group.Clear();
+                    RollBack(rollback);
+                    treeFlushedAt = Math.Min(treeFlushedAt, tree.Size);
+                    continue;
+                }
+
                 ProcessGroup(group);
                 ordering.Applied(group);
                 group.Clear();
@@ -58,6 +66,7 @@ public sealed partial class LedgerEngine
         var next = state.AppliedCount;
         var appended = false;
         OrderingPosition? position = null;
+        List<OrderingPosition>? decided = null;
         var due = 0L;
         foreach (var message in group)
         {
@@ -71,6 +80,8 @@ public sealed partial class LedgerEngine
                 if (schedule.AtMessageEnd(next, message.StreamTimeMs, message.IsTick))
                 {
                     due = next;
+                    // Where this checkpoint was decided: a rollback (ADR 0005) may return here while it is not below what this member cosigned.
+                    (decided ??= []).Add(new OrderingPosition(message.StreamSequence, message.Hash, schedule.Size, schedule.StreamMs));
                 }
 
                 position = new OrderingPosition(message.StreamSequence, message.Hash, schedule.Size, schedule.StreamMs);
@@ -84,7 +95,7 @@ public sealed partial class LedgerEngine
 
         if (accepted.Count > 0 || position is not null)
         {
-            state.Apply(accepted, position);
+            state.Apply(accepted, position, decided, Volatile.Read(ref lastCheckpointSize));
         }
 
         foreach (var applied in accepted)
@@ -134,16 +145,15 @@ public sealed partial class LedgerEngine
         {
             case RuleOutcome.Accepted:
                 var appended = false;
-                if (next < log.Count)
+                // After a crash the log may hold what the state had not applied: the stream must give it back exactly, or
+                // (a suffix this member never cosigned, ADR 0005) the log's suffix is dropped and the stream's transaction taken.
+                if (next < log.Count && !tree.LeafHash(next).AsSpan().SequenceEqual(entry.LeafHash) && !DropUnappliedSuffix(next, message))
                 {
-                    // After a crash the log may hold what the state had not applied: the stream must give it back exactly.
-                    if (!tree.LeafHash(next).AsSpan().SequenceEqual(entry.LeafHash))
-                    {
-                        throw new StreamContradictionException(StreamContradiction(
-                            $"stream message {message.StreamSequence} puts transaction {signed.Transaction.Id} at leaf {next}, but this member's log holds a different transaction there"));
-                    }
+                    throw new StreamContradictionException(StreamContradiction(
+                        $"stream message {message.StreamSequence} puts transaction {signed.Transaction.Id} at leaf {next}, but this member's log holds a different transaction there, within what it cosigned"));
                 }
-                else
+
+                if (next >= log.Count)
                 {
                     var index = log.Append(signed.Encoded.Span);
                     if (index != next)

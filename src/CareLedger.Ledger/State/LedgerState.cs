@@ -228,8 +228,11 @@ public sealed class LedgerState : ILedgerState, IDisposable
     /// Applies the transactions at leaves <see cref="AppliedCount"/>, +1, ... in one database transaction that also
     /// advances <see cref="AppliedCount"/> and, for a consortium member, saves <paramref name="newPosition"/>; either
     /// all of it is applied or none. Rules are not checked here: only validated transactions reach the log.
+    /// <paramref name="decided"/> are the stream positions after which the batch's messages made checkpoints due
+    /// (each with its size as <see cref="OrderingPosition.CheckpointSize"/>), kept for a rollback (ADR 0005); positions
+    /// of sizes below <paramref name="keepFrom"/> (this member's latest cosigned size: it never rolls back below it) go.
     /// </summary>
-    internal void Apply(IReadOnlyList<AppliedTransaction> batch, OrderingPosition? newPosition = null)
+    internal void Apply(IReadOnlyList<AppliedTransaction> batch, OrderingPosition? newPosition = null, IReadOnlyList<OrderingPosition>? decided = null, long keepFrom = 0)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         if (batch.Count == 0 && newPosition is null)
@@ -329,6 +332,16 @@ public sealed class LedgerState : ILedgerState, IDisposable
                 commands.SetPosition(newPosition);
             }
 
+            if (decided is { Count: > 0 })
+            {
+                foreach (var checkpoint in decided)
+                {
+                    commands.PutCheckpointPosition(checkpoint);
+                }
+
+                commands.ForgetCheckpointPositionsBelow(keepFrom);
+            }
+
             commands.End();
             transaction.Commit();
         }
@@ -359,6 +372,145 @@ public sealed class LedgerState : ILedgerState, IDisposable
         }
 
         Volatile.Write(ref appliedCount, next);
+    }
+
+    /// <summary>
+    /// The stream positions after which checkpoints of <paramref name="minimumSize"/> leaves or more were decided,
+    /// smallest size first (sequencer thread only): where a rollback may return to.
+    /// </summary>
+    internal IReadOnlyList<OrderingPosition> CheckpointPositions(long minimumSize)
+    {
+        using var command = database.Writer.CreateCommand();
+        command.CommandText = "SELECT stream_sequence, message_hash, checkpoint_size, checkpoint_stream_ms FROM checkpoint_positions WHERE checkpoint_size >= @size ORDER BY checkpoint_size";
+        command.Bind("@size", minimumSize);
+        using var reader = command.ExecuteReader();
+        var positions = new List<OrderingPosition>();
+        while (reader.Read())
+        {
+            positions.Add(new OrderingPosition((ulong)reader.GetInt64(0), (byte[])reader.GetValue(1), reader.GetInt64(2), reader.GetInt64(3)));
+        }
+
+        return positions;
+    }
+
+    /// <summary>
+    /// Rolls the state back to the replay of leaves 0 .. <paramref name="count"/> − 1 standing at stream
+    /// <paramref name="position"/>, in one database transaction (ADR 0005: a consortium member's suffix that the stream
+    /// replaced and that it never cosigned). Rows the dropped leaves wrote are deleted, the "closed at leaf" columns
+    /// they set are cleared, and a credential they changed is recomputed from its status transactions before
+    /// <paramref name="count"/>, read with <paramref name="readLeaf"/>. Sequencer thread only.
+    /// </summary>
+    internal void RollBack(long count, OrderingPosition position, Func<long, SignedTransaction> readLeaf)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var previous = AppliedCount;
+        if (count < 1 || count > previous)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"the state holds {previous} leaves; it rolls back to 1..{previous}");
+        }
+
+        var writer = database.Writer;
+        using (var transaction = writer.BeginTransaction())
+        {
+            var credentials = RecomputedCredentials(writer, transaction, count, readLeaf);
+            foreach (var sql in StateSchema.RollBackStatements)
+            {
+                using var command = writer.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = sql;
+                command.Bind("@count", count);
+                command.ExecuteNonQuery();
+            }
+
+            commands.Begin(transaction);
+            try
+            {
+                foreach (var credential in credentials)
+                {
+                    commands.PutCredential(credential);
+                }
+
+                commands.SetAppliedCount(previous, count);
+                commands.SetPosition(position);
+                commands.End();
+            }
+            catch
+            {
+                commands.Abandon();
+                throw;
+            }
+
+            transaction.Commit();
+        }
+
+        var reloaded = LoadKeys(writer);
+        foreach (var id in keys.Keys.Where(id => !reloaded.ContainsKey(id)))
+        {
+            keys.TryRemove(id, out _);
+        }
+
+        foreach (var (id, key) in reloaded)
+        {
+            keys[id] = key;
+        }
+
+        if (Consortium is { } terms)
+        {
+            Volatile.Write(ref governance, LoadGovernance(writer, terms));
+        }
+
+        Volatile.Write(ref this.position, position);
+        Volatile.Write(ref appliedCount, count);
+    }
+
+    /// <summary>The credentials that leaves at and beyond <paramref name="count"/> changed, as the earlier leaves left them (none: deleted).</summary>
+    private static List<CredentialState> RecomputedCredentials(DbConnection writer, DbTransaction transaction, long count, Func<long, SignedTransaction> readLeaf)
+    {
+        var changed = new HashSet<byte[]>(ByteArrayComparer.Instance);
+        using (var command = writer.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT id_hash FROM credentials WHERE leaf >= @count";
+            command.Bind("@count", count);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                changed.Add((byte[])reader.GetValue(0));
+            }
+        }
+
+        if (changed.Count == 0)
+        {
+            return [];
+        }
+
+        var leaves = new List<long>();
+        using (var command = writer.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT leaf FROM transactions WHERE type = @type AND leaf < @count ORDER BY leaf";
+            command.Bind("@type", (long)TxType.CredentialStatus);
+            command.Bind("@count", count);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                leaves.Add(reader.GetInt64(0));
+            }
+        }
+
+        var states = new Dictionary<byte[], CredentialState>(ByteArrayComparer.Instance);
+        foreach (var leaf in leaves)
+        {
+            var signed = readLeaf(leaf);
+            if (TransactionPayloads.Decode(signed.Transaction) is CredentialStatusPayload status && changed.Contains(status.CredentialIdHash))
+            {
+                // As Apply does: an issuance starts afresh, any other status follows the credential's state.
+                var before = status.Status == CredentialStatusKind.Issued ? null : states.GetValueOrDefault(status.CredentialIdHash);
+                states[status.CredentialIdHash] = CredentialTransitions.Next(before, status, signed.Transaction.Author, leaf);
+            }
+        }
+
+        return [.. states.Values];
     }
 
     public void Dispose()

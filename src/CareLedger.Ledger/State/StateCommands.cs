@@ -313,6 +313,16 @@ internal sealed class StateCommands : IDisposable
         Write(setPosition);
     }
 
+    /// <summary>Where in the stream the checkpoint of <see cref="OrderingPosition.CheckpointSize"/> leaves was decided (ADR 0005).</summary>
+    public void PutCheckpointPosition(OrderingPosition decided) =>
+        WriteOnce("INSERT INTO checkpoint_positions (checkpoint_size, stream_sequence, message_hash, checkpoint_stream_ms) VALUES (@size, @sequence, @hash, @ms) "
+            + "ON CONFLICT (checkpoint_size) DO UPDATE SET stream_sequence = excluded.stream_sequence, message_hash = excluded.message_hash, checkpoint_stream_ms = excluded.checkpoint_stream_ms",
+            null, ("@size", decided.CheckpointSize), ("@sequence", checked((long)decided.StreamSequence)), ("@hash", decided.MessageHash), ("@ms", decided.CheckpointStreamMs));
+
+    /// <summary>Positions of checkpoints smaller than <paramref name="size"/>: the member cosigned <paramref name="size"/>, it never rolls back below it.</summary>
+    public void ForgetCheckpointPositionsBelow(long size) =>
+        WriteOnce("DELETE FROM checkpoint_positions WHERE checkpoint_size < @size", null, ("@size", size));
+
     /// <summary>
     /// Moves the applied count from <paramref name="previous"/> to <paramref name="count"/>. The row must still say
     /// <paramref name="previous"/>: a state that lost commits or that another writer moved is never built upon.

@@ -12,15 +12,18 @@ internal static class StateSchema
     /// <summary>
     /// 2 added the credentials table (<see cref="TxType.CredentialStatus"/>); 3 the members table
     /// (<see cref="TxType.ConsortiumGenesis"/>); 4 governance (ADR 0008): the quorum_changes, proposals and votes tables,
-    /// and a member may have several rows (a key rotation), keyed by (name, from_leaf).
+    /// and a member may have several rows (a key rotation), keyed by (name, from_leaf); 5 the checkpoint_positions table
+    /// (where in the stream each checkpoint size was decided, so that a member can roll back a suffix it never cosigned).
     /// </summary>
-    public const long FormatVersion = 4;
+    public const long FormatVersion = 5;
 
     /// <summary>
     /// Older databases are upgraded by creating the tables they lack empty: a log that format 1 or 2 replayed cannot
     /// hold a transaction of the types those tables come from (the types did not exist), so empty tables are exactly its replay.
+    /// Format 4 lacks only checkpoint_positions, which is not a replay: empty, it means no rollback below the first
+    /// checkpoint decided after the upgrade (such a contradiction halts the member, as before).
     /// </summary>
-    public static bool UpgradesByEmptyTables(long? format) => format is 1 or 2 or 3;
+    public static bool UpgradesByEmptyTables(long? format) => format is 1 or 2 or 3 or 4;
 
     /// <summary>
     /// Format 3's members table is keyed by name alone: its rows are copied aside before the tables are created and
@@ -101,6 +104,12 @@ internal static class StateSchema
             stream_sequence      INTEGER NOT NULL,
             message_hash         BLOB NOT NULL,
             checkpoint_size      INTEGER NOT NULL,
+            checkpoint_stream_ms INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE IF NOT EXISTS checkpoint_positions (
+            checkpoint_size      INTEGER PRIMARY KEY NOT NULL,
+            stream_sequence      INTEGER NOT NULL,
+            message_hash         BLOB NOT NULL,
             checkpoint_stream_ms INTEGER NOT NULL
         ) STRICT;
         CREATE TABLE IF NOT EXISTS credentials (
@@ -187,6 +196,12 @@ internal static class StateSchema
             checkpoint_size      bigint NOT NULL,
             checkpoint_stream_ms bigint NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS checkpoint_positions (
+            checkpoint_size      bigint PRIMARY KEY,
+            stream_sequence      bigint NOT NULL,
+            message_hash         bytea NOT NULL,
+            checkpoint_stream_ms bigint NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS credentials (
             id_hash     bytea PRIMARY KEY,
             status      bigint NOT NULL,
@@ -199,7 +214,8 @@ internal static class StateSchema
 
     /// <summary>
     /// Tables with their primary key columns, in the order a dump compares them: every table that is a replay of the
-    /// log. Not <c>ordering</c>: where a consortium member stands in its network's stream is not in the log.
+    /// log. Not <c>ordering</c> nor <c>checkpoint_positions</c>: where a consortium member stands in its network's
+    /// stream is not in the log.
     /// </summary>
     public static readonly IReadOnlyList<(string Table, string OrderBy)> Tables =
     [
@@ -213,6 +229,28 @@ internal static class StateSchema
         ("quorum_changes", "from_leaf"),
         ("proposals", "id"),
         ("votes", "proposal, member"),
+    ];
+
+    /// <summary>
+    /// Undoes every row that leaves at and beyond <c>@count</c> wrote (ADR 0005, rollback of a suffix a member never
+    /// cosigned): rows are inserted with the leaf that wrote them, and the only columns a later leaf changes are the
+    /// "closed at leaf" columns set from NULL, and credentials (rewritten by <c>LedgerState.RollBack</c> from the log).
+    /// </summary>
+    public static readonly IReadOnlyList<string> RollBackStatements =
+    [
+        "DELETE FROM transactions WHERE leaf >= @count",
+        "DELETE FROM keys WHERE registered_leaf >= @count",
+        "UPDATE keys SET revoked_leaf = NULL WHERE revoked_leaf >= @count",
+        "DELETE FROM records WHERE leaf >= @count",
+        "DELETE FROM erased_patients WHERE leaf >= @count",
+        "DELETE FROM credentials WHERE leaf >= @count",
+        "DELETE FROM members WHERE from_leaf >= @count",
+        "UPDATE members SET until_leaf = NULL WHERE until_leaf >= @count",
+        "DELETE FROM quorum_changes WHERE from_leaf >= @count",
+        "DELETE FROM votes WHERE leaf >= @count",
+        "DELETE FROM proposals WHERE leaf >= @count",
+        "UPDATE proposals SET closed_leaf = NULL, executed = NULL, reason = NULL WHERE closed_leaf >= @count",
+        "DELETE FROM checkpoint_positions WHERE checkpoint_size > @count",
     ];
 
     public const string MetaFormat = "format";

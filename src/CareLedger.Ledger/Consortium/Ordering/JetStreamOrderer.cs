@@ -13,6 +13,7 @@ namespace CareLedger.Ledger.Consortium.Ordering;
 public sealed class JetStreamOrderer
 {
     private readonly NatsJSContext jetStream;
+    private readonly INatsConnection connection;
 
     public JetStreamOrderer(INatsConnection connection, JetStreamOrdererOptions options)
     {
@@ -23,6 +24,7 @@ public sealed class JetStreamOrderer
         if (options.DuplicateWindow <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), options.DuplicateWindow, "The duplicate window must be positive.");
         jetStream = new NatsJSContext(connection);
+        this.connection = connection;
         Options = options;
     }
 
@@ -90,6 +92,27 @@ public sealed class JetStreamOrderer
         if (ack.Error is { } error)
             throw new InvalidOperationException($"JetStream refused tick {id}: {error.Description} (code {error.ErrCode}).");
         return new PublishedBatch(id, ack.Seq, ack.Duplicate);
+    }
+
+    /// <summary>The SHA-256 of the stream's message <paramref name="sequence"/> as stored now, or null when the stream has no such message.</summary>
+    public async ValueTask<byte[]?> MessageHashAsync(ulong sequence, CancellationToken cancellationToken = default)
+    {
+        var request = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, ulong> { ["seq"] = sequence });
+        var reply = await connection.RequestAsync<byte[], byte[]>(
+            $"$JS.API.STREAM.MSG.GET.{Options.StreamName}", request, requestSerializer: NatsRawSerializer<byte[]>.Default, replySerializer: NatsRawSerializer<byte[]>.Default,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        using var document = System.Text.Json.JsonDocument.Parse(reply.Data ?? []);
+        if (document.RootElement.TryGetProperty("error", out var error))
+        {
+            // 10037: no message found.
+            return error.TryGetProperty("err_code", out var code) && code.GetInt32() == 10037
+                ? null
+                : throw new InvalidOperationException($"JetStream could not read message {sequence} of stream '{Options.StreamName}': {error}");
+        }
+
+        var message = document.RootElement.GetProperty("message");
+        var data = message.TryGetProperty("data", out var encoded) ? Convert.FromBase64String(encoded.GetString() ?? "") : [];
+        return System.Security.Cryptography.SHA256.HashData(data);
     }
 
     /// <summary>The sequence of the stream's last message (0 when it is empty).</summary>

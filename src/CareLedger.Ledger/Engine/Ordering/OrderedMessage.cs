@@ -22,7 +22,18 @@ internal sealed class OrderedMessage
         IsTick = isTick;
     }
 
+    /// <summary>Not a message: the stream contradicts what this member applied, and the sequencer is to roll back (ADR 0005).</summary>
+    public OrderedMessage(StreamRollback rollback)
+    {
+        Entries = [];
+        Hash = [];
+        Rollback = rollback;
+    }
+
     public IReadOnlyList<OrderedEntry> Entries { get; }
+
+    /// <summary>Set on a rollback request, which the sequencer handles alone, after everything delivered before it.</summary>
+    public StreamRollback? Rollback { get; }
 
     /// <summary>0 for the embedded ordering; from 1 in a stream.</summary>
     public ulong StreamSequence { get; }

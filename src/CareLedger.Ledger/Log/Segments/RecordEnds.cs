@@ -41,4 +41,12 @@ internal sealed class RecordEnds
         ends[_count] = end;
         _count++;
     }
+
+    /// <summary>Forgets the entries at and beyond <paramref name="count"/> (the log dropped those records).</summary>
+    public void TruncateTo(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _count);
+        _count = count;
+    }
 }
