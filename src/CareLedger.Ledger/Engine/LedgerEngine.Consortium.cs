@@ -69,7 +69,18 @@ public sealed partial class LedgerEngine
     internal OrderingPosition StreamPosition => state.Position ?? OrderingPosition.AfterGenesis;
 
     /// <summary>This member's root at <paramref name="treeSize"/>, or null when its tree is not that large yet.</summary>
-    internal byte[]? LocalRoot(long treeSize) => treeSize >= 0 && treeSize <= tree.Size ? tree.RootHash(treeSize) : null;
+    internal byte[]? LocalRoot(long treeSize)
+    {
+        try
+        {
+            return treeSize >= 0 && treeSize <= tree.Size ? tree.RootHash(treeSize) : null;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // A rollback (ADR 0005) cut the tree between the two reads: it is not that large any more.
+            return null;
+        }
+    }
 
     /// <summary>Whether a consistency proof from this member's tree leads from (old size, old root) to (new size, new root); true when its tree is too small to judge.</summary>
     internal bool IsConsistent(long oldSize, byte[] oldRoot, long newSize, byte[] newRoot)

@@ -278,7 +278,8 @@ internal static class LedgerEndpoints
             }
         });
 
-        // Liveness, sizes and, for a consortium member, where it stands in its network and any alarm (HTTP 503 then).
+        // Liveness, sizes and, for a consortium member, where it stands in its network, any alarm (HTTP 503 then) and any
+        // fault it recovered from.
         app.MapGet("/health", (CareLedgerNode node) =>
         {
             var alarms = node.Ledger.Alarms;
@@ -303,6 +304,16 @@ internal static class LedgerEndpoints
                         lastError = status.LastError,
                     },
                     alarms = alarms.Select(a => new { kind = a.Kind, member = a.Member, description = a.Description, raisedAt = a.RaisedAt }),
+                    // Faults this member recovered from by itself (ADR 0005): reported, not alarming; the status stays ok.
+                    recovered = node.Ledger.Recoveries.Select(r => new
+                    {
+                        kind = r.Kind,
+                        rolledBackTo = r.RolledBackTo,
+                        droppedLeaves = r.DroppedLeaves,
+                        contradictedSequence = r.ContradictedSequence,
+                        description = r.Description,
+                        recoveredAt = r.RecoveredAt,
+                    }),
                 },
                 statusCode: alarms.Count > 0 ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
         });

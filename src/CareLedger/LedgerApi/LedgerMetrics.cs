@@ -26,6 +26,10 @@ internal static class LedgerMetrics
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"careledger_consortium_alarms_total{{kind=\"{kind}\"}} {ledger.Alarms.Count(a => a.Kind == kind)}");
             }
+
+            text.AppendLine("# HELP careledger_consortium_recoveries_total Faults this member recovered from without halting since it started, by kind (stream-rollback: the stream replaced a suffix it had applied but never cosigned).");
+            text.AppendLine("# TYPE careledger_consortium_recoveries_total counter");
+            text.AppendLine(CultureInfo.InvariantCulture, $"careledger_consortium_recoveries_total{{kind=\"{LedgerRecovery.StreamRollback}\"}} {ledger.Recoveries.Count(r => r.Kind == LedgerRecovery.StreamRollback)}");
         }
 
         return text.ToString();

@@ -43,7 +43,9 @@ internal static class NodeHost
         builder.Services.AddCareLedgerLocator(node);
 
         var app = builder.Build();
-        LogAlarms(node, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CareLedger.Consortium"));
+        var consortiumLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CareLedger.Consortium");
+        LogAlarms(node, consortiumLogger);
+        LogRecoveries(node, consortiumLogger);
         app.UseCareLedgerIdentity();
         app.MapCareLedgerIdentity();
         app.MapLedgerEndpoints();
@@ -67,6 +69,18 @@ internal static class NodeHost
         foreach (var alarm in node.Ledger.Alarms)
         {
             Log(alarm);
+        }
+    }
+
+    /// <summary>A fault the member recovered from by itself (ADR 0005) is one warning line: sizes and stream sequences only.</summary>
+    private static void LogRecoveries(CareLedgerNode node, ILogger logger)
+    {
+        void Log(Ledger.Engine.LedgerRecovery recovery) => logger.LogWarning(
+            "CONSORTIUM RECOVERED ({Kind}): {Description}", recovery.Kind, recovery.Description);
+        node.Ledger.Recovered += Log;
+        foreach (var recovery in node.Ledger.Recoveries)
+        {
+            Log(recovery);
         }
     }
 

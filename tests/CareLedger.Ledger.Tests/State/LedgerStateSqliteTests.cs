@@ -37,9 +37,10 @@ public class LedgerStateSqliteTests
     }
 
     [Theory]
-    [InlineData(1, "DROP TABLE credentials; DROP TABLE members; " + DropGovernance)]
-    [InlineData(2, "DROP TABLE members; " + DropGovernance)]
-    [InlineData(3, DropGovernance + " DROP TABLE members; " + MembersByName)]
+    [InlineData(1, "DROP TABLE credentials; DROP TABLE members; " + DropGovernance + DropPositions)]
+    [InlineData(2, "DROP TABLE members; " + DropGovernance + DropPositions)]
+    [InlineData(3, DropGovernance + DropPositions + " DROP TABLE members; " + MembersByName)]
+    [InlineData(4, DropPositions)]
     public void An_older_state_gains_its_missing_tables_empty_and_the_current_format(int olderFormat, string drop)
     {
         using var directory = new TempDirectory("state");
@@ -64,7 +65,10 @@ public class LedgerStateSqliteTests
         check.Open();
         using var format = check.CreateCommand();
         format.CommandText = "SELECT value FROM meta WHERE name = 'format'";
-        Assert.Equal(4L, format.ExecuteScalar());
+        Assert.Equal(5L, format.ExecuteScalar());
+        using var positions = check.CreateCommand();
+        positions.CommandText = "SELECT count(*) FROM checkpoint_positions";
+        Assert.Equal(0L, positions.ExecuteScalar());
 
         // A member may now have several rows (a key rotation): keyed by (name, from_leaf).
         using var rotation = check.CreateCommand();
@@ -73,6 +77,9 @@ public class LedgerStateSqliteTests
     }
 
     private const string DropGovernance = "DROP TABLE quorum_changes; DROP TABLE proposals; DROP TABLE votes;";
+
+    /// <summary>Format 5 added where each checkpoint was decided in the stream (ADR 0005, a member's rollback).</summary>
+    private const string DropPositions = " DROP TABLE checkpoint_positions;";
 
     /// <summary>Format 3's members table, keyed by name alone.</summary>
     private const string MembersByName = "CREATE TABLE members (name TEXT PRIMARY KEY NOT NULL, organisation TEXT NOT NULL, organisation_key BLOB NOT NULL, "
