@@ -40,7 +40,8 @@ namespace CareLedger.Benchmarks.Access;
 /// Run: dotnet run -c Release --project bench/CareLedger.Benchmarks -- door [--clients 8] [--reads 2000] [--rounds 5]
 /// [--only http|process] [--modes off,system,clinician,decision] — the last two narrow a run to what a profiler
 /// (<c>perf record</c>) should see alone; the overhead column then needs door off among the modes. The mode
-/// <c>off+token</c> (only when named) sends the clinician's bearer token to the door-less route.
+/// <c>off+token</c> (only when named) sends the clinician's bearer token to the door-less route. <c>--decision-cache off</c>
+/// runs the node with the door's consent-decision cache turned off (docs/adr/0012), to compare with it on in one build.
 /// </summary>
 internal static class DoorOverheadLoad
 {
@@ -57,13 +58,24 @@ internal static class DoorOverheadLoad
         var clients = Option(args, "--clients", 8);
         var readsPerClient = Option(args, "--reads", 2000);
         var rounds = Option(args, "--rounds", 5);
+        var decisionCache = Text(args, "--decision-cache") ?? "on";
+        if (decisionCache is not ("on" or "off"))
+        {
+            throw new ArgumentException($"--decision-cache: '{decisionCache}' is not on or off");
+        }
+
         var directory = Directory.CreateTempSubdirectory("careledger-door-bench-").FullName;
         try
         {
             await using var node = await CareLedgerNode.InitializeAsync(NodePaths.For(Path.Combine(directory, "data")),
-                new NodeConfig { Origin = "bench.careledger.local/door", OrganisationName = Organisation }, CancellationToken.None);
+                new NodeConfig
+                {
+                    Origin = "bench.careledger.local/door",
+                    OrganisationName = Organisation,
+                    DecisionCacheCapacity = decisionCache == "off" ? 0 : null,
+                }, CancellationToken.None);
             var (practitioner, ids) = await SeedAsync(node);
-            Console.WriteLine($"node: 1 patient, {ids.Length} Observations (~1 KiB each), a consent permitting {practitioner} (TREAT), a licence on the ledger");
+            Console.WriteLine($"node: 1 patient, {ids.Length} Observations (~1 KiB each), a consent permitting {practitioner} (TREAT), a licence on the ledger; decision cache {decisionCache}");
 
             var only = Text(args, "--only");
             var modes = Modes(Text(args, "--modes"));
@@ -77,6 +89,7 @@ internal static class DoorOverheadLoad
                 await OverHttpAsync(node, practitioner, ids, clients, readsPerClient, rounds, [.. modes.Where(m => m != Mode.DecisionOnlyClinician)]);
             }
 
+            Console.WriteLine($"consent decisions answered from the decision cache: {node.Gate.KeptDecisionsUsed:N0}");
             return 0;
         }
         finally

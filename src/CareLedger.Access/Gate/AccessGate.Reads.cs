@@ -68,7 +68,7 @@ public sealed partial class AccessGate
                 try
                 {
                     decision = AccessPolicy.CheckScope(call, address.ResourceType, action)
-                        ?? _policy.Decide(call, action, address.ResourceType, new Compartment(record.Patient, null), () => [FactsOf(record)]);
+                        ?? _policy.Decide(call, action, address.ResourceType, new Compartment(record.Patient, null), () => [FactsOf(record)], record.Address);
                 }
                 catch
                 {
@@ -153,7 +153,7 @@ public sealed partial class AccessGate
         try
         {
             var compartment = new Compartment(record.Patient, null);
-            var decision = _policy.Decide(call, AccessAction.Read, type, compartment, () => [FactsOf(record)]);
+            var decision = _policy.Decide(call, AccessAction.Read, type, compartment, () => [FactsOf(record)], record.Address);
             if (!decision.Permitted)
             {
                 throw Refuse(Keep(Build(call, AccessAction.Read, decision, compartment, type, id, 0, 0, null)), decision);

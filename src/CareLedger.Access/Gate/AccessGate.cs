@@ -27,6 +27,7 @@ public sealed partial class AccessGate
     private readonly TimeProvider _time;
     private readonly RecordReader _records;
     private readonly AccessPolicy _policy;
+    private readonly DecisionCache? _decisions;
 
     public AccessGate(
         Vault.Vault vault,
@@ -57,8 +58,12 @@ public sealed partial class AccessGate
         _records = new RecordReader(vault);
         Consents = new ConsentRegistry(_records, vault.TryGetPseudonym, options.PatientCacheCapacity);
         var pseudonyms = new PatientPseudonyms(vault.TryGetPseudonym, options.PatientCacheCapacity);
-        _policy = new AccessPolicy(pseudonyms, _records, Consents, new ConsentEngine(options.Profile), credentials, delegations, options);
+        _decisions = options.DecisionCacheCapacity > 0 ? new DecisionCache(options.DecisionCacheCapacity) : null;
+        _policy = new AccessPolicy(pseudonyms, _records, Consents, new ConsentEngine(options.Profile), credentials, delegations, options, _decisions);
     }
+
+    /// <summary>Consent decisions answered from the decision cache so far (0 when it is off); see <see cref="DecisionCache"/>.</summary>
+    public long KeptDecisionsUsed => _decisions?.Hits ?? 0;
 
     /// <summary>The patients' compiled consents, as the door decides with them.</summary>
     public ConsentRegistry Consents { get; }

@@ -18,4 +18,10 @@ public sealed record AccessGateOptions(string Organisation)
 
     /// <summary>Patients whose compiled consents (and, separately, pseudonyms) are kept in memory at once.</summary>
     public int PatientCacheCapacity { get; init; } = 10_000;
+
+    /// <summary>
+    /// Consent decisions about one record version for one requester and purpose kept while they provably hold
+    /// (<see cref="DecisionCache"/>, docs/adr/0012-consent-decision-cache.md); 0 turns the cache off.
+    /// </summary>
+    public int DecisionCacheCapacity { get; init; } = 50_000;
 }

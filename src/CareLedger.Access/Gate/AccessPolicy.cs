@@ -8,6 +8,7 @@ using CareLedger.Consent.Evaluation;
 using CareLedger.Consent.Requests;
 using CareLedger.Consent.Validation;
 using CareLedger.Consent.Vocabulary;
+using CareLedger.Vault;
 using ModelCoding = CareLedger.Consent.Model.Coding;
 
 namespace CareLedger.Access.Gate;
@@ -25,7 +26,8 @@ internal sealed class AccessPolicy(
     ConsentEngine engine,
     ICredentialStatus credentials,
     IDelegations delegations,
-    AccessGateOptions options)
+    AccessGateOptions options,
+    DecisionCache? decisions)
 {
     private const string ConsentType = "Consent";
     private const string ParticipationType = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType";
@@ -53,9 +55,11 @@ internal sealed class AccessPolicy(
     /// <summary>
     /// Decides one record, after the scope check. <paramref name="facts"/> gives the versions to judge (for an update:
     /// the stored one and the new one, both of which must be permitted); it is only read when consent is consulted.
+    /// <paramref name="stored"/> names the one stored version the facts are of, for a read: its consent decision may then
+    /// be kept and reused (<see cref="DecisionCache"/>).
     /// </summary>
     public GateDecision Decide(GateCall call, AccessAction action, string resourceType, Compartment compartment,
-        Func<IReadOnlyList<RequestedResource>> facts)
+        Func<IReadOnlyList<RequestedResource>> facts, RecordAddress? stored = null)
     {
         var who = call.Who;
         if (call.Context.BreakGlass is not null && who.Role != CareLedgerRole.Clinician)
@@ -87,8 +91,8 @@ internal sealed class AccessPolicy(
             CareLedgerRole.System => string.Equals(who.Organisation, options.Organisation, StringComparison.Ordinal)
                 ? GateDecision.Permit($"custodian system of {options.Organisation}")
                 : GateDecision.Deny("a system of another organisation has no access to this custodian's patient records"),
-            CareLedgerRole.Clinician => ForClinician(call, action, compartment, facts),
-            CareLedgerRole.Researcher => ForResearcher(call, action, compartment, facts),
+            CareLedgerRole.Clinician => ForClinician(call, action, compartment, facts, stored),
+            CareLedgerRole.Researcher => ForResearcher(call, action, compartment, facts, stored),
             _ => GateDecision.Deny($"role {who.Role.ToName()} has no access to patient records"),
         };
     }
@@ -130,10 +134,11 @@ internal sealed class AccessPolicy(
         var minor = grant.Kind == DelegateKind.Guardian && call.IsMinor(key, () => IsMinor(patient, call.Now));
         // Per patient: the same caller may be one patient's guardian and another's caregiver.
         var requester = new Requester(reference) { Roles = grant.Kind == DelegateKind.Guardian ? s_guardianRecipient : s_recipient };
-        return Consult(call, requester, action, patient, facts, new DelegationFacts(grant.Kind, grant.Scope, minor), breakGlass: null);
+        return Consult(call, requester, action, patient, facts, new DelegationFacts(grant.Kind, grant.Scope, minor), breakGlass: null, stored: null);
     }
 
-    private GateDecision ForClinician(GateCall call, AccessAction action, Compartment compartment, Func<IReadOnlyList<RequestedResource>> facts)
+    private GateDecision ForClinician(GateCall call, AccessAction action, Compartment compartment, Func<IReadOnlyList<RequestedResource>> facts,
+        RecordAddress? stored)
     {
         if (call.Who.Reference is not { } reference)
         {
@@ -160,10 +165,11 @@ internal sealed class AccessPolicy(
 
         var requester = call.Requester ??= RequesterOf(call, reference, careTeam: IsSameOrganisation(call));
         var breakGlass = call.Context.BreakGlass is { } claim ? new BreakGlassFacts(credential.Valid, claim.Reason, claim.ExpiresAt) : null;
-        return Consult(call, requester, action, patient, facts, delegation: null, breakGlass);
+        return Consult(call, requester, action, patient, facts, delegation: null, breakGlass, stored);
     }
 
-    private GateDecision ForResearcher(GateCall call, AccessAction action, Compartment compartment, Func<IReadOnlyList<RequestedResource>> facts)
+    private GateDecision ForResearcher(GateCall call, AccessAction action, Compartment compartment, Func<IReadOnlyList<RequestedResource>> facts,
+        RecordAddress? stored)
     {
         if (!engine.Profile.ResearchPurposes.Contains(call.Purpose))
         {
@@ -177,7 +183,7 @@ internal sealed class AccessPolicy(
 
         // A researcher without a FHIR identity is still one requester; no consent can name this reference.
         var requester = call.Requester ??= RequesterOf(call, call.Who.Reference ?? $"urn:careledger:account:{call.Who.Subject}", careTeam: false);
-        return Consult(call, requester, action, patient, facts, delegation: null, breakGlass: null);
+        return Consult(call, requester, action, patient, facts, delegation: null, breakGlass: null, stored);
     }
 
     private Requester RequesterOf(GateCall call, string reference, bool careTeam) => new(reference)
@@ -191,7 +197,7 @@ internal sealed class AccessPolicy(
         string.Equals(call.Who.Organisation, options.Organisation, StringComparison.Ordinal);
 
     private GateDecision Consult(GateCall call, Requester requester, AccessAction action, byte[] patient, Func<IReadOnlyList<RequestedResource>> facts,
-        DelegationFacts? delegation, BreakGlassFacts? breakGlass)
+        DelegationFacts? delegation, BreakGlassFacts? breakGlass, RecordAddress? stored)
     {
         Consent.Compilation.CompiledConsentSet set;
         try
@@ -204,6 +210,32 @@ internal sealed class AccessPolicy(
                 $"the patient's stored consents do not validate ({e.Problems.Count} problems), so consent permits nothing until they are corrected");
         }
 
+        // Kept only what is decided by the set, the requester, the purpose, the action and one stored version alone: no
+        // break-glass (its expiry is the request's), no delegation (its period and the patient's age are), no groups.
+        DecisionCache.Key key = default;
+        var keep = decisions is not null && stored is not null && delegation is null && breakGlass is null
+            && requester.Groups.Count == 0 && ReferenceEquals(requester.Roles, s_recipient);
+        if (keep)
+        {
+            key = new DecisionCache.Key(stored.GetValueOrDefault(), requester.Reference, requester.Organization, requester.IsCareTeamMember, call.Purpose, action);
+            if (decisions!.TryGet(key, set, call.Now, out var kept))
+            {
+                return kept;
+            }
+        }
+
+        var decided = Evaluate(call, requester, action, set, facts, delegation, breakGlass);
+        if (keep)
+        {
+            decisions!.Add(key, set, call.Now, decided);
+        }
+
+        return decided;
+    }
+
+    private GateDecision Evaluate(GateCall call, Requester requester, AccessAction action, Consent.Compilation.CompiledConsentSet set,
+        Func<IReadOnlyList<RequestedResource>> facts, DelegationFacts? delegation, BreakGlassFacts? breakGlass)
+    {
         GateDecision? permitted = null;
         foreach (var resource in facts())
         {

@@ -9,6 +9,10 @@ namespace CareLedger.Consent.Compilation;
 /// </summary>
 public sealed class CompiledConsentSet
 {
+    // Every start and end of a consent's or provision's period (UTC ticks), ascending and distinct: the only instants at
+    // which the passage of time alone can change a decision of this set (ConsentEvaluator, ProvisionMatcher).
+    private readonly long[] _periodBoundaries;
+
     internal CompiledConsentSet(
         PatientId patient,
         CompiledConsent[] consents,
@@ -27,6 +31,7 @@ public sealed class CompiledConsentSet
         DataPool = dataPool;
         CodingIds = codingIds;
         ReferenceIds = referenceIds;
+        _periodBoundaries = PeriodBoundaries(provisions);
     }
 
     public PatientId Patient { get; }
@@ -49,6 +54,25 @@ public sealed class CompiledConsentSet
     internal Dictionary<Coding, int> CodingIds { get; }
 
     internal Dictionary<string, int> ReferenceIds { get; }
+
+    /// <summary>
+    /// The interval around <paramref name="at"/>, half-open <c>[From, Until)</c>, within which every request to this set
+    /// that carries neither break-glass nor a delegation is decided exactly as at <paramref name="at"/>: it is bounded by
+    /// the nearest starts and ends of the consents' and provisions' periods, the only instants at which time alone changes
+    /// a decision (a data period is compared with the data's own time, not the request's). An open end is
+    /// <see cref="DateTimeOffset.MinValue"/> or <see cref="DateTimeOffset.MaxValue"/>. Break-glass expiries and delegation
+    /// periods belong to the request, not to the set, and are not covered.
+    /// </summary>
+    public (DateTimeOffset From, DateTimeOffset Until) StableWindow(DateTimeOffset at)
+    {
+        var ticks = at.UtcTicks;
+        // The first boundary after the instant: the window ends there and starts at the boundary before it.
+        var index = Array.BinarySearch(_periodBoundaries, ticks);
+        var next = index >= 0 ? index + 1 : ~index;
+        var from = next > 0 ? new DateTimeOffset(_periodBoundaries[next - 1], TimeSpan.Zero) : DateTimeOffset.MinValue;
+        var until = next < _periodBoundaries.Length ? new DateTimeOffset(_periodBoundaries[next], TimeSpan.Zero) : DateTimeOffset.MaxValue;
+        return (from, until);
+    }
 
     /// <summary>A patient without consents: every decision falls to the jurisdiction profile.</summary>
     public static CompiledConsentSet Empty(PatientId patient) => Compile(patient, []);
@@ -99,5 +123,25 @@ public sealed class CompiledConsentSet
         }
 
         return builder.Build(patient);
+    }
+
+    private static long[] PeriodBoundaries(CompiledProvision[] provisions)
+    {
+        var boundaries = new SortedSet<long>();
+        foreach (var provision in provisions)
+        {
+            // long.MinValue / long.MaxValue stand for an open end: no instant at which anything changes.
+            if (provision.PeriodStart != long.MinValue)
+            {
+                boundaries.Add(provision.PeriodStart);
+            }
+
+            if (provision.PeriodEnd != long.MaxValue)
+            {
+                boundaries.Add(provision.PeriodEnd);
+            }
+        }
+
+        return [.. boundaries];
     }
 }

@@ -29,6 +29,12 @@ internal sealed record NodeConfig
     /// </summary>
     public string? OrganizationReference { get; init; }
 
+    /// <summary>
+    /// How many consent decisions the door keeps while they provably hold (docs/adr/0012-consent-decision-cache.md);
+    /// 0 turns the cache off. Null (absent from node.json): the door's default.
+    /// </summary>
+    public int? DecisionCacheCapacity { get; init; }
+
     public int CheckpointEveryTransactions { get; init; } = 1000;
 
     public int CheckpointIntervalMilliseconds { get; init; } = 200;
@@ -61,7 +67,13 @@ internal sealed record NodeConfig
             throw new CliException($"the organisation reference must be Organization/<id>, not '{reference}'");
         }
 
-        return new AccessGateOptions(OrganisationName) { Profile = profile, OrganizationReference = OrganizationReference };
+        if (DecisionCacheCapacity < 0)
+        {
+            throw new CliException($"decisionCacheCapacity must be 0 (off) or a positive number of decisions, not {DecisionCacheCapacity}");
+        }
+
+        var options = new AccessGateOptions(OrganisationName) { Profile = profile, OrganizationReference = OrganizationReference };
+        return DecisionCacheCapacity is { } capacity ? options with { DecisionCacheCapacity = capacity } : options;
     }
 
     public const string SqliteStore = "sqlite";

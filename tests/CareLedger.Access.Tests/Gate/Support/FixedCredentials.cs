@@ -11,6 +11,8 @@ public sealed class FixedCredentials(params string[] valid) : ICredentialStatus
 
     public void Revoke(string practitioner) => _valid.Remove(practitioner);
 
+    public void Add(string practitioner) => _valid.Add(practitioner);
+
     public CredentialCheck Check(string practitionerReference, DateTimeOffset now)
     {
         Checks++;

@@ -25,7 +25,7 @@ public sealed class GateWorld : IDisposable
     private readonly FileKeyring _keyring;
     private int _tx;
 
-    public GateWorld(JurisdictionProfile? profile = null)
+    public GateWorld(JurisdictionProfile? profile = null, int? decisionCacheCapacity = null)
     {
         _directory = Path.Combine(Path.GetTempPath(), "careledger-gate-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_directory);
@@ -36,6 +36,11 @@ public sealed class GateWorld : IDisposable
             Profile = profile ?? JurisdictionProfile.OptIn,
             OrganizationReference = OrganizationReference,
         };
+        if (decisionCacheCapacity is { } capacity)
+        {
+            Options = Options with { DecisionCacheCapacity = capacity };
+        }
+
         Gate = new AccessGate(Vault, Options, Audit, Credentials, BreakGlass, Delegations, Time);
     }
 

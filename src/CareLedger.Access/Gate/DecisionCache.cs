@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using CareLedger.Consent.Compilation;
+using CareLedger.Vault;
+using ModelCoding = CareLedger.Consent.Model.Coding;
+
+namespace CareLedger.Access.Gate;
+
+/// <summary>
+/// The consent decisions already made about one record version for one requester, kept while they provably still hold
+/// (docs/adr/0012-consent-decision-cache.md). A consent decision is a pure function of the patient's compiled consent
+/// set, the requester, the purpose, the action, the record's facts and the instant. Each of these is pinned:
+/// <list type="bullet">
+/// <item>the set by identity — any Consent write (grant, revocation, change) makes the registry compile a new set, so an
+/// entry made with the old one is never used again;</item>
+/// <item>the facts by the record's address with its version — a stored version never changes (the vault appends versions,
+/// and an erased record can be neither read nor written again);</item>
+/// <item>the instant by the set's stable window — the entry is used only between the nearest period boundaries of the
+/// set's consents and provisions around the instant it was decided at.</item>
+/// </list>
+/// Requests with break-glass or a delegation are never kept (their own expiries and periods decide), nor is anything
+/// outside the consent engine: scope, role and credential are checked on every request before this is consulted.
+/// Bounded: when full it is cleared and refills from the records in use. Thread-safe.
+/// </summary>
+internal sealed class DecisionCache(int capacity)
+{
+    private readonly ConcurrentDictionary<Key, Entry> _entries = new();
+    private long _hits;
+
+    /// <summary>Decisions answered from the cache since the door started (for tests and diagnostics).</summary>
+    public long Hits => Interlocked.Read(ref _hits);
+
+    public int Count => _entries.Count;
+
+    public bool TryGet(in Key key, CompiledConsentSet set, DateTimeOffset now, out GateDecision decision)
+    {
+        if (_entries.TryGetValue(key, out var entry) && ReferenceEquals(entry.Set, set) && entry.From <= now && now < entry.Until)
+        {
+            Interlocked.Increment(ref _hits);
+            decision = entry.Decision;
+            return true;
+        }
+
+        decision = null!;
+        return false;
+    }
+
+    public void Add(in Key key, CompiledConsentSet set, DateTimeOffset decidedAt, GateDecision decision)
+    {
+        if (_entries.Count >= capacity)
+        {
+            _entries.Clear();
+        }
+
+        var (from, until) = set.StableWindow(decidedAt);
+        _entries[key] = new Entry(set, from, until, decision);
+    }
+
+    /// <summary>
+    /// What besides the consent set a decision depends on. The requester is its reference, organisation and care-team
+    /// membership: only requesters with the fixed recipient roles and no groups are kept (clinicians and researchers).
+    /// </summary>
+    public readonly record struct Key(
+        RecordAddress Record,
+        string Requester,
+        string? Organization,
+        bool CareTeam,
+        ModelCoding Purpose,
+        AccessAction Action);
+
+    private sealed record Entry(CompiledConsentSet Set, DateTimeOffset From, DateTimeOffset Until, GateDecision Decision);
+}
