@@ -3,6 +3,7 @@ using CareLedger.Ledger.Consortium;
 using CareLedger.Ledger.Consortium.Ordering;
 using CareLedger.Ledger.Crypto;
 using CareLedger.Ledger.Engine;
+using CareLedger.Ledger.State;
 using CareLedger.Ledger.Tests.Consortium.Ordering;
 using CareLedger.Ledger.Tests.Transactions;
 using CareLedger.Ledger.Transactions;
@@ -90,6 +91,54 @@ public abstract class StreamRollbackEngineTests(NatsServerFixture server, StoreK
         Assert.Equal(4, network[1].State.AppliedCount);
 
         // Its files are exactly a replay of its log: the state rolled back with it, on either store.
+        await network.StopMemberAsync(1);
+        var report = await LedgerEngine.VerifyAsync(network.Options(1), null, CancellationToken.None);
+        Assert.True(report.Ok, report.FirstProblem?.ToString());
+    }
+
+    [Fact]
+    public async Task A_member_whose_log_was_ahead_of_its_state_drops_the_suffix_the_stream_replaced()
+    {
+        await using var network = await TestNetwork.StartAsync(server.Url, store, checkpointIntervalMs: CheckpointIntervalMs);
+        await using var nats = new NatsConnection(NatsOpts.Default with { Url = server.Url });
+        var stream = Stream(nats, network);
+        using var author0 = NodeKey(network, 0);
+        using var author1 = NodeKey(network, 1);
+        var kept = await CommitOneAsync(network, stream, author0);
+        var beforeB = network[1].StreamPosition;
+
+        await network.StopMemberAsync(0);
+        await network.StopMemberAsync(2);
+        var b = TestTransactions.SignedAnchor(author1);
+        _ = network[1].SubmitAsync(b).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+        await WaitForAsync(() => network[1].Size == 3, network);
+        await network.StopMemberAsync(1);
+
+        // As after a crash between the log's fsync and the state's commit (the state is written without fsync): B is
+        // in member 1's log, not in its state, which stands at the message before it.
+        using (var state = LedgerState.Open(network.Options(1).DataDirectory, network.Options(1).Postgres))
+        {
+            state.RollBack(2, beforeB, _ => throw new InvalidOperationException("no credential to recompute"));
+        }
+
+        var c = TestTransactions.SignedAnchor(author0);
+        await RewriteAsync(nats, stream, kept, [c]);
+        await network.StartMemberAsync(0);
+        await network.StartMemberAsync(2);
+        await network.StartMemberAsync(1);
+
+        // Member 1 re-derives its log from the stream, finds C where its log holds B, drops B (never applied nor
+        // cosigned) and takes C; B, published again, follows at every member.
+        await WaitForAsync(() => new[] { 0, 1, 2 }.All(m => network[m].Size == 4), network);
+        await TickAsync(stream);
+        await network.WaitForAllAsync(4);
+        var recovery = Assert.Single(network[1].Recoveries);
+        Assert.Equal(2, recovery.RolledBackTo);
+        Assert.Equal(1, recovery.DroppedLeaves);
+        Assert.All(new[] { 0, 1, 2 }, m => Assert.Empty(network[m].Alarms));
+        Assert.Equal(network[0].RootHash(4), network[1].RootHash(4));
+        Assert.Equal(c.Encoded.ToArray(), network[1].ReadTransaction(2).Encoded.ToArray());
+        Assert.Equal(b.Encoded.ToArray(), network[1].ReadTransaction(3).Encoded.ToArray());
         await network.StopMemberAsync(1);
         var report = await LedgerEngine.VerifyAsync(network.Options(1), null, CancellationToken.None);
         Assert.True(report.Ok, report.FirstProblem?.ToString());
