@@ -48,6 +48,10 @@ internal sealed class LocatorStore : IDisposable
                 CREATE TABLE IF NOT EXISTS retracted_patients (
                     pseudonym BLOB PRIMARY KEY NOT NULL
                 ) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS locator_meta (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    value BLOB NOT NULL
+                ) WITHOUT ROWID;
                 """);
             return new LocatorStore(connection);
         }
@@ -110,6 +114,92 @@ internal sealed class LocatorStore : IDisposable
             transaction.Commit();
             return forgotten;
         }
+    }
+
+    /// <summary>
+    /// The commitment of the locator key this store's pseudonyms are under (<see cref="LocatorKey.Id"/>); null in a store
+    /// made before keys were rotated, whose pseudonyms are under the key the node holds.
+    /// </summary>
+    public byte[]? KeyId
+    {
+        get
+        {
+            lock (connectionLock)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT value FROM locator_meta WHERE name = 'key-id'";
+                return command.ExecuteScalar() as byte[];
+            }
+        }
+
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            lock (connectionLock)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = "INSERT INTO locator_meta (name, value) VALUES ('key-id', $v) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+                command.Parameters.AddWithValue("$v", value);
+                command.ExecuteNonQuery();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The patient under a new locator key: <paramref name="current"/> are their pseudonyms now (remembered, to announce);
+    /// any other pseudonym of theirs here is queued for retraction. One transaction, so a crash leaves the patient under
+    /// one key or the other.
+    /// </summary>
+    public void Rekey(string patientId, IReadOnlyList<byte[]> current)
+    {
+        lock (connectionLock)
+        {
+            using var transaction = connection.BeginTransaction();
+            var old = new List<byte[]>();
+            using (var select = connection.CreateCommand())
+            {
+                select.Transaction = transaction;
+                select.CommandText = "SELECT pseudonym FROM located_patients WHERE patient_id = $id";
+                select.Parameters.AddWithValue("$id", patientId);
+                using var reader = select.ExecuteReader();
+                while (reader.Read())
+                {
+                    var pseudonym = (byte[])reader[0];
+                    if (!current.Any(c => c.AsSpan().SequenceEqual(pseudonym)))
+                    {
+                        old.Add(pseudonym);
+                    }
+                }
+            }
+
+            foreach (var pseudonym in old)
+            {
+                Run(transaction, "INSERT INTO retracted_patients (pseudonym) VALUES ($p) ON CONFLICT (pseudonym) DO NOTHING", pseudonym, null);
+                Run(transaction, "DELETE FROM located_patients WHERE pseudonym = $p", pseudonym, null);
+            }
+
+            foreach (var pseudonym in current)
+            {
+                Run(transaction, "INSERT INTO located_patients (pseudonym, patient_id) VALUES ($p, $id) ON CONFLICT (pseudonym) DO NOTHING", pseudonym, patientId);
+                Run(transaction, "DELETE FROM retracted_patients WHERE pseudonym = $p", pseudonym, null);
+            }
+
+            transaction.Commit();
+        }
+    }
+
+    private void Run(SqliteTransaction transaction, string sql, byte[] pseudonym, string? patientId)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$p", pseudonym);
+        if (patientId is not null)
+        {
+            command.Parameters.AddWithValue("$id", patientId);
+        }
+
+        command.ExecuteNonQuery();
     }
 
     /// <summary>Every local patient this store names (to find those erased by an erasure a crash interrupted).</summary>

@@ -6,8 +6,8 @@ using Task = System.Threading.Tasks.Task;
 
 namespace CareLedger.Locator;
 
-/// <summary>One member that announced records of a patient, and where its FHIR API answers.</summary>
-internal sealed record LocatedHolder(string Member, string Organisation, Uri FhirBase, long Leaf);
+/// <summary>One member that announced records of a patient, where its FHIR API answers, and the pseudonym (hex) it announced them under.</summary>
+internal sealed record LocatedHolder(string Member, string Organisation, Uri FhirBase, long Leaf, string Locator);
 
 /// <summary>
 /// The record locator of one member (F3, ADR 0009). It announces, as ledger transactions, the patients this member holds
@@ -33,6 +33,7 @@ internal sealed class RecordLocator : IAsyncDisposable
     private long indexed;
     private Task? announcer;
     private Uri? fhirBase;
+    private bool rekeyed;
 
     private RecordLocator(LedgerEngine ledger, LocatorKey key, LocatorStore store)
     {
@@ -141,10 +142,35 @@ internal sealed class RecordLocator : IAsyncDisposable
             }
 
             return [.. members.Where(m => m.Key != MemberName && endpoints.ContainsKey(m.Key))
-                .Select(m => new LocatedHolder(m.Key, endpoints[m.Key].Organisation, endpoints[m.Key].FhirBase, m.Value))
+                .Select(m => new LocatedHolder(m.Key, endpoints[m.Key].Organisation, endpoints[m.Key].FhirBase, m.Value, Convert.ToHexStringLower(pseudonym)))
                 .OrderBy(h => h.Member, StringComparer.Ordinal)];
         }
     }
+
+    /// <summary>
+    /// The members (other than this one) that hold records of the patient with this network identifier, found under the
+    /// current locator key or, while members rotate, a retired one (ADR 0009); a member found under both is asked under
+    /// the current key's pseudonym.
+    /// </summary>
+    public IReadOnlyList<LocatedHolder> LocateIdentifier(string identifierValue)
+    {
+        var found = new Dictionary<string, LocatedHolder>(StringComparer.Ordinal);
+        foreach (var pseudonym in Key.PseudonymsOf(ledger.Origin, identifierValue))
+        {
+            foreach (var holder in Locate(pseudonym))
+            {
+                found.TryAdd(holder.Member, holder);
+            }
+        }
+
+        return [.. found.Values.OrderBy(h => h.Member, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The network identifiers of a local patient, read from their Patient record (set by the node: through the door, as
+    /// the custodian); null when the patient is no longer held here. Needed to re-key this member's entries after a rotation.
+    /// </summary>
+    public Func<string, IReadOnlyList<string>?>? IdentifiersOf { get; set; }
 
     /// <summary>Whether this member's own announcement of the pseudonym is on the ledger yet.</summary>
     public bool IsAnnounced(byte[] pseudonym)
@@ -215,8 +241,23 @@ internal sealed class RecordLocator : IAsyncDisposable
             try
             {
                 await pending.WaitAsync(ct);
-                // Retractions first: an announcement made of a patient since erased, or one in flight while the patient was
-                // erased, is on the ledger before its retraction.
+                if (!rekeyed)
+                {
+                    Rekey();
+                    rekeyed = true;
+                }
+
+                while (store.Unannounced(LocatorAnnouncement.MaxPatients) is { Count: > 0 } batch)
+                {
+                    var announcement = new LocatorAnnouncement(fhirBase!.AbsoluteUri.TrimEnd('/'), LocatorAnnouncement.Ordered(batch));
+                    var node = ledger.Keys.Node;
+                    var tx = SignedTransaction.Sign(Transaction.Create(announcement.ToAnchor(), node.Id, TimeProvider.System), node);
+                    var result = await ledger.SubmitAsync(tx, ct);
+                    store.MarkAnnounced(batch, result.LeafIndex);
+                }
+
+                // Retractions after announcements: one in flight while its patient was erased is on the ledger before its
+                // retraction, and a re-keyed patient is announced under the new key before the old entry goes.
                 while (store.Unretracted(LocatorAnnouncement.MaxPatients) is { Count: > 0 } erased)
                 {
                     // Only what the ledger lists this member as holding is withdrawn (a patient erased before the
@@ -231,15 +272,6 @@ internal sealed class RecordLocator : IAsyncDisposable
 
                     store.MarkRetracted(erased);
                 }
-
-                while (store.Unannounced(LocatorAnnouncement.MaxPatients) is { Count: > 0 } batch)
-                {
-                    var announcement = new LocatorAnnouncement(fhirBase!.AbsoluteUri.TrimEnd('/'), LocatorAnnouncement.Ordered(batch));
-                    var node = ledger.Keys.Node;
-                    var tx = SignedTransaction.Sign(Transaction.Create(announcement.ToAnchor(), node.Id, TimeProvider.System), node);
-                    var result = await ledger.SubmitAsync(tx, ct);
-                    store.MarkAnnounced(batch, result.LeafIndex);
-                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -253,6 +285,47 @@ internal sealed class RecordLocator : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// After the locator key was rotated (ADR 0009): every patient this member located is named again under the current
+    /// key (read from their record), and their pseudonyms under the old key queued for retraction; the store then records
+    /// the key it is under, so this runs once (again after a crash, where the patients done already stay as they are).
+    /// </summary>
+    private void Rekey()
+    {
+        var keyId = Key.Id;
+        if (store.KeyId is not { } under)
+        {
+            // A store from before rotations existed: its pseudonyms are under the key the node holds.
+            store.KeyId = keyId;
+            return;
+        }
+
+        if (under.AsSpan().SequenceEqual(keyId))
+        {
+            return;
+        }
+
+        var identifiersOf = IdentifiersOf ?? throw new InvalidOperationException("the node gave the record locator no way to read its patients' identifiers");
+        var patients = store.Patients();
+        foreach (var patientId in patients)
+        {
+            var identifiers = identifiersOf(patientId);
+            if (identifiers is null)
+            {
+                store.Forget(patientId);
+                continue;
+            }
+
+            store.Rekey(patientId, PseudonymsOf(identifiers));
+        }
+
+        store.KeyId = keyId;
+        Logger.LogInformation("record locator: {Count} patients named under the new locator key; their old entries are retracted", patients.Count);
+    }
+
+    private byte[][] PseudonymsOf(IEnumerable<string> identifierValues) =>
+        [.. identifierValues.Where(v => !string.IsNullOrWhiteSpace(v)).Select(PseudonymOf).DistinctBy(Convert.ToHexString)];
 
     public async ValueTask DisposeAsync()
     {

@@ -62,14 +62,13 @@ internal sealed class RemoteRecords(CareLedgerNode node, MemberLinks links)
         }
 
         var caller = AsPatientRequest(patient);
-        var pseudonym = locator.PseudonymOf(identifiers[0]);
-        var locatorHex = Convert.ToHexStringLower(pseudonym);
         var session = caller.Context.RequestId ?? Guid.NewGuid().ToString("N");
         var member = locator.MemberName ?? throw new InvalidOperationException("this node is not a consortium member");
-        var answers = await AskAsync(caller, own, locator.Locate(pseudonym), (holder, token) =>
+        // Each holder is asked under the pseudonym it announced (the current locator key's, or a retired one's mid-rotation).
+        var answers = await AskAsync(caller, own, locator.LocateIdentifier(identifiers[0]), (holder, token) =>
         {
             var now = DateTimeOffset.UtcNow;
-            var assertion = new PatientAssertion(member, holder.FhirBase.AbsoluteUri.TrimEnd('/'), caller.Who.Subject, session, locatorHex,
+            var assertion = new PatientAssertion(member, holder.FhirBase.AbsoluteUri.TrimEnd('/'), caller.Who.Subject, session, holder.Locator,
                 now, now + PatientAssertion.MaxLifetime, Guid.NewGuid().ToString("N"));
             return links.FetchAsync(holder, assertion, token);
         }, holderTimeout, ct);
@@ -98,9 +97,8 @@ internal sealed class RemoteRecords(CareLedgerNode node, MemberLinks links)
             throw new InvalidOperationException("only a clinician (a Practitioner) asks for a patient's records at other members");
         }
 
-        var pseudonym = locator.PseudonymOf(identifierValue);
-        var localPatient = locator.LocalPatient(pseudonym);
-        var holders = locator.Locate(pseudonym);
+        var localPatient = locator.LocalPatient(locator.PseudonymOf(identifierValue));
+        var holders = locator.LocateIdentifier(identifierValue);
         if (holders.Count == 0)
         {
             return new RemoteFetch([], null);
@@ -122,7 +120,7 @@ internal sealed class RemoteRecords(CareLedgerNode node, MemberLinks links)
         var answers = await AskAsync(caller with { Context = caller.Context with { Purpose = purpose } }, localPatient, holders, (holder, token) =>
         {
             var assertion = new ClinicianAssertion(member, holder.FhirBase.AbsoluteUri.TrimEnd('/'), caller.Who.Subject, practitioner, credential.Jwt,
-                purpose, Convert.ToHexStringLower(pseudonym), now, now + ClinicianAssertion.MaxLifetime, Guid.NewGuid().ToString("N"));
+                purpose, holder.Locator, now, now + ClinicianAssertion.MaxLifetime, Guid.NewGuid().ToString("N"));
             return links.FetchAsync(holder, assertion, token);
         }, holderTimeout, ct);
         return new RemoteFetch(answers, null);

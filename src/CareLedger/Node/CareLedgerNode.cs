@@ -52,6 +52,22 @@ internal sealed class CareLedgerNode : IAsyncDisposable
         if (Locator is { } locator)
         {
             Fhir.Repository.PatientCommitted = locator.PatientCommitted;
+            // After a rotation of the locator key, the locator names its patients again from their records, read through
+            // the door as the custodian; a patient no longer held (erased) is forgotten.
+            var custodian = FhirCaller.Custodian(config.OrganisationName, "record-locator");
+            locator.IdentifiersOf = patientId =>
+            {
+                try
+                {
+                    var (json, _) = Fhir.Read(custodian, "Patient", patientId);
+                    return [.. ((Hl7.Fhir.Model.Patient)CareLedger.Fhir.Validation.FhirSerialization.ParseJson(json)).Identifier
+                        .Where(i => i.System == locator.Key.IdentifierSystem && !string.IsNullOrWhiteSpace(i.Value)).Select(i => i.Value!)];
+                }
+                catch (CareLedger.Fhir.Errors.FhirProblemException e) when (e.Status is StatusCodes.Status404NotFound or StatusCodes.Status410Gone)
+                {
+                    return null;
+                }
+            };
         }
     }
 

@@ -3,7 +3,7 @@ using CareLedger.Tests.Support;
 
 namespace CareLedger.Tests.Locator;
 
-/// <summary><c>careledger locator key new|install</c> on the real executable: a key made once, installed on members, and bad input refused.</summary>
+/// <summary><c>careledger locator key new|rotate|install</c> on the real executable: a key made once, installed on members, rotated, and bad input refused.</summary>
 public sealed class LocatorCommandTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
@@ -46,5 +46,26 @@ public sealed class LocatorCommandTests
         Assert.Equal(before, await File.ReadAllBytesAsync(keyFile));
         Assert.Equal(before, LocatorKey.Load(data)!.ToJson());
         Assert.False(File.Exists(dir.Combine("other.json")));
+
+        // A rotation of the network's key is installed over it (it keeps the old key); the old key is then refused over
+        // the new one, and the new key without the retired one is accepted (once every member has rotated).
+        var rotatedFile = dir.Combine("rotated.json");
+        var rotate = await CareLedgerProcess.RunAsync(Timeout, "locator", "key", "rotate", keyFile, "-o", rotatedFile);
+        Assert.True(rotate.ExitCode == 0, rotate.Stderr);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(rotatedFile));
+        Assert.Equal(1, (await CareLedgerProcess.RunAsync(Timeout, "locator", "key", "rotate", keyFile, "-o", rotatedFile)).ExitCode);
+        var rotated = LocatorKey.Parse(await File.ReadAllBytesAsync(rotatedFile), rotatedFile);
+        Assert.True(rotated.Knows(LocatorKey.Parse(before, keyFile)));
+        var rotatedInstalled = await CareLedgerProcess.RunAsync(Timeout, "locator", "key", "install", rotatedFile, "--data", data);
+        Assert.True(rotatedInstalled.ExitCode == 0, rotatedInstalled.Stderr);
+        Assert.Equal(rotated.ToJson(), LocatorKey.Load(data)!.ToJson());
+        var downgrade = await CareLedgerProcess.RunAsync(Timeout, "locator", "key", "install", keyFile, "--data", data);
+        Assert.Equal(1, downgrade.ExitCode);
+        Assert.Single(downgrade.Stderr.Trim().Split('\n'));
+        var retiredFile = dir.Combine("retired.json");
+        await File.WriteAllBytesAsync(retiredFile, rotated.WithoutPreviousKeys().ToJson());
+        Assert.Equal(0, (await CareLedgerProcess.RunAsync(Timeout, "locator", "key", "install", retiredFile, "--data", data)).ExitCode);
+        Assert.Equal(0, LocatorKey.Load(data)!.PreviousKeyCount);
+        Assert.Equal(rotated.Id, LocatorKey.Load(data)!.Id);
     }
 }

@@ -48,6 +48,23 @@ internal sealed class TwoMemberNetwork : IAsyncDisposable
         }
     }
 
+    /// <summary>Restarts a member (host and node, on the same address), as after installing a new locator key.</summary>
+    public async Task RestartAsync(int member)
+    {
+        var (node, app) = members[member];
+        if (!stopped.Remove(member))
+        {
+            await app.StopAsync();
+        }
+
+        await app.DisposeAsync();
+        await node.DisposeAsync();
+        var reopened = await CareLedgerNode.OpenAsync(NodePaths.For(Network.MemberDataDirectory(member)), CancellationToken.None);
+        var host = NodeHost.Build(reopened, Network.Layout.Members[member].Url);
+        members[member] = (reopened, host);
+        await host.StartAsync();
+    }
+
     public string Url(int member) => Network.Layout.Members[member].Url;
 
     public string DataDirectory(int member) => Network.MemberDataDirectory(member);
