@@ -184,6 +184,13 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
 
         try
         {
+            // Certified in one pass where the compiled validator is sure (ADR 0013); otherwise read strictly and validated,
+            // which lists every problem.
+            if (!ndjson && ResourceValidator.Shared.ParseCertified(bytes) is { } certified)
+            {
+                return new LoadedFile(path, sha, ndjson, false, [FromResource(certified)], null);
+            }
+
             var bundles = ndjson ? FromNdjson(bytes) : [FromJson(bytes)];
             ResourceValidator.Shared.Prevalidate([.. bundles.SelectMany(b => b.Entry).Select(e => e.Resource).OfType<Resource>()]);
             return new LoadedFile(path, sha, ndjson, false, bundles, null);
@@ -194,9 +201,10 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
         }
     }
 
-    private static Bundle FromJson(byte[] bytes)
+    private static Bundle FromJson(byte[] bytes) => FromResource(FhirSerialization.ParseJson(bytes));
+
+    private static Bundle FromResource(Resource resource)
     {
-        var resource = FhirSerialization.ParseJson(bytes);
         if (resource is Bundle bundle)
         {
             switch (bundle.Type)

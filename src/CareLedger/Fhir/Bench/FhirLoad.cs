@@ -47,6 +47,15 @@ public sealed record FhirLoadFigures(ImportReport? Import, TimeSpan ImportCpu, L
     /// <summary>Garbage collections (of any generation) during the import.</summary>
     public int ImportCollections { get; init; }
 
+    /// <summary>
+    /// Time the JIT spent compiling during the import (all threads; included in <see cref="ImportCpu"/>): in the steady
+    /// state close to nothing, so a large figure means the import was measured while methods were still being tiered up.
+    /// </summary>
+    public TimeSpan ImportJit { get; init; }
+
+    /// <summary>Methods the JIT compiled during the import (new ones and tier-1 re-compilations).</summary>
+    public long ImportJittedMethods { get; init; }
+
     public double ImportAllocatedBytesPerResource => ImportedResources == 0 ? 0 : (double)ImportAllocatedBytes / ImportedResources;
 
     private long ImportedResources => Import is null ? 0 : Import.ResourcesCreated + Import.ResourcesAlreadyPresent;
@@ -65,6 +74,8 @@ public sealed class FhirLoad(FhirService service, string stateDirectory, FhirCal
         var importCpu = TimeSpan.Zero;
         long importAllocated = 0;
         var importCollections = 0;
+        var importJit = TimeSpan.Zero;
+        long importJitted = 0;
         if (options.ImportPaths.Count > 0)
         {
             progress?.Report("warming up the validator");
@@ -73,10 +84,14 @@ public sealed class FhirLoad(FhirService service, string stateDirectory, FhirCal
             var cpu = CpuTime();
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var collections = GC.CollectionCount(0);
+            var jit = System.Runtime.JitInfo.GetCompilationTime();
+            var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
             import = await new FhirImporter(service, stateDirectory, caller).ImportAsync(options.ImportPaths, null, ct);
             importCpu = CpuTime() - cpu;
             importAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             importCollections = GC.CollectionCount(0) - collections;
+            importJit = System.Runtime.JitInfo.GetCompilationTime() - jit;
+            importJitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitted;
         }
 
         if (options.ImportOnly)
@@ -86,6 +101,8 @@ public sealed class FhirLoad(FhirService service, string stateDirectory, FhirCal
             {
                 ImportAllocatedBytes = importAllocated,
                 ImportCollections = importCollections,
+                ImportJit = importJit,
+                ImportJittedMethods = importJitted,
             };
         }
 
@@ -136,6 +153,8 @@ public sealed class FhirLoad(FhirService service, string stateDirectory, FhirCal
         {
             ImportAllocatedBytes = importAllocated,
             ImportCollections = importCollections,
+            ImportJit = importJit,
+            ImportJittedMethods = importJitted,
         };
     }
 

@@ -17,6 +17,9 @@ namespace CareLedger.Fhir.Validation;
 public static class FhirSerialization
 {
     private static readonly FhirJsonDeserializer s_json = new(new DeserializerSettings().UsingMode(DeserializationMode.Strict));
+
+    /// <summary>The same reader without its per-element POCO checks: every syntax problem is still reported (ADR 0013).</summary>
+    private static readonly FhirJsonDeserializer s_jsonUnchecked = new(new DeserializerSettings().UsingMode(DeserializationMode.SyntaxOnly));
     private static readonly FhirXmlDeserializer s_xml = new(new DeserializerSettings().UsingMode(DeserializationMode.Strict));
     private static readonly FhirJsonSerializer s_jsonWriter = new();
     private static readonly BaseFhirXmlSerializer s_xmlWriter = new(ModelInfo.ModelInspector);
@@ -64,6 +67,31 @@ public static class FhirSerialization
             // The strict reader's own checks can throw instead of reporting: seen on a broken variant of a Synthea
             // ExplanationOfBenefit whose "contained" is an object, not an array (DirectPathTests parses the variants strictly).
             return (null, [ToIssue(e)]);
+        }
+    }
+
+    /// <summary>
+    /// Reads a resource without the strict reader's per-element checks (cardinality, primitive formats, narrative XHTML,
+    /// code literals: all of them also checked by base-R4 validation); null when the JSON has any syntax problem or a name
+    /// not spelled exactly as R4 spells it (<see cref="ExactCaseNames"/>). A resource read this way may be kept only if the
+    /// compiled validator then certifies it (<see cref="ResourceValidator.ParseCertified"/>); otherwise the caller reads
+    /// it again with <see cref="TryParseJson"/>, which reports every problem (ADR 0013).
+    /// </summary>
+    internal static Resource? TryParseJsonUnchecked(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty || !ExactCaseNames.AreExact(utf8))
+        {
+            return null;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 128 });
+            return s_jsonUnchecked.TryDeserializeResource(reader, out var resource, out _) ? resource : null;
+        }
+        catch (Exception e) when (e is JsonException or DeserializationFailedException or CodedException)
+        {
+            return null;
         }
     }
 
