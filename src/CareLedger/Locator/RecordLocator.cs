@@ -218,7 +218,6 @@ internal sealed class RecordLocator : IAsyncDisposable
                 continue;
             }
 
-
             endpoints[member.Name] = (member.Organisation, new Uri(announcement!.FhirBase));
             foreach (var patient in announcement.Patients)
             {
