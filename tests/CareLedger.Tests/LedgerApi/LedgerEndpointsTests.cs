@@ -108,12 +108,7 @@ public sealed class LedgerEndpointsTests : IAsyncLifetime, IDisposable
 
         using var response = await PostAsync(body);
 
-        Assert.Equal(expected, response.StatusCode);
-        var outcome = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("OperationOutcome", outcome.GetProperty("resourceType").GetString());
-        Assert.False(string.IsNullOrWhiteSpace(outcome.GetProperty("issue")[0].GetProperty("diagnostics").GetString()));
-        Assert.Equal(sizeBefore, _node.Ledger.Size);
-        Assert.Equal(rootBefore, _node.Ledger.RootHash(_node.Ledger.Size));
+        await AssertRefusedAndUnchangedAsync(response, expected, sizeBefore, rootBefore);
     }
 
     [Fact]
@@ -176,12 +171,7 @@ public sealed class LedgerEndpointsTests : IAsyncLifetime, IDisposable
 
         using var response = await PostBatchAsync(body);
 
-        Assert.Equal(expected, response.StatusCode);
-        var outcome = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("OperationOutcome", outcome.GetProperty("resourceType").GetString());
-        Assert.False(string.IsNullOrWhiteSpace(outcome.GetProperty("issue")[0].GetProperty("diagnostics").GetString()));
-        Assert.Equal(sizeBefore, _node.Ledger.Size);
-        Assert.Equal(rootBefore, _node.Ledger.RootHash(_node.Ledger.Size));
+        await AssertRefusedAndUnchangedAsync(response, expected, sizeBefore, rootBefore);
     }
 
     [Theory]
@@ -205,6 +195,17 @@ public sealed class LedgerEndpointsTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(HttpStatusCode.NotFound, tx.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, receipt.StatusCode);
+    }
+
+    /// <summary>A refusal: the expected status, an OperationOutcome that says why, and the ledger exactly as before.</summary>
+    private async Task AssertRefusedAndUnchangedAsync(HttpResponseMessage response, HttpStatusCode expected, long sizeBefore, byte[] rootBefore)
+    {
+        Assert.Equal(expected, response.StatusCode);
+        var outcome = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("OperationOutcome", outcome.GetProperty("resourceType").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(outcome.GetProperty("issue")[0].GetProperty("diagnostics").GetString()));
+        Assert.Equal(sizeBefore, _node.Ledger.Size);
+        Assert.Equal(rootBefore, _node.Ledger.RootHash(_node.Ledger.Size));
     }
 
     private async Task<HttpResponseMessage> PostAsync(byte[] body)
