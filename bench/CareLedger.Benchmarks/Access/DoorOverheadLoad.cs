@@ -42,6 +42,8 @@ namespace CareLedger.Benchmarks.Access;
 /// (<c>perf record</c>) should see alone; the overhead column then needs door off among the modes. The mode
 /// <c>off+token</c> (only when named) sends the clinician's bearer token to the door-less route. <c>--decision-cache off</c>
 /// runs the node with the door's consent-decision cache turned off (docs/adr/0012), to compare with it on in one build.
+/// <c>--token-alg rs256</c> signs the bearer tokens with the node's RSA key instead of its ES256 access-token key
+/// (docs/adr/0014; the node accepts both), to compare the two token sizes in one build.
 /// </summary>
 internal static class DoorOverheadLoad
 {
@@ -64,6 +66,12 @@ internal static class DoorOverheadLoad
             throw new ArgumentException($"--decision-cache: '{decisionCache}' is not on or off");
         }
 
+        var tokenAlgorithm = Text(args, "--token-alg") ?? "es256";
+        if (tokenAlgorithm is not ("es256" or "rs256"))
+        {
+            throw new ArgumentException($"--token-alg: '{tokenAlgorithm}' is not es256 or rs256");
+        }
+
         var directory = Directory.CreateTempSubdirectory("careledger-door-bench-").FullName;
         try
         {
@@ -75,7 +83,7 @@ internal static class DoorOverheadLoad
                     DecisionCacheCapacity = decisionCache == "off" ? 0 : null,
                 }, CancellationToken.None);
             var (practitioner, ids) = await SeedAsync(node);
-            Console.WriteLine($"node: 1 patient, {ids.Length} Observations (~1 KiB each), a consent permitting {practitioner} (TREAT), a licence on the ledger; decision cache {decisionCache}");
+            Console.WriteLine($"node: 1 patient, {ids.Length} Observations (~1 KiB each), a consent permitting {practitioner} (TREAT), a licence on the ledger; decision cache {decisionCache}; bearer tokens {tokenAlgorithm.ToUpperInvariant()}");
 
             var only = Text(args, "--only");
             var modes = Modes(Text(args, "--modes"));
@@ -86,7 +94,7 @@ internal static class DoorOverheadLoad
 
             if (only is null or "http")
             {
-                await OverHttpAsync(node, practitioner, ids, clients, readsPerClient, rounds, [.. modes.Where(m => m != Mode.DecisionOnlyClinician)]);
+                await OverHttpAsync(node, practitioner, ids, clients, readsPerClient, rounds, [.. modes.Where(m => m != Mode.DecisionOnlyClinician)], tokenAlgorithm);
             }
 
             Console.WriteLine($"consent decisions answered from the decision cache: {node.Gate.KeptDecisionsUsed:N0}");
@@ -99,7 +107,8 @@ internal static class DoorOverheadLoad
         }
     }
 
-    private static async Task OverHttpAsync(CareLedgerNode node, string practitioner, string[] ids, int clients, int readsPerClient, int rounds, Mode[] modes)
+    private static async Task OverHttpAsync(CareLedgerNode node, string practitioner, string[] ids, int clients, int readsPerClient, int rounds, Mode[] modes,
+        string tokenAlgorithm)
     {
         var app = NodeHost.Build(node, "http://127.0.0.1:0");
         // The door-less read: only here, on this harness's instance of the host.
@@ -117,7 +126,7 @@ internal static class DoorOverheadLoad
             var baseUrl = NodeHost.BoundAddresses(app)[0].TrimEnd('/');
             using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients };
             using var http = new HttpClient(handler) { BaseAddress = new Uri(baseUrl) };
-            var key = SigningKey(node);
+            var key = SigningKey(node, tokenAlgorithm);
             var tokens = new Dictionary<Mode, string?>
             {
                 [Mode.DoorOff] = null,
@@ -125,6 +134,7 @@ internal static class DoorOverheadLoad
                 [Mode.DoorOnClinician] = Token(key, baseUrl, "bench-clinician", "clinician", "user/*.cruds", practitioner),
             };
             tokens[Mode.DoorOffWithToken] = tokens[Mode.DoorOnClinician];
+            Console.WriteLine($"bearer tokens ({tokenAlgorithm.ToUpperInvariant()}): system {tokens[Mode.DoorOnSystem]!.Length} characters, clinician {tokens[Mode.DoorOnClinician]!.Length}");
             string PathOf(Mode mode, string id) =>
                 mode is Mode.DoorOff or Mode.DoorOffWithToken ? $"/bench/door-off/fhir/Observation/{id}" : $"/fhir/Observation/{id}";
 
@@ -304,17 +314,30 @@ internal static class DoorOverheadLoad
         return (practitioner, ids);
     }
 
-    /// <summary>The node's own token-signing key: tokens minted with it are what its token endpoint would issue.</summary>
-    private static RsaSecurityKey SigningKey(CareLedgerNode node)
+    /// <summary>
+    /// The node's own access-token key (ES256, what its token endpoint issues: ADR 0014) or, with <c>--token-alg rs256</c>,
+    /// its RSA key, which the node still accepts: the same build compares the two token sizes.
+    /// </summary>
+    private static SigningCredentials SigningKey(CareLedgerNode node, string algorithm)
     {
-        var rsa = RSA.Create();
-        rsa.ImportFromPem(File.ReadAllText(Path.Combine(node.Paths.DataDirectory, "keys", "identity-signing.pem")));
-        var key = new RsaSecurityKey(rsa);
+        var keys = Path.Combine(node.Paths.DataDirectory, "keys");
+        if (algorithm == "rs256")
+        {
+            var rsa = RSA.Create();
+            rsa.ImportFromPem(File.ReadAllText(Path.Combine(keys, "identity-signing.pem")));
+            var rsaKey = new RsaSecurityKey(rsa);
+            rsaKey.KeyId = Base64UrlEncoder.Encode(rsaKey.ComputeJwkThumbprint());
+            return new SigningCredentials(rsaKey, SecurityAlgorithms.RsaSha256);
+        }
+
+        var ecdsa = ECDsa.Create();
+        ecdsa.ImportFromPem(File.ReadAllText(Path.Combine(keys, "identity-access-signing.pem")));
+        var key = new ECDsaSecurityKey(ecdsa);
         key.KeyId = Base64UrlEncoder.Encode(key.ComputeJwkThumbprint());
-        return key;
+        return new SigningCredentials(key, SecurityAlgorithms.EcdsaSha256);
     }
 
-    private static string Token(SecurityKey key, string baseUrl, string subject, string role, string scope, string? fhirUser)
+    private static string Token(SigningCredentials key, string baseUrl, string subject, string role, string scope, string? fhirUser)
     {
         var claims = new Dictionary<string, object>
         {
@@ -339,7 +362,7 @@ internal static class DoorOverheadLoad
             IssuedAt = now.AddMinutes(-1),
             Expires = now.AddMinutes(14),
             TokenType = "at+jwt",
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+            SigningCredentials = key,
             Claims = claims,
         });
     }

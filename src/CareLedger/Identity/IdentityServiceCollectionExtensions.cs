@@ -76,7 +76,11 @@ public static class IdentityServiceCollectionExtensions
                 server.RegisterScopes("openid", "fhirUser", "offline_access", "launch/patient");
                 server.RegisterClaims(Claims.Subject, TokenClaims.FhirUser, TokenClaims.Role, TokenClaims.Patient, TokenClaims.Organisation);
 
-                server.AddSigningKey(keys.Signing).AddEncryptionKey(keys.Encryption);
+                // RSA first: OpenIddict signs with the first key unless told otherwise, so ID tokens (which OpenID Connect
+                // clients must be able to check with RS256) and everything else stay RS256; access tokens alone are signed
+                // with the P-256 key (ADR 0014). Both keys are in the JWKS and validate tokens here.
+                server.AddSigningKey(keys.Signing).AddSigningKey(keys.AccessTokenSigning).AddEncryptionKey(keys.Encryption);
+                AccessTokenSigning.Configure(server, keys.AccessTokenSigning);
                 if (!options.EncryptAccessTokens)
                 {
                     server.DisableAccessTokenEncryption();

@@ -44,6 +44,12 @@ public sealed class AuthorizationCodeFlowTests(IdentityHostFixture fixture)
         Assert.Equal($"{_host.FhirBaseUrl.AbsoluteUri}/Patient/{PatientId}", access.GetProperty("fhirUser").GetString());
         Assert.Equal(PublicApp, access.GetProperty("client_id").GetString());
 
+        // ADR 0014: the access token is ES256 with the node's P-256 key; the ID token stays RS256, which every OpenID
+        // Connect client can check.
+        Assert.Equal("ES256", OAuthFlows.Header(tokens.GetProperty("access_token").GetString()!).GetProperty("alg").GetString());
+        var identityHeader = OAuthFlows.Header(tokens.GetProperty("id_token").GetString()!);
+        Assert.Equal("RS256", identityHeader.GetProperty("alg").GetString());
+        Assert.Equal(TokenMinter.NodeKey(fixture.DataDirectory).KeyId, identityHeader.GetProperty("kid").GetString());
         var identity = OAuthFlows.Payload(tokens.GetProperty("id_token").GetString()!);
         Assert.Equal(account.Id, identity.GetProperty("sub").GetString());
         Assert.Equal($"{_host.FhirBaseUrl.AbsoluteUri}/Patient/{PatientId}", identity.GetProperty("fhirUser").GetString());

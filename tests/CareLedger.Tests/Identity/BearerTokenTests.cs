@@ -26,12 +26,15 @@ public sealed class BearerTokenTests(IdentityHostFixture fixture)
         Assert.DoesNotContain("error=", challenge.Parameter, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_token_minted_with_the_node_key_for_the_right_audience_is_accepted()
+    // Access tokens are ES256 (ADR 0014); RS256 tokens of the node's RSA key are still accepted until they expire.
+    [Theory]
+    [InlineData("ES256")]
+    [InlineData("RS256")]
+    public async Task A_token_minted_with_the_node_key_for_the_right_audience_is_accepted(string algorithm)
     {
         // The control for the tests below: each changes one thing about this token.
         var now = DateTime.UtcNow;
-        var token = TokenMinter.Mint(TokenMinter.NodeKey(fixture.DataDirectory), Issuer, Audience, now.AddMinutes(-1), now.AddMinutes(5));
+        var token = TokenMinter.Mint(TokenMinter.KeyFor(algorithm, fixture.DataDirectory), Issuer, Audience, now.AddMinutes(-1), now.AddMinutes(5));
         using var http = _host.CreateClient();
         using var response = await OAuthFlows.GetProtectedAsync(http, token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -47,35 +50,43 @@ public sealed class BearerTokenTests(IdentityHostFixture fixture)
         Assert.Contains("no access token", diagnostics, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task An_expired_token_gets_401()
+    [Theory]
+    [InlineData("ES256")]
+    [InlineData("RS256")]
+    public async Task An_expired_token_gets_401(string algorithm)
     {
         var now = DateTime.UtcNow;
-        var token = TokenMinter.Mint(TokenMinter.NodeKey(fixture.DataDirectory), Issuer, Audience, now.AddMinutes(-30), now.AddMinutes(-15));
+        var token = TokenMinter.Mint(TokenMinter.KeyFor(algorithm, fixture.DataDirectory), Issuer, Audience, now.AddMinutes(-30), now.AddMinutes(-15));
         await AssertRejectedAsync(token, "no longer valid");
     }
 
-    [Fact]
-    public async Task A_token_signed_by_another_key_gets_401()
+    [Theory]
+    [InlineData("ES256")]
+    [InlineData("RS256")]
+    public async Task A_token_signed_by_another_key_gets_401(string algorithm)
     {
         var now = DateTime.UtcNow;
-        var token = TokenMinter.Mint(TokenMinter.ForgedKey(fixture.DataDirectory), Issuer, Audience, now.AddMinutes(-1), now.AddMinutes(5));
+        var token = TokenMinter.Mint(TokenMinter.KeyFor(algorithm, fixture.DataDirectory, forged: true), Issuer, Audience, now.AddMinutes(-1), now.AddMinutes(5));
         await AssertRejectedAsync(token, "signature");
     }
 
-    [Fact]
-    public async Task A_token_for_another_audience_gets_401()
+    [Theory]
+    [InlineData("ES256")]
+    [InlineData("RS256")]
+    public async Task A_token_for_another_audience_gets_401(string algorithm)
     {
         var now = DateTime.UtcNow;
-        var token = TokenMinter.Mint(TokenMinter.NodeKey(fixture.DataDirectory), Issuer, "https://other-node.example/fhir", now.AddMinutes(-1), now.AddMinutes(5));
+        var token = TokenMinter.Mint(TokenMinter.KeyFor(algorithm, fixture.DataDirectory), Issuer, "https://other-node.example/fhir", now.AddMinutes(-1), now.AddMinutes(5));
         await AssertRejectedAsync(token, "audience");
     }
 
-    [Fact]
-    public async Task A_token_from_another_issuer_gets_401()
+    [Theory]
+    [InlineData("ES256")]
+    [InlineData("RS256")]
+    public async Task A_token_from_another_issuer_gets_401(string algorithm)
     {
         var now = DateTime.UtcNow;
-        var token = TokenMinter.Mint(TokenMinter.NodeKey(fixture.DataDirectory), "https://other-node.example/", Audience, now.AddMinutes(-1), now.AddMinutes(5));
+        var token = TokenMinter.Mint(TokenMinter.KeyFor(algorithm, fixture.DataDirectory), "https://other-node.example/", Audience, now.AddMinutes(-1), now.AddMinutes(5));
         await AssertRejectedAsync(token, "issuer");
     }
 

@@ -23,9 +23,10 @@ public sealed class ClientCredentialsTests(IdentityHostFixture fixture)
 
         var token = body.GetProperty("access_token").GetString()!;
         var header = OAuthFlows.Header(token);
-        Assert.Equal("RS256", header.GetProperty("alg").GetString());
+        Assert.Equal("ES256", header.GetProperty("alg").GetString());
         Assert.Equal("at+jwt", header.GetProperty("typ").GetString());
-        Assert.Equal(TokenMinter.NodeKey(fixture.DataDirectory).KeyId, header.GetProperty("kid").GetString());
+        Assert.Equal(TokenMinter.AccessKey(fixture.DataDirectory).KeyId, header.GetProperty("kid").GetString());
+        Assert.Equal(86, token.Split('.')[2].Length);
         var claims = OAuthFlows.Payload(token);
         Assert.Equal(SystemClient, claims.GetProperty("client_id").GetString());
         Assert.True(claims.TryGetProperty("jti", out _));

@@ -44,12 +44,28 @@ public sealed class DiscoveryTests(IdentityHostFixture fixture)
     }
 
     [Fact]
-    public async Task The_published_signing_key_is_the_one_kept_in_the_data_directory()
+    public async Task The_published_signing_keys_are_the_ones_kept_in_the_data_directory()
     {
+        // RS256 for ID tokens, ES256 for access tokens (ADR 0014): other members validate access tokens with the second.
         var jwks = await GetJsonAsync(".well-known/jwks");
-        var key = Assert.Single(jwks.GetProperty("keys").EnumerateArray());
-        Assert.Equal("RSA", key.GetProperty("kty").GetString());
-        Assert.Equal(TokenMinter.NodeKey(fixture.DataDirectory).KeyId, key.GetProperty("kid").GetString());
+        var keys = jwks.GetProperty("keys").EnumerateArray().ToDictionary(k => k.GetProperty("kid").GetString()!);
+        Assert.Equal(2, keys.Count);
+        var rsa = keys[TokenMinter.NodeKey(fixture.DataDirectory).KeyId];
+        Assert.Equal("RSA", rsa.GetProperty("kty").GetString());
+        Assert.Equal("RS256", rsa.GetProperty("alg").GetString());
+        var ec = keys[TokenMinter.AccessKey(fixture.DataDirectory).KeyId];
+        Assert.Equal("EC", ec.GetProperty("kty").GetString());
+        Assert.Equal("P-256", ec.GetProperty("crv").GetString());
+        Assert.Equal("ES256", ec.GetProperty("alg").GetString());
+        Assert.False(ec.TryGetProperty("d", out _));
+        Assert.False(rsa.TryGetProperty("d", out _));
+    }
+
+    [Fact]
+    public async Task Discovery_names_RS256_alone_for_ID_tokens()
+    {
+        var document = await GetJsonAsync(".well-known/openid-configuration");
+        Assert.Equal(["RS256"], Strings(document, "id_token_signing_alg_values_supported"));
     }
 
     private async Task<JsonElement> GetJsonAsync(string path)

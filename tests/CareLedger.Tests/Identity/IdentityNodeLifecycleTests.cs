@@ -33,7 +33,7 @@ public sealed class IdentityNodeLifecycleTests : IDisposable
         using var response = await OAuthFlows.GetProtectedAsync(client, token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        foreach (var file in new[] { "identity-signing.pem", "identity-encryption.key" })
+        foreach (var file in new[] { "identity-signing.pem", "identity-access-signing.pem", "identity-encryption.key" })
         {
             var path = Path.Combine(_data.Path, "keys", file);
             Assert.True(File.Exists(path), path);
@@ -51,6 +51,7 @@ public sealed class IdentityNodeLifecycleTests : IDisposable
         await host.Store.AddClientAsync(new ClientRegistration(Client, ClientKind.System) { Secret = Secret });
         using var http = host.CreateClient();
         var token = await OAuthFlows.AccessTokenAsync(http, Client, Secret, "system/Observation.rs");
+        Assert.Equal("ES256", OAuthFlows.Header(token).GetProperty("alg").GetString());
         var claims = OAuthFlows.Payload(token);
         Assert.Equal(2, claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64());
 

@@ -23,6 +23,34 @@ internal static class TokenMinter
     public static RsaSecurityKey ForgedKey(string dataDirectory) =>
         new(RSA.Create(2048)) { KeyId = NodeKey(dataDirectory).KeyId };
 
+    /// <summary>The node's P-256 key, which signs the access tokens its token endpoint issues (ES256, ADR 0014).</summary>
+    public static ECDsaSecurityKey AccessKey(string dataDirectory)
+    {
+        var ecdsa = ECDsa.Create();
+        ecdsa.ImportFromPem(File.ReadAllText(Path.Combine(dataDirectory, "keys", "identity-access-signing.pem")));
+        var key = new ECDsaSecurityKey(ecdsa);
+        key.KeyId = Base64UrlEncoder.Encode(key.ComputeJwkThumbprint());
+        return key;
+    }
+
+    /// <summary>A different P-256 key that claims to be the node's access-token key (same key id).</summary>
+    public static ECDsaSecurityKey ForgedAccessKey(string dataDirectory) =>
+        new(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = AccessKey(dataDirectory).KeyId };
+
+    /// <summary>The node's key of an algorithm ("RS256" or "ES256"), or a forgery of it.</summary>
+    public static SecurityKey KeyFor(string algorithm, string dataDirectory, bool forged = false) => (algorithm, forged) switch
+    {
+        ("RS256", false) => NodeKey(dataDirectory),
+        ("RS256", true) => ForgedKey(dataDirectory),
+        ("ES256", false) => AccessKey(dataDirectory),
+        ("ES256", true) => ForgedAccessKey(dataDirectory),
+        _ => throw new ArgumentException($"no node key for {algorithm}", nameof(algorithm)),
+    };
+
+    /// <summary>ES256 for an EC key, RS256 for an RSA key.</summary>
+    public static SigningCredentials Credentials(SecurityKey key) =>
+        new(key, key is ECDsaSecurityKey ? SecurityAlgorithms.EcdsaSha256 : SecurityAlgorithms.RsaSha256);
+
     public static string Mint(SecurityKey key, string issuer, string audience, DateTime notBefore, DateTime expires,
         string scope = "system/Observation.rs", string subject = IdentityHostFixture.SystemClient)
     {
@@ -34,7 +62,7 @@ internal static class TokenMinter
             IssuedAt = notBefore,
             Expires = expires,
             TokenType = "at+jwt",
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+            SigningCredentials = Credentials(key),
             Claims = new Dictionary<string, object>
             {
                 ["sub"] = subject,
@@ -83,7 +111,7 @@ internal static class TokenMinter
             IssuedAt = now.AddMinutes(-1),
             Expires = now.AddMinutes(30),
             TokenType = "at+jwt",
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+            SigningCredentials = Credentials(key),
             Claims = claims,
         };
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);

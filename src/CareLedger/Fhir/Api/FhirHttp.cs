@@ -155,9 +155,10 @@ internal static class FhirHttp
     public static FhirCaller Caller(HttpContext context)
     {
         var who = context.GetCaller().ToAccessor();
-        var purpose = context.Request.Headers[PurposeHeader].FirstOrDefault();
-        var reason = context.Request.Headers[BreakGlassReasonHeader].FirstOrDefault();
-        var until = context.Request.Headers[BreakGlassUntilHeader].FirstOrDefault();
+        var headers = context.Request.Headers;
+        var purpose = FirstValue(headers[PurposeHeader]);
+        var reason = FirstValue(headers[BreakGlassReasonHeader]);
+        var until = FirstValue(headers[BreakGlassUntilHeader]);
         BreakGlassRequest? breakGlass = null;
         if (reason is not null || until is not null)
         {
@@ -182,4 +183,7 @@ internal static class FhirHttp
         AccessApi.RefusalAudit.NoteDoorConsulted(context);
         return new FhirCaller(who, new AccessContext(purpose, context.TraceIdentifier) { BreakGlass = breakGlass });
     }
+
+    // The first value of a header, as LINQ's FirstOrDefault would give it, without boxing the StringValues on every read.
+    private static string? FirstValue(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 0 ? null : values[0];
 }
