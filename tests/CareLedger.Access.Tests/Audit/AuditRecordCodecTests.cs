@@ -159,4 +159,180 @@ public class AuditRecordCodecTests
         Assert.Equal("the detail is not valid Unicode text", AuditRecordCodec.Problem(Fixed with { Detail = "a\uD800b" }));
         Assert.Null(AuditRecordCodec.Problem(Fixed with { Detail = "emoji \U0001F600 ok" }));
     }
+
+    [Fact]
+    public void The_direct_writer_writes_what_a_canonical_cbor_writer_writes_for_every_shape_of_record()
+    {
+        // An independent encoder of the same format: System.Formats.Cbor in its canonical mode (RFC 8949 §4.2), which
+        // checks key order and shortest forms itself. Records cover every head length the fields can reach (times and
+        // counts at 23/24, 255/256, 65,535/65,536 and 2^32 boundaries, texts of 1 to 3,072 UTF-8 bytes, 0 to 64 reasons),
+        // absent and present optional fields, and text in one to four bytes per character.
+        var random = new Random(20261206);
+        ulong[] boundaries = [0, 1, 23, 24, 255, 256, 65_535, 65_536, uint.MaxValue, (ulong)uint.MaxValue + 1];
+        for (var n = 0; n < 2_000; n++)
+        {
+            var record = GeneratedRecord(random, boundaries);
+
+            var expected = CanonicalReference(record);
+            var length = AuditRecordCodec.Length(record);
+            var written = new byte[length + 8];
+            var count = AuditRecordCodec.Write(record, written);
+
+            Assert.Equal(expected.Length, length);
+            Assert.Equal(length, count);
+            Assert.Equal(Convert.ToHexStringLower(expected), Convert.ToHexStringLower(written.AsSpan(0, count)));
+            Assert.Equal(expected, AuditRecordCodec.Encode(AuditRecordCodec.Decode(expected)));
+        }
+    }
+
+    [Fact]
+    public void A_record_that_cannot_be_kept_is_refused_before_anything_is_written()
+    {
+        var error = Assert.Throws<ArgumentException>(() => AuditRecordCodec.Length(Fixed with { Disclosed = -1 }));
+
+        Assert.Contains("must not be negative", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => AuditRecordCodec.Encode(Fixed with { Reasons = ["lone \uDC00"] }));
+    }
+
+    private static AuditRecord GeneratedRecord(Random random, ulong[] boundaries)
+    {
+        string? Optional(int maxLength) => random.Next(4) == 0 ? null : Text(random, maxLength);
+        int Count() => (int)Math.Min(boundaries[random.Next(boundaries.Length)], int.MaxValue);
+        var milliseconds = random.Next(3) == 0
+            ? (long)boundaries[random.Next(boundaries.Length)]
+            : random.NextInt64(0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds());
+        var actions = Enum.GetValues<AccessAction>();
+        var roles = Enum.GetValues<CareLedgerRole>();
+        return new AuditRecord(
+            Guid.CreateVersion7(),
+            DateTimeOffset.FromUnixTimeMilliseconds(milliseconds),
+            actions[random.Next(actions.Length)],
+            random.Next(2) == 0 ? AuditOutcome.Permit : AuditOutcome.Deny,
+            Text(random, AuditRecordCodec.MaxSubjectLength),
+            roles[random.Next(roles.Length)],
+            Optional(AuditRecordCodec.MaxTextLength),
+            Optional(AuditRecordCodec.MaxTextLength),
+            Text(random, AuditRecordCodec.MaxShortTextLength),
+            random.Next(3) == 0 ? null : RandomBytes(random, AuditRecordCodec.PseudonymLength),
+            Optional(AuditRecordCodec.MaxShortTextLength),
+            Optional(AuditRecordCodec.MaxShortTextLength),
+            Count(),
+            Count(),
+            random.Next(2) == 0,
+            [.. Enumerable.Range(0, random.Next(4) == 0 ? random.Next(AuditRecordCodec.MaxReasons + 1) : random.Next(3)).Select(_ => Text(random, AuditRecordCodec.MaxTextLength))],
+            Optional(AuditRecordCodec.MaxTextLength),
+            Optional(AuditRecordCodec.MaxShortTextLength));
+    }
+
+    /// <summary>Text of 1 to <paramref name="maxLength"/> characters: ASCII mostly, or two-, three- and four-byte UTF-8.</summary>
+    private static string Text(Random random, int maxLength)
+    {
+        int[] lengths = [1, 22, 23, 24, 85, 86, 255, 256, maxLength];
+        var length = Math.Min(random.Next(3) == 0 ? lengths[random.Next(lengths.Length)] : random.Next(1, 60), maxLength);
+        var text = new System.Text.StringBuilder(length);
+        var alphabet = random.Next(4);
+        while (text.Length < length)
+        {
+            switch (alphabet == 0 ? random.Next(4) : 0)
+            {
+                case 0:
+                    text.Append((char)random.Next(0x20, 0x7F));
+                    break;
+                case 1:
+                    text.Append('\u00E9');
+                    break;
+                case 2:
+                    text.Append('\u6F22');
+                    break;
+                default:
+                    if (text.Length + 2 <= length)
+                    {
+                        text.Append("\U0001F600");
+                    }
+
+                    break;
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static byte[] RandomBytes(Random random, int length)
+    {
+        var bytes = new byte[length];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] CanonicalReference(AuditRecord record)
+    {
+        var writer = new CborWriter(CborConformanceMode.Canonical, convertIndefiniteLengthEncodings: false);
+        void Optional(string? value)
+        {
+            if (value is null)
+            {
+                writer.WriteNull();
+            }
+            else
+            {
+                writer.WriteTextString(value);
+            }
+        }
+
+        writer.WriteStartMap(19);
+        writer.WriteUInt32(0);
+        writer.WriteUInt32(1);
+        writer.WriteUInt32(1);
+        writer.WriteByteString(record.Id.ToByteArray(bigEndian: true));
+        writer.WriteUInt32(2);
+        writer.WriteUInt64((ulong)record.Time.ToUnixTimeMilliseconds());
+        writer.WriteUInt32(3);
+        writer.WriteTextString(record.Action.ToString().ToLowerInvariant());
+        writer.WriteUInt32(4);
+        writer.WriteTextString(record.Outcome == AuditOutcome.Permit ? "permit" : "deny");
+        writer.WriteUInt32(5);
+        writer.WriteTextString(record.AccessorSubject);
+        writer.WriteUInt32(6);
+        writer.WriteTextString(record.AccessorRole.ToName());
+        writer.WriteUInt32(7);
+        Optional(record.AccessorReference);
+        writer.WriteUInt32(8);
+        Optional(record.Organisation);
+        writer.WriteUInt32(9);
+        writer.WriteTextString(record.Purpose);
+        writer.WriteUInt32(10);
+        if (record.Patient is null)
+        {
+            writer.WriteNull();
+        }
+        else
+        {
+            writer.WriteByteString(record.Patient);
+        }
+
+        writer.WriteUInt32(11);
+        Optional(record.ResourceType);
+        writer.WriteUInt32(12);
+        Optional(record.ResourceId);
+        writer.WriteUInt32(13);
+        writer.WriteUInt64((ulong)record.Disclosed);
+        writer.WriteUInt32(14);
+        writer.WriteUInt64((ulong)record.Withheld);
+        writer.WriteUInt32(15);
+        writer.WriteBoolean(record.BreakGlass);
+        writer.WriteUInt32(16);
+        writer.WriteStartArray(record.Reasons.Count);
+        foreach (var reason in record.Reasons)
+        {
+            writer.WriteTextString(reason);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteUInt32(17);
+        Optional(record.Detail);
+        writer.WriteUInt32(18);
+        Optional(record.RequestId);
+        writer.WriteEndMap();
+        return writer.Encode();
+    }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Formats.Cbor;
 using CareLedger.Access.Audit.Format;
 using CareLedger.Access.Gate;
 
@@ -53,25 +52,20 @@ internal readonly struct EncodedRecord
     /// <summary>The record's canonical bytes (<see cref="AuditRecordCodec"/>).</summary>
     public ReadOnlySpan<byte> Bytes => buffer.AsSpan(patientLength, bytesLength);
 
-    /// <summary>Encodes the record with the calling thread's writer into a buffer of <paramref name="buffers"/>.</summary>
+    /// <summary>Encodes the record into a buffer of <paramref name="buffers"/>, the patient's pseudonym first.</summary>
     /// <exception cref="ArgumentException">The record cannot be kept as it is (the message names the field).</exception>
     public static EncodedRecord Encode(AuditRecord record, EncodedRecordBuffers buffers)
     {
-        var writer = t_writer ??= AuditRecordCodec.NewWriter();
-        writer.Reset();
-        AuditRecordCodec.Write(writer, record);
+        var length = AuditRecordCodec.Length(record);
         var patientLength = record.Patient?.Length ?? 0;
-        var buffer = buffers.Rent(patientLength + writer.BytesWritten);
+        var buffer = buffers.Rent(patientLength + length);
         record.Patient?.CopyTo(buffer, 0);
-        var written = writer.Encode(buffer.AsSpan(patientLength));
+        var written = AuditRecordCodec.Write(record, buffer.AsSpan(patientLength, length));
         return new EncodedRecord(record, buffer, patientLength, written);
     }
 
     /// <summary>Gives the buffer back; the record must not be used after.</summary>
     public void Release(EncodedRecordBuffers buffers) => buffers.Return(buffer);
-
-    [ThreadStatic]
-    private static CborWriter? t_writer;
 }
 
 /// <summary>
