@@ -326,7 +326,15 @@ public sealed partial class Vault
             .With("@commitment", sealedRecord.Commitment)
             .With("@tx", tx)
             .ExecuteScalar()!;
-        InsertStagedIndex(stagingId, indexRows);
+        if (address.Version == 1)
+        {
+            // Nothing is replaced: the rows go straight where searches look, invisible until the commit (ADR 0014).
+            InsertLiveIndex(resourceId.Value, address.ResourceType, indexRows);
+        }
+        else
+        {
+            InsertStagedIndex(stagingId, indexRows);
+        }
         return new StagedRecord(address, compartment.Pseudonym?.ToArray(), recordRef,
             sealedRecord.Commitment, stagingId, request.Deleted, lastUpdated);
     }
@@ -362,6 +370,66 @@ public sealed partial class Vault
                 .WithAt(at + 3, names[at + 3], row.Number)
                 .WithAt(at + 4, names[at + 4], row.StartMs)
                 .WithAt(at + 5, names[at + 5], row.EndMs);
+        }
+
+        return command;
+    }
+
+    /// <summary>
+    /// A first version's index entries, written into the search tables themselves when it is staged (ADR 0014): no search
+    /// returns a resource before its commit sets its current version, so they need not be staged, copied and deleted. Per
+    /// table, <see cref="Sql.StagedIndexRowsPerStatement"/> rows per statement, the rest one by one, in order.
+    /// </summary>
+    private void InsertLiveIndex(long resourceId, string resourceType, List<IndexRow> rows)
+    {
+        Span<int> counts = stackalloc int[3];
+        foreach (var row in rows)
+        {
+            counts[(int)TableOf(row)]++;
+        }
+
+        foreach (var table in (ReadOnlySpan<Sql.IndexTable>)[Sql.IndexTable.Token, Sql.IndexTable.Number, Sql.IndexTable.Date])
+        {
+            if (counts[(int)table] == 0)
+            {
+                continue;
+            }
+
+            var ofTable = counts[(int)table] == rows.Count ? rows : rows.FindAll(r => TableOf(r) == table);
+            var next = 0;
+            for (; ofTable.Count - next >= Sql.StagedIndexRowsPerStatement; next += Sql.StagedIndexRowsPerStatement)
+            {
+                BindLiveIndex(_writer.Get(Sql.InsertLiveIndex(table, Sql.StagedIndexRowsPerStatement)), table, resourceId, resourceType, ofTable, next,
+                    Sql.StagedIndexRowsPerStatement).ExecuteNonQuery();
+            }
+
+            for (; next < ofTable.Count; next++)
+            {
+                BindLiveIndex(_writer.Get(Sql.InsertLiveIndex(table, 1)), table, resourceId, resourceType, ofTable, next, 1).ExecuteNonQuery();
+            }
+        }
+    }
+
+    private static Sql.IndexTable TableOf(IndexRow row) =>
+        row.Token is not null ? Sql.IndexTable.Token : row.Number is not null ? Sql.IndexTable.Number : Sql.IndexTable.Date;
+
+    private static System.Data.Common.DbCommand BindLiveIndex(System.Data.Common.DbCommand command, Sql.IndexTable table, long resourceId,
+        string resourceType, List<IndexRow> rows, int first, int count)
+    {
+        var names = Sql.LiveIndexParameters(table);
+        var columns = Sql.LiveIndexColumns(table);
+        command.WithAt(0, names[0], resourceId).WithAt(1, names[1], resourceType);
+        for (var i = 0; i < count; i++)
+        {
+            var row = rows[first + i];
+            var at = 2 + (i * columns);
+            command.WithAt(at, names[at], row.Parameter);
+            _ = table switch
+            {
+                Sql.IndexTable.Token => command.WithAt(at + 1, names[at + 1], (int)row.Kind).WithAt(at + 2, names[at + 2], row.Token),
+                Sql.IndexTable.Number => command.WithAt(at + 1, names[at + 1], row.Number),
+                _ => command.WithAt(at + 1, names[at + 1], row.StartMs).WithAt(at + 2, names[at + 2], row.EndMs),
+            };
         }
 
         return command;
@@ -418,9 +486,10 @@ public sealed partial class Vault
         _writer.Get(Sql.UpdateCurrent)
             .With("@resource", resourceId).With("@version", address.Version).With("@deleted", deleted).With("@updated", lastUpdated)
             .ExecuteNonQuery();
-        foreach (var sql in (ReadOnlySpan<string>)[Sql.DeleteTokenIndex, Sql.DeleteNumberIndex, Sql.DeleteDateIndex])
+        if (address.Version > 1)
         {
-            _writer.Get(sql).With("@resource", resourceId).ExecuteNonQuery();
+            // A first version's entries are already the live ones (written when it was staged); a later version replaces.
+            DeleteLiveIndex(resourceId);
         }
 
         if (!deleted)
@@ -435,11 +504,33 @@ public sealed partial class Vault
         _writer.Get(Sql.DeleteStagedIndex).With("@staging", stagingId).ExecuteNonQuery();
     }
 
+    private void DeleteLiveIndex(long resourceId)
+    {
+        foreach (var sql in (ReadOnlySpan<string>)[Sql.DeleteTokenIndex, Sql.DeleteNumberIndex, Sql.DeleteDateIndex])
+        {
+            _writer.Get(sql).With("@resource", resourceId).ExecuteNonQuery();
+        }
+    }
+
     private void DropVersion(long stagingId)
     {
-        if (_writer.Get(Sql.SelectPendingResource).With("@staging", stagingId).ExecuteScalar() is not long resourceId)
+        long resourceId;
+        long version;
+        using (var reader = _writer.Get(Sql.SelectPendingResource).With("@staging", stagingId).ExecuteReader())
         {
-            return;
+            if (!reader.Read())
+            {
+                return;
+            }
+
+            resourceId = reader.GetInt64(0);
+            version = reader.GetInt64(1);
+        }
+
+        if (version == 1)
+        {
+            // A pending first version's entries were written live (invisible to searches until a commit, which never comes).
+            DeleteLiveIndex(resourceId);
         }
 
         _writer.Get(Sql.DeleteStagedIndex).With("@staging", stagingId).ExecuteNonQuery();

@@ -32,18 +32,27 @@ public abstract class VaultTwoPhaseTests : IDisposable
     public void Staged_versions_are_invisible_until_committed()
     {
         var tx = TestVault.TxId(1);
-        var staged = _t.Vault.Stage([Request("Observation", "o1", 1, index: IndexEntry.ForToken("status", "final"))], tx);
+        // A first version's entries are written into the search tables when it is staged (ADR 0014): still invisible.
+        var staged = _t.Vault.Stage([Request("Observation", "o1", 1,
+            index: [IndexEntry.ForToken("status", "final"), IndexEntry.ForNumber("value", 7), IndexEntry.ForDate("date", 1000, 1999)])], tx);
+        SearchPredicate[] predicates =
+        [
+            new TokenPredicate("status", ["final"]),
+            new NumberPredicate("value", [new NumberCondition(SearchPrefix.Eq, 7)]),
+            new DatePredicate("date", [new DateCondition(SearchPrefix.Eq, 1000, 1999)]),
+        ];
 
         Assert.Null(_t.Vault.Read("Observation", "o1"));
         Assert.Null(_t.Vault.Read(new RecordAddress("Observation", "o1", 1)));
         Assert.Empty(_t.Vault.History("Observation", "o1"));
         Assert.Equal(0, _t.Vault.Query(new VaultQuery("Observation") { IncludeTotal = true }).Total);
-        Assert.Empty(_t.Vault.Query(new VaultQuery("Observation") { Predicates = [new TokenPredicate("status", ["final"])] }).Records);
+        Assert.All(predicates, p => Assert.Empty(_t.Vault.Query(new VaultQuery("Observation") { Predicates = [p], IncludeTotal = true }).Records));
+        Assert.All(predicates, p => Assert.Equal(0, _t.Vault.Query(new VaultQuery("Observation") { Predicates = [p], IncludeTotal = true }).Total));
 
         _t.Vault.Commit(staged, tx);
 
         Assert.Equal("{}", _t.ReadText("Observation", "o1"));
-        Assert.Single(_t.Vault.Query(new VaultQuery("Observation") { Predicates = [new TokenPredicate("status", ["final"])] }).Records);
+        Assert.All(predicates, p => Assert.Single(_t.Vault.Query(new VaultQuery("Observation") { Predicates = [p] }).Records));
     }
 
     [Fact]
@@ -153,13 +162,14 @@ public abstract class VaultTwoPhaseTests : IDisposable
     [Fact]
     public void An_abandoned_new_resource_leaves_nothing_behind()
     {
-        var staged = _t.Vault.Stage([Request("Observation", "o1", 1, index: IndexEntry.ForToken("status", "final"))], TestVault.TxId(1));
+        var staged = _t.Vault.Stage([Request("Observation", "o1", 1,
+            index: [IndexEntry.ForToken("status", "final"), IndexEntry.ForNumber("value", 7), IndexEntry.ForDate("date", 1000, 1999)])], TestVault.TxId(1));
 
         _t.Vault.Abandon(staged);
         _t.Vault.Abandon(staged);
 
-        Assert.Equal(0L, _t.RawScalar<long>("SELECT count(*) FROM versions") + _t.RawScalar<long>("SELECT count(*) FROM resources")
-            + _t.RawScalar<long>("SELECT count(*) FROM staged_index"));
+        Assert.Equal("0,0,0,0,0,0", string.Join(",", new[] { "versions", "resources", "staged_index", "token_index", "number_index", "date_index" }
+            .Select(table => _t.RawScalar<long>($"SELECT count(*) FROM {table}"))));
         Assert.Throws<InvalidOperationException>(() => _t.Vault.Commit(staged, TestVault.TxId(1)));
     }
 
@@ -209,7 +219,7 @@ public abstract class VaultTwoPhaseTests : IDisposable
         var lost = TestVault.TxId(2);
         _t.Put("Observation", "o0", 1, "patient-a", """{"v":1}""");
         _t.Vault.Stage([Request("Observation", "o1", 1, index: IndexEntry.ForToken("status", "final")), Request("Observation", "o0", 2, json: """{"v":2}""")], known);
-        _t.Vault.Stage([Request("Observation", "o2", 1)], lost);
+        _t.Vault.Stage([Request("Observation", "o2", 1, index: [IndexEntry.ForToken("status", "final"), IndexEntry.ForNumber("value", 2), IndexEntry.ForDate("date", 2000, 2999)])], lost);
         _t.Vault.Stage(new RecordAddress("Observation", "o3", 1), "patient-a", "{}"u8, []);
         _t.Reopen();
         var asked = new List<string>();
@@ -227,6 +237,8 @@ public abstract class VaultTwoPhaseTests : IDisposable
         Assert.Null(_t.Vault.Read("Observation", "o2"));
         Assert.Null(_t.Vault.Read("Observation", "o3"));
         Assert.Single(_t.Vault.Query(new VaultQuery("Observation") { Predicates = [new TokenPredicate("status", ["final"])] }).Records);
+        // The dropped first version's entries, written when it was staged, went with it.
+        Assert.Equal("1,0,0", string.Join(",", new[] { "token_index", "number_index", "date_index" }.Select(table => _t.RawScalar<long>($"SELECT count(*) FROM {table}"))));
         Assert.Equal(0, _t.Vault.RecoverPending(_ => throw new InvalidOperationException("nothing should be pending")));
     }
 

@@ -65,6 +65,51 @@ internal static class Sql
         "INSERT INTO staged_index (version_id, param, kind, token, number, start_ms, end_ms) VALUES "
         + string.Join(", ", Enumerable.Range(0, rows).Select(i => $"(@staging, @param{i}, @kind{i}, @token{i}, @number{i}, @start{i}, @end{i})"));
 
+    /// <summary>
+    /// A resource's first version is indexed straight into the search tables when it is staged (ADR 0014): no search sees
+    /// it until its commit sets <c>resources.current_version</c> above 0 (every search filters on it), and dropping the
+    /// version deletes its rows. <c>rows</c> rows at a time; parameters in order: <c>@resource</c>, <c>@type</c>, then the
+    /// table's columns per row (<see cref="LiveIndexColumns"/>).
+    /// </summary>
+    public static string InsertLiveIndex(IndexTable table, int rows) => rows switch
+    {
+        1 => s_insertLiveIndex1[(int)table],
+        StagedIndexRowsPerStatement => s_insertLiveIndexMany[(int)table],
+        _ => throw new ArgumentOutOfRangeException(nameof(rows), rows, $"1 or {StagedIndexRowsPerStatement} rows per statement"),
+    };
+
+    /// <summary>The number of columns bound per row of <see cref="InsertLiveIndex"/> for <paramref name="table"/>.</summary>
+    public static int LiveIndexColumns(IndexTable table) => s_liveIndexColumns[(int)table].Length;
+
+    /// <summary>The parameter names of <see cref="InsertLiveIndex"/> for <paramref name="table"/> in order (the longest statement's).</summary>
+    public static string[] LiveIndexParameters(IndexTable table) => s_liveIndexParameters[(int)table];
+
+    /// <summary>The search table a row belongs to.</summary>
+    public enum IndexTable
+    {
+        Token = 0,
+        Number = 1,
+        Date = 2,
+    }
+
+    private static readonly string[] s_liveIndexTables = ["token_index", "number_index", "date_index"];
+
+    private static readonly string[][] s_liveIndexColumns = [["param", "kind", "token"], ["param", "value"], ["param", "start_ms", "end_ms"]];
+
+    private static readonly string[][] s_liveIndexParameters = [.. Enumerable.Range(0, 3).Select(t => (string[])
+    [
+        "@resource",
+        "@type",
+        .. Enumerable.Range(0, StagedIndexRowsPerStatement).SelectMany(i => s_liveIndexColumns[t].Select(c => $"@{c}{i}")),
+    ])];
+
+    private static readonly string[] s_insertLiveIndex1 = [.. Enumerable.Range(0, 3).Select(t => BuildInsertLiveIndex(t, 1))];
+    private static readonly string[] s_insertLiveIndexMany = [.. Enumerable.Range(0, 3).Select(t => BuildInsertLiveIndex(t, StagedIndexRowsPerStatement))];
+
+    private static string BuildInsertLiveIndex(int table, int rows) =>
+        $"INSERT INTO {s_liveIndexTables[table]} (resource_id, resource_type, {string.Join(", ", s_liveIndexColumns[table])}) VALUES "
+        + string.Join(", ", Enumerable.Range(0, rows).Select(i => $"(@resource, @type, {string.Join(", ", s_liveIndexColumns[table].Select(c => $"@{c}{i}"))})"));
+
     public const string SelectStaged =
         "SELECT v.resource_id, v.version, v.deleted, v.last_updated_unix_ms, v.committed, v.tx_id, "
         + "r.resource_type, r.logical_id, r.current_version "
@@ -98,15 +143,16 @@ internal static class Sql
         "SELECT v.id, v.version, r.resource_type, r.logical_id, r.current_version "
         + "FROM versions v JOIN resources r ON r.id = v.resource_id WHERE v.committed = 0 AND v.tx_id = @tx";
 
-    private const string ResourcesOfTransaction = "(SELECT resource_id FROM versions WHERE committed = 0 AND tx_id = @tx)";
+    /// <summary>Resources whose earlier index entries a transaction replaces: a first version's rows are already the live ones.</summary>
+    private const string ResourcesOfTransaction = "(SELECT resource_id FROM versions WHERE committed = 0 AND tx_id = @tx AND version > 1)";
 
     private const string PublishFromTransaction =
         "FROM versions v JOIN resources r ON r.id = v.resource_id JOIN staged_index s ON s.version_id = v.id "
         + "WHERE v.committed = 0 AND v.tx_id = @tx AND v.deleted = 0 AND ";
 
     /// <summary>
-    /// Commits every version pending under @tx, in this order: the resources' earlier index entries go, the staged ones
-    /// are published, the staging rows go, the resources point to their new versions, the versions become committed.
+    /// Commits every version pending under @tx, in this order: the resources' earlier index entries go (not those of a
+    /// first version: they were written live when it was staged), the staged ones are published, the staging rows go, the resources point to their new versions, the versions become committed.
     /// Common SQL: UPDATE ... FROM is in SQLite (3.33) and PostgreSQL alike.
     /// </summary>
     public static readonly string[] CommitTransaction =
@@ -126,7 +172,7 @@ internal static class Sql
         "UPDATE versions SET committed = 1 WHERE committed = 0 AND tx_id = @tx",
     ];
 
-    public const string SelectPendingResource = "SELECT resource_id FROM versions WHERE id = @staging AND committed = 0";
+    public const string SelectPendingResource = "SELECT resource_id, version FROM versions WHERE id = @staging AND committed = 0";
 
     public const string DeleteVersion = "DELETE FROM versions WHERE id = @staging";
 
