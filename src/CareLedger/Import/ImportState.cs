@@ -29,17 +29,27 @@ internal sealed class ImportState
         return new ImportState(path, new HashSet<string>(lines.Where(l => l.Length == 64), StringComparer.Ordinal));
     }
 
-    public bool IsCompleted(string sha256Hex) => completed.Contains(sha256Hex);
+    /// <summary>Called by the loader thread while files in flight finish on others, hence the lock.</summary>
+    public bool IsCompleted(string sha256Hex)
+    {
+        lock (completed)
+        {
+            return completed.Contains(sha256Hex);
+        }
+    }
 
     public void MarkCompleted(string sha256Hex)
     {
-        if (!completed.Add(sha256Hex))
+        lock (completed)
         {
-            return;
-        }
+            if (!completed.Add(sha256Hex))
+            {
+                return;
+            }
 
-        using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        file.Write(Encoding.ASCII.GetBytes(sha256Hex + "\n"));
-        file.Flush(flushToDisk: true);
+            using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            file.Write(Encoding.ASCII.GetBytes(sha256Hex + "\n"));
+            file.Flush(flushToDisk: true);
+        }
     }
 }
