@@ -37,6 +37,10 @@ internal sealed class AccessPolicy(
     private static readonly ModelCoding[] s_recipient = [new(ParticipationType, "PRCP"), new(ParticipationType, "IRCP")];
     private static readonly ModelCoding[] s_guardianRecipient = [.. s_recipient, DelegateRoles.Guardian];
 
+    // The custodian's own system is decided by role and organisation alone, the same way on every read: one immutable
+    // decision, not a new reason string and decision per read.
+    private readonly GateDecision _custodianSystem = GateDecision.Permit($"custodian system of {options.Organisation}");
+
     /// <summary>Null when the caller's scopes cover the action on the type; otherwise the refusal naming the scope.</summary>
     public static GateDecision? CheckScope(GateCall call, string resourceType, AccessAction action)
     {
@@ -89,7 +93,7 @@ internal sealed class AccessPolicy(
                 : GateDecision.Deny("the record belongs to another patient"),
             CareLedgerRole.Guardian or CareLedgerRole.Caregiver => ForDelegate(call, action, compartment, facts),
             CareLedgerRole.System => string.Equals(who.Organisation, options.Organisation, StringComparison.Ordinal)
-                ? GateDecision.Permit($"custodian system of {options.Organisation}")
+                ? _custodianSystem
                 : GateDecision.Deny("a system of another organisation has no access to this custodian's patient records"),
             CareLedgerRole.Clinician => ForClinician(call, action, compartment, facts, stored),
             CareLedgerRole.Researcher => ForResearcher(call, action, compartment, facts, stored),
