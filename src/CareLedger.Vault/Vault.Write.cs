@@ -328,7 +328,7 @@ public sealed partial class Vault
             .ExecuteScalar()!;
         if (address.Version == 1)
         {
-            // Nothing is replaced: the rows go straight where searches look, invisible until the commit (ADR 0014).
+            // Nothing is replaced: the rows go straight where searches look, invisible until the commit (ADR 0015).
             InsertLiveIndex(resourceId.Value, address.ResourceType, indexRows);
         }
         else
@@ -376,7 +376,7 @@ public sealed partial class Vault
     }
 
     /// <summary>
-    /// A first version's index entries, written into the search tables themselves when it is staged (ADR 0014): no search
+    /// A first version's index entries, written into the search tables themselves when it is staged (ADR 0015): no search
     /// returns a resource before its commit sets its current version, so they need not be staged, copied and deleted. Per
     /// table, <see cref="Sql.StagedIndexRowsPerStatement"/> rows per statement, the rest one by one, in order.
     /// </summary>

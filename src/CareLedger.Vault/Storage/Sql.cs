@@ -66,7 +66,7 @@ internal static class Sql
         + string.Join(", ", Enumerable.Range(0, rows).Select(i => $"(@staging, @param{i}, @kind{i}, @token{i}, @number{i}, @start{i}, @end{i})"));
 
     /// <summary>
-    /// A resource's first version is indexed straight into the search tables when it is staged (ADR 0014): no search sees
+    /// A resource's first version is indexed straight into the search tables when it is staged (ADR 0015): no search sees
     /// it until its commit sets <c>resources.current_version</c> above 0 (every search filters on it), and dropping the
     /// version deletes its rows. <c>rows</c> rows at a time; parameters in order: <c>@resource</c>, <c>@type</c>, then the
     /// table's columns per row (<see cref="LiveIndexColumns"/>).
