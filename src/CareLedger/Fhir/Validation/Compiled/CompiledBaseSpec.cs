@@ -39,13 +39,26 @@ internal delegate bool GroupCheck(IReadOnlyList<PocoNode> nodes);
 /// bundles (all must be certainly valid here and valid for Firely) and on thousands of broken variants of them
 /// (<c>ValidationMutants</c>: every element removed, emptied or mistyped, malformed primitives, codes outside required
 /// bindings, unknown elements and choice types, extensions, declared profiles, and a violation of each invariant that
-/// has a shortcut): a variant Firely refuses and this accepts fails the test.
+/// has a shortcut): a variant Firely refuses and this accepts fails the test. The checks reach an element's children by
+/// their own walk over the POCO (<see cref="ChildNodes"/>: the very nodes <c>PocoNode.Children()</c> makes, without its
+/// groups, list copies and iterators); the same test holds its answers equal to a walk through <c>PocoNode.Children()</c>
+/// on every resource and variant, read leniently and as the import reads them.
 /// </para>
 /// Thread-safe: compiled delegates are cached per assertion object and hold no per-run state; the validation state
 /// Firely's assertions need is one per resource and thread.
 /// </summary>
-internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, ValidationSettings settings)
+internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, ValidationSettings settings, CompiledBaseSpec.ChildWalk childWalk = CompiledBaseSpec.ChildWalk.Own)
 {
+    /// <summary>How the compiled checks reach an element's children (the Firely tree is kept to test the own walk against it).</summary>
+    internal enum ChildWalk
+    {
+        /// <summary>The POCO's elements, each child node made directly (what <c>PocoNode.Children()</c> makes, without its groups).</summary>
+        Own,
+
+        /// <summary>Firely's <c>PocoNode.Children()</c>, as before: the reference the own walk is tested against.</summary>
+        FirelyPocoNodeTree,
+    }
+
     private const string CoreTypePrefix = "http://hl7.org/fhir/StructureDefinition/";
     private const string AnyResource = CoreTypePrefix + "Resource";
 
@@ -182,26 +195,8 @@ internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, V
 
         var allowMore = children.AllowAdditionalChildren;
         var absentChecks = whenAbsent.ToArray();
-        return node =>
+        bool Absent(PocoNode node)
         {
-            foreach (var group in node.Children())
-            {
-                if (!byName.TryGetValue(group.Name, out var check))
-                {
-                    if (allowMore)
-                    {
-                        continue;
-                    }
-
-                    return false;
-                }
-
-                if (check is not null && !check(NodesOf(group)))
-                {
-                    return false;
-                }
-            }
-
             foreach (var (elementName, check) in absentChecks)
             {
                 if (!node.Poco.TryGetValue(elementName, out _) && !check([]))
@@ -211,7 +206,103 @@ internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, V
             }
 
             return true;
+        }
+
+        if (childWalk == ChildWalk.FirelyPocoNodeTree)
+        {
+            return node =>
+            {
+                foreach (var group in node.Children())
+                {
+                    if (!byName.TryGetValue(group.Name, out var check))
+                    {
+                        if (allowMore)
+                        {
+                            continue;
+                        }
+
+                        return false;
+                    }
+
+                    if (check is not null && !check(NodesOf(group)))
+                    {
+                        return false;
+                    }
+                }
+
+                return Absent(node);
+            };
+        }
+
+        return node =>
+        {
+            var poco = node.Poco;
+            var dynamic = poco is DynamicDataType;
+            foreach (var (name, value) in poco.EnumerateElements())
+            {
+                if (dynamic && value is PrimitiveType && string.Equals(name, "resourceType", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                // Firely makes a node of every element (and throws on a value of no known kind) before looking at its name.
+                if (value is not (PrimitiveType or Base or IReadOnlyList<PrimitiveType> or IReadOnlyList<Base>))
+                {
+                    return false;
+                }
+
+                if (!byName.TryGetValue(name, out var check))
+                {
+                    if (allowMore)
+                    {
+                        continue;
+                    }
+
+                    return false;
+                }
+
+                if (check is not null && !check(ChildNodes(node, name, value)))
+                {
+                    return false;
+                }
+            }
+
+            return Absent(node);
         };
+    }
+
+    /// <summary>
+    /// The child nodes <c>PocoNode.Children()</c> makes for one element (<c>PocoNode.nodeFor</c> in SDK 6.8: a primitive
+    /// node or a node per value, indexed when the element repeats, each with this node as its parent), without the group
+    /// objects, list copies and iterators around them. A value of any other kind throws, as Firely's does ("not sure").
+    /// </summary>
+    private static PocoNode[] ChildNodes(PocoNode parent, string name, object value)
+    {
+        switch (value)
+        {
+            case PrimitiveType primitive:
+                return [new PrimitiveNode(primitive, parent, null, name)];
+            case Base poco:
+                return [new PocoNode(poco, parent, null, name)];
+            case IReadOnlyList<PrimitiveType> primitives:
+                var primitiveNodes = new PocoNode[primitives.Count];
+                for (var i = 0; i < primitiveNodes.Length; i++)
+                {
+                    primitiveNodes[i] = new PrimitiveNode(primitives[i], parent, i, name);
+                }
+
+                return primitiveNodes;
+            case IReadOnlyList<Base> pocos:
+                var nodes = new PocoNode[pocos.Count];
+                for (var i = 0; i < nodes.Length; i++)
+                {
+                    nodes[i] = new PocoNode(pocos[i], parent, i, name);
+                }
+
+                return nodes;
+            default:
+                throw new InvalidOperationException($"unexpected value of element '{name}': {value.GetType()}");
+        }
     }
 
     private static IReadOnlyList<PocoNode> NodesOf(PocoNodeOrList group) => group is PocoNode single ? [single] : [.. group];
