@@ -10,14 +10,15 @@ internal sealed class BoundedMemo<TKey>(int capacity) where TKey : notnull
 {
     private readonly ConcurrentDictionary<TKey, bool> answers = new();
 
-    public bool GetOrAdd(TKey key, Func<bool> answer)
+    /// <summary>The remembered answer for the key, or the answer computed from the state (a static lambda: nothing allocated per call).</summary>
+    public bool GetOrAdd<TState>(TKey key, TState state, Func<TState, bool> answer)
     {
         if (answers.TryGetValue(key, out var known))
         {
             return known;
         }
 
-        var computed = answer();
+        var computed = answer(state);
         if (answers.Count < capacity)
         {
             answers.TryAdd(key, computed);

@@ -13,6 +13,7 @@ internal sealed partial class CompiledBaseSpec
 
     private readonly BoundedMemo<(IAssertion, string, string)> bindings = new(capacity: 50_000);
     private readonly BoundedMemo<(IAssertion, string)> unresolvedReferences = new(capacity: 50_000);
+    private readonly BoundedMemo<(IAssertion, Type, string)> valueRules = new(capacity: 50_000);
 
     /// <summary>One validation state per resource, as the Firely validator keeps one per run.</summary>
     [ThreadStatic]
@@ -21,6 +22,16 @@ internal sealed partial class CompiledBaseSpec
     /// <summary>ele-1 is asserted twice on most elements (by the element and by its type); the second time is free.</summary>
     [ThreadStatic]
     private static PocoNode? t_lastElementWithContent;
+
+    /// <summary>The last POCO whose elements were listed on this thread, and its list (<see cref="ElementsOf"/>).</summary>
+    [ThreadStatic]
+    private static Base? t_listedPoco;
+
+    [ThreadStatic]
+    private static KeyValuePair<string, object>[]? t_listedElements;
+
+    [ThreadStatic]
+    private static List<KeyValuePair<string, object>>? t_scratch;
 
     private static ValidationState State => t_state ??= new ValidationState();
 
@@ -88,7 +99,7 @@ internal sealed partial class CompiledBaseSpec
 
         return InBundle(node) || ReferenceForms.Of(text) is not { } form
             ? Answer(references, node)
-            : unresolvedReferences.GetOrAdd((references, form + "|" + reference.Type), () => Answer(references, node));
+            : unresolvedReferences.GetOrAdd((references, form + "|" + reference.Type), (this, references, node), static s => s.Item1.Answer(s.references, s.node));
     }
 
     private static bool InBundle(PocoNode node)
@@ -127,7 +138,62 @@ internal sealed partial class CompiledBaseSpec
             return Answer(binding, node);
         }
 
-        return bindings.GetOrAdd((binding, ((ITypedElement)node).InstanceType ?? string.Empty, key), () => Answer(binding, node));
+        return bindings.GetOrAdd((binding, ((ITypedElement)node).InstanceType ?? string.Empty, key), (this, binding, node), static s => s.Item1.Answer(s.binding, s.node));
+    }
+
+    /// <summary>
+    /// A rule on a primitive's value (its type's regex, a uri's form). Firely's answer depends only on the primitive: its
+    /// type and its value (<c>RegExValidator</c> matches the value converted to text, <c>FhirUriValidator</c> checks the
+    /// value's form; both consult the literal's kind, <c>GetLiteralTypeError</c>, which reads the primitive's POCO checks,
+    /// hence no id and no extension here, and the extensions only where the value is absent). So for the types whose values
+    /// recur (codes, uris, booleans, numbers) it is remembered per type and value; ids, texts and dates are answered one by one.
+    /// </summary>
+    private bool ValueRule(IAssertion assertion, PocoNode node) =>
+        node.GetType() == s_primitiveNodeType
+        && node.Poco is PrimitiveType { JsonValue: string value, ElementId: null, Extension.Count: 0 } primitive
+        && primitive is Code or FhirUri or FhirBoolean or FhirDecimal or Integer or UnsignedInt or PositiveInt
+            ? valueRules.GetOrAdd((assertion, primitive.GetType(), value), (this, assertion, node), static s => s.Item1.Answer(s.assertion, s.node))
+            : Answer(assertion, node);
+
+    /// <summary>
+    /// What Firely's <c>RequiredValidator</c> asks: a child node by each name (<c>PocoNode.Child</c>, which makes the node
+    /// of any value the POCO holds under that name, and throws on a value of no known kind). All present: no issue.
+    /// </summary>
+    private static bool HasMembers(Base poco, string[] members)
+    {
+        foreach (var member in members)
+        {
+            if (!poco.TryGetValue(member, out var value) || value is not (PrimitiveType or Base or IReadOnlyList<PrimitiveType> or IReadOnlyList<Base>))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The POCO's elements (<c>EnumerateElements</c>, which builds an iterator per class of the type's hierarchy and
+    /// more), listed once for ele-1 and the children walk of the same element, which follow each other. Reset per resource.
+    /// </summary>
+    private static KeyValuePair<string, object>[] ElementsOf(Base poco)
+    {
+        if (ReferenceEquals(poco, t_listedPoco) && t_listedElements is { } listed)
+        {
+            return listed;
+        }
+
+        var scratch = t_scratch ??= new List<KeyValuePair<string, object>>(32);
+        scratch.Clear();
+        foreach (var element in poco.EnumerateElements())
+        {
+            scratch.Add(element);
+        }
+
+        KeyValuePair<string, object>[] elements = scratch.Count == 0 ? [] : [.. scratch];
+        t_listedPoco = poco;
+        t_listedElements = elements;
+        return elements;
     }
 
     /// <summary>ele-1 holds when the element has a value or a child other than id; otherwise Firely decides.</summary>
@@ -160,7 +226,7 @@ internal sealed partial class CompiledBaseSpec
     /// <summary>What <c>PocoNode.Children()</c> enumerates, read from the POCO without building the child nodes.</summary>
     private static bool HasChildOtherThanId(Base poco)
     {
-        foreach (var (name, value) in poco.EnumerateElements())
+        foreach (var (name, value) in ElementsOf(poco))
         {
             if (!string.Equals(name, "id", StringComparison.Ordinal) && !(poco is DynamicDataType && name == "resourceType" && value is PrimitiveType))
             {

@@ -83,6 +83,8 @@ internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, V
 
         t_state = new ValidationState();
         t_lastElementWithContent = null;
+        t_listedPoco = null;
+        t_listedElements = null;
         return check.Check(resource.ToPocoNode(ModelInfo.ModelInspector));
     }
 
@@ -127,6 +129,11 @@ internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, V
                 return CompileInvariant(invariant);
             case BindingValidator binding:
                 return node => Binding(binding, node);
+            case RegExValidator or FhirUriValidator:
+                return node => ValueRule(assertion, node);
+            case RequiredValidator required:
+                string[] members = [.. required.RequiredMembers];
+                return node => HasMembers(node.Poco, members) || Answer(assertion, node);
             case IValidatable:
                 return node => Answer(assertion, node);
             default:
@@ -238,7 +245,7 @@ internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, V
         {
             var poco = node.Poco;
             var dynamic = poco is DynamicDataType;
-            foreach (var (name, value) in poco.EnumerateElements())
+            foreach (var (name, value) in ElementsOf(poco))
             {
                 if (dynamic && value is PrimitiveType && string.Equals(name, "resourceType", StringComparison.Ordinal))
                 {
