@@ -18,6 +18,7 @@ internal sealed class AuditBatchRows : IDisposable
     private readonly AuditRecordInserter inserter;
     private readonly byte[] salts;
     private readonly byte[] commitments;
+    private readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private byte[] opening = new byte[SaltLength + 1024];
 
     public AuditBatchRows(SqliteConnection writer, int maxBatch)
@@ -54,7 +55,7 @@ internal sealed class AuditBatchRows : IDisposable
                 var recordOpening = Open(record, batchSalts.Slice((next + row) * SaltLength, SaltLength));
                 inserter.BindRow(row, batch * AuditSchema.PlacesPerBatch + kept + row, record, AuditWireNames.ToName(record.Outcome),
                     AuditWireNames.ToName(record.Action), recordOpening);
-                AuditBatchTree.CommitOpening(recordOpening, commitments.AsSpan((kept + row) * CommitmentLength, CommitmentLength));
+                AuditBatchTree.CommitOpening(sha, recordOpening, commitments.AsSpan((kept + row) * CommitmentLength, CommitmentLength));
             }
 
             if (!inserter.TryInsertRows())
@@ -72,7 +73,7 @@ internal sealed class AuditBatchRows : IDisposable
             var recordOpening = Open(record, batchSalts.Slice(i * SaltLength, SaltLength));
             if (inserter.TryInsert(batch * AuditSchema.PlacesPerBatch + kept, record, AuditWireNames.ToName(record.Outcome), AuditWireNames.ToName(record.Action), recordOpening))
             {
-                AuditBatchTree.CommitOpening(recordOpening, commitments.AsSpan(kept * CommitmentLength, CommitmentLength));
+                AuditBatchTree.CommitOpening(sha, recordOpening, commitments.AsSpan(kept * CommitmentLength, CommitmentLength));
                 kept++;
             }
         }
@@ -80,7 +81,11 @@ internal sealed class AuditBatchRows : IDisposable
         return commitments.AsSpan(0, kept * CommitmentLength);
     }
 
-    public void Dispose() => inserter.Dispose();
+    public void Dispose()
+    {
+        inserter.Dispose();
+        sha.Dispose();
+    }
 
     /// <summary>The record's opening, salt ‖ canonical bytes, in the reused buffer (valid until the next record).</summary>
     private ReadOnlySpan<byte> Open(EncodedRecord record, ReadOnlySpan<byte> salt)
