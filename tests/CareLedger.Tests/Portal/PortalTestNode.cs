@@ -157,10 +157,11 @@ public sealed class PortalTestNode : IAsyncLifetime, IDisposable
         await page.GetByLabel("User name").FillAsync(userName);
         await page.GetByLabel("Password").FillAsync($"{userName}-demo");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        // The URL only, not the page's load event: once a full-suite run saw the load event never recorded after the
-        // sign-in redirect (network idle had fired) and the wait ran out; the signed-in line below is what matters.
-        await page.WaitForURLAsync($"{baseUrl}/portal", new() { WaitUntil = WaitUntilState.Commit });
-        await Assertions.Expect(page.GetByText($"Signed in as {userName}")).ToBeVisibleAsync();
+        // A polling assertion on the address, not WaitForURLAsync: when the redirect has already landed, WaitForURLAsync
+        // waits for the page's load event whatever WaitUntil says, and full-suite runs twice saw that event never recorded
+        // after the sign-in redirect (network idle had fired) until the wait ran out. The signed-in line is what matters.
+        await Assertions.Expect(page).ToHaveURLAsync($"{baseUrl}/portal", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.GetByText($"Signed in as {userName}")).ToBeVisibleAsync(new() { Timeout = 60_000 });
         page.SetDefaultTimeout(30_000);
         return page;
     }
