@@ -138,33 +138,21 @@ internal static class DoorOverheadLoad
             string PathOf(Mode mode, string id) =>
                 mode is Mode.DoorOff or Mode.DoorOffWithToken ? $"/bench/door-off/fhir/Observation/{id}" : $"/fhir/Observation/{id}";
 
-            var results = modes.ToDictionary(m => m, _ => new List<Figures>());
-            // A warm-up round per mode (JIT, token cache, connection pool), then the measured rounds, alternating.
-            for (var round = 0; round <= rounds; round++)
+            var results = await RunRoundsAsync(node, modes, rounds, (mode, reads) => Measure(clients, reads, ids, async id =>
             {
-                foreach (var mode in modes)
+                using var request = new HttpRequestMessage(HttpMethod.Get, PathOf(mode, id));
+                if (tokens[mode] is { } token)
                 {
-                    var figures = await Measure(clients, readsPerClient, ids, async id =>
-                    {
-                        using var request = new HttpRequestMessage(HttpMethod.Get, PathOf(mode, id));
-                        if (tokens[mode] is { } token)
-                        {
-                            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                        }
-
-                        using var response = await http.SendAsync(request);
-                        var body = await response.Content.ReadAsByteArrayAsync();
-                        if (response.StatusCode != HttpStatusCode.OK || body.Length < 500)
-                        {
-                            throw new InvalidOperationException($"{mode}: read of Observation/{id} answered {(int)response.StatusCode}");
-                        }
-                    });
-                    if (round > 0)
-                    {
-                        results[mode].Add(figures);
-                    }
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
                 }
-            }
+
+                using var response = await http.SendAsync(request);
+                var body = await response.Content.ReadAsByteArrayAsync();
+                if (response.StatusCode != HttpStatusCode.OK || body.Length < 500)
+                {
+                    throw new InvalidOperationException($"{mode}: read of Observation/{id} answered {(int)response.StatusCode}");
+                }
+            }, () => node.Audit.FlushAsync()), readsPerClient);
 
             Report($"over HTTP (Kestrel on loopback, {clients} clients, {readsPerClient * clients:N0} reads per round, median of {rounds} rounds)", results);
         }
@@ -185,40 +173,94 @@ internal static class DoorOverheadLoad
         // decision costs without the audit record being encoded, written and anchored.
         var decisionOnly = new CareLedger.Access.Gate.AccessGate(node.Vault, node.Config.GateOptions(), new CountingAuditTrail(), node.Credentials,
             node.BreakGlass, node.Delegations, TimeProvider.System);
-        var results = modes.ToDictionary(m => m, _ => new List<Figures>());
-        for (var round = 0; round <= rounds; round++)
+        var results = RunRoundsAsync(node, modes, rounds, (mode, reads) => Measure(clients, reads, ids, id =>
         {
-            foreach (var mode in modes)
+            var length = mode switch
             {
-                var figures = Measure(clients, readsPerClient, ids, id =>
-                {
-                    var length = mode switch
-                    {
-                        Mode.DoorOff => node.Vault.ReadRecord("Observation", id, null)?.Content?.Length ?? 0,
-                        Mode.DoorOnSystem => node.Fhir.Read(system, "Observation", id).Json.Length,
-                        Mode.DecisionOnlyClinician => decisionOnly.Read(clinician.Who, clinician.Context, "Observation", id)?.Json.Length ?? 0,
-                        _ => node.Fhir.Read(clinician, "Observation", id).Json.Length,
-                    };
-                    if (length < 500)
-                    {
-                        throw new InvalidOperationException($"{mode}: Observation/{id} was not read");
-                    }
-
-                    return Task.CompletedTask;
-                }).GetAwaiter().GetResult();
-                if (round > 0)
-                {
-                    results[mode].Add(figures);
-                }
+                Mode.DoorOff => node.Vault.ReadRecord("Observation", id, null)?.Content?.Length ?? 0,
+                Mode.DoorOnSystem => node.Fhir.Read(system, "Observation", id).Json.Length,
+                Mode.DecisionOnlyClinician => decisionOnly.Read(clinician.Who, clinician.Context, "Observation", id)?.Json.Length ?? 0,
+                _ => node.Fhir.Read(clinician, "Observation", id).Json.Length,
+            };
+            if (length < 500)
+            {
+                throw new InvalidOperationException($"{mode}: Observation/{id} was not read");
             }
-        }
+
+            return Task.CompletedTask;
+        }, () => node.Audit.FlushAsync()), readsPerClient).GetAwaiter().GetResult();
 
         Report($"in process (no HTTP, {clients} threads, {readsPerClient * clients:N0} reads per round, median of {rounds} rounds)", results);
     }
 
-    private sealed record Figures(double PerSecond, double P50, double P95, double BytesPerRead, double CpuMicrosPerRead, double GcPauseMicrosPerRead, int Gen1Collections);
+    /// <summary>
+    /// The measured rounds after one warm-up round. Each round reads every mode twice, half its reads each time, in mirrored
+    /// order (off, system, clinician, clinician, system, off): a drift of the machine's speed within a round (another
+    /// process's build starting, a CPU's frequency) that is linear in time then slows every mode alike, and a round's
+    /// figure for a mode is its two halves together. The overhead is then taken per round, door on against the door off
+    /// of the same round (paired), and summarised by the median of those ratios — not by the ratio of two medians taken
+    /// from different rounds, which is what let one build measure 8–18 % on a shared machine.
+    /// </summary>
+    private static async Task<Dictionary<Mode, List<Figures>>> RunRoundsAsync(CareLedgerNode node, Mode[] modes, int rounds,
+        Func<Mode, int, Task<Figures>> measure, int readsPerClient)
+    {
+        var results = modes.ToDictionary(m => m, _ => new List<Figures>());
+        Mode[] order = [.. modes, .. modes.Reverse()];
+        for (var round = 0; round <= rounds; round++)
+        {
+            var halves = modes.ToDictionary(m => m, _ => new List<Figures>());
+            for (var slot = 0; slot < order.Length; slot++)
+            {
+                var mode = order[slot];
+                var reads = slot < modes.Length ? readsPerClient / 2 : readsPerClient - readsPerClient / 2;
+                // Settle before the clock starts: the previous slice's garbage collected and its audit records written and
+                // anchored (that work is charged to the previous slice below), so that no slice pays for another.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                await node.Audit.FlushAsync();
+                halves[mode].Add(await measure(mode, reads));
+            }
 
-    private static async Task<Figures> Measure(int clients, int readsPerClient, string[] ids, Func<string, Task> read)
+            if (round > 0)
+            {
+                foreach (var mode in modes)
+                {
+                    results[mode].Add(Figures.Sum(halves[mode]));
+                }
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>One mode's reads in one round (or half of them): the wall-clock rate, latencies, and per-read CPU and allocation.</summary>
+    private sealed record Figures(int Reads, double Seconds, double[] Latencies, double AllocatedBytes, double CpuMicros, double GcPauseMicros, int Gen1Collections)
+    {
+        public double PerSecond => Reads / Seconds;
+
+        public double P50 => Percentile(0.5);
+
+        public double P95 => Percentile(0.95);
+
+        public double BytesPerRead => AllocatedBytes / Reads;
+
+        /// <summary>Process CPU (every thread: readers, the audit trail's, GC, and over HTTP the clients' and Kestrel's) per read.</summary>
+        public double CpuMicrosPerRead => CpuMicros / Reads;
+
+        public double GcPauseMicrosPerRead => GcPauseMicros / Reads;
+
+        public static Figures Sum(List<Figures> parts)
+        {
+            var latencies = parts.SelectMany(p => p.Latencies).ToArray();
+            Array.Sort(latencies);
+            return new Figures(parts.Sum(p => p.Reads), parts.Sum(p => p.Seconds), latencies, parts.Sum(p => p.AllocatedBytes),
+                parts.Sum(p => p.CpuMicros), parts.Sum(p => p.GcPauseMicros), parts.Sum(p => p.Gen1Collections));
+        }
+
+        private double Percentile(double q) => Latencies[Math.Min(Latencies.Length - 1, (int)(Latencies.Length * q))];
+    }
+
+    private static async Task<Figures> Measure(int clients, int readsPerClient, string[] ids, Func<string, Task> read, Func<Task> settle)
     {
         var latencies = new double[clients * readsPerClient];
         // Allocated bytes and process CPU per read (all threads: the readers, the audit trail's, the GC's, and over HTTP
@@ -238,28 +280,92 @@ internal static class DoorOverheadLoad
             }
         })));
         var elapsed = clock.Elapsed;
+        // The rate stops with the last read; the CPU count goes on until this slice's audit records are written and
+        // anchored (the audit trail's thread works behind the reads, ADR 0004): the door's whole cost is charged to it.
+        await settle();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        Array.Sort(latencies);
-        return new Figures(latencies.Length / elapsed.TotalSeconds, latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.95)],
-            (double)allocated / latencies.Length, cpu.TotalMicroseconds / latencies.Length,
-            (GC.GetTotalPauseDuration() - pausedBefore).TotalMicroseconds / latencies.Length, GC.CollectionCount(1) - gen1Before);
+        return new Figures(latencies.Length, elapsed.TotalSeconds, latencies, allocated, cpu.TotalMicroseconds,
+            (GC.GetTotalPauseDuration() - pausedBefore).TotalMicroseconds, GC.CollectionCount(1) - gen1Before);
     }
 
     private static void Report(string title, Dictionary<Mode, List<Figures>> results)
     {
         Figures Median(Mode mode) => results[mode].OrderBy(f => f.PerSecond).ElementAt(results[mode].Count / 2);
-        var off = results.ContainsKey(Mode.DoorOff) ? Median(Mode.DoorOff) : null;
+        var offRounds = results.GetValueOrDefault(Mode.DoorOff);
+        // Per round, door on against the door off of the same round.
+        double[] Paired(Mode mode, Func<Figures, Figures, double> of) => [.. results[mode].Zip(offRounds!, of)];
         Console.WriteLine();
         Console.WriteLine(title);
         Console.WriteLine($"  {"mode",-36} {"reads/s",10} {"p50 ms",8} {"p95 ms",8} {"overhead",9} {"CPU µs/read",12} {"bytes/read",11} {"GC µs/read",11} {"gen1 GCs",9}   (all rounds, reads/s)");
         foreach (var mode in results.Keys)
         {
             var f = Median(mode);
-            var overhead = mode == Mode.DoorOff || off is null ? "—" : (1 - f.PerSecond / off.PerSecond).ToString("P1", CultureInfo.InvariantCulture);
+            var overhead = mode == Mode.DoorOff || offRounds is null ? "—" : Percent(MedianOf(Paired(mode, (on, off) => 1 - on.PerSecond / off.PerSecond)));
             var all = string.Join(" ", results[mode].Select(r => r.PerSecond.ToString("N0", CultureInfo.InvariantCulture)));
             Console.WriteLine($"  {Describe(mode),-36} {f.PerSecond,10:N0} {f.P50,8:F3} {f.P95,8:F3} {overhead,9} {f.CpuMicrosPerRead,12:F1} {f.BytesPerRead,11:N0} {f.GcPauseMicrosPerRead,11:F2} {f.Gen1Collections,9}   ({all})");
         }
+
+        if (offRounds is null)
+        {
+            return;
+        }
+
+        // The headline is the throughput overhead (door on against door off); the CPU per read is supporting evidence,
+        // steadier on a shared machine because another process's work does not count in this process's CPU time.
+        Console.WriteLine();
+        Console.WriteLine("  paired by round (door on against the door off of the same round): median [interval for the median, its confidence]");
+        foreach (var mode in results.Keys.Where(m => m != Mode.DoorOff))
+        {
+            var overheads = Paired(mode, (on, off) => 1 - on.PerSecond / off.PerSecond);
+            var cpuMore = Paired(mode, (on, off) => on.CpuMicrosPerRead - off.CpuMicrosPerRead);
+            var cpuShare = Paired(mode, (on, off) => 1 - off.CpuMicrosPerRead / on.CpuMicrosPerRead);
+            var (low, high, confidence) = MedianInterval(overheads);
+            var (cpuLow, cpuHigh, _) = MedianInterval(cpuMore);
+            var (shareLow, shareHigh, _) = MedianInterval(cpuShare);
+            Console.WriteLine($"  {Describe(mode),-36} overhead {Percent(MedianOf(overheads))} [{Percent(low)} – {Percent(high)}, {confidence:P0}]; "
+                + $"CPU +{MedianOf(cpuMore):F1} µs/read [{cpuLow:F1} – {cpuHigh:F1}]; CPU share 1 − off/on {Percent(MedianOf(cpuShare))} [{Percent(shareLow)} – {Percent(shareHigh)}]");
+            Console.WriteLine($"  {string.Empty,-36} rounds' overheads: {string.Join(" ", overheads.Select(Percent))}");
+        }
+    }
+
+    private static string Percent(double value) => value.ToString("P1", CultureInfo.InvariantCulture);
+
+    private static double MedianOf(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>
+    /// A distribution-free interval for the median of <paramref name="values"/> (order statistics: the k-th smallest of n lies above
+    /// the median with probability P(Binomial(n, ½) ≤ k − 1)), the narrowest whose confidence is at least 95 %;
+    /// with too few rounds for 95 % (fewer than 6), the range of all of them and its lower confidence.
+    /// </summary>
+    private static (double Low, double High, double Confidence) MedianInterval(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        var n = sorted.Length;
+        // P(Binomial(n, ½) ≤ j) for j = 0, 1, ...; the interval [x(k), x(n-k+1)] (1-based) misses the median with 2·P(B ≤ k-1).
+        double Below(int k)
+        {
+            double sum = 0, term = Math.Pow(0.5, n);
+            for (var j = 0; j < k; j++)
+            {
+                sum += term;
+                term *= (double)(n - j) / (j + 1);
+            }
+
+            return sum;
+        }
+
+        var best = 1;
+        while (best + 1 <= (n + 1) / 2 && 1 - 2 * Below(best + 1) >= 0.95)
+        {
+            best++;
+        }
+
+        return (sorted[best - 1], sorted[n - best], 1 - 2 * Below(best));
     }
 
     private static string Describe(Mode mode) => mode switch
