@@ -306,7 +306,7 @@ internal static class DoorOverheadLoad
             Console.WriteLine($"  {Describe(mode),-36} {f.PerSecond,10:N0} {f.P50,8:F3} {f.P95,8:F3} {overhead,9} {f.CpuMicrosPerRead,12:F1} {f.BytesPerRead,11:N0} {f.GcPauseMicrosPerRead,11:F2} {f.Gen1Collections,9}   ({all})");
         }
 
-        if (offRounds is null)
+        if (offRounds is null || results.Count < 2)
         {
             return;
         }

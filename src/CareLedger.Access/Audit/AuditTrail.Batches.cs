@@ -191,11 +191,25 @@ public sealed partial class AuditTrail
     {
         // A synchronous wait needs no pool thread: the ledger completes it from its sequencer thread.
         var result = ledger.SubmitAsync(anchor).AsTask().GetAwaiter().GetResult();
+        // The leaf only notes what the ledger already holds durably: if a crash loses this update, the batch is found
+        // unmarked on the next open and its stored transaction submitted again, which the ledger answers with the same
+        // leaf and no second anchor (test: a batch anchored but not marked before a crash). So this one commit does not
+        // wait for its own fsync (synchronous = NORMAL); the next batch's commit, FULL as always, syncs the WAL and it
+        // with it. A written batch still never depends on it: the batch's own commit above is FULL.
         using var update = writer.CreateCommand();
-        update.CommandText = "UPDATE audit_batches SET leaf = $leaf WHERE number = $number";
+        update.CommandText = "PRAGMA synchronous = NORMAL; UPDATE audit_batches SET leaf = $leaf WHERE number = $number";
         update.Parameters.AddWithValue("$leaf", result.LeafIndex);
         update.Parameters.AddWithValue("$number", number);
-        update.ExecuteNonQuery();
+        try
+        {
+            update.ExecuteNonQuery();
+        }
+        finally
+        {
+            using var full = writer.CreateCommand();
+            full.CommandText = "PRAGMA synchronous = FULL";
+            full.ExecuteNonQuery();
+        }
     }
 
     /// <summary>

@@ -19,6 +19,9 @@ public sealed class ValidatedTokenCache(TimeProvider time, int capacity = 10_000
     /// <summary>Tokens up to this many UTF-8 bytes are hashed from the stack; longer ones from a pooled buffer.</summary>
     private const int StackBytes = 4096;
 
+    [ThreadStatic]
+    private static IncrementalHash? hash;
+
     private readonly ConcurrentDictionary<TokenDigest, (CallerContext Caller, DateTimeOffset Expires)> entries = new();
 
     public bool TryGet(ReadOnlySpan<char> token, out CallerContext caller)
@@ -60,7 +63,11 @@ public sealed class ValidatedTokenCache(TimeProvider time, int capacity = 10_000
             {
                 var written = Encoding.UTF8.GetBytes(token, bytes);
                 Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-                SHA256.HashData(bytes[..written], digest);
+                // One SHA-256 context per thread, reset after each token, instead of a one-shot OpenSSL context
+                // created and freed on every request (the same digest).
+                var sha = hash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                sha.AppendData(bytes[..written]);
+                sha.GetHashAndReset(digest);
                 return new TokenDigest(MemoryMarshal.Read<UInt128>(digest), MemoryMarshal.Read<UInt128>(digest[16..]));
             }
             finally
