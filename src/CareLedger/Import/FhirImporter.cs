@@ -36,12 +36,6 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
     /// records, a Synthea patient bundle about 100) while the next file is parsed and validated.
     /// </summary>
     private const int MaxFilesInFlight = 4;
-
-    /// <summary>
-    /// Files read, parsed and validated ahead of the one being committed: with one, the loader stopped whenever the files
-    /// in flight waited for the ledger; a few more keep it busy (a Synthea patient bundle holds about 100 resources).
-    /// </summary>
-    private const int FilesLoadedAhead = 3;
     private readonly BundleProcessor processor = new(service);
 
     public async Task<ImportReport> ImportAsync(IReadOnlyList<string> paths, IProgress<ImportProgress>? progress, CancellationToken ct)
@@ -52,16 +46,16 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
         var tally = new Tally(files.Count, progress);
         progress?.Report(new ImportProgress(0, files.Count, 0, files.FirstOrDefault()));
 
-        // Reading, parsing and validating the next files overlaps with committing the current ones, one file after the other
-        // on its own thread (not a pool worker: validation blocks, and the commit's completions need the pool), up to
-        // FilesLoadedAhead files ahead, so that the loader keeps working while the commits wait for the ledger.
-        var loads = new LoadAhead(files, state, ct);
+        // Reading, parsing and validating the next file overlaps with committing the current ones. Its own thread (not a
+        // pool worker): validation blocks, and the commit's completions need the pool.
+        Task<LoadedFile>? next = files.Count > 0 ? LoadAhead(files[0], state, ct) : null;
         var inFlight = new List<Task<FileOutcome>>();
         var conflicted = new List<LoadedFile>();
         for (var i = 0; i < files.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            var loaded = await loads.NextAsync();
+            var loaded = await next!;
+            next = i + 1 < files.Count ? LoadAhead(files[i + 1], state, ct) : null;
             if (LoadRank(Path.GetFileName(loaded.Path)) < IndependentRank)
             {
                 // Hospital and practitioner bundles are what the others refer to: each is committed before the next file starts.
@@ -175,35 +169,8 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
         : fileName.StartsWith("practitionerInformation", StringComparison.OrdinalIgnoreCase) ? 1
         : 2;
 
-    /// <summary>Files loaded in order, each after the previous one, at most <see cref="FilesLoadedAhead"/> ahead of the one taken.</summary>
-    private sealed class LoadAhead(List<string> files, ImportState state, CancellationToken ct)
-    {
-        private readonly Queue<Task<LoadedFile>> loading = new();
-        private Task? last;
-        private int started;
-
-        /// <summary>The next file, loaded; starts loading the ones after it.</summary>
-        public Task<LoadedFile> NextAsync()
-        {
-            Refill();
-            var next = loading.Dequeue();
-            Refill();
-            return next;
-        }
-
-        private void Refill()
-        {
-            while (loading.Count < FilesLoadedAhead && started < files.Count)
-            {
-                var path = files[started++];
-                var load = last is null
-                    ? Task.Factory.StartNew(() => Load(path, state), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-                    : last.ContinueWith(_ => Load(path, state), ct, TaskContinuationOptions.LongRunning, TaskScheduler.Default);
-                loading.Enqueue(load);
-                last = load;
-            }
-        }
-    }
+    private static Task<LoadedFile> LoadAhead(string path, ImportState state, CancellationToken ct) =>
+        Task.Factory.StartNew(() => Load(path, state), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static LoadedFile Load(string path, ImportState state)
     {

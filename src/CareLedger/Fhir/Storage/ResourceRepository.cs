@@ -231,20 +231,12 @@ public sealed class ResourceRepository
         }
     }
 
-    /// <summary>
-    /// Group commits under way at once: while one waits for the ledger to make its transaction durable, the next is staged
-    /// in the vault (the writer would otherwise sit idle for the ledger's fsync), but no more than this, so that writes
-    /// queued meanwhile still go together.
-    /// </summary>
-    private const int GroupCommitsInFlight = 2;
-
     private async Task RunCommitLoopAsync()
     {
-        var inFlight = new List<(Task Done, HashSet<(string, string)> Records)>(GroupCommitsInFlight);
+        var batch = new List<QueuedCommit>();
         while (await queue.Reader.WaitToReadAsync())
         {
-            await WhileAsync(inFlight, () => inFlight.Count >= GroupCommitsInFlight);
-            var batch = new List<QueuedCommit>();
+            batch.Clear();
             var records = 0;
             while (records < RecordsCommittedPayload.MaxRecords && queue.Reader.TryPeek(out var next)
                    && (batch.Count == 0 || (records + next.Writes.Count <= RecordsCommittedPayload.MaxRecords && next.Signer is null && batch[0].Signer is null))
@@ -254,61 +246,35 @@ public sealed class ResourceRepository
                 records += next.Writes.Count;
             }
 
-            // A record still in flight in an earlier group would conflict with its own pending version: that group finishes first.
-            var written = new HashSet<(string, string)>(records);
-            foreach (var write in batch.SelectMany(c => c.Writes))
+            if (batch.Count == 1)
             {
-                written.Add((write.ResourceType, write.Id));
+                await CommitAloneAsync(batch[0]);
+                continue;
             }
 
-            await WhileAsync(inFlight, () => inFlight.Any(f => f.Records.Overlaps(written)));
-            // Runs synchronously up to the ledger submission (the vault staging), then goes on by itself.
-            inFlight.Add((CommitBatchAsync(batch), written));
-        }
-    }
-
-    /// <summary>Waits for group commits under way to finish while <paramref name="condition"/> holds.</summary>
-    private static async Task WhileAsync(List<(Task Done, HashSet<(string, string)> Records)> inFlight, Func<bool> condition)
-    {
-        inFlight.RemoveAll(f => f.Done.IsCompleted);
-        while (inFlight.Count > 0 && condition())
-        {
-            await Task.WhenAny(inFlight.Select(f => f.Done));
-            inFlight.RemoveAll(f => f.Done.IsCompleted);
-        }
-    }
-
-    /// <summary>One group commit; never throws (each caller hears its own outcome).</summary>
-    private async Task CommitBatchAsync(List<QueuedCommit> batch)
-    {
-        if (batch.Count == 1)
-        {
-            await CommitAloneAsync(batch[0]);
-            return;
-        }
-
-        try
-        {
-            var committed = await CommitTogetherAsync([.. batch.SelectMany(c => c.Writes)], [.. batch.SelectMany(c => c.Versions)]);
-            var offset = 0;
-            foreach (var commit in batch)
+            try
             {
-                commit.Completion.TrySetResult(committed.Skip(offset).Take(commit.Writes.Count).ToList());
-                offset += commit.Writes.Count;
+                var committed = await CommitTogetherAsync([.. batch.SelectMany(c => c.Writes)], [.. batch.SelectMany(c => c.Versions)]);
+                var offset = 0;
+                foreach (var commit in batch)
+                {
+                    commit.Completion.TrySetResult(committed.Skip(offset).Take(commit.Writes.Count).ToList());
+                    offset += commit.Writes.Count;
+                }
             }
-        }
-        catch (StagingRefusedException)
-        {
-            foreach (var commit in batch)
+            catch (StagingRefusedException)
             {
-                await CommitAloneAsync(commit);
+                foreach (var commit in batch)
+                {
+                    await CommitAloneAsync(commit);
+                }
             }
-        }
-        catch (Exception e)
-        {
-            foreach (var commit in batch)
+            catch (Exception e)
             {
-                commit.Completion.TrySetException(e);
+                foreach (var commit in batch)
+                {
+                    commit.Completion.TrySetException(e);
+                }
             }
         }
     }
