@@ -25,8 +25,8 @@ public sealed partial class Vault : IDisposable
     private readonly StatementCache _writer;
     private readonly ReaderPool _readers;
     private readonly DataKeyCache _dataKeys;
-    private readonly byte[] _recordRefKey;
-    private readonly byte[] _patientLookupKey;
+    private readonly ReusedHmac _recordRefMac;
+    private readonly ReusedHmac _patientLookupMac;
     private readonly BlindIndex _blindIndex;
     private readonly VaultDatabase _database;
     private bool _disposed;
@@ -40,8 +40,8 @@ public sealed partial class Vault : IDisposable
         _writer = new StatementCache(writer, database);
         _readers = new ReaderPool(database, options.MaxIdleReaders);
         _dataKeys = new DataKeyCache(options.DataKeyCacheCapacity);
-        _recordRefKey = SecretOf(VaultSecretPurpose.RecordReference);
-        _patientLookupKey = SecretOf(VaultSecretPurpose.PatientLookup);
+        _recordRefMac = new ReusedHmac(SecretOf(VaultSecretPurpose.RecordReference));
+        _patientLookupMac = new ReusedHmac(SecretOf(VaultSecretPurpose.PatientLookup));
         _blindIndex = new BlindIndex(SecretOf(VaultSecretPurpose.BlindIndex));
     }
 
@@ -104,7 +104,7 @@ public sealed partial class Vault : IDisposable
     {
         RecordNames.ValidateType(resourceType, nameof(resourceType));
         RecordNames.ValidateId(id, nameof(id));
-        return HMACSHA256.HashData(_recordRefKey, Encoding.UTF8.GetBytes($"{resourceType}/{id}"));
+        return _recordRefMac.Compute(Encoding.UTF8.GetBytes($"{resourceType}/{id}"));
     }
 
     /// <summary>The token stored for a sensitive value: base64url of HMAC-SHA256(index secret, parameter, value) truncated
@@ -133,8 +133,8 @@ public sealed partial class Vault : IDisposable
 
         _dataKeys.Dispose();
         _blindIndex.Dispose();
-        CryptographicOperations.ZeroMemory(_recordRefKey);
-        CryptographicOperations.ZeroMemory(_patientLookupKey);
+        _recordRefMac.Dispose();
+        _patientLookupMac.Dispose();
     }
 
     private byte[] SecretOf(VaultSecretPurpose purpose)
@@ -148,7 +148,7 @@ public sealed partial class Vault : IDisposable
         return secret;
     }
 
-    private byte[] PatientLookup(string patientId) => HMACSHA256.HashData(_patientLookupKey, Encoding.UTF8.GetBytes(patientId));
+    private byte[] PatientLookup(string patientId) => _patientLookupMac.Compute(Encoding.UTF8.GetBytes(patientId));
 
     /// <summary>Runs <paramref name="work"/> in one write transaction under the writer lock. Data keys created inside are
     /// cached at once and dropped again if the transaction rolls back.</summary>

@@ -144,6 +144,8 @@ public abstract class VaultRoundTripTests : IDisposable
         Assert.Equal(staged.RecordRef, _t.Vault.RecordRef("Observation", "o1"));
         Assert.NotEqual(staged.RecordRef, _t.Vault.RecordRef("Observation", "o2"));
         Assert.NotEqual(SHA256.HashData("Observation/o1"u8), staged.RecordRef);
+        // The definition, unchanged by the context kept per thread: HMAC-SHA256(the keyring's record-reference secret, "type/id").
+        Assert.Equal(HMACSHA256.HashData(_t.Keyring.GetSecret(CareLedger.Vault.Keys.VaultSecretPurpose.RecordReference), "Observation/o1"u8), staged.RecordRef);
         using var otherVault = new TestVault(_store);
         Assert.NotEqual(staged.RecordRef, otherVault.Vault.RecordRef("Observation", "o1"));
     }

@@ -19,6 +19,13 @@ internal static class SealedRecordFormat
 
     public static SealedRecord Seal(ReadOnlySpan<byte> dek, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> content)
     {
+        using var aes = new AesGcm(dek, TagBytes);
+        return Seal(aes, associatedData, content);
+    }
+
+    /// <summary>The same under a cipher already keyed with the data key (kept for the versions of one compartment in one stage).</summary>
+    public static SealedRecord Seal(AesGcm aes, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> content)
+    {
         var plaintext = new byte[SaltBytes + content.Length];
         try
         {
@@ -27,10 +34,7 @@ internal static class SealedRecordFormat
             var nonce = RandomNumberGenerator.GetBytes(NonceBytes);
             var ciphertext = new byte[plaintext.Length];
             var tag = new byte[TagBytes];
-            using (var aes = new AesGcm(dek, TagBytes))
-            {
-                aes.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
-            }
+            aes.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
 
             return new SealedRecord(nonce, ciphertext, tag, SHA256.HashData(plaintext));
         }

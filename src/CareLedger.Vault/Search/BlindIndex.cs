@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using CareLedger.Vault.Records;
 
 namespace CareLedger.Vault.Search;
 
@@ -13,29 +14,37 @@ internal sealed class BlindIndex(byte[] key) : IDisposable
 {
     public const int TokenBytes = 16;
 
+    /// <summary>Messages up to this size are built on the stack (names, codes, references); longer ones on the heap.</summary>
+    private const int StackMessageBytes = 512;
+
+    private readonly ReusedHmac _mac = new(key);
+
     public string Token(string parameter, string normalizedValue)
     {
-        var message = new byte[1 + Encoding.UTF8.GetByteCount(parameter) + 1 + Encoding.UTF8.GetByteCount(normalizedValue)];
+        var length = 1 + Encoding.UTF8.GetByteCount(parameter) + 1 + Encoding.UTF8.GetByteCount(normalizedValue);
+        var message = length <= StackMessageBytes ? stackalloc byte[length] : new byte[length];
         message[0] = 0x01;
-        var written = Encoding.UTF8.GetBytes(parameter, message.AsSpan(1));
-        Encoding.UTF8.GetBytes(normalizedValue, message.AsSpan(1 + written + 1));
+        var written = Encoding.UTF8.GetBytes(parameter, message[1..]);
+        message[1 + written] = 0x00;
+        Encoding.UTF8.GetBytes(normalizedValue, message[(1 + written + 1)..]);
         return Mac(message);
     }
 
     public string Reference(string target)
     {
-        var message = new byte[1 + Encoding.UTF8.GetByteCount(target)];
+        var length = 1 + Encoding.UTF8.GetByteCount(target);
+        var message = length <= StackMessageBytes ? stackalloc byte[length] : new byte[length];
         message[0] = 0x02;
-        Encoding.UTF8.GetBytes(target, message.AsSpan(1));
+        Encoding.UTF8.GetBytes(target, message[1..]);
         return Mac(message);
     }
 
-    public void Dispose() => CryptographicOperations.ZeroMemory(key);
+    public void Dispose() => _mac.Dispose();
 
-    private string Mac(byte[] message)
+    private string Mac(Span<byte> message)
     {
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key, message, mac);
+        Span<byte> mac = stackalloc byte[ReusedHmac.HashBytes];
+        _mac.Compute(message, mac);
         CryptographicOperations.ZeroMemory(message);
         return Base64Url.EncodeToString(mac[..TokenBytes]);
     }
