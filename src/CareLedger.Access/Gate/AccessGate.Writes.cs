@@ -35,7 +35,10 @@ public sealed partial class AccessGate
 
         // Parsed before any decision, so that a malformed write is bad input whoever sends it.
         var written = writes.Select(NewFactsOf).ToList();
-        var judged = writes.Select((write, i) => Judge(call, write, written[i])).ToList();
+        // Each patient's pseudonym looked up once per call, not once per write (a vault read each): an imported bundle's
+        // hundred or so writes are nearly all one patient's.
+        var pseudonyms = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+        var judged = writes.Select((write, i) => Judge(call, write, written[i], pseudonyms)).ToList();
         if (judged.Any(j => !j.Decision.Permitted))
         {
             RefuseWrites(call, judged);
@@ -58,7 +61,7 @@ public sealed partial class AccessGate
         foreach (var write in judged)
         {
             var compartment = write.Compartment is { Pseudonym: null, PatientId: { } patientId }
-                ? write.Compartment with { Pseudonym = _vault.PseudonymFor(patientId) }
+                ? write.Compartment with { Pseudonym = pseudonyms[patientId] ??= _vault.PseudonymFor(patientId) }
                 : write.Compartment;
             Keep(Build(call, write.Write.Action, write.Decision, compartment, write.Write.ResourceType, write.Write.Id, 1, 0, null));
         }
@@ -86,9 +89,15 @@ public sealed partial class AccessGate
         }
     }
 
-    private JudgedWrite Judge(GateCall call, WriteIntent write, RequestedResource? written)
+    private JudgedWrite Judge(GateCall call, WriteIntent write, RequestedResource? written, Dictionary<string, byte[]?> pseudonyms)
     {
-        var pseudonym = write.PatientId is { } patientId ? _vault.TryGetPseudonym(patientId) : null;
+        byte[]? pseudonym = null;
+        if (write.PatientId is { } patientId && !pseudonyms.TryGetValue(patientId, out pseudonym))
+        {
+            pseudonym = _vault.TryGetPseudonym(patientId);
+            pseudonyms[patientId] = pseudonym;
+        }
+
         var compartment = new Compartment(pseudonym, write.PatientId);
         if (AccessPolicy.CheckScope(call, write.ResourceType, write.Action) is { } refusal)
         {
