@@ -50,25 +50,54 @@ public sealed partial class Vault
     {
         RecordNames.ValidateType(resourceType, nameof(resourceType));
         RecordNames.ValidateId(id, nameof(id));
-        return _readers.Read(reader =>
+        return _readers.Read(reader => HistoryOf(reader, resourceType, id) ?? throw new RecordErasedException(resourceType, id));
+    }
+
+    /// <summary>
+    /// <see cref="History"/> of many records in one read transaction (one snapshot): an imported bundle asks whether each
+    /// of its hundred or so kept ids exists, and each lookup on its own was a read transaction or two (locks, and a page
+    /// cache that any write in between has made stale). An erased record's entry is null where <see cref="History"/> throws.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<RecordVersionInfo>?> Histories(IReadOnlyList<(string ResourceType, string Id)> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        foreach (var (resourceType, id) in records)
         {
-            var versions = new List<RecordVersionInfo>();
-            using (var rows = reader.Get(Sql.History).With("@type", resourceType).With("@id", id).ExecuteReader())
+            RecordNames.ValidateType(resourceType, nameof(records));
+            RecordNames.ValidateId(id, nameof(records));
+        }
+
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
+        return _readers.Read(reader => reader.InTransaction(() =>
+        {
+            var histories = new IReadOnlyList<RecordVersionInfo>?[records.Count];
+            for (var i = 0; i < records.Count; i++)
             {
-                while (rows.Read())
-                {
-                    versions.Add(new RecordVersionInfo(rows.GetVersion(0), rows.GetFlag(1), rows.GetInt64(2),
-                        rows.GetFieldValue<byte[]>(3), rows.GetBlobOrNull(4)));
-                }
+                histories[i] = HistoryOf(reader, records[i].ResourceType, records[i].Id);
             }
 
-            if (versions.Count == 0 && IsErased(reader, resourceType, id))
-            {
-                throw new RecordErasedException(resourceType, id);
-            }
+            return histories;
+        }, snapshot: true));
+    }
 
-            return versions;
-        });
+    /// <summary>The record's committed versions, newest first; null if it was erased (and has none).</summary>
+    private List<RecordVersionInfo>? HistoryOf(StatementCache reader, string resourceType, string id)
+    {
+        var versions = new List<RecordVersionInfo>();
+        using (var rows = reader.Get(Sql.History).With("@type", resourceType).With("@id", id).ExecuteReader())
+        {
+            while (rows.Read())
+            {
+                versions.Add(new RecordVersionInfo(rows.GetVersion(0), rows.GetFlag(1), rows.GetInt64(2),
+                    rows.GetFieldValue<byte[]>(3), rows.GetBlobOrNull(4)));
+            }
+        }
+
+        return versions.Count == 0 && IsErased(reader, resourceType, id) ? null : versions;
     }
 
     /// <summary>

@@ -82,6 +82,27 @@ public abstract class VaultShredTests : IDisposable
     }
 
     [Fact]
+    public void Histories_read_together_say_what_each_history_says_and_null_where_it_says_erased()
+    {
+        _t.Put("Observation", "kept-1", 1, null, "{}");
+        _t.Put("Observation", "kept-1", 2, null, """{"a":1}""");
+        _t.Vault.Shred(PatientId);
+        (string, string)[] records = [("Observation", "kept-1"), ("Observation", "obs-1"), ("Observation", "never"), ("Patient", PatientId)];
+
+        var histories = _t.Vault.Histories(records);
+
+        Assert.Equal(records.Length, histories.Count);
+        Assert.Equal(_t.Vault.History("Observation", "kept-1").Select(v => (v.Version, v.Deleted, v.LastUpdatedUnixMs)),
+            histories[0]!.Select(v => (v.Version, v.Deleted, v.LastUpdatedUnixMs)));
+        Assert.Equal([2, 1], histories[0]!.Select(v => v.Version));
+        Assert.Null(histories[1]);
+        Assert.Empty(histories[2]!);
+        Assert.Null(histories[3]);
+        Assert.Empty(_t.Vault.Histories([]));
+        Assert.Throws<ArgumentException>(() => _t.Vault.Histories([("Observation", "no/slash")]));
+    }
+
+    [Fact]
     public void An_erased_resource_id_cannot_be_written_again()
     {
         _t.Vault.Shred(PatientId);

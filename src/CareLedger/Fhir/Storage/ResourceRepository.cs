@@ -65,6 +65,27 @@ public sealed class ResourceRepository
         return history.Count == 0 ? null : ToHead(resourceType, id, history[0]);
     }
 
+    /// <summary>
+    /// <see cref="Head"/> of many resources, read in one vault transaction. Leaves out the ids that cannot exist and the
+    /// erased resources (<see cref="Head"/> answers those: null, or 410 Gone).
+    /// </summary>
+    public Dictionary<(string ResourceType, string Id), ResourceHead?> Heads(IEnumerable<(string ResourceType, string Id)> resources)
+    {
+        List<(string ResourceType, string Id)> wanted = [.. resources.Where(r => IsValidId(r.Id)).Distinct()];
+        var histories = vault.Histories(wanted);
+        var heads = new Dictionary<(string, string), ResourceHead?>(wanted.Count);
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            if (histories[i] is { } history)
+            {
+                var (type, id) = wanted[i];
+                heads[wanted[i]] = history.Count == 0 ? null : ToHead(type, id, history[0]);
+            }
+        }
+
+        return heads;
+    }
+
     /// <summary>Committed versions, newest first (metadata only).</summary>
     public IReadOnlyList<ResourceHead> History(string resourceType, string id) =>
         IsValidId(id) ? [.. Guard(() => vault.History(resourceType, id)).Select(v => ToHead(resourceType, id, v))] : [];
