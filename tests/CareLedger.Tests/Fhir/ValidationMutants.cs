@@ -137,6 +137,61 @@ internal static class ValidationMutants
             ["url"] = "http://example.org/fhir/period",
             ["valuePeriod"] = new JsonObject { ["start"] = "2020-02-01T10:00:00+01:00", ["end"] = "2020-02-01T09:30:00+00:00" },
         })));
+        // A complex extension's sub-extensions are sliced by url (geolocation on every Synthea Patient's address): the
+        // compiled slicing must refuse a missing, repeated or mistyped slice as Firely does.
+        if (FirstComplexExtension(resource) is not null)
+        {
+            yield return ($"{type} complex extension without its first sub-extension (slice)", Change(resource, r => SubExtensions(r).RemoveAt(0)));
+            yield return ($"{type} complex extension without its last sub-extension (slice)", Change(resource, r => SubExtensions(r).RemoveAt(SubExtensions(r).Count - 1)));
+            yield return ($"{type} complex extension without sub-extensions (slice)", Change(resource, r => FirstComplexExtension(r)!.Remove("extension")));
+            yield return ($"{type} complex extension with a repeated sub-extension (slice)", Change(resource, r => SubExtensions(r).Add(SubExtensions(r)[0]!.DeepClone())));
+            yield return ($"{type} complex extension with its sub-extensions in reverse order (slice)", Change(resource, r =>
+            {
+                var subs = SubExtensions(r);
+                var reversed = subs.Select(e => e!.DeepClone()).Reverse().ToList();
+                subs.Clear();
+                reversed.ForEach(subs.Add);
+            }));
+            yield return ($"{type} complex extension with a sub-extension of the wrong type (slice)", Change(resource, r =>
+            {
+                var first = (JsonObject)SubExtensions(r)[0]!;
+                foreach (var key in first.Select(p => p.Key).Where(k => k.StartsWith("value", StringComparison.Ordinal)).ToList())
+                {
+                    first.Remove(key);
+                }
+
+                first["valueString"] = "north";
+            }));
+            yield return ($"{type} complex extension with a sub-extension without value (slice)", Change(resource, r =>
+            {
+                var first = (JsonObject)SubExtensions(r)[0]!;
+                foreach (var key in first.Select(p => p.Key).Where(k => k.StartsWith("value", StringComparison.Ordinal)).ToList())
+                {
+                    first.Remove(key);
+                }
+            }));
+            yield return ($"{type} complex extension with a sub-extension whose url is cased otherwise (slice)", Change(resource, r =>
+            {
+                var first = (JsonObject)SubExtensions(r)[0]!;
+                var url = (string)first["url"]!;
+                first["url"] = char.ToUpperInvariant(url[0]) + url[1..];
+            }));
+            yield return ($"{type} complex extension with an unknown relative sub-extension (slice)", Change(resource, r =>
+                SubExtensions(r).Add(new JsonObject { ["url"] = "altitude", ["valueDecimal"] = 12.5 })));
+            yield return ($"{type} complex extension with an unknown absolute sub-extension (slice)", Change(resource, r =>
+                SubExtensions(r).Add(new JsonObject { ["url"] = "http://example.org/fhir/altitude", ["valueDecimal"] = 12.5 })));
+            yield return ($"{type} complex extension with an unknown sub-extension first (slice)", Change(resource, r =>
+                SubExtensions(r).Insert(0, new JsonObject { ["url"] = "altitude", ["valueDecimal"] = 12.5 })));
+            yield return ($"{type} complex extension with a value as well (slice)", Change(resource, r => FirstComplexExtension(r)!["valueString"] = "x"));
+            yield return ($"{type} complex extension with a sub-extension with a value and extensions (slice)", Change(resource, r =>
+                ((JsonObject)SubExtensions(r)[0]!)["extension"] = new JsonArray(new JsonObject { ["url"] = "inner", ["valueString"] = "y" })));
+            yield return ($"{type} complex extension with an id on a sub-extension (slice)", Change(resource, r => ((JsonObject)SubExtensions(r)[0]!)["id"] = "s1"));
+            yield return ($"{type} complex extension with an empty sub-extension url (slice)", Change(resource, r => ((JsonObject)SubExtensions(r)[0]!)["url"] = ""));
+        }
+
+        yield return ($"{type} with a geolocation extension (slice)", Change(resource, r => Extensions(r).Add(Geolocation(latitude: true, longitude: true))));
+        yield return ($"{type} with a geolocation extension without longitude (slice)", Change(resource, r => Extensions(r).Add(Geolocation(latitude: true, longitude: false))));
+
         if (type == "Organization")
         {
             yield return ("Organization with a home address (org-2)", Change(resource, r => r["address"] = new JsonArray(new JsonObject { ["use"] = "home", ["city"] = "Springfield" })));
@@ -298,6 +353,60 @@ internal static class ValidationMutants
         }
 
         return meta;
+    }
+
+    /// <summary>The first extension (depth first) whose own extensions are sub-extensions with relative urls.</summary>
+    private static JsonObject? FirstComplexExtension(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                if (o["url"] is JsonValue && o["extension"] is JsonArray { Count: > 0 } subs
+                    && subs.All(e => e is JsonObject { } sub && sub["url"] is JsonValue u && u.TryGetValue<string>(out var url) && !url.Contains(':', StringComparison.Ordinal)))
+                {
+                    return o;
+                }
+
+                foreach (var (_, child) in o)
+                {
+                    if (FirstComplexExtension(child) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonArray a:
+                foreach (var item in a)
+                {
+                    if (FirstComplexExtension(item) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static JsonArray SubExtensions(JsonObject resource) => (JsonArray)FirstComplexExtension(resource)!["extension"]!;
+
+    private static JsonObject Geolocation(bool latitude, bool longitude)
+    {
+        var subs = new JsonArray();
+        if (latitude)
+        {
+            subs.Add(new JsonObject { ["url"] = "latitude", ["valueDecimal"] = 42.1 });
+        }
+
+        if (longitude)
+        {
+            subs.Add(new JsonObject { ["url"] = "longitude", ["valueDecimal"] = -71.2 });
+        }
+
+        return new JsonObject { ["url"] = "http://hl7.org/fhir/StructureDefinition/geolocation", ["extension"] = subs };
     }
 
     private static JsonObject ContainedPatient(string id) => new() { ["resourceType"] = "Patient", ["id"] = id, ["active"] = true };

@@ -14,6 +14,7 @@ internal sealed partial class CompiledBaseSpec
     private readonly BoundedMemo<(IAssertion, string, string)> bindings = new(capacity: 50_000);
     private readonly BoundedMemo<(IAssertion, string)> unresolvedReferences = new(capacity: 50_000);
     private readonly BoundedMemo<(IAssertion, Type, string)> valueRules = new(capacity: 50_000);
+    private readonly BoundedMemo<(IAssertion, string)> urlConditions = new(capacity: 10_000);
 
     /// <summary>One validation state per resource, as the Firely validator keeps one per run.</summary>
     [ThreadStatic]
@@ -128,6 +129,17 @@ internal sealed partial class CompiledBaseSpec
             ? contained.FirstOrDefault(c => string.Equals(c.Id, id, StringComparison.Ordinal))
             : null;
     }
+
+    /// <summary>
+    /// A slice's condition on an extension's url (<see cref="CompileUrlSlices"/>): Firely's own answer (its <c>IsSuccessful</c>,
+    /// as <c>SliceValidator</c> reads it), remembered per condition and url text.
+    /// </summary>
+    private bool UrlCondition(IAssertion condition, string url, PocoNode node) =>
+        urlConditions.GetOrAdd((condition, url), (this, condition, node),
+            static s => s.Item1.Holds(s.condition, s.node));
+
+    private bool Holds(IAssertion condition, PocoNode node) =>
+        condition is IValidatable validatable && validatable.Validate(node, settings, State).IsSuccessful;
 
     /// <summary>A required binding's answer depends only on the coded value, so it is remembered per value.</summary>
     private bool Binding(BindingValidator binding, PocoNode node)
