@@ -158,14 +158,24 @@ internal sealed partial class CompiledBaseSpec
     /// type and its value (<c>RegExValidator</c> matches the value converted to text, <c>FhirUriValidator</c> checks the
     /// value's form; both consult the literal's kind, <c>GetLiteralTypeError</c>, which reads the primitive's POCO checks,
     /// hence no id and no extension here, and the extensions only where the value is absent). So for the types whose values
-    /// recur (codes, uris, booleans, numbers) it is remembered per type and value; ids, texts and dates are answered one by one.
+    /// recur (codes, uris, booleans, numbers) it is remembered per type and value; ids, strings and dates are matched by hand
+    /// (<see cref="PrimitivePatterns"/>, the same preconditions), anything else is Firely's answer.
     /// </summary>
-    private bool ValueRule(IAssertion assertion, PocoNode node) =>
-        node.GetType() == s_primitiveNodeType
-        && node.Poco is PrimitiveType { JsonValue: string value, ElementId: null, Extension.Count: 0 } primitive
-        && primitive is Code or FhirUri or FhirBoolean or FhirDecimal or Integer or UnsignedInt or PositiveInt
-            ? valueRules.GetOrAdd((assertion, primitive.GetType(), value), (this, assertion, node), static s => s.Item1.Answer(s.assertion, s.node))
-            : Answer(assertion, node);
+    private bool ValueRule(IAssertion assertion, PocoNode node)
+    {
+        if (node.GetType() != s_primitiveNodeType || node.Poco is not PrimitiveType { JsonValue: string value, ElementId: null, Extension.Count: 0 } primitive)
+        {
+            return Answer(assertion, node);
+        }
+
+        if (primitive is Code or FhirUri or FhirBoolean or FhirDecimal or Integer or UnsignedInt or PositiveInt)
+        {
+            return valueRules.GetOrAdd((assertion, primitive.GetType(), value), (this, assertion, node), static s => s.Item1.Answer(s.assertion, s.node));
+        }
+
+        // Ids, strings and dates: matched by hand where the check was written for this very pattern (PrimitivePatterns).
+        return (assertion is RegExValidator regex && PrimitivePatterns.Matches(regex.Pattern, primitive, value)) || Answer(assertion, node);
+    }
 
     /// <summary>
     /// What Firely's <c>RequiredValidator</c> asks: a child node by each name (<c>PocoNode.Child</c>, which makes the node
