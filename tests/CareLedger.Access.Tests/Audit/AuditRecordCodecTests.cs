@@ -182,6 +182,66 @@ public class AuditRecordCodecTests
             Assert.Equal(length, count);
             Assert.Equal(Convert.ToHexStringLower(expected), Convert.ToHexStringLower(written.AsSpan(0, count)));
             Assert.Equal(expected, AuditRecordCodec.Encode(AuditRecordCodec.Decode(expected)));
+
+            // The single pass the trail queues with: into a larger buffer, the same bytes; one byte short, refused.
+            var roomy = new byte[length + 64];
+            Assert.True(AuditRecordCodec.TryWrite(record, roomy, out var roomyCount));
+            Assert.Equal(Convert.ToHexStringLower(expected), Convert.ToHexStringLower(roomy.AsSpan(0, roomyCount)));
+            Assert.False(AuditRecordCodec.TryWrite(record, new byte[length - 1], out _));
+        }
+    }
+
+    [Fact]
+    public void The_single_pass_refuses_every_record_that_the_checks_refuse()
+    {
+        AuditRecord[] refused =
+        [
+            Fixed with { Id = Guid.Empty },
+            Fixed with { Time = DateTimeOffset.FromUnixTimeMilliseconds(-1) },
+            Fixed with { Action = (AccessAction)99 },
+            Fixed with { Outcome = (AuditOutcome)99 },
+            Fixed with { AccessorRole = (CareLedgerRole)99 },
+            Fixed with { Patient = new byte[15] },
+            Fixed with { Disclosed = -1 },
+            Fixed with { Withheld = -1 },
+            Fixed with { Reasons = [.. Enumerable.Repeat("r", AuditRecordCodec.MaxReasons + 1)] },
+            Fixed with { Reasons = ["ok", ""] },
+            Fixed with { Reasons = ["lone \uDC00"] },
+            Fixed with { AccessorSubject = null! },
+            Fixed with { AccessorSubject = new string('s', AuditRecordCodec.MaxSubjectLength + 1) },
+            Fixed with { AccessorReference = "" },
+            Fixed with { Organisation = "high \uD800 alone" },
+            Fixed with { Purpose = null! },
+            Fixed with { Purpose = "" },
+            Fixed with { ResourceType = new string('t', AuditRecordCodec.MaxShortTextLength + 1) },
+            Fixed with { ResourceId = "ends high \uD800" },
+            Fixed with { Detail = "a\uD800b" },
+            Fixed with { Detail = new string('d', AuditRecordCodec.MaxTextLength + 1) },
+            Fixed with { RequestId = "\uDC00" },
+        ];
+        foreach (var record in refused)
+        {
+            Assert.NotNull(AuditRecordCodec.Problem(record));
+            Assert.False(AuditRecordCodec.TryWrite(record, new byte[4096], out var written));
+            Assert.Equal(0, written);
+            Assert.Throws<ArgumentException>(() => AuditRecordCodec.Write(record, new byte[4096]));
+        }
+
+        // Edge cases the pass keeps: a surrogate pair at a text's end, a text whose UTF-8 needs a longer head than its
+        // UTF-16 length suggests (23 units, 46 bytes), and the longest texts.
+        AuditRecord[] kept =
+        [
+            Fixed with { Detail = "pair \U0001F600" },
+            Fixed with { Detail = new string('\u00e9', 23) },
+            Fixed with { Detail = new string('\u20ac', AuditRecordCodec.MaxTextLength), Reasons = [.. Enumerable.Repeat("r", AuditRecordCodec.MaxReasons)] },
+        ];
+        foreach (var record in kept)
+        {
+            Assert.Null(AuditRecordCodec.Problem(record));
+            var expected = CanonicalReference(record);
+            var buffer = new byte[expected.Length + 3];
+            Assert.True(AuditRecordCodec.TryWrite(record, buffer, out var written));
+            Assert.Equal(Convert.ToHexStringLower(expected), Convert.ToHexStringLower(buffer.AsSpan(0, written)));
         }
     }
 

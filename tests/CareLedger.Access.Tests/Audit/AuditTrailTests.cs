@@ -322,8 +322,24 @@ public class AuditTrailTests
         var noPurpose = Assert.Throws<ArgumentException>(() => node.Trail.Record(AuditRecords.Read(AuditRecords.PatientA) with { Purpose = "" }));
         Assert.Contains("purpose", noPurpose.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => node.Trail.Record(AuditRecords.Read(AuditRecords.PatientA) with { Withheld = -1 }));
+        // Refused part way through the single encoding pass: texts after others were already written to the buffer.
+        var loneSurrogate = Assert.Throws<ArgumentException>(() => node.Trail.Record(AuditRecords.Read(AuditRecords.PatientA) with { Detail = "a\uD800b" }));
+        Assert.Contains("the detail is not valid Unicode text", loneSurrogate.Message, StringComparison.Ordinal);
+        var longRequestId = Assert.Throws<ArgumentException>(() => node.Trail.Record(AuditRecords.Read(AuditRecords.PatientA) with { RequestId = new string('r', 129) }));
+        Assert.Contains("the request id", longRequestId.Message, StringComparison.Ordinal);
+        var badReason = Assert.Throws<ArgumentException>(() => node.Trail.Record(AuditRecords.Read(AuditRecords.PatientA) with { Reasons = ["ok", "lone \uDC00"] }));
+        Assert.Contains("a reason is not valid Unicode text", badReason.Message, StringComparison.Ordinal);
         await node.Trail.FlushAsync();
         Assert.Empty(node.Trail.Query(new AuditQuery()));
+
+        // The trail still takes a valid record after the refusals, and one longer than a pooled buffer (its own buffer).
+        var kept = AuditRecords.Read(AuditRecords.PatientA);
+        var long_ = AuditRecords.Read(AuditRecords.PatientA) with { Detail = new string('\u00e9', 1000) };
+        node.Trail.Record(kept);
+        node.Trail.Record(long_);
+        await node.Trail.FlushAsync();
+        Assert.Equal(2, node.Trail.Query(new AuditQuery()).Count);
+        Assert.Equal(long_.Detail, node.Trail.Find(long_.Id)!.Record.Detail);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Formats.Cbor;
 using System.Text;
+using System.Text.Unicode;
 using CareLedger.Access.Callers;
 
 namespace CareLedger.Access.Audit.Format;
@@ -61,75 +63,201 @@ internal static class AuditRecordCodec
     /// Writes the record's canonical bytes to <paramref name="destination"/>, exactly <see cref="Length"/> bytes long
     /// (which checks the record first), and returns how many were written.
     /// </summary>
+    /// <exception cref="ArgumentException">The record cannot be kept as it is, or the destination is too short.</exception>
+    public static int Write(AuditRecord record, Span<byte> destination)
+    {
+        if (TryWrite(record, destination, out var written))
+        {
+            return written;
+        }
+
+        // Refused: Length names the field (the same message as before the single pass), or the destination was short.
+        var length = Length(record);
+        throw new ArgumentException($"audit record {record.Id}: {length} bytes do not fit in {destination.Length}", nameof(destination));
+    }
+
+    /// <summary>
+    /// Checks the record and writes its canonical bytes to <paramref name="destination"/> in one pass; false, with
+    /// nothing to use in the destination, when the record cannot be kept (<see cref="Problem"/> then names why) or
+    /// does not fit.
+    /// </summary>
     /// <remarks>
     /// Written straight into the span, one CBOR head and value after another: the door writes a record on every read, and
     /// a <see cref="CborWriter"/>, with its checks of each item against the open map and its own buffer copied out at
-    /// the end, cost several times this. Canonical by construction (RFC 8949 §4.2.1): the keys in ascending order, every
-    /// integer and length in its shortest form, every length definite. The frozen bytes in the codec's tests, and a test
-    /// against <see cref="CborWriter"/> in its canonical mode over many generated records, hold it to that.
+    /// the end, cost several times this. One pass, because checking the record (<see cref="Problem"/>), measuring it
+    /// (<see cref="Length"/>) and then writing it went over each of its strings three times: about 5 µs of the door's
+    /// CPU per read in a profile (docs/benchmarks.md). Each text is checked as it is transcoded (the strict transcoder
+    /// stops at a lone surrogate), its head guessed from its length in UTF-16 units (exact for ASCII) and the bytes
+    /// moved right in the rare case the UTF-8 length needs a longer head. Canonical by construction (RFC 8949 §4.2.1):
+    /// the keys in ascending order, every integer and length in its shortest form, every length definite. The frozen
+    /// bytes in the codec's tests, and a test against <see cref="CborWriter"/> in its canonical mode over many
+    /// generated records, hold it to that.
     /// </remarks>
-    public static int Write(AuditRecord record, Span<byte> destination)
+    public static bool TryWrite(AuditRecord record, Span<byte> destination, out int written)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var at = 0;
-        destination[at++] = MajorMap | FieldCount;
-        destination[at++] = 0;
-        destination[at++] = Version;
-        destination[at++] = 1;
-        destination[at++] = MajorBytes | 16;
-        record.Id.TryWriteBytes(destination.Slice(at, 16), bigEndian: true, out _);
-        at += 16;
-        destination[at++] = 2;
-        at += WriteHead(destination[at..], MajorUnsigned, (ulong)record.Time.ToUnixTimeMilliseconds());
-        destination[at++] = 3;
-        at += WriteText(destination[at..], AuditWireNames.ToName(record.Action));
-        destination[at++] = 4;
-        at += WriteText(destination[at..], AuditWireNames.ToName(record.Outcome));
-        destination[at++] = 5;
-        at += WriteText(destination[at..], record.AccessorSubject);
-        destination[at++] = 6;
-        at += WriteText(destination[at..], record.AccessorRole.ToName());
-        destination[at++] = 7;
-        at += WriteText(destination[at..], record.AccessorReference);
-        destination[at++] = 8;
-        at += WriteText(destination[at..], record.Organisation);
-        destination[at++] = 9;
-        at += WriteText(destination[at..], record.Purpose);
-        destination[at++] = 10;
+        written = 0;
+        var time = record.Time.ToUnixTimeMilliseconds();
+        var reasons = record.Reasons;
+        if (record.Id == Guid.Empty || time < 0 || !Enum.IsDefined(record.Action) || !Enum.IsDefined(record.Outcome)
+            || !Enum.IsDefined(record.AccessorRole) || record.Patient is { Length: not PseudonymLength }
+            || record.Disclosed < 0 || record.Withheld < 0 || reasons is null || reasons.Count > MaxReasons)
+        {
+            return false;
+        }
+
+        // The fixed part up to the first text: map head, key 0, version, key 1, the id's head and 16 bytes, key 2.
+        if (destination.Length < 22)
+        {
+            return false;
+        }
+
+        var output = new Output(destination);
+        destination[0] = MajorMap | FieldCount;
+        destination[1] = 0;
+        destination[2] = Version;
+        destination[3] = 1;
+        destination[4] = MajorBytes | 16;
+        record.Id.TryWriteBytes(destination.Slice(5, 16), bigEndian: true, out _);
+        destination[21] = 2;
+        output.At = 22;
+        if (!(output.Head(MajorUnsigned, (ulong)time)
+            && output.Byte(3) && output.Text(AuditWireNames.ToName(record.Action), MaxTextLength, required: true)
+            && output.Byte(4) && output.Text(AuditWireNames.ToName(record.Outcome), MaxTextLength, required: true)
+            && output.Byte(5) && output.Text(record.AccessorSubject, MaxSubjectLength, required: true)
+            && output.Byte(6) && output.Text(record.AccessorRole.ToName(), MaxTextLength, required: true)
+            && output.Byte(7) && output.Text(record.AccessorReference, MaxTextLength, required: false)
+            && output.Byte(8) && output.Text(record.Organisation, MaxTextLength, required: false)
+            && output.Byte(9) && output.Text(record.Purpose, MaxShortTextLength, required: true)
+            && output.Byte(10)))
+        {
+            return false;
+        }
+
         if (record.Patient is null)
         {
-            destination[at++] = Null;
+            if (!output.Byte(Null))
+            {
+                return false;
+            }
         }
-        else
+        else if (!output.Head(MajorBytes, (ulong)record.Patient.Length) || !output.Bytes(record.Patient))
         {
-            at += WriteHead(destination[at..], MajorBytes, (ulong)record.Patient.Length);
-            record.Patient.CopyTo(destination[at..]);
-            at += record.Patient.Length;
+            return false;
         }
 
-        destination[at++] = 11;
-        at += WriteText(destination[at..], record.ResourceType);
-        destination[at++] = 12;
-        at += WriteText(destination[at..], record.ResourceId);
-        destination[at++] = 13;
-        at += WriteHead(destination[at..], MajorUnsigned, (ulong)record.Disclosed);
-        destination[at++] = 14;
-        at += WriteHead(destination[at..], MajorUnsigned, (ulong)record.Withheld);
-        destination[at++] = 15;
-        destination[at++] = record.BreakGlass ? True : False;
-        destination[at++] = 16;
-        var reasons = record.Reasons;
-        at += WriteHead(destination[at..], MajorArray, (ulong)reasons.Count);
+        if (!(output.Byte(11) && output.Text(record.ResourceType, MaxShortTextLength, required: false)
+            && output.Byte(12) && output.Text(record.ResourceId, MaxShortTextLength, required: false)
+            && output.Byte(13) && output.Head(MajorUnsigned, (ulong)record.Disclosed)
+            && output.Byte(14) && output.Head(MajorUnsigned, (ulong)record.Withheld)
+            && output.Byte(15) && output.Byte(record.BreakGlass ? True : False)
+            && output.Byte(16) && output.Head(MajorArray, (ulong)reasons.Count)))
+        {
+            return false;
+        }
+
         for (var i = 0; i < reasons.Count; i++)
         {
-            at += WriteText(destination[at..], reasons[i]);
+            if (!output.Text(reasons[i], MaxTextLength, required: true))
+            {
+                return false;
+            }
         }
 
-        destination[at++] = 17;
-        at += WriteText(destination[at..], record.Detail);
-        destination[at++] = 18;
-        at += WriteText(destination[at..], record.RequestId);
-        return at;
+        if (!(output.Byte(17) && output.Text(record.Detail, MaxTextLength, required: false)
+            && output.Byte(18) && output.Text(record.RequestId, MaxShortTextLength, required: false)))
+        {
+            return false;
+        }
+
+        written = output.At;
+        return true;
+    }
+
+    /// <summary>The destination and how far it is written; every write first checks that it fits.</summary>
+    private ref struct Output(Span<byte> destination)
+    {
+        private readonly Span<byte> destination = destination;
+
+        public int At;
+
+        public bool Byte(byte value)
+        {
+            if (At >= destination.Length)
+            {
+                return false;
+            }
+
+            destination[At++] = value;
+            return true;
+        }
+
+        public bool Head(byte major, ulong value)
+        {
+            if (destination.Length - At < HeadLength(value))
+            {
+                return false;
+            }
+
+            At += WriteHead(destination[At..], major, value);
+            return true;
+        }
+
+        public bool Bytes(ReadOnlySpan<byte> value)
+        {
+            if (!value.TryCopyTo(destination[At..]))
+            {
+                return false;
+            }
+
+            At += value.Length;
+            return true;
+        }
+
+        /// <summary>
+        /// A text string (or CBOR null when absent and not required), checked as <see cref="TextProblem"/> checks it:
+        /// 1 to <paramref name="maxLength"/> UTF-16 units, no lone surrogate.
+        /// </summary>
+        public bool Text(string? value, int maxLength, bool required)
+        {
+            if (value is null)
+            {
+                return !required && Byte(Null);
+            }
+
+            if (value.Length == 0 || value.Length > maxLength)
+            {
+                return false;
+            }
+
+            // The head's length guessed from the UTF-16 length, which is exact when the text is ASCII; UTF-8 is never
+            // shorter, so a wrong guess only ever needs a longer head.
+            var guess = HeadLength((ulong)value.Length);
+            if (destination.Length - At < guess)
+            {
+                return false;
+            }
+
+            var status = Utf8.FromUtf16(value, destination[(At + guess)..], out _, out var bytes, replaceInvalidSequences: false);
+            if (status != OperationStatus.Done)
+            {
+                return false; // a lone surrogate (InvalidData), or too short a destination
+            }
+
+            var head = HeadLength((ulong)bytes);
+            if (head != guess)
+            {
+                if (destination.Length - At < head + bytes)
+                {
+                    return false;
+                }
+
+                destination.Slice(At + guess, bytes).CopyTo(destination[(At + head)..]);
+            }
+
+            At += WriteHead(destination[At..], MajorText, (ulong)bytes) + bytes;
+            return true;
+        }
     }
 
     private const byte MajorUnsigned = 0 << 5;
@@ -186,25 +314,12 @@ internal static class AuditRecordCodec
             return 1;
         }
 
-        var bytes = Utf8.GetByteCount(value);
+        var bytes = Strict.GetByteCount(value);
         return HeadLength((ulong)bytes) + bytes;
     }
 
-    private static int WriteText(Span<byte> destination, string? value)
-    {
-        if (value is null)
-        {
-            destination[0] = Null;
-            return 1;
-        }
-
-        var bytes = Utf8.GetByteCount(value);
-        var head = WriteHead(destination, MajorText, (ulong)bytes);
-        return head + Utf8.GetBytes(value, destination[head..]);
-    }
-
     /// <summary>UTF-8 that throws rather than replace: a record that is not valid text is never written.</summary>
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Decodes canonical record bytes; <see cref="FormatException"/> names the first thing that is wrong.</summary>
     public static AuditRecord Decode(ReadOnlyMemory<byte> bytes)

@@ -56,11 +56,21 @@ internal readonly struct EncodedRecord
     /// <exception cref="ArgumentException">The record cannot be kept as it is (the message names the field).</exception>
     public static EncodedRecord Encode(AuditRecord record, EncodedRecordBuffers buffers)
     {
-        var length = AuditRecordCodec.Length(record);
+        // One pass into a pooled buffer, which holds a read's record; only a record refused by that pass (it cannot be
+        // kept, or is longer than the buffer) is measured, which names the refused field or sizes a buffer of its own.
         var patientLength = record.Patient?.Length ?? 0;
-        var buffer = buffers.Rent(patientLength + length);
+        var buffer = buffers.Rent(EncodedRecordBuffers.Size);
+        if (patientLength <= buffer.Length && AuditRecordCodec.TryWrite(record, buffer.AsSpan(patientLength), out var written))
+        {
+            record.Patient?.CopyTo(buffer, 0);
+            return new EncodedRecord(record, buffer, patientLength, written);
+        }
+
+        buffers.Return(buffer);
+        var length = AuditRecordCodec.Length(record);
+        buffer = buffers.Rent(patientLength + length);
         record.Patient?.CopyTo(buffer, 0);
-        var written = AuditRecordCodec.Write(record, buffer.AsSpan(patientLength, length));
+        written = AuditRecordCodec.Write(record, buffer.AsSpan(patientLength, length));
         return new EncodedRecord(record, buffer, patientLength, written);
     }
 
