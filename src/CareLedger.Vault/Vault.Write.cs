@@ -75,7 +75,12 @@ public sealed partial class Vault
     /// <summary>Makes staged versions visible, in one SQLite transaction (all or none): each becomes its resource's
     /// current version, and its index entries replace the resource's earlier ones. Committing again with the same
     /// transaction id is a no-op; a record abandoned, dropped by recovery or shredded meanwhile throws.</summary>
-    public void Commit(IEnumerable<StagedRecord> records, ReadOnlySpan<byte> txId)
+    /// <param name="ledgerDurable">
+    /// The caller has made <paramref name="txId"/> durable on the ledger, so <see cref="RecoverPending"/> would redo
+    /// this commit after a crash: when every version was staged under that id, the commit does not wait for its own
+    /// fsync (ADR 0016). Otherwise (versions staged without an id, which recovery drops) it is durable as usual.
+    /// </param>
+    public void Commit(IEnumerable<StagedRecord> records, ReadOnlySpan<byte> txId, bool ledgerDurable = false)
     {
         var list = StagedList(records);
         if (txId.IsEmpty || txId.Length > MaxTxIdBytes)
@@ -84,6 +89,13 @@ public sealed partial class Vault
         }
 
         var tx = txId.ToArray();
+        // TryCommitTransaction changes nothing when it answers false, so the empty transaction commits harmlessly and
+        // the durable path below says what is wrong.
+        if (ledgerDurable && WriteRecoverable(() => TryCommitTransaction(list, tx)))
+        {
+            return;
+        }
+
         Write(_ =>
         {
             if (!TryCommitTransaction(list, tx))

@@ -174,6 +174,37 @@ public sealed partial class Vault : IDisposable
         }
     }
 
+    /// <summary>
+    /// A write that recovery redoes if a crash loses it (<see cref="Commit"/> of versions staged under a transaction the
+    /// ledger holds): committed without waiting for the disk. Never for a write that creates a compartment (its data key
+    /// exists nowhere else), hence no compartment list.
+    /// </summary>
+    private bool WriteRecoverable(Func<bool> work)
+    {
+        lock (_writeGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _database.SetDurableCommits(_writer.Connection, durable: false);
+            try
+            {
+                return _writer.InTransaction(work);
+            }
+            finally
+            {
+                _database.SetDurableCommits(_writer.Connection, durable: true);
+            }
+        }
+    }
+
+    /// <summary>Whether the writer's next commit waits for the disk (tests: a recoverable commit leaves it so).</summary>
+    internal bool WriterCommitsDurably()
+    {
+        lock (_writeGate)
+        {
+            return _database.CommitsDurably(_writer.Connection);
+        }
+    }
+
     private static CompartmentRow? FindCompartment(StatementCache connection, byte[]? lookup)
     {
         var command = lookup is null

@@ -196,6 +196,51 @@ public abstract class VaultTwoPhaseTests : IDisposable
     }
 
     [Fact]
+    public void A_commit_the_ledger_made_durable_is_visible_at_once_and_the_next_commits_are_durable_again()
+    {
+        _t.Put("Observation", "o0", 1, "patient-a", """{"v":1}""", IndexEntry.ForToken("status", "preliminary"));
+        var tx = TestVault.TxId(1);
+        var staged = _t.Vault.Stage([Request("Observation", "o1", 1, index: IndexEntry.ForToken("status", "final")),
+            Request("Observation", "o0", 2, json: """{"v":2}""", index: IndexEntry.ForToken("status", "final"))], tx);
+
+        _t.Vault.Commit(staged, tx, ledgerDurable: true);
+
+        Assert.True(_t.Vault.WriterCommitsDurably());
+        Assert.Equal("{}", _t.ReadText("Observation", "o1"));
+        Assert.Equal("""{"v":2}""", _t.ReadText("Observation", "o0"));
+        Assert.Equal(2, _t.Vault.Query(new VaultQuery("Observation") { Predicates = [new TokenPredicate("status", ["final"])] }).Records.Count);
+        Assert.Empty(_t.Vault.Query(new VaultQuery("Observation") { Predicates = [new TokenPredicate("status", ["preliminary"])] }).Records);
+        _t.Vault.Commit(staged, tx, ledgerDurable: true);
+        Assert.Equal(2, _t.Vault.History("Observation", "o0").Count);
+        _t.Reopen();
+        Assert.Equal(0, _t.Vault.RecoverPending(_ => throw new InvalidOperationException("nothing should be pending")));
+        Assert.Equal("""{"v":2}""", _t.ReadText("Observation", "o0"));
+    }
+
+    [Fact]
+    public void A_commit_the_ledger_made_durable_refuses_what_a_durable_commit_refuses_and_changes_nothing()
+    {
+        var staged = _t.Vault.Stage([Request("Observation", "o1", 1)], TestVault.TxId(1));
+
+        Assert.Throws<ArgumentException>(() => _t.Vault.Commit(staged, TestVault.TxId(2), ledgerDurable: true));
+        Assert.True(_t.Vault.WriterCommitsDurably());
+        Assert.Null(_t.Vault.Read("Observation", "o1"));
+        Assert.Empty(_t.Vault.History("Observation", "o1"));
+    }
+
+    [Fact]
+    public void A_version_staged_without_a_transaction_id_is_committed_durably_even_when_the_ledger_holds_the_transaction()
+    {
+        // Recovery drops such a version, so its commit cannot be left to recovery: it takes the durable path.
+        var staged = _t.Vault.Stage(new RecordAddress("Observation", "o1", 1), "patient-a", "{}"u8, []);
+
+        _t.Vault.Commit([staged], TestVault.TxId(1), ledgerDurable: true);
+
+        Assert.True(_t.Vault.WriterCommitsDurably());
+        Assert.Equal("{}", _t.ReadText("Observation", "o1"));
+    }
+
+    [Fact]
     public void A_record_staged_for_one_transaction_cannot_be_committed_by_another()
     {
         var staged = _t.Vault.Stage([Request("Observation", "o1", 1)], TestVault.TxId(1));

@@ -61,6 +61,24 @@ internal sealed class PostgresVaultDatabase : VaultDatabase
 
     public override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction(IsolationLevel.ReadCommitted);
 
+    /// <summary>
+    /// synchronous_commit off for the session: the commit returns before its WAL is flushed (at most three
+    /// wal_writer_delays later, or with the next synchronous commit, whose flush covers every earlier record).
+    /// </summary>
+    public override void SetDurableCommits(DbConnection writer, bool durable)
+    {
+        using var command = writer.CreateCommand();
+        command.CommandText = durable ? "SET synchronous_commit = on" : "SET synchronous_commit = off";
+        command.ExecuteNonQuery();
+    }
+
+    public override bool CommitsDurably(DbConnection writer)
+    {
+        using var command = writer.CreateCommand();
+        command.CommandText = "SHOW synchronous_commit";
+        return command.ExecuteScalar() is string setting && setting is "on" or "remote_apply" or "remote_write";
+    }
+
     public override DbTransaction BeginSnapshot(DbConnection connection) => connection.BeginTransaction(IsolationLevel.RepeatableRead);
 
     /// <summary>Frees the deleted tuples' space for reuse; the server's WAL may still hold them, so never true.</summary>

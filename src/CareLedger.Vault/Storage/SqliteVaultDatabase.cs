@@ -45,6 +45,21 @@ internal sealed class SqliteVaultDatabase : VaultDatabase
 
     public override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
 
+    /// <summary>
+    /// WAL with synchronous=NORMAL: the commit is in the WAL (whole or not at all after a crash) but not fsynced until
+    /// the next FULL commit or checkpoint. SQLite refuses to change the level inside a transaction, hence outside.
+    /// </summary>
+    public override void SetDurableCommits(DbConnection writer, bool durable) =>
+        Execute((SqliteConnection)writer, durable ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
+
+    /// <summary>FULL (2) or EXTRA (3).</summary>
+    public override bool CommitsDurably(DbConnection writer)
+    {
+        using var command = writer.CreateCommand();
+        command.CommandText = "PRAGMA synchronous";
+        return command.ExecuteScalar() is long level && level >= 2;
+    }
+
     public override DbTransaction BeginSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
 
     /// <summary>Erased pages are zeroed (secure_delete) in new WAL frames; only a TRUNCATE checkpoint removes the older

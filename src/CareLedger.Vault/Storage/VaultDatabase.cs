@@ -24,6 +24,16 @@ internal abstract class VaultDatabase : IDisposable
     /// <summary>A write transaction (SQLite: BEGIN IMMEDIATE, taking the file's write lock at once).</summary>
     public abstract DbTransaction BeginWrite(DbConnection connection);
 
+    /// <summary>
+    /// On the writer outside any transaction: whether the next commits wait until they are on disk (the default) or may
+    /// be lost by a crash of the machine, in order and whole, as long as a later durable commit has not followed them
+    /// (both engines write one log in order). Only for commits that recovery redoes (ADR 0016).
+    /// </summary>
+    public abstract void SetDurableCommits(DbConnection writer, bool durable);
+
+    /// <summary>Whether the writer's commits wait until they are on disk (what <see cref="SetDurableCommits"/> last set).</summary>
+    public abstract bool CommitsDurably(DbConnection writer);
+
     /// <summary>A read transaction whose statements all see one snapshot.</summary>
     public abstract DbTransaction BeginSnapshot(DbConnection connection);
 
