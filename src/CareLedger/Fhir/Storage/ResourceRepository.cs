@@ -363,7 +363,9 @@ public sealed class ResourceRepository
             throw;
         }
 
-        vault.Commit(staged, txId.ToArray());
+        // The transaction is durable on the ledger, so recovery would commit these versions after a crash: the vault's
+        // commit need not wait for its own fsync (ADR 0016). They are visible before the caller hears "done".
+        vault.Commit(staged, txId.ToArray(), ledgerDurable: true);
         return [.. writes.Select((w, i) => new CommittedWrite(w, staged[i].Address.Version, versions[i].LastUpdated, result.Id, result.LeafIndex))];
     }
 
