@@ -230,6 +230,30 @@ public sealed class FhirRestTests
         Assert.Equal(size, node.RecordTransactionCount());
     }
 
+    [Theory]
+    [InlineData("""{"resourceType":"Patient","Gender":"female"}""", "Gender")]
+    [InlineData("""{"resourceType":"Patient","birthdate":"1980-04-02"}""", "birthdate")]
+    [InlineData("""{"resourceType":"Patient","gender":"Female"}""", "Female")]
+    public async System.Threading.Tasks.Task Creates_and_updates_read_names_and_codes_in_their_exact_case_as_the_strict_reader_does(string json, string named)
+    {
+        // Create and update bodies go first through the certified reading (ADR 0013): what it cannot certify is read
+        // strictly, so a wrongly cased name or code is still refused, naming it, and nothing is written.
+        await using var node = await FhirTestNode.StartAsync(http: true);
+        var existing = await FhirTestNode.ReadAsync<Patient>(await node.Client.PostAsync("Patient", FhirTestNode.Json(NewPatient())));
+        var size = node.RecordTransactionCount();
+
+        var created = await node.Client.PostAsync("Patient", FhirTestNode.Json(json));
+        var updated = await node.Client.PutAsync($"Patient/{existing.Id}", FhirTestNode.Json(json.Replace("{\"resourceType\":\"Patient\",", $"{{\"resourceType\":\"Patient\",\"id\":\"{existing.Id}\",", StringComparison.Ordinal)));
+
+        foreach (var response in new[] { created, updated })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains((await FhirTestNode.OutcomeAsync(response)).Issue, i => i.Diagnostics!.Contains(named, StringComparison.Ordinal));
+        }
+
+        Assert.Equal(size, node.RecordTransactionCount());
+    }
+
     [Fact]
     public async System.Threading.Tasks.Task An_invariant_violation_is_refused_naming_the_constraint()
     {

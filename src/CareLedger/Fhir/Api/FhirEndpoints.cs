@@ -45,7 +45,7 @@ internal static class FhirEndpoints
         fhir.MapPost("/{type}", async (HttpContext context, FhirService service, string type, CancellationToken ct) =>
         {
             FhirService.EnsureKnownType(type);
-            var resource = await FhirHttp.ReadResourceAsync(context.Request, service.Options.MaxRequestBytes, ct);
+            var resource = await ReadResourceToWriteAsync(context, service, ct);
             if (resource.TypeName != type)
             {
                 throw FhirProblemException.BadRequest($"the body is a {resource.TypeName}, but the URL is for {type}");
@@ -64,7 +64,7 @@ internal static class FhirEndpoints
                 throw FhirProblemException.MethodNotAllowed($"PUT {type} needs an id (PUT {type}/[id]) or search criteria (conditional update)");
             }
 
-            var resource = await FhirHttp.ReadResourceAsync(context.Request, service.Options.MaxRequestBytes, ct);
+            var resource = await ReadResourceToWriteAsync(context, service, ct);
             return FhirHttp.Written(context, await service.ConditionalUpdateAsync(FhirHttp.Caller(context), type, criteria, resource, ct));
         });
 
@@ -91,7 +91,7 @@ internal static class FhirEndpoints
         fhir.MapPut("/{type}/{id}", async (HttpContext context, FhirService service, string type, string id, CancellationToken ct) =>
         {
             FhirService.EnsureKnownType(type);
-            var resource = await FhirHttp.ReadResourceAsync(context.Request, service.Options.MaxRequestBytes, ct);
+            var resource = await ReadResourceToWriteAsync(context, service, ct);
             int? ifMatch = null;
             if (context.Request.Headers.IfMatch.FirstOrDefault() is { } etag)
             {
@@ -121,6 +121,24 @@ internal static class FhirEndpoints
 
         fhir.MapFallback(IResult (HttpContext context) =>
             throw FhirProblemException.NotFound($"no FHIR interaction at {context.Request.Method} {context.Request.Path}"));
+    }
+
+    /// <summary>
+    /// The body of a create or update. JSON goes first through the import's certified reading (ADR 0013, extended to the
+    /// REST API's single resources): read without the SDK reader's per-element checks, kept only if the compiled checks
+    /// certify it against base R4, which then counts as its validation. Anything not certified — a problem of any kind,
+    /// a name spelled in the wrong case, a resource the compiled checks are unsure of, a Bundle — is read strictly as
+    /// before, so errors are reported exactly as they were; XML is always read strictly.
+    /// </summary>
+    private static async Task<Resource> ReadResourceToWriteAsync(HttpContext context, FhirService service, CancellationToken ct)
+    {
+        if (FhirFormats.ForRequestBody(context.Request) != FhirFormat.Json)
+        {
+            return await FhirHttp.ReadResourceAsync(context.Request, service.Options.MaxRequestBytes, ct);
+        }
+
+        var body = await FhirHttp.ReadBodyAsync(context.Request, service.Options.MaxRequestBytes, ct);
+        return service.Validator.ParseCertified(body) is { } certified and not Bundle ? certified : FhirSerialization.ParseJson(body);
     }
 
     private static IResult Search(HttpContext context, FhirService service, string type, IEnumerable<KeyValuePair<string, string>> parameters) =>
