@@ -17,7 +17,15 @@ namespace CareLedger.Cli;
 /// </summary>
 internal static class FhirHttpLoad
 {
-    public static async Task<(LatencyFigures Create, LatencyFigures Read)> RunAsync(CareLedgerNode node, int clients, int createsPerClient, int readsPerClient, CancellationToken ct)
+    /// <returns>
+    /// The figures, and the process's CPU time (all threads, the clients' included: they run in this process) per create
+    /// and per read: steadier than the rates on a machine that other work shares.
+    /// </returns>
+    /// <param name="warmUpPerClient">
+    /// Untimed creates and reads per client first, so that the figures are the HTTP stack's steady state (its methods
+    /// compiled at tier 1), not its first use in the process; 0 measures from the first request.
+    /// </param>
+    public static async Task<(LatencyFigures Create, LatencyFigures Read, TimeSpan CpuPerCreate, TimeSpan CpuPerRead)> RunAsync(CareLedgerNode node, int clients, int createsPerClient, int readsPerClient, int warmUpPerClient, CancellationToken ct)
     {
         await using var app = NodeHost.Build(node, "http://127.0.0.1:0");
         await app.StartAsync(ct);
@@ -27,25 +35,40 @@ internal static class FhirHttpLoad
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await BenchClientTokenAsync(app, http, ct));
 
         var patient = await CreateAsync(http, """{"resourceType":"Patient","gender":"female","birthDate":"1970-01-01"}""", "Patient", ct);
+        if (warmUpPerClient > 0)
+        {
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+            {
+                for (var i = 0; i < warmUpPerClient; i++)
+                {
+                    var target = await CreateAsync(http, ObservationJson(patient, 60 + (i % 60)), "Observation", ct);
+                    using var response = await http.GetAsync(new Uri("/fhir/" + target, UriKind.Relative), ct);
+                    _ = await response.Content.ReadAsByteArrayAsync(ct);
+                }
+            }, ct)));
+        }
+
         var ids = new ConcurrentBag<string>();
         var createLatencies = new ConcurrentBag<double>();
         var clock = Stopwatch.StartNew();
+        var cpu = CpuTime();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
         {
             for (var i = 0; i < createsPerClient; i++)
             {
-                var value = 60 + ((c * 31 + i) % 60);
-                var body = $$$"""{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4","display":"Heart rate"}]},"subject":{"reference":"{{{patient}}}"},"effectiveDateTime":"2026-11-25T10:00:00Z","valueQuantity":{"value":{{{value}}},"unit":"/min","system":"http://unitsofmeasure.org","code":"/min"}}""";
+                var body = ObservationJson(patient, 60 + ((c * 31 + i) % 60));
                 var started = Stopwatch.GetTimestamp();
                 ids.Add(await CreateAsync(http, body, "Observation", ct));
                 createLatencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
         }, ct)));
         var create = LatencyFigures.From([.. createLatencies], clock.Elapsed);
+        var createCpu = CpuTime() - cpu;
 
         var targets = ids.ToArray();
         var readLatencies = new ConcurrentBag<double>();
         clock.Restart();
+        cpu = CpuTime();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
         {
             for (var i = 0; i < readsPerClient; i++)
@@ -63,11 +86,20 @@ internal static class FhirHttpLoad
             }
         }, ct)));
         var read = LatencyFigures.From([.. readLatencies], clock.Elapsed);
+        var readCpu = CpuTime() - cpu;
         await app.StopAsync(ct);
-        return (create, read);
+        return (create, read, createCpu / Math.Max(create.Operations, 1), readCpu / Math.Max(read.Operations, 1));
     }
 
-    /// <summary>POSTs a resource and returns "Type/id" from the Location header.</summary>
+    private static TimeSpan CpuTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    private static string ObservationJson(string patient, int value) =>
+        $$$"""{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4","display":"Heart rate"}]},"subject":{"reference":"{{{patient}}}"},"effectiveDateTime":"2026-11-25T10:00:00Z","valueQuantity":{"value":{{{value}}},"unit":"/min","system":"http://unitsofmeasure.org","code":"/min"}}""";
+
     private static async Task<string> BenchClientTokenAsync(WebApplication app, HttpClient http, CancellationToken ct)
     {
         const string ClientId = "careledger-bench";
@@ -96,6 +128,7 @@ internal static class FhirHttpLoad
             : throw new CliException($"the bench client could not get a token ({(int)response.StatusCode}): {body}");
     }
 
+    /// <summary>POSTs a resource and returns "Type/id" from the Location header.</summary>
     private static async Task<string> CreateAsync(HttpClient http, string json, string type, CancellationToken ct)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/fhir+json");

@@ -19,6 +19,9 @@ public sealed record FhirLoadOptions
 
     /// <summary>Only the import figure: no creates or reads.</summary>
     public bool ImportOnly { get; init; }
+
+    /// <summary>Untimed creates and reads per client over HTTP before the HTTP figures (the HTTP stack's warm-up).</summary>
+    public int HttpWarmUpPerClient { get; init; }
 }
 
 /// <summary>Throughput and latency of one operation under concurrent clients.</summary>
