@@ -24,6 +24,30 @@ public class Rfc9162Tests
     }
 
     [Fact]
+    public void Leaf_hashes_with_a_reused_context_are_the_one_shot_definition_leaf_after_leaf()
+    {
+        var random = new Random(11);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var destination = new byte[32];
+        foreach (var length in new[] { 0, 1, 32, 2047, 2048, 2049, 70_000, 32 })
+        {
+            var entry = new byte[length];
+            random.NextBytes(entry);
+            Rfc9162.HashLeaf(sha, entry, destination);
+            Assert.Equal(SHA256.HashData([0x00, .. entry]), destination);
+        }
+    }
+
+    [Fact]
+    public void A_reused_context_of_another_algorithm_or_a_short_destination_is_refused()
+    {
+        using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        Assert.Throws<ArgumentException>(() => Rfc9162.HashLeaf(sha1, [1, 2, 3], new byte[32]));
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Assert.Throws<ArgumentException>(() => Rfc9162.HashLeaf(sha, [1, 2, 3], new byte[31]));
+    }
+
+    [Fact]
     public void Node_hash_is_sha256_of_one_byte_left_and_right()
     {
         var left = SHA256.HashData([1]);

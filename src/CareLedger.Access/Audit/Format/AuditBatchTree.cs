@@ -63,14 +63,10 @@ internal static class AuditBatchTree
 
         // The leaf hashes SHA-256(0x00 ‖ commitment) of RFC 9162 with one digest context for the batch (see CommitOpening).
         var leafHashes = new byte[commitments.Length];
-        Span<byte> leaf = stackalloc byte[1 + CommitmentLength];
-        leaf[0] = 0x00;
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         for (var at = 0; at < commitments.Length; at += CommitmentLength)
         {
-            commitments.Slice(at, CommitmentLength).CopyTo(leaf[1..]);
-            sha.AppendData(leaf);
-            sha.GetHashAndReset(leafHashes.AsSpan(at, Rfc9162.HashSize));
+            Rfc9162.HashLeaf(sha, commitments.Slice(at, CommitmentLength), leafHashes.AsSpan(at, Rfc9162.HashSize));
         }
 
         var tree = MerkleTree.CreateInMemory();
