@@ -31,6 +31,10 @@ public sealed partial class Vault : IDisposable
     private readonly VaultDatabase _database;
     private bool _disposed;
 
+    // Set (under _writeGate) while the writer may be left committing without waiting for the disk: from before a
+    // recoverable commit until durable commits are back. Every durable write restores them first, or is refused.
+    private bool _writerMayBeFast;
+
     private Vault(VaultOptions options, VaultDatabase database, DbConnection writer)
     {
         _options = options;
@@ -157,6 +161,7 @@ public sealed partial class Vault : IDisposable
         lock (_writeGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            EnsureDurableCommits();
             var newCompartments = new List<long>();
             try
             {
@@ -184,17 +189,51 @@ public sealed partial class Vault : IDisposable
         lock (_writeGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            _writerMayBeFast = true;
             _database.SetDurableCommits(_writer.Connection, durable: false);
+            bool done;
             try
             {
-                return _writer.InTransaction(work);
+                done = _writer.InTransaction(work);
             }
-            finally
+            catch
             {
-                _database.SetDurableCommits(_writer.Connection, durable: true);
+                TryEnsureDurableCommits();
+                throw;
             }
+
+            // The commit has happened (recovery would redo it), so a failure to restore durable commits is not this
+            // commit's failure: it is left for the next write, which restores them first or is refused.
+            TryEnsureDurableCommits();
+            return done;
         }
     }
+
+    /// <summary>Durable commits on the writer again if a recoverable commit may have left it otherwise; throws if not.</summary>
+    private void EnsureDurableCommits()
+    {
+        if (_writerMayBeFast)
+        {
+            BeforeRestoringDurableCommits?.Invoke();
+            _database.SetDurableCommits(_writer.Connection, durable: true);
+            _writerMayBeFast = false;
+        }
+    }
+
+    private void TryEnsureDurableCommits()
+    {
+        try
+        {
+            EnsureDurableCommits();
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        {
+            // _writerMayBeFast stays set: no write commits until durable commits are restored.
+        }
+    }
+
+    /// <summary>Tests: a fault of the database just before durable commits are restored (a lost connection, a refused pragma).</summary>
+    internal Action? BeforeRestoringDurableCommits { get; set; }
 
     /// <summary>Whether the writer's next commit waits for the disk (tests: a recoverable commit leaves it so).</summary>
     internal bool WriterCommitsDurably()

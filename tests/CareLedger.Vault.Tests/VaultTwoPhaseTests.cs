@@ -229,6 +229,38 @@ public abstract class VaultTwoPhaseTests : IDisposable
     }
 
     [Fact]
+    public void A_fault_restoring_durable_commits_does_not_fail_the_recoverable_commit_and_no_later_write_commits_without_them()
+    {
+        var tx = TestVault.TxId(1);
+        var staged = _t.Vault.Stage([Request("Observation", "o1", 1)], tx);
+        var attempts = 0;
+        _t.Vault.BeforeRestoringDurableCommits = () =>
+        {
+            if (++attempts <= 2)
+            {
+                throw new InvalidOperationException("the database connection went away");
+            }
+        };
+
+        // The commit happened (and recovery would redo it), so the fault after it is not its failure.
+        _t.Vault.Commit(staged, tx, ledgerDurable: true);
+        Assert.Equal("{}", _t.ReadText("Observation", "o1"));
+        Assert.False(_t.Vault.WriterCommitsDurably());
+
+        // The next write restores durable commits first; while that fails, the write is refused and stages nothing.
+        var refused = Assert.Throws<InvalidOperationException>(() => _t.Vault.Stage([Request("Observation", "o2", 1)], TestVault.TxId(2)));
+        Assert.Contains("went away", refused.Message, StringComparison.Ordinal);
+        Assert.False(_t.Vault.WriterCommitsDurably());
+
+        var second = _t.Vault.Stage([Request("Observation", "o2", 1)], TestVault.TxId(2));
+        Assert.True(_t.Vault.WriterCommitsDurably());
+        _t.Vault.Commit(second, TestVault.TxId(2));
+        Assert.Equal("{}", _t.ReadText("Observation", "o2"));
+        Assert.Single(_t.Vault.History("Observation", "o2"));
+        Assert.Equal(3, attempts); // two faults, then restored once; a durable writer is not asked again
+    }
+
+    [Fact]
     public void A_version_staged_without_a_transaction_id_is_committed_durably_even_when_the_ledger_holds_the_transaction()
     {
         // Recovery drops such a version, so its commit cannot be left to recovery: it takes the durable path.
