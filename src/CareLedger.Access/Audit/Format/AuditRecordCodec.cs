@@ -97,14 +97,15 @@ internal static class AuditRecordCodec
     {
         ArgumentNullException.ThrowIfNull(record);
         written = 0;
-        var time = record.Time.ToUnixTimeMilliseconds();
-        var reasons = record.Reasons;
-        if (record.Id == Guid.Empty || time < 0 || !Enum.IsDefined(record.Action) || !Enum.IsDefined(record.Outcome)
-            || !Enum.IsDefined(record.AccessorRole) || record.Patient is { Length: not PseudonymLength }
-            || record.Disclosed < 0 || record.Withheld < 0 || reasons is null || reasons.Count > MaxReasons)
+        // The checks of everything but the texts (cheap: a message is made only for a record refused); each text is
+        // checked below as it is written.
+        if (FixedFieldProblem(record) is not null)
         {
             return false;
         }
+
+        var time = record.Time.ToUnixTimeMilliseconds();
+        var reasons = record.Reasons;
 
         // The fixed part up to the first text: map head, key 0, version, key 1, the id's head and 16 bytes, key 2.
         if (destination.Length < 22)
@@ -356,6 +357,32 @@ internal static class AuditRecordCodec
     public static string? Problem(AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (FixedFieldProblem(record) is { } problem)
+        {
+            return problem;
+        }
+
+        foreach (var reason in record.Reasons)
+        {
+            if (TextProblem(reason, "a reason", MaxTextLength, required: true) is { } reasonProblem)
+            {
+                return reasonProblem;
+            }
+        }
+
+        return TextProblem(record.AccessorSubject, "the accessor subject", MaxSubjectLength, required: true)
+            ?? TextProblem(record.Purpose, "the purpose", MaxShortTextLength, required: true)
+            ?? TextProblem(record.AccessorReference, "the accessor reference", MaxTextLength, required: false)
+            ?? TextProblem(record.Organisation, "the organisation", MaxTextLength, required: false)
+            ?? TextProblem(record.ResourceType, "the resource type", MaxShortTextLength, required: false)
+            ?? TextProblem(record.ResourceId, "the resource id", MaxShortTextLength, required: false)
+            ?? TextProblem(record.Detail, "the detail", MaxTextLength, required: false)
+            ?? TextProblem(record.RequestId, "the request id", MaxShortTextLength, required: false);
+    }
+
+    /// <summary>What is wrong with the record's fields other than its texts (shared by <see cref="Problem"/> and the single pass of <see cref="TryWrite"/>).</summary>
+    private static string? FixedFieldProblem(AuditRecord record)
+    {
         if (record.Id == Guid.Empty)
         {
             return "the id is empty";
@@ -391,27 +418,9 @@ internal static class AuditRecordCodec
             return "the disclosed and withheld counts must not be negative";
         }
 
-        if (record.Reasons is null || record.Reasons.Count > MaxReasons)
-        {
-            return $"the reasons must be a list of at most {MaxReasons}";
-        }
-
-        foreach (var reason in record.Reasons)
-        {
-            if (TextProblem(reason, "a reason", MaxTextLength, required: true) is { } reasonProblem)
-            {
-                return reasonProblem;
-            }
-        }
-
-        return TextProblem(record.AccessorSubject, "the accessor subject", MaxSubjectLength, required: true)
-            ?? TextProblem(record.Purpose, "the purpose", MaxShortTextLength, required: true)
-            ?? TextProblem(record.AccessorReference, "the accessor reference", MaxTextLength, required: false)
-            ?? TextProblem(record.Organisation, "the organisation", MaxTextLength, required: false)
-            ?? TextProblem(record.ResourceType, "the resource type", MaxShortTextLength, required: false)
-            ?? TextProblem(record.ResourceId, "the resource id", MaxShortTextLength, required: false)
-            ?? TextProblem(record.Detail, "the detail", MaxTextLength, required: false)
-            ?? TextProblem(record.RequestId, "the request id", MaxShortTextLength, required: false);
+        return record.Reasons is null || record.Reasons.Count > MaxReasons
+            ? $"the reasons must be a list of at most {MaxReasons}"
+            : null;
     }
 
     private static string? TextProblem(string? value, string field, int maxLength, bool required)
