@@ -68,7 +68,7 @@ public sealed partial class AccessGate
                 try
                 {
                     decision = AccessPolicy.CheckScope(call, address.ResourceType, action)
-                        ?? _policy.Decide(call, action, address.ResourceType, new Compartment(record.Patient, null), () => [FactsOf(record)], record.Address);
+                        ?? _policy.Decide(call, action, address.ResourceType, new Compartment(record.Patient, null), new RecordFacts(record), record.Address);
                 }
                 catch
                 {
@@ -153,7 +153,7 @@ public sealed partial class AccessGate
         try
         {
             var compartment = new Compartment(record.Patient, null);
-            var decision = _policy.Decide(call, AccessAction.Read, type, compartment, () => [FactsOf(record)], record.Address);
+            var decision = _policy.Decide(call, AccessAction.Read, type, compartment, new RecordFacts(record), record.Address);
             if (!decision.Permitted)
             {
                 throw Refuse(Keep(Build(call, AccessAction.Read, decision, compartment, type, id, 0, 0, null)), decision);
@@ -182,7 +182,7 @@ public sealed partial class AccessGate
         }
     }
 
-    private static RequestedResource FactsOf(OpenedRecord record) =>
+    internal static RequestedResource FactsOf(OpenedRecord record) =>
         record.Content is { } content
             ? ResourceFacts.Of(record.Address.ResourceType, record.Address.Id, content)
             : ResourceFacts.Unknown(record.Address.ResourceType, record.Address.Id);

@@ -114,7 +114,7 @@ public sealed partial class AccessGate
             }
 
             return new JudgedWrite(write, compartment,
-                _policy.Decide(call, write.Action, write.ResourceType, compartment, () => FactsOf(write, written, stored)));
+                _policy.Decide(call, write.Action, write.ResourceType, compartment, new RecordFacts(() => FactsOf(write, written, stored))));
         }
         finally
         {

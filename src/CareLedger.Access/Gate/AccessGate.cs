@@ -143,6 +143,20 @@ public sealed partial class AccessGate
         return new GateCall(who, ctx, _time.GetUtcNow(), PurposeOf(purpose));
     }
 
+    // Asked on every call: a loop, not LINQ's Any over the string (an enumerator boxed per call).
+    private static bool HasWhiteSpace(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>A v3 ActReason code (<c>TREAT</c>), or <c>system|code</c> for a purpose from another code system.</summary>
     private static ModelCoding PurposeOf(string purpose)
     {
@@ -150,7 +164,7 @@ public sealed partial class AccessGate
         var coding = bar < 0
             ? new ModelCoding(Consent.Vocabulary.CodeSystems.ActReason, purpose.Trim())
             : new ModelCoding(purpose[..bar].Trim(), purpose[(bar + 1)..].Trim());
-        return coding.IsComplete && !coding.Code.Any(char.IsWhiteSpace)
+        return coding.IsComplete && !HasWhiteSpace(coding.Code)
             ? coding
             : throw new ArgumentException($"'{purpose}' is not a purpose of use (a v3 ActReason code such as TREAT, or system|code).", nameof(purpose));
     }

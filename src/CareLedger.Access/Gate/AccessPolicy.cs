@@ -63,7 +63,7 @@ internal sealed class AccessPolicy(
     /// be kept and reused (<see cref="DecisionCache"/>).
     /// </summary>
     public GateDecision Decide(GateCall call, AccessAction action, string resourceType, Compartment compartment,
-        Func<IReadOnlyList<RequestedResource>> facts, RecordAddress? stored = null)
+        RecordFacts facts, RecordAddress? stored = null)
     {
         var who = call.Who;
         if (call.Context.BreakGlass is not null && who.Role != CareLedgerRole.Clinician)
@@ -116,7 +116,7 @@ internal sealed class AccessPolicy(
         return compartment.Pseudonym is { } pseudonym && pseudonyms.IsPatients(own, pseudonym);
     }
 
-    private GateDecision ForDelegate(GateCall call, AccessAction action, Compartment compartment, Func<IReadOnlyList<RequestedResource>> facts)
+    private GateDecision ForDelegate(GateCall call, AccessAction action, Compartment compartment, RecordFacts facts)
     {
         if (call.Who.Reference is not { } reference)
         {
@@ -141,7 +141,7 @@ internal sealed class AccessPolicy(
         return Consult(call, requester, action, patient, facts, new DelegationFacts(grant.Kind, grant.Scope, minor), breakGlass: null, stored: null);
     }
 
-    private GateDecision ForClinician(GateCall call, AccessAction action, Compartment compartment, Func<IReadOnlyList<RequestedResource>> facts,
+    private GateDecision ForClinician(GateCall call, AccessAction action, Compartment compartment, RecordFacts facts,
         RecordAddress? stored)
     {
         if (call.Who.Reference is not { } reference)
@@ -149,9 +149,10 @@ internal sealed class AccessPolicy(
             return GateDecision.Deny("a clinician acts through a Practitioner reference, and the caller has none");
         }
 
-        var credential = call.Credential(() => call.Who.PresentedCredential is { } presented
+        // Once per call (a page of many records asks once); no closure made per read to ask it.
+        var credential = call.Credential ??= call.Who.PresentedCredential is { } presented
             ? credentials.CheckPresented(reference, presented, call.Now)
-            : credentials.Check(reference, call.Now));
+            : credentials.Check(reference, call.Now);
         if (!credential.Valid)
         {
             return GateDecision.Deny($"no valid clinical credential: {credential.Reason}");
@@ -172,7 +173,7 @@ internal sealed class AccessPolicy(
         return Consult(call, requester, action, patient, facts, delegation: null, breakGlass, stored);
     }
 
-    private GateDecision ForResearcher(GateCall call, AccessAction action, Compartment compartment, Func<IReadOnlyList<RequestedResource>> facts,
+    private GateDecision ForResearcher(GateCall call, AccessAction action, Compartment compartment, RecordFacts facts,
         RecordAddress? stored)
     {
         if (!engine.Profile.ResearchPurposes.Contains(call.Purpose))
@@ -200,7 +201,7 @@ internal sealed class AccessPolicy(
     private bool IsSameOrganisation(GateCall call) =>
         string.Equals(call.Who.Organisation, options.Organisation, StringComparison.Ordinal);
 
-    private GateDecision Consult(GateCall call, Requester requester, AccessAction action, byte[] patient, Func<IReadOnlyList<RequestedResource>> facts,
+    private GateDecision Consult(GateCall call, Requester requester, AccessAction action, byte[] patient, RecordFacts facts,
         DelegationFacts? delegation, BreakGlassFacts? breakGlass, RecordAddress? stored)
     {
         Consent.Compilation.CompiledConsentSet set;
@@ -238,10 +239,10 @@ internal sealed class AccessPolicy(
     }
 
     private GateDecision Evaluate(GateCall call, Requester requester, AccessAction action, Consent.Compilation.CompiledConsentSet set,
-        Func<IReadOnlyList<RequestedResource>> facts, DelegationFacts? delegation, BreakGlassFacts? breakGlass)
+        RecordFacts facts, DelegationFacts? delegation, BreakGlassFacts? breakGlass)
     {
         GateDecision? permitted = null;
-        foreach (var resource in facts())
+        foreach (var resource in facts.Get())
         {
             var request = new AccessRequest(set.Patient, requester, ConsentActionOf(action), call.Purpose, resource, call.Now)
             {

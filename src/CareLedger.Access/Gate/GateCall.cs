@@ -15,7 +15,6 @@ internal sealed class GateCall(Accessor who, AccessContext context, DateTimeOffs
     // Made on first use: most calls (one record, a clinician or a system) never look up a delegation or a minor.
     private Dictionary<string, DelegationGrant?>? _delegations;
     private Dictionary<string, bool>? _minors;
-    private CredentialCheck? _credential;
 
     public Accessor Who { get; } = who;
 
@@ -28,7 +27,8 @@ internal sealed class GateCall(Accessor who, AccessContext context, DateTimeOffs
     /// <summary>The clinician or researcher as the consent engine sees them (the same for every record of the call).</summary>
     public Requester? Requester { get; set; }
 
-    public CredentialCheck Credential(Func<CredentialCheck> check) => _credential ??= check();
+    /// <summary>The caller's credential as checked during this call (null until the first record that needs it).</summary>
+    public CredentialCheck? Credential { get; set; }
 
     public DelegationGrant? Delegation(string patientKey, Func<DelegationGrant?> find)
     {

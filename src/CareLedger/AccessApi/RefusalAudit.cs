@@ -12,11 +12,10 @@ namespace CareLedger.AccessApi;
 /// </summary>
 internal static class RefusalAudit
 {
-    /// <summary>Set on a request whose caller was handed to the door (<c>FhirHttp.Caller</c>).</summary>
-    private const string DoorConsulted = "careledger.door-consulted";
-
     /// <summary>Notes that the request's caller went to the door, which records every decision it makes for it.</summary>
-    public static void NoteDoorConsulted(HttpContext context) => context.Items[DoorConsulted] = true;
+    // A request feature, not an entry in HttpContext.Items: on every FHIR read, Items would be a dictionary and a boxed
+    // flag made for this note alone. Request features end with their request, as Items do.
+    public static void NoteDoorConsulted(HttpContext context) => context.Features.Set(DoorConsulted.Note);
 
     /// <summary>Records the refusal if the host has an access layer (the node always has; a bare identity host has none).</summary>
     public static void Record(HttpContext context, int status, string reason)
@@ -26,7 +25,7 @@ internal static class RefusalAudit
             return;
         }
 
-        if (status == StatusCodes.Status403Forbidden && context.Items.ContainsKey(DoorConsulted))
+        if (status == StatusCodes.Status403Forbidden && context.Features.Get<DoorConsulted>() is not null)
         {
             // A 403 that follows what the door withheld in this request (an inference or a provenance with no disclosed
             // record) is the door's decision, already recorded under this request's id: not a second refusal.
@@ -83,4 +82,10 @@ internal static class RefusalAudit
 
     private static bool IsTypeName(string text) =>
         text.Length is > 0 and <= 64 && char.IsAsciiLetterUpper(text[0]) && text.All(char.IsAsciiLetter);
+
+    /// <summary>Set on a request whose caller was handed to the door (<c>FhirHttp.Caller</c>).</summary>
+    private sealed class DoorConsulted
+    {
+        public static readonly DoorConsulted Note = new();
+    }
 }

@@ -154,7 +154,7 @@ internal static class FhirHttp
     /// <summary>The authenticated caller of this request and its declared circumstances, for the access layer.</summary>
     public static FhirCaller Caller(HttpContext context)
     {
-        var who = context.GetCaller().ToAccessor();
+        var who = context.GetAccessor();
         var headers = context.Request.Headers;
         var purpose = FirstValue(headers[PurposeHeader]);
         var reason = FirstValue(headers[BreakGlassReasonHeader]);

@@ -93,11 +93,13 @@ public sealed class ResourceRepository
     /// <summary>The current version as the access layer discloses it to <paramref name="caller"/>; null if none or deleted.</summary>
     /// <exception cref="FhirProblemException">403 when the access layer refuses (audited).</exception>
     public DisclosedRecord? Read(FhirCaller caller, string resourceType, string id) =>
-        IsValidId(id) ? Disclose(() => gate.Read(caller.Who, caller.Context, resourceType, id)) : null;
+        IsValidId(id) ? Disclose(static s => s.gate.Read(s.caller.Who, s.caller.Context, s.resourceType, s.id), (gate, caller, resourceType, id)) : null;
 
     /// <summary>One version as the access layer discloses it; null if no such version or it is a delete.</summary>
     public DisclosedRecord? ReadVersion(FhirCaller caller, string resourceType, string id, int version) =>
-        IsValidId(id) && version >= 1 ? Disclose(() => gate.ReadVersion(caller.Who, caller.Context, new RecordAddress(resourceType, id, version))) : null;
+        IsValidId(id) && version >= 1
+            ? Disclose(static s => s.gate.ReadVersion(s.caller.Who, s.caller.Context, s.address), (gate, caller, address: new RecordAddress(resourceType, id, version)))
+            : null;
 
     /// <summary>Many records for one request (a search page, includes, a history page): consent withholds some, never fails on them.</summary>
     public Disclosure ReadMany(FhirCaller caller, AccessAction action, IReadOnlyList<RecordAddress> records, string detail) =>
@@ -397,11 +399,14 @@ public sealed class ResourceRepository
         new(type, id, v.Version, v.Deleted, DateTimeOffset.FromUnixTimeMilliseconds(v.LastUpdatedUnixMs), v.TxId);
 
     /// <summary>The access layer's refusals become 403 OperationOutcomes that say why.</summary>
-    private static T Disclose<T>(Func<T> action)
+    private static T Disclose<T>(Func<T> action) => Disclose(static action => action(), action);
+
+    // With its state passed in, a read by id makes no closure and delegate per request (a static lambda is made once).
+    private static T Disclose<TState, T>(Func<TState, T> action, TState state)
     {
         try
         {
-            return Guard(action);
+            return Guard(action, state);
         }
         catch (AccessDeniedException e)
         {
@@ -410,11 +415,13 @@ public sealed class ResourceRepository
     }
 
     /// <summary>Maps the vault's refusals to FHIR answers; its messages name records, never content.</summary>
-    private static T Guard<T>(Func<T> action)
+    private static T Guard<T>(Func<T> action) => Guard(static action => action(), action);
+
+    private static T Guard<TState, T>(Func<TState, T> action, TState state)
     {
         try
         {
-            return action();
+            return action(state);
         }
         catch (VersionConflictException e)
         {

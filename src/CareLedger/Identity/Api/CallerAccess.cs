@@ -10,6 +10,18 @@ namespace CareLedger.Identity.Api;
 /// </summary>
 public static class CallerAccess
 {
+    /// <summary>
+    /// The door's view of the request's caller (<see cref="CallerEndpointExtensions.GetCaller"/>): the one made when its
+    /// token was validated, if the caller filter paired it with this very caller; otherwise made now.
+    /// </summary>
+    public static Accessor GetAccessor(this HttpContext context)
+    {
+        var caller = context.GetCaller();
+        return context.Features.Get<ValidatedCaller>() is { } validated && ReferenceEquals(validated.Caller, caller)
+            ? validated.Accessor
+            : caller.ToAccessor();
+    }
+
     public static Accessor ToAccessor(this CallerContext caller) =>
         new(caller.Subject, caller.Role, caller.Reference?.ToString(), caller.Organisation, caller.PatientId, new ScopeCheck(caller))
         {

@@ -32,13 +32,14 @@ public static class CallerEndpointExtensions
         public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
         {
             var http = context.HttpContext;
-            var (caller, failure) = await CallerAuthentication.AuthenticateAsync(http);
-            if (caller is null)
+            var (validated, failure) = await CallerAuthentication.AuthenticateValidatedAsync(http);
+            if (validated is null)
             {
                 AccessApi.RefusalAudit.Record(http, failure!.StatusCode, failure.Diagnostics);
                 return failure;
             }
 
+            var caller = validated.Caller;
             if (resourceType is not null && !caller.Permits(resourceType, interaction))
             {
                 http.Features.Set(caller);
@@ -48,6 +49,8 @@ public static class CallerEndpointExtensions
             }
 
             http.Features.Set(caller);
+            // The door's view of the same caller, made once per token (CallerAccess.GetAccessor checks the pairing).
+            http.Features.Set(validated);
             return await next(context);
         }
     }

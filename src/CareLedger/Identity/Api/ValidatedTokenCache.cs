@@ -22,9 +22,17 @@ public sealed class ValidatedTokenCache(TimeProvider time, int capacity = 10_000
     [ThreadStatic]
     private static IncrementalHash? hash;
 
-    private readonly ConcurrentDictionary<TokenDigest, (CallerContext Caller, DateTimeOffset Expires)> entries = new();
+    private readonly ConcurrentDictionary<TokenDigest, (ValidatedCaller Caller, DateTimeOffset Expires)> entries = new();
 
     public bool TryGet(ReadOnlySpan<char> token, out CallerContext caller)
+    {
+        var found = TryGetValidated(token, out var validated);
+        caller = found ? validated.Caller : null!;
+        return found;
+    }
+
+    /// <summary>As <see cref="TryGet"/>, with the door's view of the caller made when the token was added.</summary>
+    public bool TryGetValidated(ReadOnlySpan<char> token, out ValidatedCaller caller)
     {
         if (entries.TryGetValue(TokenDigest.Of(token), out var entry) && entry.Expires > time.GetUtcNow())
         {
@@ -36,8 +44,11 @@ public sealed class ValidatedTokenCache(TimeProvider time, int capacity = 10_000
         return false;
     }
 
-    public void Add(ReadOnlySpan<char> token, CallerContext caller, DateTimeOffset? expires)
+    public void Add(ReadOnlySpan<char> token, CallerContext caller, DateTimeOffset? expires) => Add(token, new ValidatedCaller(caller), expires);
+
+    public void Add(ReadOnlySpan<char> token, ValidatedCaller caller, DateTimeOffset? expires)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         if (expires is not { } until || until <= time.GetUtcNow())
         {
             return;
