@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using CareLedger.Access.Callers;
 using CareLedger.Access.Credentials;
@@ -38,12 +37,13 @@ namespace CareLedger.Benchmarks.Access;
 /// only counts its records, which splits the door's cost into the decision and the audit record's queueing, encoding,
 /// writing and anchoring.
 /// Run: dotnet run -c Release --project bench/CareLedger.Benchmarks -- door [--clients 8] [--reads 2000] [--rounds 5]
-/// [--only http|process] [--modes off,system,clinician,decision] — the last two narrow a run to what a profiler
+/// [--only http|process] [--modes off,system,clinician,decision] [--alloc-types] — the last three narrow a run to what a profiler
 /// (<c>perf record</c>) should see alone; the overhead column then needs door off among the modes. The mode
 /// <c>off+token</c> (only when named) sends the clinician's bearer token to the door-less route. <c>--decision-cache off</c>
 /// runs the node with the door's consent-decision cache turned off (docs/adr/0012), to compare with it on in one build.
 /// <c>--token-alg rs256</c> signs the bearer tokens with the node's RSA key instead of its ES256 access-token key
-/// (docs/adr/0014; the node accepts both), to compare the two token sizes in one build.
+/// (docs/adr/0014; the node accepts both), to compare the two token sizes in one build. <c>--alloc-types</c> prints what
+/// the timed reads allocated by type (the runtime's allocation ticks; run one mode at a time).
 /// </summary>
 internal static class DoorOverheadLoad
 {
@@ -54,6 +54,10 @@ internal static class DoorOverheadLoad
     // DoorOffWithToken is a diagnostic, run only when named: the door-less route sent the clinician's bearer token, which
     // it ignores — what the token's bytes alone cost on both ends of the connection, beside what checking it costs.
     private enum Mode { DoorOff, DoorOnSystem, DoorOnClinician, DecisionOnlyClinician, DoorOffWithToken }
+
+    // --alloc-types: the allocation ticks of the timed rounds by type (best with one mode per run).
+    private static AllocationSampler? s_sampler;
+    private static long s_sampledReads;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -72,6 +76,8 @@ internal static class DoorOverheadLoad
             throw new ArgumentException($"--token-alg: '{tokenAlgorithm}' is not es256 or rs256");
         }
 
+        using var sampler = args.Contains("--alloc-types") ? new AllocationSampler() : null;
+        s_sampler = sampler;
         var directory = Directory.CreateTempSubdirectory("careledger-door-bench-").FullName;
         try
         {
@@ -98,6 +104,7 @@ internal static class DoorOverheadLoad
             }
 
             Console.WriteLine($"consent decisions answered from the decision cache: {node.Gate.KeptDecisionsUsed:N0}");
+            sampler?.Report(s_sampledReads);
             return 0;
         }
         finally
@@ -138,12 +145,16 @@ internal static class DoorOverheadLoad
             string PathOf(Mode mode, string id) =>
                 mode is Mode.DoorOff or Mode.DoorOffWithToken ? $"/bench/door-off/fhir/Observation/{id}" : $"/fhir/Observation/{id}";
 
+            // The header's value made once per token, as a client that holds a token makes it once: a typed
+            // AuthenticationHeaderValue is formatted into a new string on every send (≈ 1.2 KB for an ES256 token), garbage
+            // of this harness's client that the process-wide counters charged to the door.
+            var authorization = tokens.ToDictionary(t => t.Key, t => t.Value is { } token ? $"Bearer {token}" : null);
             var results = await RunRoundsAsync(node, modes, rounds, (mode, reads) => Measure(clients, reads, ids, async id =>
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, PathOf(mode, id));
-                if (tokens[mode] is { } token)
+                if (authorization[mode] is { } bearer)
                 {
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                    request.Headers.TryAddWithoutValidation("Authorization", bearer);
                 }
 
                 using var response = await http.SendAsync(request);
@@ -218,7 +229,19 @@ internal static class DoorOverheadLoad
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 await node.Audit.FlushAsync();
-                halves[mode].Add(await measure(mode, reads));
+                if (s_sampler is not null)
+                {
+                    s_sampler.Enabled = round > 0;
+                }
+
+                var figures = await measure(mode, reads);
+                if (s_sampler is not null)
+                {
+                    s_sampler.Enabled = false;
+                    s_sampledReads += round > 0 ? figures.Reads : 0;
+                }
+
+                halves[mode].Add(figures);
             }
 
             if (round > 0)
