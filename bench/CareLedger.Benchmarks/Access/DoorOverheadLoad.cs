@@ -90,6 +90,10 @@ internal static class DoorOverheadLoad
                 }, CancellationToken.None);
             var (practitioner, ids) = await SeedAsync(node);
             Console.WriteLine($"node: 1 patient, {ids.Length} Observations (~1 KiB each), a consent permitting {practitioner} (TREAT), a licence on the ledger; decision cache {decisionCache}; bearer tokens {tokenAlgorithm.ToUpperInvariant()}");
+            // What the runtime runs with: `careledger` runs server GC without dynamic PGO (src/CareLedger/CareLedger.csproj);
+            // this project sets the same, so that the door is measured as the node runs it (docs/benchmarks.md).
+            Console.WriteLine($"runtime: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {Environment.ProcessorCount} processors, "
+                + $"TieredPGO {Environment.GetEnvironmentVariable("DOTNET_TieredPGO") ?? AppContext.GetData("System.Runtime.TieredPGO")?.ToString() ?? "default (on)"}");
 
             var only = Text(args, "--only");
             var modes = Modes(Text(args, "--modes"));
