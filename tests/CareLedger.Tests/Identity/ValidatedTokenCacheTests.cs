@@ -1,5 +1,8 @@
+using CareLedger.Access.Gate;
+using CareLedger.Identity.Accounts;
 using CareLedger.Identity.Api;
 using CareLedger.Identity.Scopes;
+using Microsoft.AspNetCore.Http;
 
 namespace CareLedger.Tests.Identity;
 
@@ -47,5 +50,58 @@ public sealed class ValidatedTokenCacheTests
 
         Assert.False(cache.TryGet("t1", out _));
         Assert.True(cache.TryGet("t3", out _));
+    }
+
+    [Fact]
+    public void The_door_s_view_of_a_cached_caller_is_made_once_with_the_token_and_expires_with_it()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+        var cache = new ValidatedTokenCache(clock);
+        var clinician = new CallerContext("acct-7", CareLedgerRole.Clinician, FhirReference.Parse("Practitioner/dr-7"), "Org", null,
+            ScopeSet.Parse("user/Observation.rs"), "app");
+        cache.Add("token-c", clinician, clock.GetUtcNow().AddMinutes(5));
+
+        Assert.True(cache.TryGetValidated("token-c", out var first));
+        Assert.True(cache.TryGetValidated("token-c", out var second));
+        Assert.Same(first, second);
+        Assert.Same(clinician, first.Caller);
+        Assert.Same(first.Accessor, second.Accessor);
+        var fresh = clinician.ToAccessor();
+        Assert.Equal((fresh.Subject, fresh.Role, fresh.Reference, fresh.Organisation, fresh.PatientId, fresh.ClientId),
+            (first.Accessor.Subject, first.Accessor.Role, first.Accessor.Reference, first.Accessor.Organisation, first.Accessor.PatientId, first.Accessor.ClientId));
+        Assert.Equal("Practitioner/dr-7", first.Accessor.Reference);
+        Assert.True(first.Accessor.Scopes.Permits("Observation", AccessAction.Read));
+        Assert.False(first.Accessor.Scopes.Permits("Observation", AccessAction.Create));
+        Assert.False(first.Accessor.Scopes.Permits("Patient", AccessAction.Read));
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.False(cache.TryGetValidated("token-c", out _));
+        Assert.False(cache.TryGet("token-c", out _));
+    }
+
+    [Fact]
+    public void A_request_gets_the_kept_accessor_only_of_its_own_caller()
+    {
+        var kept = new ValidatedCaller(Caller);
+        var paired = new DefaultHttpContext();
+        paired.Features.Set(Caller);
+        paired.Features.Set(kept);
+        Assert.Same(kept.Accessor, paired.GetAccessor());
+
+        // Another caller set on the request (or no kept view at all): its own accessor, never the kept one.
+        var other = Caller with { Subject = "sub-2", Scopes = ScopeSet.Parse("system/Patient.r") };
+        var mismatched = new DefaultHttpContext();
+        mismatched.Features.Set(other);
+        mismatched.Features.Set(kept);
+        var accessor = mismatched.GetAccessor();
+        Assert.NotSame(kept.Accessor, accessor);
+        Assert.Equal("sub-2", accessor.Subject);
+        Assert.False(accessor.Scopes.Permits("Observation", AccessAction.Read));
+        Assert.True(accessor.Scopes.Permits("Patient", AccessAction.Read));
+
+        var unpaired = new DefaultHttpContext();
+        unpaired.Features.Set(Caller);
+        Assert.Equal("sub-1", unpaired.GetAccessor().Subject);
+        Assert.NotSame(kept.Accessor, unpaired.GetAccessor());
     }
 }
