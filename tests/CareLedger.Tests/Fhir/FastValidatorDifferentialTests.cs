@@ -138,7 +138,7 @@ public sealed class FastValidatorDifferentialTests(ITestOutputHelper output)
     /// </summary>
     private static readonly string[] Kinds =
     [
-        "without", "empty object", "malformed", "outside its value set", "unknown element", "unknown type", "value and extensions", "(org-2)", "contains (dom-2)", "(dom-3)", "(dom-4)", "(ref-1)", "(per-1)", "(obs-6)", "(slice)",
+        "without", "empty object", "malformed", "outside its value set", "unknown element", "unknown type", "value and extensions", "(org-2)", "contains (dom-2)", "(dom-3)", "(dom-4)", "(ref-1)", "(per-1)", "(obs-6)", "(con-4)", "(con-5)", "(slice)",
     ];
 
     private static string Kind(string name) => Kinds.FirstOrDefault(k => name.Contains(k, StringComparison.Ordinal)) ?? name;

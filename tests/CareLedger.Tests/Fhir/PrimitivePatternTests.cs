@@ -23,6 +23,7 @@ public sealed class PrimitivePatternTests(ITestOutputHelper output)
     [
         ("id", PrimitivePatterns.IdPattern, v => PrimitivePatterns.IsId(v)),
         ("string", PrimitivePatterns.StringPattern, v => PrimitivePatterns.IsString(v)),
+        ("string", PrimitivePatterns.AnyStringPattern, v => PrimitivePatterns.IsAnyString(v)),
         ("date", PrimitivePatterns.DatePattern, v => PrimitivePatterns.IsDate(v)),
         ("dateTime", PrimitivePatterns.DateTimePattern, v => PrimitivePatterns.IsDateTime(v)),
         ("instant", PrimitivePatterns.InstantPattern, v => PrimitivePatterns.IsInstant(v)),
@@ -33,12 +34,49 @@ public sealed class PrimitivePatternTests(ITestOutputHelper output)
     {
         var zip = Path.Combine(AppContext.BaseDirectory, "specification.zip");
         var source = new DirectorySource(SpecificationDirectory.Prepare(zip), DirectorySourceSettings.CreateDefault());
-        foreach (var (type, pattern, _) in s_checks)
+        foreach (var (type, pattern, _) in s_checks.Where(c => c.Pattern != PrimitivePatterns.AnyStringPattern))
         {
             var definition = (StructureDefinition)source.ResolveByCanonicalUri("http://hl7.org/fhir/StructureDefinition/" + type)!;
             var value = definition.Snapshot!.Element.Single(e => e.Path == type + ".value");
             var regex = value.Type.Single().GetStringExtension("http://hl7.org/fhir/StructureDefinition/regex");
             Assert.Equal(regex, pattern);
+        }
+    }
+
+    [Fact]
+    public void Firelys_schema_of_string_checks_its_value_against_the_any_string_pattern()
+    {
+        // Not the StructureDefinition's regex extension: the pattern Firely's compiled schema of string carries (the one the
+        // import's certification meets on every string, hence matched by hand too).
+        var zip = Path.Combine(AppContext.BaseDirectory, "specification.zip");
+        var resolver = new CachedResolver(new DirectorySource(SpecificationDirectory.Prepare(zip), DirectorySourceSettings.CreateDefault()));
+        var schemas = Firely.Fhir.Validation.Compilation.StructureDefinitionToElementSchemaResolver.CreatedCached(resolver);
+        var schema = schemas.GetSchema(new Firely.Fhir.Validation.Canonical("http://hl7.org/fhir/StructureDefinition/string"));
+        Assert.NotNull(schema);
+        var patterns = Assertions(schema!, []).OfType<RegExValidator>().Select(r => r.Pattern).ToList();
+        Assert.Contains(PrimitivePatterns.AnyStringPattern, patterns);
+    }
+
+    private static IEnumerable<IAssertion> Assertions(IAssertion assertion, HashSet<IAssertion> seen)
+    {
+        if (!seen.Add(assertion))
+        {
+            yield break;
+        }
+
+        yield return assertion;
+        IEnumerable<IAssertion> members = assertion switch
+        {
+            ChildrenValidator children => children.ChildList.Select(c => c.Value),
+            IAssertionContainer container => container.Children().Select(c => c.Item2),
+            _ => [],
+        };
+        foreach (var member in members)
+        {
+            foreach (var inner in Assertions(member, seen))
+            {
+                yield return inner;
+            }
         }
     }
 

@@ -110,6 +110,29 @@ internal static class ValidationMutants
             r["contained"] = new JsonArray(first, ContainedPatient("c2"));
             Extensions(r).Add(LocalReference("#c1"));
         }));
+        // dom-3 is answered after the compiled walk from the references it met: references it may not meet, or not as a
+        // Reference, must leave the answer to Firely (which accepts a canonical or uri '#' + id too).
+        yield return ($"{type} with a contained resource referenced only by a canonical", Change(resource, r =>
+        {
+            r["contained"] = new JsonArray(ContainedPatient("c1"));
+            Extensions(r).Add(new JsonObject { ["url"] = "http://example.org/fhir/canonical", ["valueCanonical"] = "#c1" });
+        }));
+        yield return ($"{type} with a contained resource referenced only inside a nested extension", Change(resource, r =>
+        {
+            r["contained"] = new JsonArray(ContainedPatient("c1"));
+            Extensions(r).Add(new JsonObject { ["url"] = "http://example.org/fhir/outer", ["extension"] = new JsonArray(LocalReference("#c1")) });
+        }));
+        yield return ($"{type} with two contained resources, one referenced twice (dom-3)", Change(resource, r =>
+        {
+            r["contained"] = new JsonArray(ContainedPatient("c1"), ContainedPatient("c2"));
+            Extensions(r).Add(LocalReference("#c1"));
+            Extensions(r).Add(LocalReference("#c1"));
+        }));
+        yield return ($"{type} with a contained resource referenced only as a uri (dom-3)", Change(resource, r =>
+        {
+            r["contained"] = new JsonArray(ContainedPatient("c1"));
+            Extensions(r).Add(new JsonObject { ["url"] = "http://example.org/fhir/uri", ["valueUri"] = "#c2" });
+        }));
         yield return ($"{type} with a contained resource without an id (dom-3)", Change(resource, r =>
         {
             var anonymous = ContainedPatient("c1");
@@ -195,6 +218,54 @@ internal static class ValidationMutants
         if (type == "Organization")
         {
             yield return ("Organization with a home address (org-2)", Change(resource, r => r["address"] = new JsonArray(new JsonObject { ["use"] = "home", ["city"] = "Springfield" })));
+        }
+
+        if (type == "Condition")
+        {
+            // con-4 and con-5 are answered from the codings where they hold (InvariantShortcuts): their violations, and the
+            // codings next to the ones that decide.
+            const string clinical = "http://terminology.hl7.org/CodeSystem/condition-clinical";
+            const string verification = "http://terminology.hl7.org/CodeSystem/condition-ver-status";
+            JsonObject Status(string system, params string[] codes) => new()
+            {
+                ["coding"] = new JsonArray(codes.Select(c => (JsonNode?)new JsonObject { ["system"] = system, ["code"] = c }).ToArray()),
+            };
+            yield return ("Condition abated while active (con-4)", Change(resource, r =>
+            {
+                r["clinicalStatus"] = Status(clinical, "active");
+                r["abatementDateTime"] = "2020-01-01";
+            }));
+            yield return ("Condition abated while active in another system (con-4)", Change(resource, r =>
+            {
+                r["clinicalStatus"] = Status("http://example.org/clinical", "resolved");
+                r["abatementDateTime"] = "2020-01-01";
+            }));
+            yield return ("Condition abated and resolved", Change(resource, r =>
+            {
+                r["clinicalStatus"] = Status(clinical, "active", "resolved");
+                r["abatementDateTime"] = "2020-01-01";
+            }));
+            yield return ("Condition abated and in remission", Change(resource, r =>
+            {
+                r["clinicalStatus"] = Status(clinical, "remission");
+                r["abatementString"] = "later";
+            }));
+            yield return ("Condition entered in error with a clinical status (con-5)", Change(resource, r =>
+            {
+                r["clinicalStatus"] = Status(clinical, "active");
+                r["verificationStatus"] = Status(verification, "confirmed", "entered-in-error");
+            }));
+            yield return ("Condition entered in error in another system, with a clinical status", Change(resource, r =>
+            {
+                r["clinicalStatus"] = Status(clinical, "active");
+                r["verificationStatus"] = Status("http://example.org/verification", "entered-in-error");
+            }));
+            yield return ("Condition entered in error without a clinical status", Change(resource, r =>
+            {
+                r.Remove("clinicalStatus");
+                r.Remove("abatementDateTime");
+                r["verificationStatus"] = Status(verification, "entered-in-error");
+            }));
         }
 
         if (type == "Observation")

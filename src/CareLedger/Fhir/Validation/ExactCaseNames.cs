@@ -17,6 +17,13 @@ internal static class ExactCaseNames
 {
     private static readonly Lazy<(HashSet<string> Elements, HashSet<string> ResourceTypes)> s_names = new(Build);
 
+    /// <summary>The same two sets, looked up by a name's UTF-8 bytes (every R4 name is ASCII).</summary>
+    private static readonly Lazy<(HashSet<string> Elements, HashSet<string> ResourceTypes)> s_utf8Names = new(() =>
+        (new HashSet<string>(s_names.Value.Elements, AsciiNameComparer.Instance), new HashSet<string>(s_names.Value.ResourceTypes, AsciiNameComparer.Instance)));
+
+    /// <summary>The longest name either scan looks up; a longer one is never exact.</summary>
+    private const int MaxNameBytes = 128;
+
     /// <summary>Every JSON property name an R4 type declares, exactly as spelled (for the tests' collision check).</summary>
     internal static IReadOnlyCollection<string> Elements => s_names.Value.Elements;
 
@@ -26,7 +33,7 @@ internal static class ExactCaseNames
         var (elements, resourceTypes) = s_names.Value;
         var lookup = elements.GetAlternateLookup<ReadOnlySpan<char>>();
         var typeLookup = resourceTypes.GetAlternateLookup<ReadOnlySpan<char>>();
-        Span<char> buffer = stackalloc char[128];
+        Span<char> buffer = stackalloc char[MaxNameBytes];
         try
         {
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 128 });
@@ -64,6 +71,164 @@ internal static class ExactCaseNames
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// What <see cref="AreExact"/> answers, for JSON that a <see cref="Utf8JsonReader"/> has already read as exactly one
+    /// well-formed value (the SDK's reader, which reads every token of the resource: <see cref="FhirSerialization.TryParseJsonUnchecked"/>),
+    /// without reading it again: a scan of its bytes for strings, where a string followed by a colon is a property name. It
+    /// needs no tokenizer because the JSON is known to be well formed: outside a string, a quote can only open one, and
+    /// inside, a quote closes it unless a backslash escapes it. The names are looked up by their bytes, not transcoded.
+    /// Same answer as <see cref="AreExact"/> on such JSON (<c>ExactCaseNamesTests</c>): an escaped or overlong name, or a
+    /// <c>resourceType</c> whose value is not a plain string naming an R4 resource type, is not exact.
+    /// </summary>
+    public static bool AreExactInWellFormed(ReadOnlySpan<byte> json)
+    {
+        var (elements, resourceTypes) = s_utf8Names.Value;
+        var lookup = elements.GetAlternateLookup<ReadOnlySpan<byte>>();
+        var i = 0;
+        while (true)
+        {
+            var open = json[i..].IndexOf((byte)'"');
+            if (open < 0)
+            {
+                return true;
+            }
+
+            var start = i + open + 1;
+            var end = StringEnd(json, start, out var escaped);
+            if (end < 0)
+            {
+                return false;
+            }
+
+            i = end + 1;
+            var next = SkipWhitespace(json, i);
+            if (next >= json.Length || json[next] != (byte)':')
+            {
+                continue;
+            }
+
+            var name = json[start..end];
+            if (escaped || name.Length > MaxNameBytes)
+            {
+                return false;
+            }
+
+            if (name.SequenceEqual("resourceType"u8))
+            {
+                var value = SkipWhitespace(json, next + 1);
+                if (value >= json.Length || json[value] != (byte)'"')
+                {
+                    return false;
+                }
+
+                var valueEnd = StringEnd(json, value + 1, out var valueEscaped);
+                if (valueEnd < 0 || valueEscaped || valueEnd - value - 1 > MaxNameBytes
+                    || !resourceTypes.GetAlternateLookup<ReadOnlySpan<byte>>().Contains(json[(value + 1)..valueEnd]))
+                {
+                    return false;
+                }
+
+                i = valueEnd + 1;
+            }
+            else if (!lookup.Contains(name.Length > 1 && name[0] == (byte)'_' ? name[1..] : name))
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Whether the bytes are JSON whitespace only (what may follow a complete JSON value).</summary>
+    public static bool IsWhitespace(ReadOnlySpan<byte> json) => SkipWhitespace(json, 0) == json.Length;
+
+    /// <summary>The index of the quote that closes the string whose content starts at <paramref name="start"/>, or -1.</summary>
+    private static int StringEnd(ReadOnlySpan<byte> json, int start, out bool escaped)
+    {
+        escaped = false;
+        var i = start;
+        while (true)
+        {
+            var at = json[i..].IndexOfAny((byte)'"', (byte)'\\');
+            if (at < 0)
+            {
+                return -1;
+            }
+
+            i += at;
+            if (json[i] == (byte)'"')
+            {
+                return i;
+            }
+
+            // A backslash escapes the next byte (in well-formed JSON: one of "\\/bfnrtu, none of which ends the string).
+            escaped = true;
+            i += 2;
+            if (i > json.Length)
+            {
+                return -1;
+            }
+        }
+    }
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> json, int i)
+    {
+        while (i < json.Length && json[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    /// <summary>Ordinal equality of ASCII names, also between a name and its UTF-8 bytes (a byte of 0x80 or more never matches).</summary>
+    private sealed class AsciiNameComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<byte>, string>
+    {
+        public static readonly AsciiNameComparer Instance = new();
+
+        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+
+        public int GetHashCode(string obj)
+        {
+            var hash = 2166136261u;
+            foreach (var c in obj)
+            {
+                hash = (hash ^ c) * 16777619u;
+            }
+
+            return (int)hash;
+        }
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        {
+            var hash = 2166136261u;
+            foreach (var b in alternate)
+            {
+                hash = (hash ^ b) * 16777619u;
+            }
+
+            return (int)hash;
+        }
+
+        public bool Equals(ReadOnlySpan<byte> alternate, string other)
+        {
+            if (alternate.Length != other.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < alternate.Length; i++)
+            {
+                if (alternate[i] != other[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public string Create(ReadOnlySpan<byte> alternate) => System.Text.Encoding.UTF8.GetString(alternate);
     }
 
     private static (HashSet<string>, HashSet<string>) Build()

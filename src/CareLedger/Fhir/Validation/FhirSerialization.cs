@@ -79,15 +79,24 @@ public static class FhirSerialization
     /// </summary>
     internal static Resource? TryParseJsonUnchecked(ReadOnlySpan<byte> utf8)
     {
-        if (utf8.IsEmpty || !ExactCaseNames.AreExact(utf8))
+        if (utf8.IsEmpty)
         {
             return null;
         }
 
         try
         {
+            // The names are checked after reading, on the bytes the reader has just read as one well-formed resource (the
+            // reader stays on the resource's closing brace): a second tokenizing pass over the same bytes is not needed.
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 128 });
-            return s_jsonUnchecked.TryDeserializeResource(reader, out var resource, out _) ? resource : null;
+            if (!s_jsonUnchecked.TryDeserializeResource(ref reader, out var resource, out _)
+                || reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0)
+            {
+                return null;
+            }
+
+            var read = checked((int)reader.BytesConsumed);
+            return ExactCaseNames.AreExactInWellFormed(utf8[..read]) && ExactCaseNames.IsWhitespace(utf8[read..]) ? resource : null;
         }
         catch (Exception e) when (e is JsonException or DeserializationFailedException or CodedException)
         {

@@ -15,6 +15,7 @@ internal sealed partial class CompiledBaseSpec
     private readonly BoundedMemo<(IAssertion, string)> unresolvedReferences = new(capacity: 50_000);
     private readonly BoundedMemo<(IAssertion, Type, string)> valueRules = new(capacity: 50_000);
     private readonly BoundedMemo<(IAssertion, string)> urlConditions = new(capacity: 10_000);
+    private readonly BoundedMemo<(IAssertion, Type, object)> numberRules = new(capacity: 10_000);
 
     /// <summary>One validation state per resource, as the Firely validator keeps one per run.</summary>
     [ThreadStatic]
@@ -34,7 +35,43 @@ internal sealed partial class CompiledBaseSpec
     [ThreadStatic]
     private static List<KeyValuePair<string, object>>? t_scratch;
 
+    /// <summary>dom-3 on the resource being certified, answered after the walk (<see cref="CompileInvariant"/>).</summary>
+    [ThreadStatic]
+    private static (FhirPathValidator Invariant, PocoNode Node)? t_deferredDom3;
+
+    /// <summary>The local references (<c>#id</c>) the walk has met in the resource being certified.</summary>
+    [ThreadStatic]
+    private static HashSet<string>? t_localReferences;
+
     private static ValidationState State => t_state ??= new ValidationState();
+
+    private static bool Defer(FhirPathValidator invariant, PocoNode node)
+    {
+        t_deferredDom3 = (invariant, node);
+        return true;
+    }
+
+    /// <summary>
+    /// dom-3 holds on a resource when every contained resource has an id and a Reference in the resource is exactly
+    /// <c>'#' + id</c> (the expression's other alternatives can only add matches): here, one of the references the walk met.
+    /// </summary>
+    private static bool EveryContainedIsReferenced(PocoNode node, HashSet<string>? references)
+    {
+        if (references is null || node.Poco is not DomainResource resource)
+        {
+            return false;
+        }
+
+        foreach (var contained in resource.Contained)
+        {
+            if (contained.Id is not { Length: > 0 } id || !references.Contains("#" + id))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// Extensions as Firely groups them: by url; a url that resolves to a definition is checked against it, an unknown one
@@ -84,6 +121,11 @@ internal sealed partial class CompiledBaseSpec
     /// </summary>
     private bool References(ReferencedInstanceValidator references, PocoNode node)
     {
+        if (node.Poco is ResourceReference { Reference: ['#', ..] local })
+        {
+            (t_localReferences ??= new HashSet<string>(StringComparer.Ordinal)).Add(local);
+        }
+
         if (references.AggregationRules is { Count: > 0 } || references.VersioningRules is not null and not ReferenceVersionRules.Either
             || node.Poco is not ResourceReference { Reference: { } text } reference)
         {
@@ -163,6 +205,13 @@ internal sealed partial class CompiledBaseSpec
     /// </summary>
     private bool ValueRule(IAssertion assertion, PocoNode node)
     {
+        if (node.GetType() == s_primitiveNodeType && node.Poco is PrimitiveType { JsonValue: int or bool, ElementId: null, Extension.Count: 0 } number)
+        {
+            // Integers and booleans as the reader builds them from JSON numbers and literals: the value is a boxed int or
+            // bool, whose equality is its value's, so the answer is remembered per type and value as for the texts below.
+            return numberRules.GetOrAdd((assertion, number.GetType(), number.JsonValue), (this, assertion, node), static s => s.Item1.Answer(s.assertion, s.node));
+        }
+
         if (node.GetType() != s_primitiveNodeType || node.Poco is not PrimitiveType { JsonValue: string value, ElementId: null, Extension.Count: 0 } primitive)
         {
             return Answer(assertion, node);

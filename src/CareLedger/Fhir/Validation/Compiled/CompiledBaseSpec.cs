@@ -85,7 +85,15 @@ internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, V
         t_lastElementWithContent = null;
         t_listedPoco = null;
         t_listedElements = null;
-        return check.Check(resource.ToPocoNode(ModelInfo.ModelInspector));
+        t_deferredDom3 = null;
+        t_localReferences?.Clear();
+        if (!check.Check(resource.ToPocoNode(ModelInfo.ModelInspector)))
+        {
+            return false;
+        }
+
+        // dom-3 on the resource, left until the walk has met its local references (CompileInvariant).
+        return t_deferredDom3 is not { } dom3 || EveryContainedIsReferenced(dom3.Node, t_localReferences) || Answer(dom3.Invariant, dom3.Node);
     }
 
     /// <summary>The check of a resource against its own type's schema; no check (never certain) for an unknown type.</summary>
@@ -252,15 +260,11 @@ internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, V
                     continue;
                 }
 
-                // Firely makes a node of every element (and throws on a value of no known kind) before looking at its name.
-                if (value is not (PrimitiveType or Base or IReadOnlyList<PrimitiveType> or IReadOnlyList<Base>))
-                {
-                    return false;
-                }
-
+                // Firely makes a node of every element (and throws on a value of no known kind) before looking at its name:
+                // such a value answers "not sure" whatever its name (classified once, where its nodes are made).
                 if (!byName.TryGetValue(name, out var check))
                 {
-                    if (allowMore)
+                    if (allowMore && IsNodeValue(value))
                     {
                         continue;
                     }
@@ -268,7 +272,17 @@ internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, V
                     return false;
                 }
 
-                if (check is not null && !check(ChildNodes(node, name, value)))
+                if (check is null)
+                {
+                    if (IsNodeValue(value))
+                    {
+                        continue;
+                    }
+
+                    return false;
+                }
+
+                if (ChildNodes(node, name, value) is not { } children || !check(children))
                 {
                     return false;
                 }
@@ -278,12 +292,15 @@ internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, V
         };
     }
 
+    /// <summary>Whether <c>PocoNode.Children()</c> can make a node of the value (any other kind of value makes it throw).</summary>
+    private static bool IsNodeValue(object value) => value is PrimitiveType or Base or IReadOnlyList<PrimitiveType> or IReadOnlyList<Base>;
+
     /// <summary>
     /// The child nodes <c>PocoNode.Children()</c> makes for one element (<c>PocoNode.nodeFor</c> in SDK 6.8: a primitive
     /// node or a node per value, indexed when the element repeats, each with this node as its parent), without the group
-    /// objects, list copies and iterators around them. A value of any other kind throws, as Firely's does ("not sure").
+    /// objects, list copies and iterators around them. Null for a value of any other kind, on which Firely's throws ("not sure").
     /// </summary>
-    private static PocoNode[] ChildNodes(PocoNode parent, string name, object value)
+    private static PocoNode[]? ChildNodes(PocoNode parent, string name, object value)
     {
         switch (value)
         {
@@ -308,7 +325,7 @@ internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, V
 
                 return nodes;
             default:
-                throw new InvalidOperationException($"unexpected value of element '{name}': {value.GetType()}");
+                return null;
         }
     }
 
@@ -317,6 +334,20 @@ internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, V
     private NodeCheck CompileInvariant(FhirPathValidator invariant)
     {
         var holds = InvariantShortcuts.For(invariant);
+        if (holds is not null && InvariantShortcuts.IsDom3(invariant))
+        {
+            // dom-3 on the resource being certified, when it contains something: instead of a walk of its own over the whole
+            // resource for the local references (ResourceReferences), it is answered after the compiled walk, from the local
+            // references that walk met (every Reference it checked, contained resources included: a subset of the
+            // references dom-3's descendants() reaches, so "every contained id is referenced" is still sufficient; when it
+            // is not met, Firely evaluates the expression, as before). The walk's answer is a conjunction of checks that
+            // change nothing, so answering one of them last does not change it.
+            return node => node.Parent is null && node.Poco is DomainResource { Contained.Count: > 0 }
+                    && (t_deferredDom3 is not { } deferred || (ReferenceEquals(deferred.Node, node) && ReferenceEquals(deferred.Invariant, invariant)))
+                ? Defer(invariant, node)
+                : holds(node.Poco) || Answer(invariant, node);
+        }
+
         var localReference = InvariantShortcuts.IsRef1(invariant);
         return (holds, localReference) switch
         {
@@ -426,10 +457,12 @@ internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, V
             return nodes => AnswerGroup(slices, nodes);
         }
 
-        var byType = new Dictionary<string, SliceValidator.SliceCase>(StringComparer.Ordinal);
+        // Each type's check is looked up once, on first use (schemas refer to themselves), not on every node.
+        var byType = new Dictionary<string, Lazy<Compiled<NodeCheck>>>(StringComparer.Ordinal);
         foreach (var slice in slices.Slices)
         {
-            byType.TryAdd(((FhirTypeLabelValidator)slice.Condition).Label, slice);
+            var assertion = slice.Assertion;
+            byType.TryAdd(((FhirTypeLabelValidator)slice.Condition).Label, new Lazy<Compiled<NodeCheck>>(() => Node(assertion)));
         }
 
         return nodes =>
@@ -437,7 +470,7 @@ internal sealed partial class CompiledBaseSpec(IElementSchemaResolver schemas, V
             for (var i = 0; i < nodes.Count; i++)
             {
                 if (((ITypedElement)nodes[i]).InstanceType is not { } type || !byType.TryGetValue(type, out var slice)
-                    || Node(slice.Assertion).Check is { } check && !check(nodes[i]))
+                    || slice.Value.Check is { } check && !check(nodes[i]))
                 {
                     return false;
                 }

@@ -17,6 +17,9 @@ namespace CareLedger.Fhir.Validation.Compiled;
 /// </summary>
 internal static class InvariantShortcuts
 {
+    private const string ConditionClinical = "http://terminology.hl7.org/CodeSystem/condition-clinical";
+    private const string ConditionVerStatus = "http://terminology.hl7.org/CodeSystem/condition-ver-status";
+
     private static readonly Dictionary<string, (string Expression, Func<Base, bool> Holds)> s_shortcuts = new(StringComparer.Ordinal)
     {
         ["dom-2"] = ("contained.contained.empty()", e => EveryContained(e, c => c is not DomainResource { Contained.Count: > 0 })),
@@ -36,8 +39,8 @@ internal static class InvariantShortcuts
         ["prr-1"] = ("orderDetail.empty() or code.exists()", e => e is ServiceRequest r && (r.OrderDetail.Count == 0 || r.Code is not null)),
         ["org-1"] = ("(identifier.count() + name.count()) > 0", e => e is Organization o && (o.Identifier.Count > 0 || o.NameElement is not null)),
         ["cpl-3"] = ("detail.empty() or reference.empty()", e => e is CarePlan.ActivityComponent a && (a.Detail is null || a.Reference is null)),
-        ["con-4"] = ("abatement.empty() or clinicalStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-clinical' and (code='resolved' or code='remission' or code='inactive')).exists()", e => e is Condition { Abatement: null }),
-        ["con-5"] = ("verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and code='entered-in-error').empty() or clinicalStatus.empty()", e => e is Condition c && (c.VerificationStatus is null || c.ClinicalStatus is null)),
+        ["con-4"] = ("abatement.empty() or clinicalStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-clinical' and (code='resolved' or code='remission' or code='inactive')).exists()", e => e is Condition c && (c.Abatement is null || c.ClinicalStatus is { } status && status.Coding.Exists(k => IsCoding(k, ConditionClinical, "resolved", "remission", "inactive")))),
+        ["con-5"] = ("verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and code='entered-in-error').empty() or clinicalStatus.empty()", e => e is Condition c && (c.VerificationStatus is null || c.ClinicalStatus is null || !c.VerificationStatus.Coding.Exists(k => IsCoding(k, ConditionVerStatus, "entered-in-error", null, null)))),
     };
 
     /// <summary>
@@ -53,6 +56,11 @@ internal static class InvariantShortcuts
     public static bool IsRef1(FhirPathValidator invariant) =>
         string.Equals(invariant.Key, "ref-1", StringComparison.Ordinal)
         && string.Equals(s_shortcuts["ref-1"].Expression, invariant.Expression, StringComparison.Ordinal);
+
+    /// <summary>Whether this is dom-3 as the shortcuts know it (the compiled checks answer it after their walk on the resource itself).</summary>
+    public static bool IsDom3(FhirPathValidator invariant) =>
+        string.Equals(invariant.Key, "dom-3", StringComparison.Ordinal)
+        && string.Equals(s_shortcuts["dom-3"].Expression, invariant.Expression, StringComparison.Ordinal);
 
     /// <summary>ref-1 also holds for a local reference that names a resource contained in the root resource.</summary>
     public static bool IsLocalReferenceToContained(PocoNode node, Func<PocoNode, string, Resource?> findContained) =>
@@ -96,6 +104,15 @@ internal static class InvariantShortcuts
 
         return true;
     }
+
+    /// <summary>
+    /// Whether <c>coding.where(system = '…' and (code = '…' or …))</c> selects this coding: both FHIRPath equalities are
+    /// exact string equalities of the values, true only where both values are present and equal (an absent value makes the
+    /// comparison empty, which <c>where</c> does not select).
+    /// </summary>
+    private static bool IsCoding(Coding coding, string system, string code, string? orCode, string? orCode2) =>
+        string.Equals(coding.System, system, StringComparison.Ordinal)
+        && coding.Code is { } value && (value == code || value == orCode || value == orCode2);
 
     private static bool EveryContained(Base element, Func<Resource, bool> holds) =>
         element is DomainResource resource && resource.Contained.TrueForAll(c => holds(c));

@@ -14,6 +14,9 @@ internal static class PrimitivePatterns
 {
     internal const string IdPattern = @"[A-Za-z0-9\-\.]{1,64}";
     internal const string StringPattern = @"[ \r\n\t\S]+";
+
+    /// <summary>The pattern Firely's schemas check a string's value against (not the StructureDefinition's regex extension).</summary>
+    internal const string AnyStringPattern = @"[\r\n\t\u0020-\uFFFF]*";
     internal const string DatePattern = @"([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1]))?)?";
     internal const string DateTimePattern = @"([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?";
     internal const string InstantPattern = @"([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))";
@@ -23,7 +26,8 @@ internal static class PrimitivePatterns
     {
         var type = primitive.GetType();
         return type == typeof(Id) ? string.Equals(pattern, IdPattern, StringComparison.Ordinal) && IsId(value)
-            : type == typeof(FhirString) ? string.Equals(pattern, StringPattern, StringComparison.Ordinal) && IsString(value)
+            : type == typeof(FhirString) ? (string.Equals(pattern, AnyStringPattern, StringComparison.Ordinal) && IsAnyString(value))
+                || (string.Equals(pattern, StringPattern, StringComparison.Ordinal) && IsString(value))
             : type == typeof(Date) ? string.Equals(pattern, DatePattern, StringComparison.Ordinal) && IsDate(value)
             : type == typeof(FhirDateTime) ? string.Equals(pattern, DateTimePattern, StringComparison.Ordinal) && IsDateTime(value)
             : type == typeof(Instant) && string.Equals(pattern, InstantPattern, StringComparison.Ordinal) && IsInstant(value);
@@ -59,6 +63,20 @@ internal static class PrimitivePatterns
         foreach (var c in value)
         {
             if (char.IsWhiteSpace(c) && c is not (' ' or '\r' or '\n' or '\t'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary><c>[\r\n\t\u0020-\uFFFF]*</c>: no control character other than CR, LF and tab (the empty string too).</summary>
+    internal static bool IsAnyString(ReadOnlySpan<char> value)
+    {
+        foreach (var c in value)
+        {
+            if (c < '\u0020' && c is not ('\r' or '\n' or '\t'))
             {
                 return false;
             }
