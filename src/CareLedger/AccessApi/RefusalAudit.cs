@@ -17,6 +17,9 @@ internal static class RefusalAudit
     // flag made for this note alone. Request features end with their request, as Items do.
     public static void NoteDoorConsulted(HttpContext context) => context.Features.Set(DoorConsulted.Note);
 
+    /// <summary>Whether <see cref="NoteDoorConsulted"/> was called for this request (not an earlier one on the same connection).</summary>
+    public static bool DoorWasConsulted(HttpContext context) => context.Features.Get<DoorConsulted>() is not null;
+
     /// <summary>Records the refusal if the host has an access layer (the node always has; a bare identity host has none).</summary>
     public static void Record(HttpContext context, int status, string reason)
     {
@@ -25,7 +28,7 @@ internal static class RefusalAudit
             return;
         }
 
-        if (status == StatusCodes.Status403Forbidden && context.Features.Get<DoorConsulted>() is not null)
+        if (status == StatusCodes.Status403Forbidden && DoorWasConsulted(context))
         {
             // A 403 that follows what the door withheld in this request (an inference or a provenance with no disclosed
             // record) is the door's decision, already recorded under this request's id: not a second refusal.
