@@ -34,7 +34,7 @@ public sealed class VaultFileModeTests : IDisposable
     public void The_vault_runs_in_wal_mode_with_full_sync_and_a_schema_version()
     {
         Assert.Equal("wal", _t.RawScalar<string>("PRAGMA journal_mode"));
-        Assert.Equal(1L, _t.RawScalar<long>("SELECT version FROM schema_version"));
+        Assert.Equal(2L, _t.RawScalar<long>("SELECT version FROM schema_version"));
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class VaultFileModeTests : IDisposable
         var error = Assert.Throws<NotSupportedException>(() => Vault.Open(_t.Options));
 
         Assert.Contains("99", error.Message, StringComparison.Ordinal);
-        _t.RawExecute("UPDATE schema_version SET version = 1");
+        _t.RawExecute("UPDATE schema_version SET version = 2");
     }
 
     public void Dispose() => _t.Dispose();

@@ -39,7 +39,7 @@ public sealed class VaultPostgresTests : IDisposable
         var error = Assert.Throws<NotSupportedException>(() => Vault.Open(_t.Options));
 
         Assert.Contains("99", error.Message, StringComparison.Ordinal);
-        _t.RawExecute("UPDATE schema_version SET version = 1");
+        _t.RawExecute("UPDATE schema_version SET version = 2");
         _t.Reopen();
     }
 

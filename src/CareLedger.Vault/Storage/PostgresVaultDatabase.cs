@@ -113,6 +113,15 @@ internal sealed class PostgresVaultDatabase : VaultDatabase
         using var version = writer.CreateCommand();
         version.CommandText = "SELECT version FROM schema_version";
         var found = version.ExecuteScalar();
+        if (found is 1L)
+        {
+            using var migrate = writer.CreateCommand();
+            migrate.CommandText = VaultSchema.MigratePostgresV1;
+            migrate.ExecuteNonQuery();
+            transaction.Commit();
+            return;
+        }
+
         if (found is not long v || v != VaultSchema.Version)
         {
             throw new NotSupportedException(

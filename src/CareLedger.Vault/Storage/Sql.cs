@@ -108,7 +108,14 @@ internal static class Sql
 
     private static string BuildInsertLiveIndex(int table, int rows) =>
         $"INSERT INTO {s_liveIndexTables[table]} (resource_id, resource_type, {string.Join(", ", s_liveIndexColumns[table])}) VALUES "
-        + string.Join(", ", Enumerable.Range(0, rows).Select(i => $"(@resource, @type, {string.Join(", ", s_liveIndexColumns[table].Select(c => $"@{c}{i}"))})"));
+        + string.Join(", ", Enumerable.Range(0, rows).Select(i => $"(@resource, @type, {string.Join(", ", s_liveIndexColumns[table].Select(c => $"@{c}{i}"))})"))
+        + OnRepeatedRow;
+
+    /// <summary>
+    /// A search table holds a row once per resource (its primary key, schema 2, ADR 0017): a repeated entry of one version
+    /// (the same code twice) is skipped. Searches ask whether a resource has a row, so nothing they answer changes.
+    /// </summary>
+    private const string OnRepeatedRow = " ON CONFLICT DO NOTHING";
 
     public const string SelectStaged =
         "SELECT v.resource_id, v.version, v.deleted, v.last_updated_unix_ms, v.committed, v.tx_id, "
@@ -126,15 +133,15 @@ internal static class Sql
 
     public const string PublishTokens =
         "INSERT INTO token_index (resource_id, resource_type, param, kind, token) "
-        + "SELECT @resource, @type, param, kind, token FROM staged_index WHERE version_id = @staging AND token IS NOT NULL";
+        + "SELECT @resource, @type, param, kind, token FROM staged_index WHERE version_id = @staging AND token IS NOT NULL" + OnRepeatedRow;
 
     public const string PublishNumbers =
         "INSERT INTO number_index (resource_id, resource_type, param, value) "
-        + "SELECT @resource, @type, param, number FROM staged_index WHERE version_id = @staging AND number IS NOT NULL";
+        + "SELECT @resource, @type, param, number FROM staged_index WHERE version_id = @staging AND number IS NOT NULL" + OnRepeatedRow;
 
     public const string PublishDates =
         "INSERT INTO date_index (resource_id, resource_type, param, start_ms, end_ms) "
-        + "SELECT @resource, @type, param, start_ms, end_ms FROM staged_index WHERE version_id = @staging AND start_ms IS NOT NULL";
+        + "SELECT @resource, @type, param, start_ms, end_ms FROM staged_index WHERE version_id = @staging AND start_ms IS NOT NULL" + OnRepeatedRow;
 
     public const string DeleteStagedIndex = "DELETE FROM staged_index WHERE version_id = @staging";
 
@@ -161,11 +168,11 @@ internal static class Sql
         "DELETE FROM number_index WHERE resource_id IN " + ResourcesOfTransaction,
         "DELETE FROM date_index WHERE resource_id IN " + ResourcesOfTransaction,
         "INSERT INTO token_index (resource_id, resource_type, param, kind, token) "
-            + "SELECT v.resource_id, r.resource_type, s.param, s.kind, s.token " + PublishFromTransaction + "s.token IS NOT NULL",
+            + "SELECT v.resource_id, r.resource_type, s.param, s.kind, s.token " + PublishFromTransaction + "s.token IS NOT NULL" + OnRepeatedRow,
         "INSERT INTO number_index (resource_id, resource_type, param, value) "
-            + "SELECT v.resource_id, r.resource_type, s.param, s.number " + PublishFromTransaction + "s.number IS NOT NULL",
+            + "SELECT v.resource_id, r.resource_type, s.param, s.number " + PublishFromTransaction + "s.number IS NOT NULL" + OnRepeatedRow,
         "INSERT INTO date_index (resource_id, resource_type, param, start_ms, end_ms) "
-            + "SELECT v.resource_id, r.resource_type, s.param, s.start_ms, s.end_ms " + PublishFromTransaction + "s.start_ms IS NOT NULL",
+            + "SELECT v.resource_id, r.resource_type, s.param, s.start_ms, s.end_ms " + PublishFromTransaction + "s.start_ms IS NOT NULL" + OnRepeatedRow,
         "DELETE FROM staged_index WHERE version_id IN (SELECT id FROM versions WHERE committed = 0 AND tx_id = @tx)",
         "UPDATE resources SET current_version = v.version, current_deleted = v.deleted, last_updated_unix_ms = v.last_updated_unix_ms "
             + "FROM versions v WHERE v.resource_id = resources.id AND v.committed = 0 AND v.tx_id = @tx",
