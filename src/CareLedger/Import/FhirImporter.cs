@@ -32,10 +32,11 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
     private const int IndependentRank = 2;
 
     /// <summary>
-    /// Independent files committing at once: enough to fill a group commit (one ledger transaction holds up to 512
-    /// records, a Synthea patient bundle about 100) while the next file is parsed and validated.
+    /// Independent files prepared and committing at once: enough to fill a group commit (one ledger transaction holds up
+    /// to 512 records, a Synthea patient bundle about 100) while the next ones are prepared and the next file is parsed and
+    /// validated (eight gave 24–27 groups for the 62 files of `bench fhir --copies 5`, four 37–43; docs/benchmarks.md).
     /// </summary>
-    private const int MaxFilesInFlight = 4;
+    private const int MaxFilesInFlight = 8;
     private readonly BundleProcessor processor = new(service);
 
     public async Task<ImportReport> ImportAsync(IReadOnlyList<string> paths, IProgress<ImportProgress>? progress, CancellationToken ct)
@@ -65,8 +66,11 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
             }
 
             // Patient bundles do not refer to each other: several are in flight, so the repository commits them together.
+            // Each is prepared on the pool (ADR 0015, second amendment): a bundle's plan, references, index, canonical JSON
+            // and access decisions run synchronously up to its commit, and on this loop they made the files' preparation
+            // serial, the next load wait for it, and the repository's groups hold one file each.
             await DrainAsync(inFlight, inFlight.Count - MaxFilesInFlight + 1, tally, conflicted);
-            inFlight.Add(ImportFileAsync(loaded, state, ct));
+            inFlight.Add(Task.Run(() => ImportFileAsync(loaded, state, ct), ct));
         }
 
         await DrainAsync(inFlight, inFlight.Count, tally, conflicted);
