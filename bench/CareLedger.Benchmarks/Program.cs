@@ -6,10 +6,12 @@ using CareLedger.Benchmarks.Portal;
 // Load runs that need a whole node and concurrent clients rather than BenchmarkDotNet's loop:
 //   dotnet run -c Release --project bench/CareLedger.Benchmarks -- door     (the door's overhead on FHIR reads)
 //   dotnet run -c Release --project bench/CareLedger.Benchmarks -- portal   (page load of the patient timeline in Chromium)
+//   dotnet run -c Release --project bench/CareLedger.Benchmarks -- audit    (the audit trail's CPU per record, alone)
 //   dotnet run -c Release --project bench/CareLedger.Benchmarks -- certify  (the import loader's parse + certify, one thread)
 return args switch
 {
     ["door", .. var rest] => await DoorOverheadLoad.RunAsync(rest),
+    ["audit", .. var rest] => await AuditTrailLoad.RunAsync(rest),
     ["portal", .. var rest] => await PortalTimelineLoad.RunAsync(rest),
     ["certify", .. var rest] => CareLedger.Benchmarks.Fhir.CertifyLoad.Run(rest),
     _ => Run(args),
