@@ -11,6 +11,9 @@ public sealed partial class AuditTrail
     /// <summary>The kind of the ledger <c>Anchor</c> transaction that commits to one batch.</summary>
     public const string AnchorKind = "audit-batch";
 
+    /// <summary>The shortest wait <see cref="ManualResetEventSlim.Wait(TimeSpan)"/> does not round down to none.</summary>
+    private static readonly TimeSpan ShortestWait = TimeSpan.FromMilliseconds(1);
+
     /// <summary>
     /// The loop, on its own thread: it blocks in SQLite's fsync and in waiting for the ledger, and must keep running
     /// when request threads block in <see cref="Record"/> on a full queue, so its own waits need no pool thread.
@@ -95,8 +98,12 @@ public sealed partial class AuditTrail
                 return;
             }
 
+            // Less than a millisecond left: the batch is taken now, up to a millisecond early (never late: ADR 0004).
+            // ManualResetEventSlim.Wait rounds a TimeSpan down to whole milliseconds, so a wait for less than one returned
+            // at once and this loop spun on the clock for the batch's last millisecond: 13-16 % of the trail thread's CPU
+            // (perf of `bench audit`, docs/benchmarks.md).
             var remaining = options.BatchInterval - Stopwatch.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero)
+            if (remaining < ShortestWait)
             {
                 return;
             }
