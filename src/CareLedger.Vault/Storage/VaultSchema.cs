@@ -171,7 +171,6 @@ internal static class VaultSchema
         UPDATE schema_version SET version = 2;
         """;
 
-
     public const string CreatePostgres = """
         CREATE TABLE schema_version (version bigint NOT NULL);
 

@@ -13,8 +13,10 @@ namespace CareLedger.AccessApi;
 internal static class RefusalAudit
 {
     /// <summary>Notes that the request's caller went to the door, which records every decision it makes for it.</summary>
-    // A request feature, not an entry in HttpContext.Items: on every FHIR read, Items would be a dictionary and a boxed
-    // flag made for this note alone. Request features end with their request, as Items do.
+    /// <remarks>
+    /// A request feature, not an entry in <c>HttpContext.Items</c>: on every FHIR read, Items would be a dictionary and a
+    /// boxed flag made for this note alone. Request features end with their request, as Items do.
+    /// </remarks>
     public static void NoteDoorConsulted(HttpContext context) => context.Features.Set(DoorConsulted.Note);
 
     /// <summary>Whether <see cref="NoteDoorConsulted"/> was called for this request (not an earlier one on the same connection).</summary>
