@@ -37,13 +37,15 @@ namespace CareLedger.Benchmarks.Access;
 /// only counts its records, which splits the door's cost into the decision and the audit record's queueing, encoding,
 /// writing and anchoring.
 /// Run: dotnet run -c Release --project bench/CareLedger.Benchmarks -- door [--clients 8] [--reads 2000] [--rounds 5]
-/// [--only http|process] [--modes off,system,clinician,decision] [--alloc-types] — the last three narrow a run to what a profiler
-/// (<c>perf record</c>) should see alone; the overhead column then needs door off among the modes. The mode
+/// [--only http|process] [--modes off,system,clinician,decision] [--alloc-types] [--patients N] — --only, --modes and
+/// --alloc-types narrow a run to what a profiler (<c>perf record</c>) should see alone; the overhead column then needs door off among the modes. The mode
 /// <c>off+token</c> (only when named) sends the clinician's bearer token to the door-less route. <c>--decision-cache off</c>
 /// runs the node with the door's consent-decision cache turned off (docs/adr/0012), to compare with it on in one build.
 /// <c>--token-alg rs256</c> signs the bearer tokens with the node's RSA key instead of its ES256 access-token key
 /// (docs/adr/0014; the node accepts both), to compare the two token sizes in one build. <c>--alloc-types</c> prints what
-/// the timed reads allocated by type (the runtime's allocation ticks; run one mode at a time).
+/// the timed reads allocated by type (the runtime's allocation ticks; run one mode at a time). <c>--patients N</c> spreads
+/// the 400 Observations over N patients, each with the same consent (default 1): the audit trail's index by patient then
+/// takes records on N leaves instead of one, as on a node serving many patients.
 /// </summary>
 internal static class DoorOverheadLoad
 {
@@ -70,6 +72,12 @@ internal static class DoorOverheadLoad
             throw new ArgumentException($"--decision-cache: '{decisionCache}' is not on or off");
         }
 
+        var patients = Option(args, "--patients", 1);
+        if (patients is < 1 or > Observations)
+        {
+            throw new ArgumentException($"--patients: {patients} is not between 1 and {Observations}");
+        }
+
         var tokenAlgorithm = Text(args, "--token-alg") ?? "es256";
         if (tokenAlgorithm is not ("es256" or "rs256"))
         {
@@ -88,8 +96,8 @@ internal static class DoorOverheadLoad
                     OrganisationName = Organisation,
                     DecisionCacheCapacity = decisionCache == "off" ? 0 : null,
                 }, CancellationToken.None);
-            var (practitioner, ids) = await SeedAsync(node);
-            Console.WriteLine($"node: 1 patient, {ids.Length} Observations (~1 KiB each), a consent permitting {practitioner} (TREAT), a licence on the ledger; decision cache {decisionCache}; bearer tokens {tokenAlgorithm.ToUpperInvariant()}");
+            var (practitioner, ids) = await SeedAsync(node, patients);
+            Console.WriteLine($"node: {patients} patient{(patients == 1 ? "" : "s")}, {ids.Length} Observations (~1 KiB each), a consent permitting {practitioner} (TREAT), a licence on the ledger; decision cache {decisionCache}; bearer tokens {tokenAlgorithm.ToUpperInvariant()}");
             // What the runtime runs with: `careledger` runs server GC without dynamic PGO (src/CareLedger/CareLedger.csproj);
             // this project sets the same, so that the door is measured as the node runs it (docs/benchmarks.md).
             Console.WriteLine($"runtime: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {Environment.ProcessorCount} processors, "
@@ -404,12 +412,40 @@ internal static class DoorOverheadLoad
         _ => "door on, clinician under consent",
     };
 
-    private static async Task<(string Practitioner, string[] Observations)> SeedAsync(CareLedgerNode node)
+    private static async Task<(string Practitioner, string[] Observations)> SeedAsync(CareLedgerNode node, int patientCount)
     {
         var ct = CancellationToken.None;
         var custodian = FhirCaller.Custodian(Organisation, "bench-seed");
         await node.Fhir.UpdateAsync(custodian, "Practitioner", "bench-dr", new Practitioner { Id = "bench-dr", Active = true }, null, ct);
         var practitioner = "Practitioner/bench-dr";
+        var patients = new string[patientCount];
+        for (var p = 0; p < patientCount; p++)
+        {
+            patients[p] = await SeedPatientAsync(node, custodian, practitioner, ct);
+        }
+
+        var board = await node.Credentials.EnsureIssuerKeyAsync("Bench board", ct);
+        await node.Credentials.IssueAsync(board, practitioner, new PractitionerLicence("BENCH-1", "general practice"), DateTimeOffset.UtcNow.AddYears(1), ct);
+
+        var note = string.Concat(Enumerable.Repeat("lorem ipsum ", 55));
+        // Observation i belongs to patient i mod N, so that consecutive reads go to different patients.
+        var ids = await Task.WhenAll(Enumerable.Range(0, Observations).Select(async i => (await node.Fhir.CreateAsync(custodian, new Observation
+        {
+            Status = ObservationStatus.Final,
+            Category = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs")],
+            Code = new CodeableConcept("http://loinc.org", "8867-4", "Heart rate"),
+            Subject = new ResourceReference($"Patient/{patients[i % patientCount]}"),
+            Effective = new FhirDateTime(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(i)),
+            Value = new Quantity(60 + (i % 40), "/min", "http://unitsofmeasure.org"),
+            Note = [new Annotation { Text = new Markdown(note) }],
+        }, null, ct)).Id));
+        await node.Audit.FlushAsync(ct);
+        return (practitioner, ids);
+    }
+
+    /// <summary>A patient whose consent permits the benchmark's practitioner to read for treatment.</summary>
+    private static async Task<string> SeedPatientAsync(CareLedgerNode node, FhirCaller custodian, string practitioner, CancellationToken ct)
+    {
         var patient = (await node.Fhir.CreateAsync(custodian, new Patient { Gender = AdministrativeGender.Female, BirthDate = "1970-01-01" }, null, ct)).Id;
         await node.Fhir.CreateAsync(custodian, new Hl7.Fhir.Model.Consent
         {
@@ -429,22 +465,7 @@ internal static class DoorOverheadLoad
                 Purpose = [new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", "TREAT")],
             },
         }, null, ct);
-        var board = await node.Credentials.EnsureIssuerKeyAsync("Bench board", ct);
-        await node.Credentials.IssueAsync(board, practitioner, new PractitionerLicence("BENCH-1", "general practice"), DateTimeOffset.UtcNow.AddYears(1), ct);
-
-        var note = string.Concat(Enumerable.Repeat("lorem ipsum ", 55));
-        var ids = await Task.WhenAll(Enumerable.Range(0, Observations).Select(async i => (await node.Fhir.CreateAsync(custodian, new Observation
-        {
-            Status = ObservationStatus.Final,
-            Category = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs")],
-            Code = new CodeableConcept("http://loinc.org", "8867-4", "Heart rate"),
-            Subject = new ResourceReference($"Patient/{patient}"),
-            Effective = new FhirDateTime(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(i)),
-            Value = new Quantity(60 + (i % 40), "/min", "http://unitsofmeasure.org"),
-            Note = [new Annotation { Text = new Markdown(note) }],
-        }, null, ct)).Id));
-        await node.Audit.FlushAsync(ct);
-        return (practitioner, ids);
+        return patient;
     }
 
     /// <summary>
