@@ -9,16 +9,17 @@ namespace CareLedger.Tests.Identity;
 public sealed class ValidatedTokenCacheTests
 {
     private static readonly CallerContext Caller = new("sub-1", CareLedgerRole.System, null, "Org", null, ScopeSet.Parse("system/*.rs"), "c1");
+    private static readonly ValidatedCaller Validated = new(Caller);
 
     [Fact]
     public void A_validated_token_is_remembered_until_it_expires_and_not_a_moment_longer()
     {
         var clock = new ManualClock(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
         var cache = new ValidatedTokenCache(clock);
-        cache.Add("token-a", Caller, clock.GetUtcNow().AddMinutes(15));
+        cache.Add("token-a", Validated, clock.GetUtcNow().AddMinutes(15));
 
         Assert.True(cache.TryGet("token-a", out var found));
-        Assert.Same(Caller, found);
+        Assert.Same(Caller, found.Caller);
         Assert.False(cache.TryGet("token-b", out _));
 
         clock.Advance(TimeSpan.FromMinutes(15));
@@ -31,8 +32,8 @@ public sealed class ValidatedTokenCacheTests
         var clock = new ManualClock(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
         var cache = new ValidatedTokenCache(clock);
 
-        cache.Add("no-exp", Caller, null);
-        cache.Add("expired", Caller, clock.GetUtcNow().AddSeconds(-1));
+        cache.Add("no-exp", Validated, null);
+        cache.Add("expired", Validated, clock.GetUtcNow().AddSeconds(-1));
 
         Assert.False(cache.TryGet("no-exp", out _));
         Assert.False(cache.TryGet("expired", out _));
@@ -43,10 +44,10 @@ public sealed class ValidatedTokenCacheTests
     {
         var clock = new ManualClock(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
         var cache = new ValidatedTokenCache(clock, capacity: 2);
-        cache.Add("t1", Caller, clock.GetUtcNow().AddMinutes(1));
-        cache.Add("t2", Caller, clock.GetUtcNow().AddMinutes(1));
+        cache.Add("t1", Validated, clock.GetUtcNow().AddMinutes(1));
+        cache.Add("t2", Validated, clock.GetUtcNow().AddMinutes(1));
 
-        cache.Add("t3", Caller, clock.GetUtcNow().AddMinutes(1));
+        cache.Add("t3", Validated, clock.GetUtcNow().AddMinutes(1));
 
         Assert.False(cache.TryGet("t1", out _));
         Assert.True(cache.TryGet("t3", out _));
@@ -59,10 +60,10 @@ public sealed class ValidatedTokenCacheTests
         var cache = new ValidatedTokenCache(clock);
         var clinician = new CallerContext("acct-7", CareLedgerRole.Clinician, FhirReference.Parse("Practitioner/dr-7"), "Org", null,
             ScopeSet.Parse("user/Observation.rs"), "app");
-        cache.Add("token-c", clinician, clock.GetUtcNow().AddMinutes(5));
+        cache.Add("token-c", new ValidatedCaller(clinician), clock.GetUtcNow().AddMinutes(5));
 
-        Assert.True(cache.TryGetValidated("token-c", out var first));
-        Assert.True(cache.TryGetValidated("token-c", out var second));
+        Assert.True(cache.TryGet("token-c", out var first));
+        Assert.True(cache.TryGet("token-c", out var second));
         Assert.Same(first, second);
         Assert.Same(clinician, first.Caller);
         Assert.Same(first.Accessor, second.Accessor);
@@ -75,7 +76,6 @@ public sealed class ValidatedTokenCacheTests
         Assert.False(first.Accessor.Scopes.Permits("Patient", AccessAction.Read));
 
         clock.Advance(TimeSpan.FromMinutes(5));
-        Assert.False(cache.TryGetValidated("token-c", out _));
         Assert.False(cache.TryGet("token-c", out _));
     }
 

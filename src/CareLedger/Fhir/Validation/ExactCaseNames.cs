@@ -21,65 +21,23 @@ internal static class ExactCaseNames
     private static readonly Lazy<(HashSet<string> Elements, HashSet<string> ResourceTypes)> s_utf8Names = new(() =>
         (new HashSet<string>(s_names.Value.Elements, AsciiNameComparer.Instance), new HashSet<string>(s_names.Value.ResourceTypes, AsciiNameComparer.Instance)));
 
-    /// <summary>The longest name either scan looks up; a longer one is never exact.</summary>
+    /// <summary>The longest name the scan looks up; a longer one is never exact.</summary>
     private const int MaxNameBytes = 128;
 
-    /// <summary>Every JSON property name an R4 type declares, exactly as spelled (for the tests' collision check).</summary>
+    /// <summary>Every JSON property name an R4 type declares, exactly as spelled (for the tests' collision check and reference scan).</summary>
     internal static IReadOnlyCollection<string> Elements => s_names.Value.Elements;
 
-    /// <summary>True if every property name and every <c>resourceType</c> value is spelled exactly as R4 spells it; false also for malformed JSON.</summary>
-    public static bool AreExact(ReadOnlySpan<byte> utf8)
-    {
-        var (elements, resourceTypes) = s_names.Value;
-        var lookup = elements.GetAlternateLookup<ReadOnlySpan<char>>();
-        var typeLookup = resourceTypes.GetAlternateLookup<ReadOnlySpan<char>>();
-        Span<char> buffer = stackalloc char[MaxNameBytes];
-        try
-        {
-            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 128 });
-            var nextIsResourceType = false;
-            while (reader.Read())
-            {
-                if (reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    if (reader.ValueIsEscaped || reader.ValueSpan.Length > buffer.Length)
-                    {
-                        return false;
-                    }
-
-                    var name = buffer[..reader.CopyString(buffer)];
-                    nextIsResourceType = name.SequenceEqual("resourceType");
-                    if (!nextIsResourceType && !lookup.Contains(name.Length > 1 && name[0] == '_' ? name[1..] : name))
-                    {
-                        return false;
-                    }
-                }
-                else if (nextIsResourceType)
-                {
-                    nextIsResourceType = false;
-                    if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.ValueSpan.Length > buffer.Length
-                        || !typeLookup.Contains(buffer[..reader.CopyString(buffer)]))
-                    {
-                        return false;
-                    }
-                }
-            }
-
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
+    /// <summary>Every R4 resource type name (for the tests' reference scan).</summary>
+    internal static IReadOnlyCollection<string> ResourceTypes => s_names.Value.ResourceTypes;
 
     /// <summary>
-    /// What <see cref="AreExact"/> answers, for JSON that a <see cref="Utf8JsonReader"/> has already read as exactly one
+    /// True if every property name and every <c>resourceType</c> value is spelled exactly as R4 spells it, for JSON that a
+    /// <see cref="Utf8JsonReader"/> has already read as exactly one
     /// well-formed value (the SDK's reader, which reads every token of the resource: <see cref="FhirSerialization.TryParseJsonUnchecked"/>),
     /// without reading it again: a scan of its bytes for strings, where a string followed by a colon is a property name. It
     /// needs no tokenizer because the JSON is known to be well formed: outside a string, a quote can only open one, and
     /// inside, a quote closes it unless a backslash escapes it. The names are looked up by their bytes, not transcoded.
-    /// Same answer as <see cref="AreExact"/> on such JSON (<c>ExactCaseNamesTests</c>): an escaped or overlong name, or a
+    /// Same answer as a tokenizing scan on such JSON (<c>ExactCaseNamesTests</c> keeps one as the reference): an escaped or overlong name, or a
     /// <c>resourceType</c> whose value is not a plain string naming an R4 resource type, is not exact.
     /// </summary>
     public static bool AreExactInWellFormed(ReadOnlySpan<byte> json)

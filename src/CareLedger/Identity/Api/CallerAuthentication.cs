@@ -7,22 +7,15 @@ namespace CareLedger.Identity.Api;
 /// <summary>Validates the request's bearer token (OpenIddict validation against this node's own server) into a <see cref="CallerContext"/>.</summary>
 public static class CallerAuthentication
 {
-    /// <summary>The caller, or the 401 to answer with.</summary>
-    public static async ValueTask<(CallerContext? Caller, OperationOutcomeResult? Failure)> AuthenticateAsync(HttpContext context)
-    {
-        var (validated, failure) = await AuthenticateValidatedAsync(context);
-        return (validated?.Caller, failure);
-    }
-
-    /// <summary>As <see cref="AuthenticateAsync"/>, with the door's view of the caller (kept with the token in the cache).</summary>
-    public static ValueTask<(ValidatedCaller? Caller, OperationOutcomeResult? Failure)> AuthenticateValidatedAsync(HttpContext context)
+    /// <summary>The caller with the door's view of it (kept with the token in the cache), or the 401 to answer with.</summary>
+    public static ValueTask<(ValidatedCaller? Caller, OperationOutcomeResult? Failure)> AuthenticateAsync(HttpContext context)
     {
         var cache = context.RequestServices.GetService<ValidatedTokenCache>();
         var header = context.Request.Headers.Authorization.ToString();
         var token = BearerToken(header);
         // A token validated before: answered without an async state machine (the common case, every request but a
         // token's first).
-        return !token.IsEmpty && cache is not null && cache.TryGetValidated(token, out var known)
+        return !token.IsEmpty && cache is not null && cache.TryGet(token, out var known)
             ? ValueTask.FromResult<(ValidatedCaller?, OperationOutcomeResult?)>((known, null))
             : ValidateAsync(context, cache, header);
     }
@@ -30,7 +23,6 @@ public static class CallerAuthentication
     private static async ValueTask<(ValidatedCaller? Caller, OperationOutcomeResult? Failure)> ValidateAsync(HttpContext context, ValidatedTokenCache? cache,
         string header)
     {
-
         var result = await context.AuthenticateAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         if (result.Succeeded)
         {
@@ -40,9 +32,9 @@ public static class CallerAuthentication
             }
 
             var caller = new ValidatedCaller(principal);
-            if (!BearerToken(header).IsEmpty)
+            if (BearerToken(header) is { IsEmpty: false } token)
             {
-                cache?.Add(BearerToken(header), caller, result.Principal.GetExpirationDate());
+                cache?.Add(token, caller, result.Principal.GetExpirationDate());
             }
 
             return (caller, null);

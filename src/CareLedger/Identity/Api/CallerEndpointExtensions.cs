@@ -32,7 +32,7 @@ public static class CallerEndpointExtensions
         public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
         {
             var http = context.HttpContext;
-            var (validated, failure) = await CallerAuthentication.AuthenticateValidatedAsync(http);
+            var (validated, failure) = await CallerAuthentication.AuthenticateAsync(http);
             if (validated is null)
             {
                 AccessApi.RefusalAudit.Record(http, failure!.StatusCode, failure.Diagnostics);

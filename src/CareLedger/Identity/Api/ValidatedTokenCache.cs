@@ -24,15 +24,8 @@ public sealed class ValidatedTokenCache(TimeProvider time, int capacity = 10_000
 
     private readonly ConcurrentDictionary<TokenDigest, (ValidatedCaller Caller, DateTimeOffset Expires)> entries = new();
 
-    public bool TryGet(ReadOnlySpan<char> token, out CallerContext caller)
-    {
-        var found = TryGetValidated(token, out var validated);
-        caller = found ? validated.Caller : null!;
-        return found;
-    }
-
-    /// <summary>As <see cref="TryGet"/>, with the door's view of the caller made when the token was added.</summary>
-    public bool TryGetValidated(ReadOnlySpan<char> token, out ValidatedCaller caller)
+    /// <summary>The caller of a token validated before and not yet expired, with the door's view of it made when it was added.</summary>
+    public bool TryGet(ReadOnlySpan<char> token, out ValidatedCaller caller)
     {
         if (entries.TryGetValue(TokenDigest.Of(token), out var entry) && entry.Expires > time.GetUtcNow())
         {
@@ -43,8 +36,6 @@ public sealed class ValidatedTokenCache(TimeProvider time, int capacity = 10_000
         caller = null!;
         return false;
     }
-
-    public void Add(ReadOnlySpan<char> token, CallerContext caller, DateTimeOffset? expires) => Add(token, new ValidatedCaller(caller), expires);
 
     public void Add(ReadOnlySpan<char> token, ValidatedCaller caller, DateTimeOffset? expires)
     {
