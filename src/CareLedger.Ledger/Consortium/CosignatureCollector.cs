@@ -130,12 +130,46 @@ public sealed class CosignatureCollector
         return advanced;
     }
 
+    /// <summary>
+    /// The largest checkpoint beyond the settled size that a quorum of the newest settled set cosigned, or null. It is
+    /// never a commit point (its own set is not known yet), only what a member can tell about sizes it has not reached:
+    /// one that applied every message of the stream and still holds fewer leaves than this judged some transaction
+    /// differently from the quorum. Without it such a member, short by the very transaction it refused, would wait for
+    /// its tree to reach the size forever and never raise its alarm.
+    /// </summary>
+    public CommitPoint? QuorumBeyondSettled()
+    {
+        var settled = settledThrough();
+        if (settled == long.MaxValue)
+            return null;
+        var (keys, quorum) = membersAt(settled);
+        CommitPoint? largest = null;
+        foreach (var (text, candidate) in byText)
+        {
+            if (candidate.Checkpoint.Size <= Math.Max(settled, largest?.Size ?? 0))
+                continue;
+            largest = QuorumOf(text, candidate, keys, quorum) ?? largest;
+        }
+
+        return largest;
+    }
+
     /// <summary>Counts the kept signatures by the (settled) set in force at the checkpoint's size.</summary>
     private bool Judge(string text, Candidate candidate)
     {
         candidate.Judged = true;
         var size = candidate.Checkpoint.Size;
         var (keys, quorum) = membersAt(size);
+        if (QuorumOf(text, candidate, keys, quorum) is not { } reached)
+            return false;
+        CommitPoint = reached;
+        DropCandidatesUpTo(size);
+        return true;
+    }
+
+    /// <summary>The checkpoint with the kept signatures of <paramref name="keys"/>' distinct members, if they are at least <paramref name="quorum"/>.</summary>
+    private static CommitPoint? QuorumOf(string text, Candidate candidate, MemberKeys keys, int quorum)
+    {
         var cosigners = new Dictionary<string, NoteSignature>(StringComparer.Ordinal);
         foreach (var (signature, verifiedWith) in candidate.Signatures)
         {
@@ -145,11 +179,9 @@ public sealed class CosignatureCollector
         }
 
         if (cosigners.Count < quorum)
-            return false;
+            return null;
         var names = cosigners.Keys.Order(StringComparer.Ordinal).ToArray();
-        CommitPoint = new CommitPoint(candidate.Checkpoint, new SignedNote(text, names.Select(n => cosigners[n])), names);
-        DropCandidatesUpTo(size);
-        return true;
+        return new CommitPoint(candidate.Checkpoint, new SignedNote(text, names.Select(n => cosigners[n])), names);
     }
 
     private void DropCandidatesUpTo(long size)

@@ -882,7 +882,17 @@ internal sealed class JetStreamOrdering : ILedgerOrdering
     /// </summary>
     private async Task CheckShortOfQuorumAsync(CancellationToken ct)
     {
-        var quorum = collector.CommitPoint;
+        CommitPoint? quorum;
+        lock (cosignGate)
+        {
+            // The quorum's checkpoint may lie beyond this member's tree by the very transactions it refused: then its
+            // member set never settles here and the collector never judges it (its commit point stays below this
+            // member's size), so what a quorum of the set known here cosigned beyond that is asked for as well.
+            quorum = collector.CommitPoint;
+            if ((quorum is null || quorum.Size <= engine.Size) && inbox.Reader.Count == 0)
+                quorum = collector.QuorumBeyondSettled() ?? quorum;
+        }
+
         if (quorum is null || quorum.Size <= engine.Size || inbox.Reader.Count > 0)
         {
             shortOfQuorumSince = 0;

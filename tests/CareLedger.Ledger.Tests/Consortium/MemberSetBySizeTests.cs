@@ -161,6 +161,35 @@ public sealed class MemberSetBySizeTests : IClassFixture<ConsortiumKeys>, IDispo
         Assert.Equal(["m0", "m3"], collector.CommitPoint!.Members);
     }
 
+    [Fact]
+    public void A_quorum_beyond_the_applied_size_is_told_by_the_set_known_there_but_never_commits()
+    {
+        // A member that refused a transaction the others applied: it holds 10 leaves, the quorum cosigned 12.
+        var unchanged = new ConsortiumMemberSet([keys.Members[0], keys.Members[1], keys.Members[2]], 2);
+        var applied = ChangedAt;
+        var collector = new CosignatureCollector(ConsortiumKeys.Origin, Known(unchanged, () => applied), () => applied);
+
+        collector.Add(Cosigned(ChangedAt + 2, keys.Cosigners[0]));
+        Assert.Null(collector.QuorumBeyondSettled());
+        collector.Add(Cosigned(ChangedAt + 1, keys.Cosigners[0], keys.Cosigners[1]));
+        collector.Add(Cosigned(ChangedAt + 2, keys.Cosigners[1]));
+        // The fourth key is not in the set known at 10, so its signature (kept unverified) does not make a quorum.
+        collector.Add(Cosigned(ChangedAt + 3, keys.Cosigners[0], keys.Cosigners[3]));
+
+        var beyond = collector.QuorumBeyondSettled();
+        Assert.Equal(ChangedAt + 2, beyond!.Size);
+        Assert.Equal(["m0", "m1"], beyond.Members);
+        Assert.Null(collector.CommitPoint);
+        Assert.False(collector.Recheck());
+        Assert.Null(collector.CommitPoint);
+
+        // Once the member's tree reaches a size, that size is judged as a commit point and nothing beyond is told.
+        applied = ChangedAt + 2;
+        Assert.True(collector.Recheck());
+        Assert.Equal(ChangedAt + 2, collector.CommitPoint!.Size);
+        Assert.Null(collector.QuorumBeyondSettled());
+    }
+
     /// <summary>What a member knows while it has applied <paramref name="applied"/> leaves: the change at <see cref="ChangedAt"/> only once it applied that leaf.</summary>
     private Func<long, ConsortiumMemberSet> Known(ConsortiumMemberSet after, Func<long> applied)
     {

@@ -225,6 +225,36 @@ public abstract class ConsortiumEngineTests(NatsServerFixture server, StoreKind 
     }
 
     [Fact]
+    public async Task A_member_short_of_the_quorum_by_a_transaction_it_refused_halts_though_it_never_reaches_the_quorums_size()
+    {
+        await using var network = await TestNetwork.StartAsync(server.Url, store);
+        using var author = NodeKey(network, 0);
+        using var other = NodeKey(network, 1);
+        await network[0].SubmitAsync(TestTransactions.SignedAnchor(author)).AsTask().WaitAsync(Deadline);
+        await network.WaitForAllAsync(2);
+        await network.StopMemberAsync(2);
+
+        // Someone with access to member 2's state marks member 0's node key revoked: member 2 will refuse its transactions.
+        var id = Convert.ToHexString(author.Id.ToArray());
+        Assert.Equal(1, network.ExecuteOnState(2, store == StoreKind.Postgres
+            ? $"UPDATE keys SET revoked_leaf = 1 WHERE id = decode('{id}', 'hex')"
+            : $"UPDATE keys SET revoked_leaf = 1 WHERE id = X'{id}'"));
+
+        // Members 0 and 1 commit sizes 3 and 4 meanwhile. Member 2, started again, reads each member's latest
+        // cosignature (size 4) and the two messages: it refuses the first and holds 3 leaves. Its tree never reaches 4,
+        // so size 4's set never settles there and it never compares a root of the quorum's with its own.
+        await network[0].SubmitAsync(TestTransactions.SignedAnchor(author)).AsTask().WaitAsync(Deadline);
+        await network[1].SubmitAsync(TestTransactions.SignedAnchor(other)).AsTask().WaitAsync(Deadline);
+        await network.StartMemberAsync(2);
+
+        var alarm = await EventuallyAsync(() => network[2].Alarms.Count > 0 ? network[2].Alarms[0] : null);
+        Assert.Equal(LedgerAlarm.Divergence, alarm.Kind);
+        Assert.Contains("cosigned tree size 4, but this member holds 3 transactions after applying every stream message", alarm.Description, StringComparison.Ordinal);
+        Assert.Equal(3, network[2].Size);
+        await Assert.ThrowsAsync<LedgerHaltedException>(() => network[2].SubmitAsync(TestTransactions.SignedAnchor(other)).AsTask());
+    }
+
+    [Fact]
     public async Task A_stream_that_no_longer_holds_the_message_a_member_applied_halts_that_member()
     {
         await using var network = await TestNetwork.StartAsync(server.Url, store);
