@@ -19,7 +19,9 @@ public sealed class ConsentRegistry
     private readonly RecordReader _records;
     private readonly Func<string, byte[]?> _pseudonymOf;
     private readonly int _capacity;
-    private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
+    // Keyed by the pseudonym's bytes (compared by content), not by its hex text: the door asks on every clinician read,
+    // and a hex string made per read only to look the set up was garbage.
+    private readonly ConcurrentDictionary<byte[], Entry> _cache = new(PseudonymComparer.Instance);
 
     // Bumped by every invalidation: a load that raced with one does not cache what it read before it.
     private long _generation;
@@ -46,8 +48,8 @@ public sealed class ConsentRegistry
     /// <exception cref="ConsentValidationException">The patient's stored consents do not convert or compile; lists every problem.</exception>
     public CompiledConsentSet For(byte[] pseudonym)
     {
-        var key = PatientIdOf(pseudonym).Value;
-        if (!_cache.TryGetValue(key, out var entry))
+        ArgumentNullException.ThrowIfNull(pseudonym);
+        if (!_cache.TryGetValue(pseudonym, out var entry))
         {
             var generation = Interlocked.Read(ref _generation);
             entry = Load(pseudonym);
@@ -59,7 +61,8 @@ public sealed class ConsentRegistry
                     _cache.Clear();
                 }
 
-                _cache[key] = entry;
+                // A copy: the caller's array is not ours to keep (nor to have changed under the cache's key).
+                _cache[(byte[])pseudonym.Clone()] = entry;
             }
         }
 
@@ -69,9 +72,9 @@ public sealed class ConsentRegistry
     /// <summary>Drops the patient's cached set; the next request loads the consents again.</summary>
     public void Invalidate(byte[] pseudonym)
     {
-        var key = PatientIdOf(pseudonym).Value;
+        ArgumentNullException.ThrowIfNull(pseudonym);
         Interlocked.Increment(ref _generation);
-        _cache.TryRemove(key, out _);
+        _cache.TryRemove(pseudonym, out _);
     }
 
     /// <summary>
@@ -126,4 +129,19 @@ public sealed class ConsentRegistry
     }
 
     private sealed record Entry(CompiledConsentSet? Set, IReadOnlyList<ConsentProblem> Problems);
+
+    /// <summary>Pseudonyms are equal when their bytes are.</summary>
+    private sealed class PseudonymComparer : IEqualityComparer<byte[]>
+    {
+        public static readonly PseudonymComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.AsSpan().SequenceEqual(y));
+
+        public int GetHashCode(byte[] obj)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(obj);
+            return hash.ToHashCode();
+        }
+    }
 }

@@ -45,8 +45,7 @@ public sealed partial class AccessGate
 
         foreach (var address in records)
         {
-            RecordNames.ValidateType(address.ResourceType, nameof(records));
-            RecordNames.ValidateId(address.Id, nameof(records));
+            ValidateNames(address.ResourceType, address.Id, nameof(records), nameof(records));
             ArgumentOutOfRangeException.ThrowIfNegative(address.Version, nameof(records));
         }
 
@@ -136,8 +135,7 @@ public sealed partial class AccessGate
     private DisclosedRecord? ReadOne(Accessor who, AccessContext ctx, string type, string id, int? version)
     {
         var call = Begin(who, ctx);
-        RecordNames.ValidateType(type, nameof(type));
-        RecordNames.ValidateId(id, nameof(id));
+        ValidateNames(type, id, nameof(type), nameof(id));
         if (AccessPolicy.CheckScope(call, type, AccessAction.Read) is { } refusal)
         {
             throw Refuse(Keep(Build(call, AccessAction.Read, refusal, Compartment.Organisation, type, id, 0, 0, null)), refusal);
@@ -180,6 +178,62 @@ public sealed partial class AccessGate
         {
             RecordReader.Forget(record);
         }
+    }
+
+    /// <summary>
+    /// The vault's rules for a type and an id (<see cref="RecordNames"/>), asked on every read and for every record of a
+    /// page: a loop over the characters passes a name that keeps them, and only a name it does not pass goes to
+    /// <see cref="RecordNames"/>, which refuses it naming the rule (its LINQ over the string boxed an enumerator per name).
+    /// </summary>
+    private static void ValidateNames(string? type, string? id, string typeParameter, string idParameter)
+    {
+        if (!IsPlainType(type))
+        {
+            RecordNames.ValidateType(type, typeParameter);
+        }
+
+        if (!IsPlainId(id))
+        {
+            RecordNames.ValidateId(id, idParameter);
+        }
+    }
+
+    // An upper-case ASCII letter, then ASCII letters; 1 to RecordNames.MaxLength of them.
+    internal static bool IsPlainType(string? type)
+    {
+        if (type is null || type.Length is 0 or > RecordNames.MaxLength || !char.IsAsciiLetterUpper(type[0]))
+        {
+            return false;
+        }
+
+        foreach (var c in type)
+        {
+            if (!char.IsAsciiLetter(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // 1 to RecordNames.MaxLength of A-Z a-z 0-9 '-' '.'.
+    internal static bool IsPlainId(string? id)
+    {
+        if (id is null || id.Length is 0 or > RecordNames.MaxLength)
+        {
+            return false;
+        }
+
+        foreach (var c in id)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     internal static RequestedResource FactsOf(OpenedRecord record) =>

@@ -41,6 +41,9 @@ internal sealed class AccessPolicy(
     // decision, not a new reason string and decision per read.
     private readonly GateDecision _custodianSystem = GateDecision.Permit($"custodian system of {options.Organisation}");
 
+    // Keyed by the accessor object (weakly: an entry goes with its accessor); see ClinicianRequester.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Accessor, Requester> _clinicians = new();
+
     /// <summary>Null when the caller's scopes cover the action on the type; otherwise the refusal naming the scope.</summary>
     public static GateDecision? CheckScope(GateCall call, string resourceType, AccessAction action)
     {
@@ -168,7 +171,7 @@ internal sealed class AccessPolicy(
             return GateDecision.Deny("the patient has no records here");
         }
 
-        var requester = call.Requester ??= RequesterOf(call, reference, careTeam: IsSameOrganisation(call));
+        var requester = call.Requester ??= ClinicianRequester(call, reference);
         var breakGlass = call.Context.BreakGlass is { } claim ? new BreakGlassFacts(credential.Valid, claim.Reason, claim.ExpiresAt) : null;
         return Consult(call, requester, action, patient, facts, delegation: null, breakGlass, stored);
     }
@@ -189,6 +192,23 @@ internal sealed class AccessPolicy(
         // A researcher without a FHIR identity is still one requester; no consent can name this reference.
         var requester = call.Requester ??= RequesterOf(call, call.Who.Reference ?? $"urn:careledger:account:{call.Who.Subject}", careTeam: false);
         return Consult(call, requester, action, patient, facts, delegation: null, breakGlass: null, stored);
+    }
+
+    /// <summary>
+    /// The clinician as the consent engine sees them, made once per <see cref="Accessor"/> (a validated token's caller is
+    /// one object for as long as its token is kept) rather than on every read: it is a function of the accessor's
+    /// reference and organisation and of this door's options, all of which are immutable.
+    /// </summary>
+    private Requester ClinicianRequester(GateCall call, string reference)
+    {
+        if (_clinicians.TryGetValue(call.Who, out var kept) && string.Equals(kept.Reference, reference, StringComparison.Ordinal))
+        {
+            return kept;
+        }
+
+        var requester = RequesterOf(call, reference, careTeam: IsSameOrganisation(call));
+        _clinicians.AddOrUpdate(call.Who, requester);
+        return requester;
     }
 
     private Requester RequesterOf(GateCall call, string reference, bool careTeam) => new(reference)

@@ -57,6 +57,36 @@ public sealed class ConsentRegistryTests : IDisposable
     }
 
     [Fact]
+    public void A_set_is_found_and_dropped_by_the_pseudonyms_bytes_whatever_array_holds_them()
+    {
+        var asked = (byte[])_p1.Clone();
+        var first = _w.Gate.Consents.For(asked);
+        // The registry keeps its own copy: what the caller does with its array afterwards changes nothing.
+        Array.Clear(asked);
+
+        Assert.Same(first, _w.Gate.Consents.For((byte[])_p1.Clone()));
+        Assert.Equal(1, _w.Gate.Consents.CachedPatients);
+
+        _w.Put("Consent", "c1", "p1", FhirJson.Consent("c1", "p1", FhirJson.BlanketPermit));
+        _w.Gate.Consents.Invalidate((byte[])_p1.Clone());
+        var second = _w.Gate.Consents.For(_p1);
+
+        Assert.NotSame(first, second);
+        Assert.Equal(1, second.ConsentCount);
+        Assert.Throws<ArgumentNullException>(() => _w.Gate.Consents.For(null!));
+    }
+
+    [Fact]
+    public void Patients_whose_pseudonyms_differ_have_their_own_sets()
+    {
+        var p2 = _w.AddPatient("p2");
+        _w.Put("Consent", "c1", "p2", FhirJson.Consent("c1", "p2", FhirJson.BlanketPermit));
+
+        Assert.Equal((0, 1), (_w.Gate.Consents.For(_p1).ConsentCount, _w.Gate.Consents.For(p2).ConsentCount));
+        Assert.Equal(2, _w.Gate.Consents.CachedPatients);
+    }
+
+    [Fact]
     public void Stored_consents_that_do_not_compile_fail_with_every_problem_each_time()
     {
         _w.Put("Consent", "c1", "p1", FhirJson.Consent("c1", "p1", """{"type":"permit","code":[{"text":"heart"}]}"""));

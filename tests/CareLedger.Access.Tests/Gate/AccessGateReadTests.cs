@@ -338,5 +338,54 @@ public sealed class AccessGateReadTests : IDisposable
         Assert.Empty(_w.Audit.Records);
     }
 
+    [Theory]
+    [InlineData("observation", "o1", "type")]
+    [InlineData("Obs1", "o1", "type")]
+    [InlineData("Observación", "o1", "type")]
+    [InlineData("", "o1", "type")]
+    [InlineData("Observation", "", "id")]
+    [InlineData("Observation", "o_1", "id")]
+    [InlineData("Observation", "o 1", "id")]
+    [InlineData("Observation", "ö1", "id")]
+    public void A_type_or_id_outside_the_vaults_rules_is_refused_naming_the_parameter(string type, string id, string parameter)
+    {
+        var error = Assert.Throws<ArgumentException>(() => _w.Gate.Read(GateWorld.Clinician(), AccessContext.Default, type, id));
+
+        Assert.Equal(parameter, error.ParamName);
+        Assert.Empty(_w.Audit.Records);
+    }
+
+    [Fact]
+    public void Names_at_the_edges_of_the_vaults_rules_are_read()
+    {
+        var longest = new string('a', 63) + "9";
+        Assert.Throws<ArgumentException>(() => _w.Gate.Read(GateWorld.Clinician(), AccessContext.Default, "Observation", longest + "0"));
+        _w.PutConsent("p1", FhirJson.Consent("c1", "p1", FhirJson.BlanketPermit), "c1");
+        _w.Put("Observation", longest, "p1", FhirJson.Observation(longest, "p1"));
+        _w.Put("Observation", "A-b.9", "p1", FhirJson.Observation("A-b.9", "p1"));
+
+        Assert.NotNull(_w.Gate.Read(GateWorld.Clinician(), AccessContext.Default, "Observation", longest));
+        Assert.NotNull(_w.Gate.Read(GateWorld.Clinician(), AccessContext.Default, "Observation", "A-b.9"));
+        Assert.Null(_w.Gate.Read(GateWorld.Clinician(), AccessContext.Default, "Observation", "-"));
+        Assert.Equal(3, _w.Audit.Count);
+    }
+
+    [Fact]
+    public void Each_clinician_object_is_decided_as_its_own_organisation_read_after_read()
+    {
+        _w.PutConsent("p1", FhirJson.Consent("c1", "p1", FhirJson.OnlyFor(GateWorld.OrganizationReference)), "c1");
+        var ours = GateWorld.Clinician();
+        var visiting = GateWorld.Clinician(organisation: "Another Clinic");
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.NotNull(_w.Gate.Read(ours, AccessContext.Default, "Observation", "o1"));
+            Assert.Throws<AccessDeniedException>(() => _w.Gate.Read(visiting, AccessContext.Default, "Observation", "o1"));
+        }
+
+        Assert.Equal([AuditOutcome.Permit, AuditOutcome.Deny, AuditOutcome.Permit, AuditOutcome.Deny, AuditOutcome.Permit, AuditOutcome.Deny],
+            _w.Audit.Records.Select(r => r.Outcome));
+    }
+
     public void Dispose() => _w.Dispose();
 }

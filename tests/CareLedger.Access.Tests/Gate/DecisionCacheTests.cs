@@ -39,6 +39,26 @@ public sealed class DecisionCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Kept_decisions_read_by_many_threads_at_once_are_each_counted_and_audited()
+    {
+        _w.PutConsent("p1", FhirJson.Consent("c1", "p1", FhirJson.BlanketPermit), "c1");
+        var who = GateWorld.Clinician();
+        Assert.NotNull(_w.Gate.Read(who, AccessContext.Default, "Observation", "o1"));
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                Assert.NotNull(_w.Gate.Read(who, AccessContext.Default, "Observation", "o1"));
+            }
+        })));
+
+        Assert.Equal(400, _w.Gate.KeptDecisionsUsed);
+        Assert.Equal(401, _w.Audit.Count);
+        Assert.All(_w.Audit.Records, r => Assert.Equal(AuditOutcome.Permit, r.Outcome));
+    }
+
+    [Fact]
     public void A_kept_permit_ends_at_the_instant_the_consent_period_ends()
     {
         _w.PutConsent("p1", FhirJson.Consent("c1", "p1", FhirJson.PermitUntil("2026-06-01T13:00:00Z")), "c1");
