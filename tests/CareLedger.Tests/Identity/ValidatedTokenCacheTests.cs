@@ -40,6 +40,36 @@ public sealed class ValidatedTokenCacheTests
     }
 
     [Fact]
+    public void A_token_remembered_by_its_header_matches_only_the_same_characters_and_expires_with_its_exp()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+        var cache = new ValidatedTokenCache(clock);
+        var other = new ValidatedCaller(Caller with { Subject = "sub-2" });
+        var header = "Bearer token-a1";
+        cache.Add(header.AsSpan(7), Validated, clock.GetUtcNow().AddMinutes(15), header);
+        cache.Add("token-a2", other, clock.GetUtcNow().AddMinutes(15));
+
+        // The header remembered by this thread, sent again (as another string, as another connection would).
+        Assert.True(cache.TryGet(("Bearer token-" + "a1").AsSpan(7), out var again, "Bearer token-a1"));
+        Assert.Same(Validated, again);
+        // A token of the same length, and one that only starts the same: each found by its own digest, or not at all.
+        Assert.True(cache.TryGet("token-a2", out var second));
+        Assert.Same(other, second);
+        Assert.False(cache.TryGet("token-a3", out _, "token-a3"));
+        Assert.False(cache.TryGet("token-a", out _));
+        Assert.False(cache.TryGet("token-a10", out _));
+        Assert.True(cache.TryGet(header.AsSpan(7), out var third, header));
+        Assert.Same(Validated, third);
+
+        // Another cache (another host in the process) does not answer from this one's memory.
+        Assert.False(new ValidatedTokenCache(clock).TryGet(header.AsSpan(7), out _, header));
+
+        clock.Advance(TimeSpan.FromMinutes(15));
+        Assert.False(cache.TryGet(header.AsSpan(7), out _, header));
+        Assert.False(cache.TryGet("token-a2", out _));
+    }
+
+    [Fact]
     public void A_full_cache_starts_over_rather_than_growing()
     {
         var clock = new ManualClock(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));

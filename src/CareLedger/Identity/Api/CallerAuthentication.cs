@@ -15,7 +15,7 @@ public static class CallerAuthentication
         var token = BearerToken(header);
         // A token validated before: answered without an async state machine (the common case, every request but a
         // token's first).
-        return !token.IsEmpty && cache is not null && cache.TryGet(token, out var known)
+        return !token.IsEmpty && cache is not null && cache.TryGet(token, out var known, header)
             ? ValueTask.FromResult<(ValidatedCaller?, OperationOutcomeResult?)>((known, null))
             : ValidateAsync(context, cache, header);
     }
@@ -34,7 +34,7 @@ public static class CallerAuthentication
             var caller = new ValidatedCaller(principal);
             if (BearerToken(header) is { IsEmpty: false } token)
             {
-                cache?.Add(token, caller, result.Principal.GetExpirationDate());
+                cache?.Add(token, caller, result.Principal.GetExpirationDate(), header);
             }
 
             return (caller, null);

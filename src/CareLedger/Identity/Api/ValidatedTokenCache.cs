@@ -13,6 +13,12 @@ namespace CareLedger.Identity.Api;
 /// the same way until <c>exp</c>, and an expired entry is never used. Tokens are keyed by their SHA-256, never kept; a
 /// look-up hashes the token straight from the request header into a stack buffer, so it allocates nothing.
 /// Bounded: when full it is cleared and refills from the tokens in use.
+/// <para>
+/// Before the digest, each thread remembers the last token it found (<see cref="TryGet"/> and <see cref="Add"/> with the
+/// string the token is a slice of — the request's Authorization header, which Kestrel hands out again on a kept-alive
+/// connection): a request bearing the same token characters as the thread's previous one is answered by comparing them,
+/// without transcoding and hashing the token. Compared in full, so only the very same token matches; expired the same way.
+/// </para>
 /// </summary>
 public sealed class ValidatedTokenCache(TimeProvider time, int capacity = 10_000)
 {
@@ -22,13 +28,32 @@ public sealed class ValidatedTokenCache(TimeProvider time, int capacity = 10_000
     [ThreadStatic]
     private static IncrementalHash? hash;
 
+    // The token this thread found last (see the class's remarks); mutated only by its own thread.
+    [ThreadStatic]
+    private static Recent? recent;
+
     private readonly ConcurrentDictionary<TokenDigest, (ValidatedCaller Caller, DateTimeOffset Expires)> entries = new();
 
     /// <summary>The caller of a token validated before and not yet expired, with the door's view of it made when it was added.</summary>
-    public bool TryGet(ReadOnlySpan<char> token, out ValidatedCaller caller)
+    /// <param name="token">The token.</param>
+    /// <param name="caller">Its caller, when found.</param>
+    /// <param name="source">
+    /// The string <paramref name="token"/> is a slice of (the Authorization header's value), if any: this thread then
+    /// remembers the token by its place in that string, without copying it.
+    /// </param>
+    public bool TryGet(ReadOnlySpan<char> token, out ValidatedCaller caller, string? source = null)
     {
-        if (entries.TryGetValue(TokenDigest.Of(token), out var entry) && entry.Expires > time.GetUtcNow())
+        var now = time.GetUtcNow();
+        if (recent is { } last && ReferenceEquals(last.Cache, this) && last.Expires > now
+            && token.SequenceEqual(last.Source.AsSpan(last.Start, last.Length)))
         {
+            caller = last.Caller!;
+            return true;
+        }
+
+        if (entries.TryGetValue(TokenDigest.Of(token), out var entry) && entry.Expires > now)
+        {
+            Remember(source, token, entry.Caller, entry.Expires);
             caller = entry.Caller;
             return true;
         }
@@ -37,7 +62,11 @@ public sealed class ValidatedTokenCache(TimeProvider time, int capacity = 10_000
         return false;
     }
 
-    public void Add(ReadOnlySpan<char> token, ValidatedCaller caller, DateTimeOffset? expires)
+    /// <param name="token">The token, just validated.</param>
+    /// <param name="caller">Its caller.</param>
+    /// <param name="expires">Its <c>exp</c>; a token without one is not kept.</param>
+    /// <param name="source">As for <see cref="TryGet"/>.</param>
+    public void Add(ReadOnlySpan<char> token, ValidatedCaller caller, DateTimeOffset? expires, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(caller);
         if (expires is not { } until || until <= time.GetUtcNow())
@@ -51,6 +80,38 @@ public sealed class ValidatedTokenCache(TimeProvider time, int capacity = 10_000
         }
 
         entries[TokenDigest.Of(token)] = (caller, until);
+        Remember(source, token, caller, until);
+    }
+
+    private void Remember(string? source, ReadOnlySpan<char> token, ValidatedCaller caller, DateTimeOffset expires)
+    {
+        if (source is null || !source.AsSpan().Overlaps(token, out var start) || start < 0 || start + token.Length > source.Length)
+        {
+            return;
+        }
+
+        var last = recent ??= new Recent();
+        last.Cache = this;
+        last.Source = source;
+        last.Start = start;
+        last.Length = token.Length;
+        last.Caller = caller;
+        last.Expires = expires;
+    }
+
+    private sealed class Recent
+    {
+        public ValidatedTokenCache? Cache { get; set; }
+
+        public string Source { get; set; } = string.Empty;
+
+        public int Start { get; set; }
+
+        public int Length { get; set; }
+
+        public ValidatedCaller? Caller { get; set; }
+
+        public DateTimeOffset Expires { get; set; }
     }
 
     /// <summary>The SHA-256 of a token's UTF-8 bytes, as a value: equal digests, equal tokens (collision resistance).</summary>
