@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CareLedger.Access.Callers;
 using CareLedger.Access.Consents;
 using CareLedger.Access.Credentials;
@@ -41,8 +42,11 @@ internal sealed class AccessPolicy(
     // decision, not a new reason string and decision per read.
     private readonly GateDecision _custodianSystem = GateDecision.Permit($"custodian system of {options.Organisation}");
 
-    // Keyed by the accessor object (weakly: an entry goes with its accessor); see ClinicianRequester.
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Accessor, Requester> _clinicians = new();
+    // The clinicians' Requesters by reference, one table for this custodian's own clinicians and one for others (see
+    // ClinicianRequester). Bounded like the door's other caches: cleared when full.
+    private const int MaxKeptRequesters = 10_000;
+    private readonly ConcurrentDictionary<string, Requester> _ownClinicians = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Requester> _otherClinicians = new(StringComparer.Ordinal);
 
     /// <summary>Null when the caller's scopes cover the action on the type; otherwise the refusal naming the scope.</summary>
     public static GateDecision? CheckScope(GateCall call, string resourceType, AccessAction action)
@@ -195,19 +199,26 @@ internal sealed class AccessPolicy(
     }
 
     /// <summary>
-    /// The clinician as the consent engine sees them, made once per <see cref="Accessor"/> (a validated token's caller is
-    /// one object for as long as its token is kept) rather than on every read: it is a function of the accessor's
-    /// reference and organisation and of this door's options, all of which are immutable.
+    /// The clinician as the consent engine sees them, made once per reference and organisation relation rather than on
+    /// every read: it is a function of the reference, of whether the clinician is this custodian's, and of this door's
+    /// options (immutable), and the engine does not change it.
     /// </summary>
     private Requester ClinicianRequester(GateCall call, string reference)
     {
-        if (_clinicians.TryGetValue(call.Who, out var kept) && string.Equals(kept.Reference, reference, StringComparison.Ordinal))
+        var own = IsSameOrganisation(call);
+        var kept = own ? _ownClinicians : _otherClinicians;
+        if (kept.TryGetValue(reference, out var requester))
         {
-            return kept;
+            return requester;
         }
 
-        var requester = RequesterOf(call, reference, careTeam: IsSameOrganisation(call));
-        _clinicians.AddOrUpdate(call.Who, requester);
+        requester = RequesterOf(call, reference, careTeam: own);
+        if (kept.Count >= MaxKeptRequesters)
+        {
+            kept.Clear();
+        }
+
+        kept[reference] = requester;
         return requester;
     }
 
