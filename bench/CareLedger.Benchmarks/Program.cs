@@ -8,12 +8,14 @@ using CareLedger.Benchmarks.Portal;
 //   dotnet run -c Release --project bench/CareLedger.Benchmarks -- portal   (page load of the patient timeline in Chromium)
 //   dotnet run -c Release --project bench/CareLedger.Benchmarks -- audit    (the audit trail's CPU per record, alone)
 //   dotnet run -c Release --project bench/CareLedger.Benchmarks -- certify  (the import loader's parse + certify, one thread)
+//   dotnet run -c Release --project bench/CareLedger.Benchmarks -- vault-stage  (the vault writer's stage + commit, one thread)
 return args switch
 {
     ["door", .. var rest] => await DoorOverheadLoad.RunAsync(rest),
     ["audit", .. var rest] => await AuditTrailLoad.RunAsync(rest),
     ["portal", .. var rest] => await PortalTimelineLoad.RunAsync(rest),
     ["certify", .. var rest] => CareLedger.Benchmarks.Fhir.CertifyLoad.Run(rest),
+    ["vault-stage", .. var rest] => CareLedger.Benchmarks.Vault.VaultStageLoad.Run(rest),
     _ => Run(args),
 };
 

@@ -68,18 +68,20 @@ internal static class Sql
     /// <summary>
     /// A resource's first version is indexed straight into the search tables when it is staged (ADR 0015): no search sees
     /// it until its commit sets <c>resources.current_version</c> above 0 (every search filters on it), and dropping the
-    /// version deletes its rows. <c>rows</c> rows at a time; parameters in order: <c>@resource</c>, <c>@type</c>, then the
-    /// table's columns per row (<see cref="LiveIndexColumns"/>).
+    /// version deletes its rows. The rows of every first version of one stage are inserted together, <c>rows</c> per
+    /// statement (a power of two up to <see cref="LiveIndexRowsPerStatement"/>), each row with its own resource; parameters
+    /// in order, per row: <c>@resource{i}</c>, <c>@type{i}</c>, then the table's columns (<see cref="LiveIndexColumns"/>).
     /// </summary>
-    public static string InsertLiveIndex(IndexTable table, int rows) => rows switch
-    {
-        1 => s_insertLiveIndex1[(int)table],
-        StagedIndexRowsPerStatement => s_insertLiveIndexMany[(int)table],
-        _ => throw new ArgumentOutOfRangeException(nameof(rows), rows, $"1 or {StagedIndexRowsPerStatement} rows per statement"),
-    };
+    public static string InsertLiveIndex(IndexTable table, int rows) =>
+        rows is > 0 and <= LiveIndexRowsPerStatement && (rows & (rows - 1)) == 0
+            ? s_insertLiveIndex[(int)table][System.Numerics.BitOperations.Log2((uint)rows)]
+            : throw new ArgumentOutOfRangeException(nameof(rows), rows, $"a power of two up to {LiveIndexRowsPerStatement} rows per statement");
 
-    /// <summary>The number of columns bound per row of <see cref="InsertLiveIndex"/> for <paramref name="table"/>.</summary>
-    public static int LiveIndexColumns(IndexTable table) => s_liveIndexColumns[(int)table].Length;
+    /// <summary>The most rows of one live index insert (a stage's rows go in statements of this many, the rest in halving sizes).</summary>
+    public const int LiveIndexRowsPerStatement = 32;
+
+    /// <summary>The number of parameters bound per row of <see cref="InsertLiveIndex"/> for <paramref name="table"/>.</summary>
+    public static int LiveIndexParametersPerRow(IndexTable table) => 2 + s_liveIndexColumns[(int)table].Length;
 
     /// <summary>The parameter names of <see cref="InsertLiveIndex"/> for <paramref name="table"/> in order (the longest statement's).</summary>
     public static string[] LiveIndexParameters(IndexTable table) => s_liveIndexParameters[(int)table];
@@ -98,17 +100,17 @@ internal static class Sql
 
     private static readonly string[][] s_liveIndexParameters = [.. Enumerable.Range(0, 3).Select(t => (string[])
     [
-        "@resource",
-        "@type",
-        .. Enumerable.Range(0, StagedIndexRowsPerStatement).SelectMany(i => s_liveIndexColumns[t].Select(c => $"@{c}{i}")),
+        .. Enumerable.Range(0, LiveIndexRowsPerStatement).SelectMany(i =>
+            new[] { $"@resource{i}", $"@type{i}" }.Concat(s_liveIndexColumns[t].Select(c => $"@{c}{i}"))),
     ])];
 
-    private static readonly string[] s_insertLiveIndex1 = [.. Enumerable.Range(0, 3).Select(t => BuildInsertLiveIndex(t, 1))];
-    private static readonly string[] s_insertLiveIndexMany = [.. Enumerable.Range(0, 3).Select(t => BuildInsertLiveIndex(t, StagedIndexRowsPerStatement))];
+    private static readonly string[][] s_insertLiveIndex = [.. Enumerable.Range(0, 3).Select(t => (string[])
+        [.. Enumerable.Range(0, System.Numerics.BitOperations.Log2(LiveIndexRowsPerStatement) + 1).Select(b => BuildInsertLiveIndex(t, 1 << b))])];
 
     private static string BuildInsertLiveIndex(int table, int rows) =>
         $"INSERT INTO {s_liveIndexTables[table]} (resource_id, resource_type, {string.Join(", ", s_liveIndexColumns[table])}) VALUES "
-        + string.Join(", ", Enumerable.Range(0, rows).Select(i => $"(@resource, @type, {string.Join(", ", s_liveIndexColumns[table].Select(c => $"@{c}{i}"))})"))
+        + string.Join(", ", Enumerable.Range(0, rows).Select(i =>
+            $"(@resource{i}, @type{i}, {string.Join(", ", s_liveIndexColumns[table].Select(c => $"@{c}{i}"))})"))
         + OnRepeatedRow;
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 
 namespace CareLedger.Vault.Storage;
 
@@ -10,6 +11,7 @@ namespace CareLedger.Vault.Storage;
 internal sealed class StatementCache : IDisposable
 {
     private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteStatement> _sqliteStatements = new(StringComparer.Ordinal);
     private readonly VaultDatabase _database;
     private DbTransaction? _transaction;
 
@@ -63,6 +65,27 @@ internal sealed class StatementCache : IDisposable
         return command;
     }
 
+    /// <summary>
+    /// On SQLite, <paramref name="sql"/> prepared on the connection's handle and bound by position
+    /// (<see cref="SqliteStatement"/>); it runs in the current transaction like any command. Null on PostgreSQL: use
+    /// <see cref="Get"/>.
+    /// </summary>
+    public SqliteStatement? GetSqlite(string sql)
+    {
+        if (Connection is not SqliteConnection sqlite)
+        {
+            return null;
+        }
+
+        if (!_sqliteStatements.TryGetValue(sql, out var statement))
+        {
+            statement = new SqliteStatement(sqlite, sql);
+            _sqliteStatements[sql] = statement;
+        }
+
+        return statement;
+    }
+
     /// <summary>A one-off command (dynamic SQL), enlisted in the current transaction; the caller disposes it.</summary>
     public DbCommand CreateAdHoc(string sql)
     {
@@ -85,6 +108,12 @@ internal sealed class StatementCache : IDisposable
         }
 
         _commands.Clear();
+        foreach (var statement in _sqliteStatements.Values)
+        {
+            statement.Dispose();
+        }
+
+        _sqliteStatements.Clear();
         Connection.Dispose();
     }
 }
