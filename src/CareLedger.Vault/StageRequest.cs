@@ -13,6 +13,13 @@ public sealed record StageRequest(RecordAddress Address, string? PatientId, Read
 
     public DateTimeOffset? LastUpdated { get; init; }
 
+    /// <summary>
+    /// <see cref="Index"/> already checked and hashed by <see cref="Vault.PrepareIndex"/> of the same vault from this same
+    /// list (e.g. where the caller prepares the resource, in parallel): the stage then stores these rows without doing that
+    /// work again. Null: the stage does it. One prepared from another list or vault is refused.
+    /// </summary>
+    public PreparedIndex? PreparedIndex { get; init; }
+
     public static StageRequest Delete(RecordAddress address, string? patientId, DateTimeOffset? lastUpdated = null) =>
         new(address, patientId, ReadOnlyMemory<byte>.Empty, []) { Deleted = true, LastUpdated = lastUpdated };
 }

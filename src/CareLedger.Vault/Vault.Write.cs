@@ -33,7 +33,7 @@ public sealed partial class Vault
         }
 
         var tx = txId.IsEmpty ? null : txId.ToArray();
-        var indexRows = requests.Select(r => r.Index.Select(e => IndexRow.From(e, _blindIndex)).ToList()).ToList();
+        var indexRows = requests.Select(r => r.PreparedIndex?.Rows ?? RowsOf(r.Index)).ToList();
         var now = _options.Time.GetUtcNow().ToUnixTimeMilliseconds();
         return Write(newCompartments =>
         {
@@ -267,11 +267,51 @@ public sealed partial class Vault
                 throw new ArgumentException($"{address} is {request.Content.Length} bytes; the limit is {_options.MaxContentBytes}.", nameof(requests));
             }
 
+            if (request.PreparedIndex is { } prepared)
+            {
+                if (!ReferenceEquals(prepared.Vault, this) || !ReferenceEquals(prepared.Entries, request.Index))
+                {
+                    throw new ArgumentException($"{address}: its prepared index was not prepared by this vault from its index list.", nameof(requests));
+                }
+
+                continue;
+            }
+
             for (var j = 0; j < request.Index.Count; j++)
             {
                 SearchValidation.ValidateEntry(request.Index[j], address, j);
             }
         }
+    }
+
+    /// <summary>
+    /// Checks a version's index entries and hashes its blinded tokens and references as <see cref="Stage(IReadOnlyList{StageRequest}, ReadOnlySpan{byte})"/>
+    /// would, so that the caller can do it on its own thread (in parallel) and hand the result over in
+    /// <see cref="StageRequest.PreparedIndex"/> with the same <paramref name="index"/> list. Thread-safe; touches no database.
+    /// </summary>
+    /// <exception cref="ArgumentException">an entry is invalid (the same message the stage would give).</exception>
+    public PreparedIndex PrepareIndex(RecordAddress address, IReadOnlyList<IndexEntry> index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        RecordNames.Validate(address, nameof(address));
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        for (var j = 0; j < index.Count; j++)
+        {
+            SearchValidation.ValidateEntry(index[j], address, j);
+        }
+
+        return new PreparedIndex(this, index, RowsOf(index));
+    }
+
+    private List<IndexRow> RowsOf(IReadOnlyList<IndexEntry> index)
+    {
+        var rows = new List<IndexRow>(index.Count);
+        for (var j = 0; j < index.Count; j++)
+        {
+            rows.Add(IndexRow.From(index[j], _blindIndex));
+        }
+
+        return rows;
     }
 
     private static List<StagedRecord> StagedList(IEnumerable<StagedRecord> records)

@@ -65,6 +65,37 @@ public abstract class VaultStageBatchTests : IDisposable
         Assert.Equal(["o44"], Ids(new TokenPredicate("code", ["urn:test|44-2"])));
     }
 
+    [Fact]
+    public void An_index_prepared_before_the_stage_stores_the_same_rows_as_one_the_stage_prepares()
+    {
+        var prepared = Request(3, id: "prepared");
+        prepared = prepared with { PreparedIndex = _t.Vault.PrepareIndex(prepared.Address, prepared.Index) };
+        var tx = TestVault.TxId(1);
+        _t.Vault.Commit(_t.Vault.Stage([prepared, Request(3, id: "plain")], tx), tx);
+
+        // The same (param, kind, token) rows for both: as many each, and every one of the prepared resource's found for the other.
+        const string RowsOf = "FROM token_index t JOIN resources r ON r.id = t.resource_id WHERE r.logical_id = ";
+        var plain = _t.RawScalar<long>($"SELECT count(*) {RowsOf}'plain'");
+        Assert.Equal(7L, plain);
+        Assert.Equal(plain, _t.RawScalar<long>($"SELECT count(*) {RowsOf}'prepared'"));
+        Assert.Equal(plain, _t.RawScalar<long>($"SELECT count(*) {RowsOf}'prepared' AND EXISTS (SELECT 1 FROM token_index b "
+            + "JOIN resources rb ON rb.id = b.resource_id WHERE rb.logical_id = 'plain' AND b.param = t.param AND b.kind = t.kind AND b.token = t.token)"));
+        Assert.Equal(["plain", "prepared"], Ids(new TokenPredicate("name", ["name 3"], Blinded: true)));
+        Assert.Equal(["plain", "prepared"], Ids(new ReferencePredicate("subject", ["Patient/p3"])));
+    }
+
+    [Fact]
+    public void A_prepared_index_of_other_entries_or_an_invalid_entry_is_refused_and_nothing_is_staged()
+    {
+        var request = Request(1);
+        var other = Request(2);
+        var mismatched = request with { PreparedIndex = _t.Vault.PrepareIndex(other.Address, other.Index) };
+        Assert.Throws<ArgumentException>(() => _t.Vault.Stage([mismatched], TestVault.TxId(1)));
+        Assert.Equal(0L, _t.RawScalar<long>("SELECT count(*) FROM resources"));
+
+        Assert.Throws<ArgumentException>(() => _t.Vault.PrepareIndex(request.Address, [IndexEntry.ForToken("code", "")]));
+    }
+
     public void Dispose()
     {
         _t.Dispose();
@@ -72,7 +103,7 @@ public abstract class VaultStageBatchTests : IDisposable
     }
 
     /// <summary>Resource i: (i % 7) + 1 codes (the first twice), a status, a reference, a blinded name, a number and a date.</summary>
-    private static StageRequest Request(int i)
+    private static StageRequest Request(int i, string? id = null)
     {
         List<IndexEntry> index = [IndexEntry.ForToken("code", $"urn:test|{i}-0")];
         index.AddRange(Enumerable.Range(0, (i % 7) + 1).Select(c => IndexEntry.ForToken("code", $"urn:test|{i}-{c}")));
@@ -81,7 +112,7 @@ public abstract class VaultStageBatchTests : IDisposable
         index.Add(IndexEntry.ForBlindedToken("name", $"name {i}"));
         index.Add(IndexEntry.ForNumber("value", i));
         index.Add(IndexEntry.ForDate("date", i * 1_000L, (i * 1_000L) + 999));
-        return new StageRequest(new RecordAddress("Observation", $"o{i}", 1), $"p{i % 5}", TestVault.Json($"{{\"n\":{i}}}"), index);
+        return new StageRequest(new RecordAddress("Observation", id ?? $"o{i}", 1), $"p{i % 5}", TestVault.Json($"{{\"n\":{i}}}"), index);
     }
 
     private string[] Ids(SearchPredicate predicate) =>
