@@ -28,11 +28,16 @@ public sealed partial class AuditTrail
             while (WaitForWork())
             {
                 WaitForBatch();
-                Take(records, flushes);
+                var merge = Take(records, flushes);
                 if (records.Count > 0)
                 {
                     WriteAndAnchor(records);
                     records.Clear();
+                }
+
+                if (merge)
+                {
+                    MergePatientIndex();
                 }
 
                 foreach (var flushed in flushes)
@@ -82,8 +87,31 @@ public sealed partial class AuditTrail
             }
 
             spin = default;
-            signal.Wait();
+            if (unmergedRecords == 0)
+            {
+                signal.Wait();
+            }
+            else if (!signal.Wait(options.PatientIndexIdleMerge))
+            {
+                // Idle: the records outside the patient index are merged now, so that a quiet node's queries by patient
+                // scan no tail.
+                MergePatientIndex();
+            }
         }
+    }
+
+    /// <summary>Merges every written record into the patient index, in a transaction of its own (ADR 0018).</summary>
+    private void MergePatientIndex()
+    {
+        if (unmergedRecords == 0)
+        {
+            return;
+        }
+
+        using var transaction = writer.BeginTransaction();
+        AuditPatientIndex.Merge(writer, transaction, nextBatch * AuditSchema.PlacesPerBatch);
+        transaction.Commit();
+        unmergedRecords = 0;
     }
 
     /// <summary>Lets a batch fill for the batch interval, unless it is full, a flush waits, or the trail is closing.</summary>
@@ -112,8 +140,10 @@ public sealed partial class AuditTrail
         }
     }
 
-    private void Take(List<EncodedRecord> records, List<TaskCompletionSource> flushes)
+    /// <summary>Takes a batch's records and the flush requests among them; true when one of those asks for a merge.</summary>
+    private bool Take(List<EncodedRecord> records, List<TaskCompletionSource> flushes)
     {
+        var merge = false;
         while (records.Count < options.MaxBatch && queue.TryDequeue(out var item))
         {
             if (item.Flushed is null)
@@ -124,6 +154,7 @@ public sealed partial class AuditTrail
             {
                 Interlocked.Decrement(ref flushRequests);
                 flushes.Add(item.Flushed);
+                merge |= item.Merge;
             }
         }
 
@@ -135,6 +166,8 @@ public sealed partial class AuditTrail
                 room.Set();
             }
         }
+
+        return merge;
     }
 
     private void Stop(Exception e, List<TaskCompletionSource> flushes)
@@ -222,7 +255,8 @@ public sealed partial class AuditTrail
     /// <summary>
     /// Writes the batch in one SQLite transaction: the records (a record whose id is already kept, or repeated in the
     /// batch, is kept once: the first), then the batch with its commitments, its root and its signed anchor
-    /// transaction. Null when every record was a repeat.
+    /// transaction, and — once <see cref="AuditTrailOptions.PatientIndexMergeRecords"/> records wait outside the
+    /// patient index — their merge into it. Null when every record was a repeat.
     /// </summary>
     private SignedTransaction? Write(long number, List<EncodedRecord> records)
     {
@@ -255,7 +289,15 @@ public sealed partial class AuditTrail
             insertBatch.ExecuteNonQuery();
         }
 
+        var unmerged = unmergedRecords + commitments.Length / AuditBatchTree.CommitmentLength;
+        if (unmerged >= options.PatientIndexMergeRecords)
+        {
+            AuditPatientIndex.Merge(writer, transaction, (number + 1) * AuditSchema.PlacesPerBatch);
+            unmerged = 0;
+        }
+
         transaction.Commit();
+        unmergedRecords = unmerged;
         return anchor;
     }
 

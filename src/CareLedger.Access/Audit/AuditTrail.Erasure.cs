@@ -28,11 +28,29 @@ public sealed partial class AuditTrail
         int forgotten;
         using (var transaction = connection.BeginTransaction())
         {
-            using var update = connection.CreateCommand();
-            update.Transaction = transaction;
-            update.CommandText = "UPDATE audit_records SET opening = X'', patient = NULL WHERE patient = $patient";
-            update.Parameters.AddWithValue("$patient", pseudonym);
-            forgotten = update.ExecuteNonQuery();
+            // The records in the patient index, then those of the unmerged tail (ADR 0018), then the index's entries; one
+            // transaction (IMMEDIATE, so that no merge moves the tail's bound in between).
+            using var indexed = connection.CreateCommand();
+            indexed.Transaction = transaction;
+            indexed.CommandText = """
+                UPDATE audit_records SET opening = X'', patient = NULL
+                WHERE place IN (SELECT place FROM audit_patient_index WHERE patient = $patient) AND patient = $patient
+                """;
+            indexed.Parameters.AddWithValue("$patient", pseudonym);
+            forgotten = indexed.ExecuteNonQuery();
+            using var tail = connection.CreateCommand();
+            tail.Transaction = transaction;
+            tail.CommandText = """
+                UPDATE audit_records NOT INDEXED SET opening = X'', patient = NULL
+                WHERE place >= (SELECT merged_below FROM audit_patient_merge WHERE id = 0) AND patient = $patient
+                """;
+            tail.Parameters.AddWithValue("$patient", pseudonym);
+            forgotten += tail.ExecuteNonQuery();
+            using var entries = connection.CreateCommand();
+            entries.Transaction = transaction;
+            entries.CommandText = "DELETE FROM audit_patient_index WHERE patient = $patient";
+            entries.Parameters.AddWithValue("$patient", pseudonym);
+            entries.ExecuteNonQuery();
             transaction.Commit();
         }
 

@@ -47,54 +47,74 @@ public sealed partial class AuditTrail
         return Read(command =>
         {
             // Forgotten records (an erased patient's) keep only their commitment and are never listed.
-            var sql = new StringBuilder(EntryColumns).Append(" WHERE length(r.opening) > 0");
-            if (q.Patient is not null)
-            {
-                sql.Append(" AND r.patient = $patient");
-                command.Parameters.AddWithValue("$patient", q.Patient);
-            }
-
+            var filters = new StringBuilder(" AND length(r.opening) > 0", 256);
             if (q.AccessorSubject is not null)
             {
-                sql.Append(" AND r.accessor = $accessor");
+                filters.Append(" AND r.accessor = $accessor");
                 command.Parameters.AddWithValue("$accessor", q.AccessorSubject);
             }
 
             if (q.Outcome is { } outcome)
             {
-                sql.Append(" AND r.outcome = $outcome");
+                filters.Append(" AND r.outcome = $outcome");
                 command.Parameters.AddWithValue("$outcome", AuditWireNames.ToName(outcome));
             }
 
             if (q.BreakGlass is { } breakGlass)
             {
                 // A literal, so that the partial index of break-glass records can serve the query.
-                sql.Append(breakGlass ? " AND r.break_glass = 1" : " AND r.break_glass = 0");
+                filters.Append(breakGlass ? " AND r.break_glass = 1" : " AND r.break_glass = 0");
             }
 
             if (q.Action is { } action)
             {
-                sql.Append(" AND r.action = $action");
+                filters.Append(" AND r.action = $action");
                 command.Parameters.AddWithValue("$action", AuditWireNames.ToName(action));
             }
 
             if (q.From is { } from)
             {
-                sql.Append(" AND r.time_ms >= $from");
                 command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
             }
 
             if (q.To is { } to)
             {
-                sql.Append(" AND r.time_ms < $to");
                 command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
             }
 
-            sql.Append(CultureInfo.InvariantCulture, $" ORDER BY r.time_ms DESC, r.place DESC LIMIT {q.Limit}");
-            command.CommandText = sql.ToString();
+            if (q.Patient is null)
+            {
+                command.CommandText = new StringBuilder(EntryColumns).Append(" WHERE ").Append(filters.ToString(" AND ".Length, filters.Length - " AND ".Length)).Append(Period(q, "r"))
+                    .Append(CultureInfo.InvariantCulture, $" ORDER BY r.time_ms DESC, r.place DESC LIMIT {q.Limit}").ToString();
+                return ReadEntries(command);
+            }
+
+            // By patient (ADR 0018): the newest of the patient index and the newest of the unmerged tail, merged. One
+            // statement, so one snapshot: a merge committed meanwhile cannot make a record appear twice or not at all.
+            command.Parameters.AddWithValue("$patient", q.Patient);
+            command.CommandText = string.Create(CultureInfo.InvariantCulture, $"""
+                SELECT opening, place, tx_id, leaf FROM (
+                    SELECT * FROM (
+                        SELECT r.opening, r.place, b.tx_id, b.leaf, r.time_ms
+                        FROM audit_patient_index p CROSS JOIN audit_records r CROSS JOIN audit_batches b
+                        WHERE p.patient = $patient{Period(q, "p")} AND r.place = p.place AND b.number = r.place / 65536{filters}
+                        ORDER BY p.time_ms DESC, p.place DESC LIMIT {q.Limit})
+                    UNION ALL
+                    SELECT * FROM (
+                        SELECT r.opening, r.place, b.tx_id, b.leaf, r.time_ms
+                        FROM audit_records r NOT INDEXED CROSS JOIN audit_batches b
+                        WHERE r.place >= (SELECT merged_below FROM audit_patient_merge WHERE id = 0) AND r.patient = $patient{Period(q, "r")}
+                            AND b.number = r.place / 65536{filters}
+                        ORDER BY r.time_ms DESC, r.place DESC LIMIT {q.Limit}))
+                ORDER BY time_ms DESC, place DESC LIMIT {q.Limit}
+                """);
             return ReadEntries(command);
         });
     }
+
+    /// <summary>The period's conditions on the time column of <paramref name="table"/> (parameters $from and $to).</summary>
+    private static string Period(AuditQuery q, string table) =>
+        (q.From is null ? "" : $" AND {table}.time_ms >= $from") + (q.To is null ? "" : $" AND {table}.time_ms < $to");
 
     /// <summary>The record with this id, once written; null when unknown (or still queued).</summary>
     public AuditEntry? Find(Guid id) =>

@@ -59,6 +59,9 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     private int flushRequests;
     private int waitingForRoom;
     private long nextBatch;
+
+    /// <summary>Records written since the patient index was last merged (the loop's own count; ADR 0018).</summary>
+    private long unmergedRecords;
     private Exception? failure;
     private int disposed;
 
@@ -72,6 +75,7 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
         this.reader = reader;
         buffers = new EncodedRecordBuffers(keep: 2 * options.MaxBatch);
         nextBatch = LastBatchNumber() + 1;
+        unmergedRecords = AuditPatientIndex.Unmerged(writer);
         new Thread(Run) { IsBackground = true, Name = "audit-trail" }.Start();
     }
 
@@ -136,7 +140,7 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
             ThrowIfStopped();
         }
 
-        queue.Enqueue(new QueuedItem(encoded, null));
+        queue.Enqueue(new QueuedItem(encoded, null, false));
         if (queued == 1 || queued == options.MaxBatch)
         {
             signal.Set();
@@ -190,7 +194,15 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
 
     /// <summary>Completes once every record recorded before the call is written and anchored on the ledger.</summary>
     /// <exception cref="InvalidOperationException">The trail is closed or failed before they were anchored.</exception>
-    public async Task FlushAsync(CancellationToken ct = default)
+    public Task FlushAsync(CancellationToken ct = default) => FlushAsync(merge: false, ct);
+
+    /// <summary>
+    /// As <see cref="FlushAsync(CancellationToken)"/>, then merges every written record into the patient index (tests:
+    /// the answers before and after a merge).
+    /// </summary>
+    internal Task MergePatientIndexAsync(CancellationToken ct = default) => FlushAsync(merge: true, ct);
+
+    private async Task FlushAsync(bool merge, CancellationToken ct)
     {
         ThrowIfStopped();
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -201,7 +213,7 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
             ThrowIfStopped();
         }
 
-        queue.Enqueue(new QueuedItem(default, flushed));
+        queue.Enqueue(new QueuedItem(default, flushed, merge));
         signal.Set();
         if (Volatile.Read(ref failure) is { } stopped)
         {
@@ -248,6 +260,9 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
         }
     }
 
-    /// <summary>A record to keep, or a flush request that completes once everything queued before it is anchored.</summary>
-    private readonly record struct QueuedItem(EncodedRecord Record, TaskCompletionSource? Flushed);
+    /// <summary>
+    /// A record to keep, or a flush request that completes once everything queued before it is anchored (and, with
+    /// <paramref name="Merge"/>, merged into the patient index).
+    /// </summary>
+    private readonly record struct QueuedItem(EncodedRecord Record, TaskCompletionSource? Flushed, bool Merge);
 }

@@ -18,6 +18,16 @@ public sealed record AuditTrailOptions
     public int QueueCapacity { get; init; } = 65_536;
 
     /// <summary>
+    /// The patient index (ADR 0018) is merged once this many records wait outside it (in the same transaction as the
+    /// batch that reaches the count), and when the trail has been idle for <see cref="PatientIndexIdleMerge"/>. Until
+    /// then every query by patient also scans them, so a larger figure writes less per record and scans more per query.
+    /// </summary>
+    public int PatientIndexMergeRecords { get; init; } = 8192;
+
+    /// <summary>How long the trail waits without a record before it merges what waits outside the patient index.</summary>
+    public TimeSpan PatientIndexIdleMerge { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// Fault injection for tests: called with the batch number after a batch is durable in SQLite and before its
     /// anchor is submitted; an exception here stops the trail exactly as a crash at that point would.
     /// </summary>
@@ -30,5 +40,8 @@ public sealed record AuditTrailOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatch, 1, nameof(MaxBatch));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxBatch, (int)Storage.AuditSchema.PlacesPerBatch, nameof(MaxBatch));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, MaxBatch, nameof(QueueCapacity));
+        ArgumentOutOfRangeException.ThrowIfLessThan(PatientIndexMergeRecords, 1, nameof(PatientIndexMergeRecords));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PatientIndexIdleMerge, TimeSpan.Zero, nameof(PatientIndexIdleMerge));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(PatientIndexIdleMerge, TimeSpan.FromDays(1), nameof(PatientIndexIdleMerge));
     }
 }

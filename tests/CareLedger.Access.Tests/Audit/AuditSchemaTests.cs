@@ -20,7 +20,7 @@ public class AuditSchemaTests
         var refused = Assert.Throws<InvalidOperationException>(() => AuditTrail.Open(oldPath, node.Ledger));
 
         Assert.Contains("schema version 1", refused.Message, StringComparison.Ordinal);
-        Assert.Contains("only version 2", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("migrates only version 2", refused.Message, StringComparison.Ordinal);
         Assert.Equal(1L, Scalar(oldPath, "PRAGMA user_version"));
         Assert.Equal(0L, Scalar(oldPath, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_batches'"));
     }
@@ -38,7 +38,7 @@ public class AuditSchemaTests
         node.Trail.Record(second);
         await node.Trail.FlushAsync();
 
-        Assert.Equal(2L, Scalar(node.DatabasePath, "PRAGMA user_version"));
+        Assert.Equal(3L, Scalar(node.DatabasePath, "PRAGMA user_version"));
         Assert.Equal(node.Trail.Find(first.Id)!.Batch + 1, node.Trail.Find(second.Id)!.Batch);
         Assert.Equal(0, node.Trail.Find(second.Id)!.Index);
     }

@@ -49,12 +49,12 @@ internal sealed class AuditTestNode : IAsyncDisposable
     }
 
     /// <summary>Closes trail and ledger, then opens both again, as a node restart does.</summary>
-    public async Task RestartAsync()
+    public async Task RestartAsync(AuditTrailOptions? options = null)
     {
         await Trail.DisposeAsync();
         await Ledger.DisposeAsync();
         Ledger = await LedgerEngine.OpenAsync(LedgerOptionsFor(Directory), CancellationToken.None);
-        Trail = AuditTrail.Open(DatabasePath, Ledger);
+        Trail = AuditTrail.Open(DatabasePath, Ledger, options);
     }
 
     /// <summary>The receipt of a record, once the ledger has signed a checkpoint covering its anchor.</summary>

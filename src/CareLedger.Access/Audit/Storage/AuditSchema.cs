@@ -4,17 +4,25 @@ using Microsoft.Data.Sqlite;
 namespace CareLedger.Access.Audit.Storage;
 
 /// <summary>
-/// The tables of <c>DATA/audit.db</c>, schema version 2. <c>audit_records</c> keeps each record's opening — the 32-byte
+/// The tables of <c>DATA/audit.db</c>, schema version 3. <c>audit_records</c> keeps each record's opening — the 32-byte
 /// salt followed by the canonical record bytes, whose SHA-256 is the record's commitment — beside the few columns that
 /// queries filter on (copies of fields of the bytes). A record's row id is its place: batch number × 65,536 + leaf
 /// index, so a batch's records are one row-id range in batch order and need no index of their own.
 /// <c>audit_batches</c> keeps each batch's commitments (the leaf entries of its Merkle tree, 32 bytes each, in order:
 /// they outlive an erasure), its root and its signed anchor transaction, stored before submission so that a batch
 /// interrupted by a crash is anchored again with the very same transaction (the ledger applies it once).
+/// <para>
+/// The patient index (ADR 0018) is a table of its own, <c>audit_patient_index</c> (patient, time, place), filled by a
+/// merge every few thousand records rather than by each batch: a batch's records, read by a few hundred patients,
+/// would otherwise land on as many leaf pages of a patient index, each a WAL frame at every commit. The records at or
+/// beyond <c>audit_patient_merge.merged_below</c> (a place) are not in it yet; every query by patient reads that
+/// unmerged tail of <c>audit_records</c> (a range of row ids) beside the index, so that answers do not depend on when
+/// the merge ran. Version 2 (the patient index an index of <c>audit_records</c>) is migrated on open.
+/// </para>
 /// </summary>
 internal static class AuditSchema
 {
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The factor of a record's place: at most this many records per batch (<see cref="AuditTrailOptions.MaxBatch"/>).</summary>
     public const long PlacesPerBatch = 65_536;
@@ -41,14 +49,49 @@ internal static class AuditSchema
             break_glass INTEGER NOT NULL,
             opening     BLOB    NOT NULL
         ) STRICT;
-        CREATE INDEX audit_records_by_patient ON audit_records(patient, time_ms) WHERE patient IS NOT NULL;
+        CREATE TABLE audit_patient_index (
+            patient     BLOB    NOT NULL,
+            time_ms     INTEGER NOT NULL,
+            place       INTEGER NOT NULL,
+            PRIMARY KEY (patient, time_ms, place)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE audit_patient_merge (
+            id          INTEGER PRIMARY KEY CHECK (id = 0),
+            merged_below INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO audit_patient_merge (id, merged_below) VALUES (0, 0);
         CREATE INDEX audit_records_by_accessor ON audit_records(accessor, time_ms);
         CREATE INDEX audit_records_by_time ON audit_records(time_ms);
         CREATE INDEX audit_records_break_glass ON audit_records(time_ms) WHERE break_glass = 1;
         CREATE INDEX audit_batches_unanchored ON audit_batches(number) WHERE leaf IS NULL;
         """;
 
-    /// <summary>Creates the tables in a new database; refuses, by version, a database this node cannot read.</summary>
+    /// <summary>
+    /// Version 2 → 3 (ADR 0018): the patient index moves out of <c>audit_records</c> into <c>audit_patient_index</c>,
+    /// with every kept record merged (an erased record's patient is null and stays out), and the index of version 2 is
+    /// dropped. One transaction: a crash leaves version 2 as it was.
+    /// </summary>
+    private const string FromVersion2 = """
+        CREATE TABLE audit_patient_index (
+            patient     BLOB    NOT NULL,
+            time_ms     INTEGER NOT NULL,
+            place       INTEGER NOT NULL,
+            PRIMARY KEY (patient, time_ms, place)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO audit_patient_index (patient, time_ms, place)
+            SELECT patient, time_ms, place FROM audit_records WHERE patient IS NOT NULL ORDER BY patient, time_ms, place;
+        CREATE TABLE audit_patient_merge (
+            id          INTEGER PRIMARY KEY CHECK (id = 0),
+            merged_below INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO audit_patient_merge (id, merged_below) VALUES (0, (SELECT COALESCE(MAX(place), -1) + 1 FROM audit_records));
+        DROP INDEX audit_records_by_patient;
+        """;
+
+    /// <summary>
+    /// Creates the tables in a new database, migrates a version 2 database, refuses by version a database this node
+    /// cannot read.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The database has another schema version (no migration exists).</exception>
     public static void Create(SqliteConnection connection)
     {
@@ -63,10 +106,18 @@ internal static class AuditSchema
                 return;
             }
 
+            if (found == 2)
+            {
+                AuditDatabase.Execute(connection, FromVersion2, transaction);
+                AuditDatabase.Execute(connection, $"PRAGMA user_version = {Version};", transaction);
+                transaction.Commit();
+                return;
+            }
+
             if (found != 0 || HasTables(connection, transaction))
             {
                 throw new InvalidOperationException(
-                    $"the audit database '{connection.DataSource}' has schema version {found}; this node reads only version {Version} and does not migrate older audit databases");
+                    $"the audit database '{connection.DataSource}' has schema version {found}; this node reads version {Version} and migrates only version 2");
             }
         }
 
