@@ -20,7 +20,10 @@ namespace CareLedger.Benchmarks.Access;
 /// trail's thread wrote (WAL frames and checkpoints, <c>/proc/self/task/*/io</c> <c>wchar</c>); the database's size.
 /// Run: dotnet run -c Release --project bench/CareLedger.Benchmarks -- audit [--records 100000] [--rate 8000]
 /// [--patients 300] [--accessors 5] [--rounds 3] [--warmup 20000] (records kept before the first round; a larger warm-up
-/// measures a database that has grown beyond SQLite's page cache)
+/// measures a database that has grown beyond SQLite's page cache) [--merge 4096] (the patient index's merge count, ADR 0018)
+/// [--queries 200] (after the rounds: that many "who accessed my data" queries, <see cref="AuditTrail.ForPatient"/> with
+/// limit 100 for a random patient, at once after the last round — the unmerged tail as the load left it — then again once
+/// the trail has merged on idle; CPU per query)
 /// </summary>
 internal static class AuditTrailLoad
 {
@@ -32,13 +35,15 @@ internal static class AuditTrailLoad
         var accessors = Option(args, "--accessors", 5);
         var rounds = Option(args, "--rounds", 3);
         var warmup = Option(args, "--warmup", 20_000);
+        var merge = Option(args, "--merge", AuditTrailOptions.Default.PatientIndexMergeRecords);
+        var queries = Option(args, "--queries", 200);
         var directory = Directory.CreateTempSubdirectory("careledger-audit-load-").FullName;
         try
         {
             await using var ledger = await LedgerEngine.InitializeAsync(new LedgerOptions(Path.Combine(directory, "data")),
                 "bench.example/careledger", "Benchmark Hospital", CancellationToken.None);
             var databasePath = Path.Combine(directory, "data", "audit.db");
-            await using var trail = AuditTrail.Open(databasePath, ledger);
+            await using var trail = AuditTrail.Open(databasePath, ledger, AuditTrailOptions.Default with { PatientIndexMergeRecords = merge });
             // Warm-up, outside the clock: the JIT and the first pages at the round's pace, then (--warmup beyond 20,000)
             // unpaced batches of 4,096, for a database that has grown beyond SQLite's page cache.
             Push(trail, Records(Math.Min(warmup, 20_000), patients, accessors, rate, DateTimeOffset.UtcNow.AddHours(-1)), rate);
@@ -48,7 +53,7 @@ internal static class AuditTrailLoad
             }
 
             await trail.FlushAsync();
-            Console.WriteLine($"audit trail load: {count:N0} records a round, rate {(rate == 0 ? "unpaced" : rate.ToString("N0", CultureInfo.InvariantCulture) + "/s")}, {patients} patients, {accessors} accessors");
+            Console.WriteLine($"audit trail load: {count:N0} records a round, rate {(rate == 0 ? "unpaced" : rate.ToString("N0", CultureInfo.InvariantCulture) + "/s")}, {patients} patients, {accessors} accessors, patient index merged every {merge:N0} records");
             Console.WriteLine("round | process CPU µs/record | trail thread µs/record | other threads µs/record (process − trail) | trail thread bytes written/record | db bytes/record | wall s");
             var process = new List<double>();
             var trailThread = new List<double>();
@@ -78,6 +83,17 @@ internal static class AuditTrailLoad
             trailThread.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"median: process CPU {process[process.Count / 2]:F2} µs/record, trail thread {trailThread[trailThread.Count / 2]:F2} µs/record"));
+            if (queries > 0)
+            {
+                var pseudonyms = Records(count, patients, accessors, rate, DateTimeOffset.UtcNow).Select(r => r.Patient!).Distinct().ToArray();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"ForPatient (limit 100), {queries} queries: {QueryCpu(trail, pseudonyms, queries):F0} µs CPU/query at once after the load"));
+                // The default idle merge is 2 s.
+                await Task.Delay(TimeSpan.FromSeconds(4));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"ForPatient (limit 100), {queries} queries: {QueryCpu(trail, pseudonyms, queries):F0} µs CPU/query after 4 s idle"));
+            }
+
             return 0;
         }
         finally
@@ -151,6 +167,21 @@ internal static class AuditTrailLoad
         }
 
         return records;
+    }
+
+    /// <summary>The process's CPU per <see cref="AuditTrail.ForPatient"/> query (the trail is idle meanwhile).</summary>
+    private static double QueryCpu(AuditTrail trail, byte[][] pseudonyms, int queries)
+    {
+        var random = new Random(queries);
+        var found = 0;
+        var before = Process.GetCurrentProcess().TotalProcessorTime;
+        for (var i = 0; i < queries; i++)
+        {
+            found += trail.ForPatient(pseudonyms[random.Next(pseudonyms.Length)], null, 100).Count;
+        }
+
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - before).TotalMicroseconds / queries;
+        return found > 0 ? cpu : throw new InvalidOperationException("no query found a record");
     }
 
     private readonly record struct ThreadStat(string Name, long RunNs, long Written);

@@ -22,7 +22,7 @@ public sealed record AuditTrailOptions
     /// batch that reaches the count), and when the trail has been idle for <see cref="PatientIndexIdleMerge"/>. Until
     /// then every query by patient also scans them, so a larger figure writes less per record and scans more per query.
     /// </summary>
-    public int PatientIndexMergeRecords { get; init; } = 8192;
+    public int PatientIndexMergeRecords { get; init; } = 4096;
 
     /// <summary>How long the trail waits without a record before it merges what waits outside the patient index.</summary>
     public TimeSpan PatientIndexIdleMerge { get; init; } = TimeSpan.FromSeconds(2);

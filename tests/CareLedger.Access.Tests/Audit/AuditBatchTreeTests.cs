@@ -33,9 +33,14 @@ public sealed class AuditBatchTreeTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(6)]
     [InlineData(7)]
     [InlineData(64)]
+    [InlineData(65)]
     [InlineData(250)]
+    [InlineData(401)]
+    [InlineData(4095)]
     [InlineData(4096)]
     public void The_root_is_the_rfc_9162_tree_hash_of_the_commitments(int size)
     {

@@ -34,10 +34,53 @@ internal static class AuditBatchTree
     }
 
     /// <summary>MTH over the commitments (consecutive 32-byte entries) as leaf entries.</summary>
+    /// <remarks>
+    /// Computed level by level in one buffer with one reused SHA-256 context, each input (0x00 ‖ commitment, 0x01 ‖ left
+    /// ‖ right) assembled on the stack and appended in one call; the last node of an odd level is carried up unchanged,
+    /// which gives RFC 9162's split at the largest power of two below the size. Against the in-memory
+    /// <see cref="MerkleTree"/> with a one-shot digest per node, ≈ 0.1 µs less a record (docs/benchmarks.md).
+    /// </remarks>
     public static byte[] Root(ReadOnlySpan<byte> commitments)
     {
-        using var tree = Build(commitments);
-        return tree.RootHash();
+        CheckEntries(commitments);
+        var count = commitments.Length / CommitmentLength;
+        if (count == 0)
+        {
+            return Rfc9162.EmptyRoot;
+        }
+
+        var level = new byte[commitments.Length];
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> input = stackalloc byte[1 + 2 * Rfc9162.HashSize];
+        input[0] = 0x00;
+        for (var i = 0; i < count; i++)
+        {
+            commitments.Slice(i * CommitmentLength, CommitmentLength).CopyTo(input[1..]);
+            sha.AppendData(input[..(1 + CommitmentLength)]);
+            sha.GetHashAndReset(level.AsSpan(i * Rfc9162.HashSize, Rfc9162.HashSize));
+        }
+
+        input[0] = 0x01;
+        while (count > 1)
+        {
+            // Parent i/2 is written at or before its children, which are already copied into the input.
+            var parents = 0;
+            for (var i = 0; i + 1 < count; i += 2)
+            {
+                level.AsSpan(i * Rfc9162.HashSize, 2 * Rfc9162.HashSize).CopyTo(input[1..]);
+                sha.AppendData(input);
+                sha.GetHashAndReset(level.AsSpan(parents++ * Rfc9162.HashSize, Rfc9162.HashSize));
+            }
+
+            if ((count & 1) == 1)
+            {
+                level.AsSpan((count - 1) * Rfc9162.HashSize, Rfc9162.HashSize).CopyTo(level.AsSpan(parents++ * Rfc9162.HashSize));
+            }
+
+            count = parents;
+        }
+
+        return level.AsSpan(0, Rfc9162.HashSize).ToArray();
     }
 
     /// <summary>The RFC 9162 inclusion path of the commitment at <paramref name="index"/>, from its sibling up.</summary>
@@ -54,12 +97,17 @@ internal static class AuditBatchTree
         return new InclusionProof(index, size, path).TryComputeRoot(Rfc9162.HashLeaf(commitment), root) ? root : null;
     }
 
-    private static MerkleTree Build(ReadOnlySpan<byte> commitments)
+    private static void CheckEntries(ReadOnlySpan<byte> commitments)
     {
         if (commitments.Length % CommitmentLength != 0)
         {
             throw new ArgumentException($"commitments come in entries of {CommitmentLength} bytes, not {commitments.Length} bytes in all", nameof(commitments));
         }
+    }
+
+    private static MerkleTree Build(ReadOnlySpan<byte> commitments)
+    {
+        CheckEntries(commitments);
 
         // The leaf hashes SHA-256(0x00 ‖ commitment) of RFC 9162 with one digest context for the batch (see CommitOpening).
         var leafHashes = new byte[commitments.Length];
