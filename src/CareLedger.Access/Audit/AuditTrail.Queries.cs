@@ -89,24 +89,29 @@ public sealed partial class AuditTrail
                 return ReadEntries(command);
             }
 
-            // By patient (ADR 0018): the newest of the patient index and the newest of the unmerged tail, merged. One
-            // statement, so one snapshot: a merge committed meanwhile cannot make a record appear twice or not at all.
+            // By patient (ADR 0018): the newest of the patient index and the newest of the unmerged tail, merged by
+            // (time, place) and cut at the limit, then their rows read. One statement, so one snapshot: a merge committed
+            // meanwhile cannot make a record appear twice or not at all. The two parts carry only place and time, so the
+            // tail's scan sorts no record bytes (with one patient every row of the tail matches).
             command.Parameters.AddWithValue("$patient", q.Patient);
             command.CommandText = string.Create(CultureInfo.InvariantCulture, $"""
-                SELECT opening, place, tx_id, leaf FROM (
-                    SELECT * FROM (
-                        SELECT r.opening, r.place, b.tx_id, b.leaf, r.time_ms
-                        FROM audit_patient_index p CROSS JOIN audit_records r CROSS JOIN audit_batches b
-                        WHERE p.patient = $patient{Period(q, "p")} AND r.place = p.place AND b.number = r.place / 65536{filters}
+                SELECT r.opening, r.place, b.tx_id, b.leaf
+                FROM (
+                    SELECT place, time_ms FROM (
+                        SELECT p.place, p.time_ms
+                        FROM audit_patient_index p CROSS JOIN audit_records r
+                        WHERE p.patient = $patient{Period(q, "p")} AND r.place = p.place{filters}
                         ORDER BY p.time_ms DESC, p.place DESC LIMIT {q.Limit})
                     UNION ALL
-                    SELECT * FROM (
-                        SELECT r.opening, r.place, b.tx_id, b.leaf, r.time_ms
-                        FROM audit_records r NOT INDEXED CROSS JOIN audit_batches b
-                        WHERE r.place >= (SELECT merged_below FROM audit_patient_merge WHERE id = 0) AND r.patient = $patient{Period(q, "r")}
-                            AND b.number = r.place / 65536{filters}
-                        ORDER BY r.time_ms DESC, r.place DESC LIMIT {q.Limit}))
-                ORDER BY time_ms DESC, place DESC LIMIT {q.Limit}
+                    SELECT place, time_ms FROM (
+                        SELECT r.place, r.time_ms
+                        FROM audit_records r NOT INDEXED
+                        WHERE r.place >= (SELECT merged_below FROM audit_patient_merge WHERE id = 0) AND r.patient = $patient{Period(q, "r")}{filters}
+                        ORDER BY r.time_ms DESC, r.place DESC LIMIT {q.Limit})
+                    ORDER BY time_ms DESC, place DESC LIMIT {q.Limit}) k
+                CROSS JOIN audit_records r CROSS JOIN audit_batches b
+                WHERE r.place = k.place AND b.number = r.place / 65536
+                ORDER BY k.time_ms DESC, k.place DESC
                 """);
             return ReadEntries(command);
         });
