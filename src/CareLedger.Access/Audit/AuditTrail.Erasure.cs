@@ -26,7 +26,7 @@ public sealed partial class AuditTrail
         using var connection = AuditDatabase.OpenWriter(writer.DataSource);
         AuditDatabase.Execute(connection, "PRAGMA secure_delete = ON; PRAGMA busy_timeout = 10000;");
         int forgotten;
-        using (var transaction = connection.BeginTransaction())
+        using (var transaction = connection.BeginTransaction(deferred: false))
         {
             // The records in the patient index, then those of the unmerged tail (ADR 0018), then the index's entries; one
             // transaction (IMMEDIATE, so that no merge moves the tail's bound in between).
