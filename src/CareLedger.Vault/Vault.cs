@@ -95,6 +95,23 @@ public sealed partial class Vault : IDisposable
         return Write(newKeys => GetOrCreateCompartment(patientId, newKeys)).Pseudonym!.ToArray();
     }
 
+    /// <summary>
+    /// <see cref="PseudonymFor"/> of several patients, the missing compartments created in ONE durable transaction (one
+    /// fsync, one turn of the writer lock) instead of one each: what the access gate uses when concurrent writes of new
+    /// patients (an import's files in flight) need their compartments at once. Same order as <paramref name="patientIds"/>;
+    /// a repeated id gets the same pseudonym.
+    /// </summary>
+    public IReadOnlyList<byte[]> PseudonymsFor(IReadOnlyList<string> patientIds)
+    {
+        ArgumentNullException.ThrowIfNull(patientIds);
+        foreach (var patientId in patientIds)
+        {
+            RecordNames.ValidatePatientId(patientId, nameof(patientIds));
+        }
+
+        return Write(newKeys => patientIds.Select(id => GetOrCreateCompartment(id, newKeys).Pseudonym!.ToArray()).ToList());
+    }
+
     /// <summary>The patient's pseudonym if the patient has a compartment here; never creates one.</summary>
     public byte[]? TryGetPseudonym(string patientId)
     {

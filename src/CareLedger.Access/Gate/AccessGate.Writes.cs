@@ -15,6 +15,10 @@ public sealed partial class AccessGate
     private const string ConsentType = "Consent";
     private const string NotWritten = "not written: another write of the same request was refused";
 
+    private readonly Lock _newCompartmentsGate = new();
+    private readonly List<NewCompartmentRequest> _newCompartments = [];
+    private bool _creatingCompartments;
+
     /// <summary>
     /// Decides writes before anything is staged: all are permitted, or none is written. An update or delete is also
     /// judged on the version it replaces (a delegate cannot relabel a record out of their reach), and must stay in the
@@ -61,10 +65,79 @@ public sealed partial class AccessGate
         foreach (var write in judged)
         {
             var compartment = write.Compartment is { Pseudonym: null, PatientId: { } patientId }
-                ? write.Compartment with { Pseudonym = pseudonyms[patientId] ??= _vault.PseudonymFor(patientId) }
+                ? write.Compartment with { Pseudonym = pseudonyms[patientId] ??= NewCompartment(patientId) }
                 : write.Compartment;
             Keep(Build(call, write.Write.Action, write.Decision, compartment, write.Write.ResourceType, write.Write.Id, 1, 0, null));
         }
+    }
+
+    /// <summary>
+    /// The pseudonym of a patient without a compartment yet, creating it. Creations asked for at the same time are
+    /// group-committed: the first caller creates every compartment queued meanwhile in one durable vault transaction
+    /// (<see cref="Vault.Vault.PseudonymsFor"/>), the others wait for it. One durable transaction each made a new
+    /// patient's write wait for the vault's writer lock behind the group being staged, and then hold it for its own
+    /// fsync while the group's commit and the next stage waited (an import's files in flight each bring a new patient).
+    /// Durability is unchanged: no pseudonym is returned before its compartment is durable.
+    /// </summary>
+    private byte[] NewCompartment(string patientId)
+    {
+        var mine = new NewCompartmentRequest(patientId);
+        bool lead;
+        lock (_newCompartmentsGate)
+        {
+            _newCompartments.Add(mine);
+            lead = !_creatingCompartments;
+            _creatingCompartments = true;
+        }
+
+        if (!lead)
+        {
+            mine.Done.Wait();
+            mine.Done.Dispose();
+            return mine.Pseudonym ?? throw mine.Fault!;
+        }
+
+        while (true)
+        {
+            NewCompartmentRequest[] batch;
+            lock (_newCompartmentsGate)
+            {
+                if (_newCompartments.Count == 0)
+                {
+                    _creatingCompartments = false;
+                    break;
+                }
+
+                batch = [.. _newCompartments];
+                _newCompartments.Clear();
+            }
+
+            try
+            {
+                var created = _vault.PseudonymsFor([.. batch.Select(r => r.PatientId)]);
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    batch[i].Pseudonym = created[i];
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var request in batch)
+                {
+                    request.Fault = e;
+                }
+            }
+            finally
+            {
+                foreach (var request in batch)
+                {
+                    request.Done.Set();
+                }
+            }
+        }
+
+        mine.Done.Dispose();
+        return mine.Pseudonym ?? throw mine.Fault!;
     }
 
     private static void Validate(WriteIntent write)
@@ -205,4 +278,16 @@ public sealed partial class AccessGate
     }
 
     private sealed record JudgedWrite(WriteIntent Write, Compartment Compartment, GateDecision Decision);
+
+    /// <summary>A caller waiting for a new patient's compartment (<see cref="NewCompartment"/>).</summary>
+    private sealed class NewCompartmentRequest(string patientId)
+    {
+        public string PatientId => patientId;
+
+        public ManualResetEventSlim Done { get; } = new();
+
+        public byte[]? Pseudonym { get; set; }
+
+        public Exception? Fault { get; set; }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using CareLedger.Access.Audit;
 using CareLedger.Access.Callers;
@@ -179,6 +180,27 @@ public sealed class AccessGateWriteTests : IDisposable
 
         Assert.Equal(_w.Vault.TryGetPseudonym("newborn"), _w.Audit.Last.Patient);
         Assert.NotNull(_w.Audit.Last.Patient);
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_of_new_patients_each_get_the_compartment_the_vault_keeps_and_the_audit_names()
+    {
+        // Sixteen callers at once for eight new patients (two each): compartments asked for together are created together.
+        var patients = Enumerable.Range(0, 8).Select(i => $"new{i}").ToList();
+        using var start = new Barrier(16);
+        var callers = Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            _w.Gate.AuthorizeWrites(GateWorld.Clinician(), AccessContext.Default,
+                [Create("Observation", $"obs{i}", patients[i % 8], FhirJson.Observation($"obs{i}", patients[i % 8]))]);
+        })).ToArray();
+        await Task.WhenAll(callers);
+
+        var kept = patients.ToDictionary(p => p, p => _w.Vault.TryGetPseudonym(p));
+        Assert.All(kept.Values, Assert.NotNull);
+        Assert.Equal(8, kept.Values.Select(Convert.ToHexString!).Distinct().Count());
+        Assert.Equal(16, _w.Audit.Records.Count);
+        Assert.All(_w.Audit.Records, a => Assert.Equal(kept[patients[int.Parse(a.ResourceId!.AsSpan(3), CultureInfo.InvariantCulture) % 8]], a.Patient));
     }
 
     [Fact]
