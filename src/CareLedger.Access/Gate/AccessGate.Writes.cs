@@ -82,62 +82,76 @@ public sealed partial class AccessGate
     private byte[] NewCompartment(string patientId)
     {
         var mine = new NewCompartmentRequest(patientId);
-        bool lead;
         lock (_newCompartmentsGate)
         {
             _newCompartments.Add(mine);
-            lead = !_creatingCompartments;
+            mine.Leads = !_creatingCompartments;
             _creatingCompartments = true;
         }
 
-        if (!lead)
+        if (!mine.Leads)
         {
+            // Woken when a batch created this compartment, or to lead the next batch.
             mine.Done.Wait();
-            mine.Done.Dispose();
-            return mine.Pseudonym ?? throw mine.Fault!;
         }
 
-        while (true)
+        if (mine.Leads)
         {
-            NewCompartmentRequest[] batch;
+            CreateQueuedCompartments();
+        }
+
+        mine.Done.Dispose();
+        return mine.Pseudonym ?? throw mine.Fault!;
+    }
+
+    /// <summary>
+    /// The leader's turn: one transaction for everything queued, then the lead passes to the first caller queued meanwhile
+    /// (so no caller waits for more than the batch ahead of its own).
+    /// </summary>
+    private void CreateQueuedCompartments()
+    {
+        NewCompartmentRequest[] batch;
+        lock (_newCompartmentsGate)
+        {
+            batch = [.. _newCompartments];
+            _newCompartments.Clear();
+        }
+
+        try
+        {
+            var created = _vault.PseudonymsFor([.. batch.Select(r => r.PatientId)]);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                batch[i].Pseudonym = created[i];
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var request in batch)
+            {
+                request.Fault = e;
+            }
+        }
+        finally
+        {
             lock (_newCompartmentsGate)
             {
                 if (_newCompartments.Count == 0)
                 {
                     _creatingCompartments = false;
-                    break;
                 }
-
-                batch = [.. _newCompartments];
-                _newCompartments.Clear();
+                else
+                {
+                    _newCompartments[0].Leads = true;
+                    _newCompartments[0].Done.Set();
+                }
             }
 
-            try
+            foreach (var request in batch)
             {
-                var created = _vault.PseudonymsFor([.. batch.Select(r => r.PatientId)]);
-                for (var i = 0; i < batch.Length; i++)
-                {
-                    batch[i].Pseudonym = created[i];
-                }
-            }
-            catch (Exception e)
-            {
-                foreach (var request in batch)
-                {
-                    request.Fault = e;
-                }
-            }
-            finally
-            {
-                foreach (var request in batch)
-                {
-                    request.Done.Set();
-                }
+                request.Done.Set();
             }
         }
-
-        mine.Done.Dispose();
-        return mine.Pseudonym ?? throw mine.Fault!;
     }
 
     private static void Validate(WriteIntent write)
@@ -285,6 +299,9 @@ public sealed partial class AccessGate
         public string PatientId => patientId;
 
         public ManualResetEventSlim Done { get; } = new();
+
+        /// <summary>This caller creates the next batch (set under the queue's lock before <see cref="Done"/> is set).</summary>
+        public bool Leads { get; set; }
 
         public byte[]? Pseudonym { get; set; }
 
