@@ -181,7 +181,9 @@ public sealed class ResourceRepository
                 resource.Meta ??= new Meta();
                 resource.Meta.VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 resource.Meta.LastUpdated = now;
-                versions[i] = new VersionToStage(FhirSerialization.ToCanonicalJson(resource), now);
+                // The index's blind tokens hashed here, on the caller's thread, not on the commit loop's (Vault.PrepareIndex).
+                versions[i] = new VersionToStage(FhirSerialization.ToCanonicalJson(resource), now,
+                    vault.PrepareIndex(new RecordAddress(write.ResourceType, write.Id, version), write.Index));
             }
             else
             {
@@ -329,7 +331,7 @@ public sealed class ResourceRepository
             var write = writes[i];
             var address = new RecordAddress(write.ResourceType, write.Id, write.CurrentVersion + 1);
             requests.Add(versions[i].Json is { } json
-                ? new StageRequest(address, write.PatientId, json, write.Index) { LastUpdated = versions[i].LastUpdated }
+                ? new StageRequest(address, write.PatientId, json, write.Index) { LastUpdated = versions[i].LastUpdated, PreparedIndex = versions[i].Index }
                 : StageRequest.Delete(address, write.PatientId, versions[i].LastUpdated));
         }
 
@@ -372,7 +374,7 @@ public sealed class ResourceRepository
     }
 
     /// <summary>A version's canonical JSON (null for a delete) and its meta.lastUpdated, fixed before it is authorised.</summary>
-    private readonly record struct VersionToStage(byte[]? Json, DateTimeOffset LastUpdated);
+    private readonly record struct VersionToStage(byte[]? Json, DateTimeOffset LastUpdated, PreparedIndex? Index = null);
 
     /// <summary>A caller's writes and the task that completes when they are durable (or refused).</summary>
     private sealed class QueuedCommit(IReadOnlyList<ResourceWrite> writes, VersionToStage[] versions, AuthorKey? signer)
