@@ -30,6 +30,7 @@ public sealed class ResourceRepository
     private readonly PersonKeys? people;
     private readonly TimeProvider clock;
     private readonly Channel<QueuedCommit> queue = Channel.CreateUnbounded<QueuedCommit>(new UnboundedChannelOptions { SingleReader = true });
+    private Exception? loopFault;
 
     /// <param name="people">
     /// Custodial keys of patients and delegates: with them, a Consent written by a patient (or their delegate) is a
@@ -142,8 +143,12 @@ public sealed class ResourceRepository
         var signer = await SignerForAsync(caller, writes, ct);
         ct.ThrowIfCancellationRequested();
         var request = new QueuedCommit(writes, versions, signer);
-        // The queue is unbounded and never completed, so the write always succeeds.
-        _ = queue.Writer.TryWrite(request);
+        // The queue is unbounded and completed only when the commit loop itself failed: then the write is refused.
+        if (!queue.Writer.TryWrite(request))
+        {
+            throw new InvalidOperationException("the node's commit loop stopped; nothing more can be written until the node restarts", Volatile.Read(ref loopFault));
+        }
+
         var committed = await request.Completion.Task;
         foreach (var patientId in writes.Where(w => w.ResourceType == "Consent" && w.PatientId is not null).Select(w => w.PatientId!).Distinct(StringComparer.Ordinal))
         {
@@ -256,9 +261,36 @@ public sealed class ResourceRepository
         }
     }
 
+    /// <summary>
+    /// Runs <see cref="CommitQueuedAsync"/>. A commit's failure is answered to its callers there; should the loop itself
+    /// fail, every caller it holds or that is queued is answered with that failure and later writes are refused, rather
+    /// than left waiting for ever (nothing they wrote was acknowledged, so nothing is lost).
+    /// </summary>
     private async Task RunCommitLoopAsync()
     {
         var batch = new List<QueuedCommit>();
+        try
+        {
+            await CommitQueuedAsync(batch);
+        }
+        catch (Exception e)
+        {
+            Volatile.Write(ref loopFault, e);
+            queue.Writer.TryComplete(e);
+            foreach (var commit in batch)
+            {
+                commit.Completion.TrySetException(e);
+            }
+
+            while (queue.Reader.TryRead(out var queued))
+            {
+                queued.Completion.TrySetException(e);
+            }
+        }
+    }
+
+    private async Task CommitQueuedAsync(List<QueuedCommit> batch)
+    {
         while (await queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
