@@ -99,9 +99,9 @@ public sealed partial class Vault : IDisposable
     /// <see cref="PseudonymFor"/> of several patients, the missing compartments created in ONE durable transaction (one
     /// fsync, one turn of the writer lock) instead of one each: what the access gate uses when concurrent writes of new
     /// patients (an import's files in flight) need their compartments at once. Same order as <paramref name="patientIds"/>;
-    /// a repeated id gets the same pseudonym.
+    /// a repeated id gets the same pseudonym. Internal: only the access layer (a friend assembly) creates compartments.
     /// </summary>
-    public IReadOnlyList<byte[]> PseudonymsFor(IReadOnlyList<string> patientIds)
+    internal IReadOnlyList<byte[]> PseudonymsFor(IReadOnlyList<string> patientIds)
     {
         ArgumentNullException.ThrowIfNull(patientIds);
         foreach (var patientId in patientIds)
