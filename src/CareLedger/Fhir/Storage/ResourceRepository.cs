@@ -291,16 +291,26 @@ public sealed class ResourceRepository
 
     private async Task CommitQueuedAsync(List<QueuedCommit> batch)
     {
+        var written = new HashSet<(string Type, string Id)>();
         while (await queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
+            written.Clear();
             var records = 0;
+            // A commit that writes a resource another in the group writes goes in the next group: one stage holds each
+            // resource once (two callers creating the same resource at once: the second is then judged on the first's
+            // version, a conflict or a no-op as when they came one after the other).
             while (records < RecordsCommittedPayload.MaxRecords && queue.Reader.TryPeek(out var next)
-                   && (batch.Count == 0 || (records + next.Writes.Count <= RecordsCommittedPayload.MaxRecords && next.Signer is null && batch[0].Signer is null))
+                   && (batch.Count == 0 || (records + next.Writes.Count <= RecordsCommittedPayload.MaxRecords && next.Signer is null && batch[0].Signer is null
+                       && !next.Writes.Any(w => written.Contains((w.ResourceType, w.Id)))))
                    && queue.Reader.TryRead(out next))
             {
                 batch.Add(next);
                 records += next.Writes.Count;
+                foreach (var write in next.Writes)
+                {
+                    written.Add((write.ResourceType, write.Id));
+                }
             }
 
             if (batch.Count == 1)
