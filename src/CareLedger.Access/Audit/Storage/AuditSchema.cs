@@ -27,7 +27,26 @@ internal static class AuditSchema
     /// <summary>The factor of a record's place: at most this many records per batch (<see cref="AuditTrailOptions.MaxBatch"/>).</summary>
     public const long PlacesPerBatch = 65_536;
 
-    private const string Tables = """
+    // The tables of ADR 0018, written once for a new database and for the migration from version 2.
+    private const string PatientIndexTable = """
+        CREATE TABLE audit_patient_index (
+            patient     BLOB    NOT NULL,
+            time_ms     INTEGER NOT NULL,
+            place       INTEGER NOT NULL,
+            PRIMARY KEY (patient, time_ms, place)
+        ) STRICT, WITHOUT ROWID;
+        """;
+
+    private const string PatientMergeTable = """
+        CREATE TABLE audit_patient_merge (
+            id          INTEGER PRIMARY KEY CHECK (id = 0),
+            merged_below INTEGER NOT NULL
+        ) STRICT;
+        """;
+
+    private const string PatientIndexTables = PatientIndexTable + "\n" + PatientMergeTable;
+
+    private const string Tables = $$"""
         CREATE TABLE audit_batches (
             number      INTEGER PRIMARY KEY,
             size        INTEGER NOT NULL,
@@ -49,16 +68,7 @@ internal static class AuditSchema
             break_glass INTEGER NOT NULL,
             opening     BLOB    NOT NULL
         ) STRICT;
-        CREATE TABLE audit_patient_index (
-            patient     BLOB    NOT NULL,
-            time_ms     INTEGER NOT NULL,
-            place       INTEGER NOT NULL,
-            PRIMARY KEY (patient, time_ms, place)
-        ) STRICT, WITHOUT ROWID;
-        CREATE TABLE audit_patient_merge (
-            id          INTEGER PRIMARY KEY CHECK (id = 0),
-            merged_below INTEGER NOT NULL
-        ) STRICT;
+        {{PatientIndexTables}}
         INSERT INTO audit_patient_merge (id, merged_below) VALUES (0, 0);
         CREATE INDEX audit_records_by_accessor ON audit_records(accessor, time_ms);
         CREATE INDEX audit_records_by_time ON audit_records(time_ms);
@@ -71,19 +81,11 @@ internal static class AuditSchema
     /// with every kept record merged (an erased record's patient is null and stays out), and the index of version 2 is
     /// dropped. One transaction: a crash leaves version 2 as it was.
     /// </summary>
-    private const string FromVersion2 = """
-        CREATE TABLE audit_patient_index (
-            patient     BLOB    NOT NULL,
-            time_ms     INTEGER NOT NULL,
-            place       INTEGER NOT NULL,
-            PRIMARY KEY (patient, time_ms, place)
-        ) STRICT, WITHOUT ROWID;
+    private const string FromVersion2 = $$"""
+        {{PatientIndexTable}}
         INSERT INTO audit_patient_index (patient, time_ms, place)
             SELECT patient, time_ms, place FROM audit_records WHERE patient IS NOT NULL ORDER BY patient, time_ms, place;
-        CREATE TABLE audit_patient_merge (
-            id          INTEGER PRIMARY KEY CHECK (id = 0),
-            merged_below INTEGER NOT NULL
-        ) STRICT;
+        {{PatientMergeTable}}
         INSERT INTO audit_patient_merge (id, merged_below) VALUES (0, (SELECT COALESCE(MAX(place), -1) + 1 FROM audit_records));
         DROP INDEX audit_records_by_patient;
         """;
