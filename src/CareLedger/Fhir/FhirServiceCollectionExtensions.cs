@@ -35,26 +35,9 @@ public static class FhirServiceCollectionExtensions
             {
                 return await next(context);
             }
-            catch (FhirProblemException problem)
-            {
-                return FhirHttp.Problem(context.HttpContext, problem);
-            }
-            catch (BadHttpRequestException bad)
-            {
-                return FhirHttp.Problem(context.HttpContext, bad.StatusCode == StatusCodes.Status413PayloadTooLarge
-                    ? FhirProblemException.TooLarge(bad.Message)
-                    : FhirProblemException.BadRequest(bad.Message));
-            }
-            catch (OperationCanceledException) when (context.HttpContext.RequestAborted.IsCancellationRequested)
-            {
-                return Results.Empty;
-            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CareLedger.Fhir")
-                    .LogError("FHIR request failed unexpectedly: {Type}", e.GetType().Name);
-                return FhirHttp.Problem(context.HttpContext, new FhirProblemException(StatusCodes.Status500InternalServerError,
-                    OperationOutcome.IssueType.Exception, $"internal error ({e.GetType().Name}); nothing was changed unless a response said so"));
+                return FhirHttp.ProblemFor(context.HttpContext, e);
             }
         });
         // What the server supports is public (SMART discovery needs it before any token); everything else needs a caller.
@@ -62,6 +45,8 @@ public static class FhirServiceCollectionExtensions
         var data = fhir.MapGroup(string.Empty).RequireCaller();
         BulkExportEndpoints.Map(data);
         FhirEndpoints.Map(data);
+        // The reads by id, outside both groups: they authenticate and answer errors in their handlers, as the filters would.
+        FhirEndpoints.MapReads(app);
         return app;
     }
 }

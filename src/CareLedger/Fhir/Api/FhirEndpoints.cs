@@ -4,6 +4,7 @@ using CareLedger.Fhir.Errors;
 using CareLedger.Fhir.LedgerProvenance;
 using CareLedger.Fhir.Search;
 using CareLedger.Fhir.Validation;
+using CareLedger.Identity.Api;
 using Hl7.Fhir.Model;
 
 namespace CareLedger.Fhir.Api;
@@ -82,12 +83,6 @@ internal static class FhirEndpoints
         fhir.MapGet("/{type}/_history", (HttpContext context, FhirService service, string type) =>
             FhirHttp.Resource(context, service.History(FhirHttp.Caller(context), type, null, Count(context), Since(context), FhirHttp.BaseUrl(context.Request))));
 
-        fhir.MapGet("/{type}/{id}", (HttpContext context, FhirService service, string type, string id) =>
-        {
-            var (json, head) = service.Read(FhirHttp.Caller(context), type, id);
-            return FhirHttp.StoredResource(context, json, head);
-        });
-
         fhir.MapPut("/{type}/{id}", async (HttpContext context, FhirService service, string type, string id, CancellationToken ct) =>
         {
             FhirService.EnsureKnownType(type);
@@ -107,12 +102,6 @@ internal static class FhirEndpoints
         fhir.MapGet("/{type}/{id}/_history", (HttpContext context, FhirService service, string type, string id) =>
             FhirHttp.Resource(context, service.History(FhirHttp.Caller(context), type, id, Count(context), Since(context), FhirHttp.BaseUrl(context.Request))));
 
-        fhir.MapGet("/{type}/{id}/_history/{version}", (HttpContext context, FhirService service, string type, string id, string version) =>
-        {
-            var (json, head) = service.VRead(FhirHttp.Caller(context), type, id, version);
-            return FhirHttp.StoredResource(context, json, head);
-        });
-
         fhir.MapGet("/{type}/{id}/_history/{version}/$provenance", (HttpContext context, FhirService service, string type, string id, string version) =>
             FhirHttp.Resource(context, ProvenanceFactory.For(FhirHttp.Caller(context), service, type, id, version, FhirHttp.BaseUrl(context.Request))));
 
@@ -121,6 +110,76 @@ internal static class FhirEndpoints
 
         fhir.MapFallback(IResult (HttpContext context) =>
             throw FhirProblemException.NotFound($"no FHIR interaction at {context.Request.Method} {context.Request.Path}"));
+    }
+
+    /// <summary>
+    /// The read and the vread by id, the API's most frequent requests, mapped outside the /fhir groups: each handler
+    /// authenticates its caller and answers its errors itself, exactly as the caller filter (<see
+    /// cref="CallerEndpointExtensions.RequireCaller"/>) and the group's exception filter would — a 401 OperationOutcome
+    /// recorded as a refusal without a valid token, every exception as <see cref="FhirHttp.ProblemFor"/> answers it —
+    /// without the two filters' invocation context and frames on every read. The door decides and audits as for any route.
+    /// </summary>
+    public static void MapReads(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/fhir/{type}/{id}", static (HttpContext context, FhirService service, string type, string id) =>
+            ReadAsync(context, service, type, id, null));
+        app.MapGet("/fhir/{type}/{id}/_history/{version}", static (HttpContext context, FhirService service, string type, string id, string version) =>
+            ReadAsync(context, service, type, id, version));
+    }
+
+    private static ValueTask<IResult> ReadAsync(HttpContext context, FhirService service, string type, string id, string? version)
+    {
+        ValueTask<(ValidatedCaller? Caller, OperationOutcomeResult? Failure)> authentication;
+        try
+        {
+            authentication = CallerAuthentication.AuthenticateAsync(context);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return ValueTask.FromResult(FhirHttp.ProblemFor(context, e));
+        }
+
+        // A token validated before is answered synchronously (every request but a token's first): no state machine.
+        return authentication.IsCompletedSuccessfully
+            ? ValueTask.FromResult(Read(context, service, authentication.Result, type, id, version))
+            : ReadAfterValidationAsync(context, service, authentication, type, id, version);
+    }
+
+    private static async ValueTask<IResult> ReadAfterValidationAsync(HttpContext context, FhirService service,
+        ValueTask<(ValidatedCaller? Caller, OperationOutcomeResult? Failure)> authentication, string type, string id, string? version)
+    {
+        (ValidatedCaller? Caller, OperationOutcomeResult? Failure) outcome;
+        try
+        {
+            outcome = await authentication;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return FhirHttp.ProblemFor(context, e);
+        }
+
+        return Read(context, service, outcome, type, id, version);
+    }
+
+    private static IResult Read(HttpContext context, FhirService service, (ValidatedCaller? Caller, OperationOutcomeResult? Failure) authentication,
+        string type, string id, string? version)
+    {
+        try
+        {
+            if (authentication.Caller is not { } validated)
+            {
+                return CallerEndpointExtensions.Refuse(context, authentication.Failure!);
+            }
+
+            CallerEndpointExtensions.Admit(context, validated);
+            var caller = FhirHttp.Caller(context, validated.Accessor);
+            var (json, head) = version is null ? service.Read(caller, type, id) : service.VRead(caller, type, id, version);
+            return FhirHttp.StoredResource(context, json, head);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return FhirHttp.ProblemFor(context, e);
+        }
     }
 
     /// <summary>

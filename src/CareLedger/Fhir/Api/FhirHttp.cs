@@ -90,6 +90,32 @@ internal static class FhirHttp
         };
     }
 
+    /// <summary>
+    /// The answer to an exception out of a /fhir endpoint (the group's exception filter, and the read routes that map their
+    /// own): a <see cref="FhirProblemException"/> as its OperationOutcome and status, a malformed request as 400 (413 when
+    /// too large), a request the client abandoned as nothing, anything else as a 500 OperationOutcome (logged by type).
+    /// Not for <see cref="OutOfMemoryException"/>, which callers let through.
+    /// </summary>
+    public static IResult ProblemFor(HttpContext context, Exception exception)
+    {
+        switch (exception)
+        {
+            case FhirProblemException problem:
+                return Problem(context, problem);
+            case BadHttpRequestException bad:
+                return Problem(context, bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? FhirProblemException.TooLarge(bad.Message)
+                    : FhirProblemException.BadRequest(bad.Message));
+            case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
+                return Results.Empty;
+            default:
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CareLedger.Fhir")
+                    .LogError("FHIR request failed unexpectedly: {Type}", exception.GetType().Name);
+                return Problem(context, new FhirProblemException(StatusCodes.Status500InternalServerError,
+                    OperationOutcome.IssueType.Exception, $"internal error ({exception.GetType().Name}); nothing was changed unless a response said so"));
+        }
+    }
+
     public static IResult Problem(HttpContext context, FhirProblemException problem)
     {
         if (problem.Status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden && problem.AuditId is null)
@@ -152,9 +178,11 @@ internal static class FhirHttp
     public const string BreakGlassUntilHeader = "CareLedger-Break-Glass-Until";
 
     /// <summary>The authenticated caller of this request and its declared circumstances, for the access layer.</summary>
-    public static FhirCaller Caller(HttpContext context)
+    public static FhirCaller Caller(HttpContext context) => Caller(context, context.GetAccessor());
+
+    /// <summary><see cref="Caller(HttpContext)"/> with the door's view of the caller already in hand (the caller this request was admitted as).</summary>
+    public static FhirCaller Caller(HttpContext context, Accessor who)
     {
-        var who = context.GetAccessor();
         var headers = context.Request.Headers;
         var purpose = FirstValue(headers[PurposeHeader]);
         var reason = FirstValue(headers[BreakGlassReasonHeader]);

@@ -436,8 +436,24 @@ public sealed class ResourceRepository
     private sealed class StagingRefusedException(FhirProblemException inner) : Exception(inner.Message, inner);
 
     /// <summary>FHIR logical ids: what the vault accepts; anything else cannot exist here.</summary>
-    public static bool IsValidId(string? id) =>
-        !string.IsNullOrEmpty(id) && id.Length <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.');
+    public static bool IsValidId(string? id)
+    {
+        if (string.IsNullOrEmpty(id) || id.Length > 64)
+        {
+            return false;
+        }
+
+        // A loop, not LINQ's All: on every read by id, that boxed an enumerator of the string.
+        foreach (var c in id)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static ResourceHead ToHead(string type, string id, RecordVersionInfo v) =>
         new(type, id, v.Version, v.Deleted, DateTimeOffset.FromUnixTimeMilliseconds(v.LastUpdatedUnixMs), v.TxId);

@@ -35,8 +35,7 @@ public static class CallerEndpointExtensions
             var (validated, failure) = await CallerAuthentication.AuthenticateAsync(http);
             if (validated is null)
             {
-                AccessApi.RefusalAudit.Record(http, failure!.StatusCode, failure.Diagnostics);
-                return failure;
+                return Refuse(http, failure!);
             }
 
             var caller = validated.Caller;
@@ -48,10 +47,27 @@ public static class CallerEndpointExtensions
                 return refusal;
             }
 
-            http.Features.Set(caller);
-            // The door's view of the same caller, made once per token (CallerAccess.GetAccessor checks the pairing).
-            http.Features.Set(validated);
+            Admit(http, validated);
             return await next(context);
         }
+    }
+
+    /// <summary>
+    /// What <see cref="RequireCaller"/> does with an authenticated caller, for a route that authenticates in its own
+    /// handler (<see cref="CallerAuthentication.AuthenticateAsync"/>) instead of behind the filter: the caller goes on the
+    /// request (<see cref="GetCaller"/>) with the door's view of it, exactly as the filter puts them.
+    /// </summary>
+    internal static void Admit(HttpContext http, ValidatedCaller validated)
+    {
+        http.Features.Set(validated.Caller);
+        // The door's view of the same caller, made once per token (CallerAccess.GetAccessor checks the pairing).
+        http.Features.Set(validated);
+    }
+
+    /// <summary>What <see cref="RequireCaller"/> does with a request it cannot authenticate: the refusal recorded, the 401 to answer.</summary>
+    internal static OperationOutcomeResult Refuse(HttpContext http, OperationOutcomeResult failure)
+    {
+        AccessApi.RefusalAudit.Record(http, failure.StatusCode, failure.Diagnostics);
+        return failure;
     }
 }
