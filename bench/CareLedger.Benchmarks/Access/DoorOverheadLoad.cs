@@ -362,6 +362,17 @@ internal static class DoorOverheadLoad
                 + $"CPU +{MedianOf(cpuMore):F1} µs/read [{cpuLow:F1} – {cpuHigh:F1}]; CPU share 1 − off/on {Percent(MedianOf(cpuShare))} [{Percent(shareLow)} – {Percent(shareHigh)}]");
             Console.WriteLine($"  {string.Empty,-36} rounds' overheads: {string.Join(" ", overheads.Select(Percent))}");
         }
+
+        // Each mode's own CPU per read across its rounds: what compares one build's door off (or door on) with another's,
+        // run alternately, when the paired figures above are too close to separate them.
+        Console.WriteLine();
+        Console.WriteLine("  CPU µs per read, each mode's own rounds: median [interval for the median, its confidence]");
+        foreach (var mode in results.Keys)
+        {
+            var cpu = results[mode].Select(f => f.CpuMicrosPerRead).ToArray();
+            var (low, high, confidence) = MedianInterval(cpu);
+            Console.WriteLine($"  {Describe(mode),-36} {MedianOf(cpu),6:F1} [{low:F1} – {high:F1}, {confidence:P0}]");
+        }
     }
 
     private static string Percent(double value) => value.ToString("P1", CultureInfo.InvariantCulture);
