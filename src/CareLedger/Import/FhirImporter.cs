@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using CareLedger.Fhir;
 using CareLedger.Fhir.Bundles;
 using CareLedger.Fhir.Errors;
@@ -47,39 +49,61 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
         var tally = new Tally(files.Count, progress);
         progress?.Report(new ImportProgress(0, files.Count, 0, files.FirstOrDefault()));
 
-        // Reading, parsing and validating the next file overlaps with committing the current ones. Its own thread (not a
-        // pool worker): validation blocks, and the commit's completions need the pool.
-        Task<LoadedFile>? next = files.Count > 0 ? LoadAhead(files[0], state, ct) : null;
+        // Reading, parsing and validating the next files overlaps with committing the current ones, on one loader thread
+        // of its own (not a pool worker: validation blocks, and the commit's completions need the pool) that keeps up to
+        // LoadedAhead files ready (ADR 0021).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var loads = Channel.CreateBounded<LoadResult>(new BoundedChannelOptions(LoadedAhead) { SingleReader = true, SingleWriter = true });
+        var loader = new Thread(() => LoadAll(files, state, loads.Writer, stop.Token)) { IsBackground = true, Name = "careledger-import-loader" };
+        loader.Start();
         var inFlight = new List<Task<FileOutcome>>();
         var conflicted = new List<LoadedFile>();
-        for (var i = 0; i < files.Count; i++)
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            var loaded = await next!;
-            next = i + 1 < files.Count ? LoadAhead(files[i + 1], state, ct) : null;
-            if (LoadRank(Path.GetFileName(loaded.Path)) < IndependentRank)
+            for (var i = 0; i < files.Count; i++)
             {
-                // Hospital and practitioner bundles are what the others refer to: each is committed before the next file starts.
-                await DrainAsync(inFlight, inFlight.Count, tally, conflicted);
-                tally.Add(await ImportFileAsync(loaded, state, ct), conflicted);
-                continue;
+                ct.ThrowIfCancellationRequested();
+                var load = await loads.Reader.ReadAsync(ct);
+                load.Error?.Throw();
+                var loaded = load.File!;
+                if (LoadRank(Path.GetFileName(loaded.Path)) < IndependentRank)
+                {
+                    // Hospital and practitioner bundles are what the others refer to: each is committed before the next file starts.
+                    await DrainAsync(inFlight, inFlight.Count, tally, conflicted);
+                    tally.Add(await ImportFileAsync(loaded, state, ct), conflicted);
+                    continue;
+                }
+
+                // Patient bundles do not refer to each other: several are in flight, so the repository commits them together.
+                // Each is prepared on the pool (ADR 0015, second amendment): a bundle's plan, references, index, canonical JSON
+                // and access decisions run synchronously up to its commit, and on this loop they made the files' preparation
+                // serial, the next load wait for it, and the repository's groups hold one file each.
+                await DrainAsync(inFlight, inFlight.Count - MaxFilesInFlight + 1, tally, conflicted);
+                inFlight.Add(Task.Run(() => ImportFileAsync(loaded, state, ct), ct));
             }
 
-            // Patient bundles do not refer to each other: several are in flight, so the repository commits them together.
-            // Each is prepared on the pool (ADR 0015, second amendment): a bundle's plan, references, index, canonical JSON
-            // and access decisions run synchronously up to its commit, and on this loop they made the files' preparation
-            // serial, the next load wait for it, and the repository's groups hold one file each.
-            await DrainAsync(inFlight, inFlight.Count - MaxFilesInFlight + 1, tally, conflicted);
-            inFlight.Add(Task.Run(() => ImportFileAsync(loaded, state, ct), ct));
+            await DrainAsync(inFlight, inFlight.Count, tally, conflicted);
+
+            // Two files in flight that create the same resource (a shared Organization the hospital file did not bring) conflict
+            // in the group commit and store nothing; alone, the second one finds the resource present.
+            foreach (var loaded in conflicted)
+            {
+                tally.Add(await ImportFileAsync(loaded, state, ct), null);
+            }
+
+            // Every completed file recorded durably before the import answers (ImportState batches its fsyncs).
+            state.Flush();
         }
-
-        await DrainAsync(inFlight, inFlight.Count, tally, conflicted);
-
-        // Two files in flight that create the same resource (a shared Organization the hospital file did not bring) conflict
-        // in the group commit and store nothing; alone, the second one finds the resource present.
-        foreach (var loaded in conflicted)
+        catch
         {
-            tally.Add(await ImportFileAsync(loaded, state, ct), null);
+            // Files that finished are recorded if possible; a file not recorded is imported again next time (no duplicates).
+            state.TryFlush();
+            throw;
+        }
+        finally
+        {
+            stop.Cancel();
+            loader.Join();
         }
 
         return new ImportReport(files.Count, tally.Imported, tally.Skipped, tally.Created, tally.Present, clock.Elapsed, tally.Failures);
@@ -173,8 +197,41 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
         : fileName.StartsWith("practitionerInformation", StringComparison.OrdinalIgnoreCase) ? 1
         : 2;
 
-    private static Task<LoadedFile> LoadAhead(string path, ImportState state, CancellationToken ct) =>
-        Task.Factory.StartNew(() => Load(path, state), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    /// <summary>Files loaded and waiting for the import loop, besides the one being loaded: memory stays bounded.</summary>
+    private const int LoadedAhead = 2;
+
+    /// <summary>The loader thread: loads every file in order into <paramref name="loads"/>, an unexpected failure as the last item.</summary>
+    private static void LoadAll(List<string> files, ImportState state, ChannelWriter<LoadResult> loads, CancellationToken stop)
+    {
+        try
+        {
+            foreach (var path in files)
+            {
+                var result = new LoadResult(Load(path, state), null);
+                while (!loads.TryWrite(result))
+                {
+                    if (!loads.WaitToWriteAsync(stop).AsTask().GetAwaiter().GetResult())
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The import stopped: nobody reads any more.
+        }
+        catch (Exception e)
+        {
+            var failure = new LoadResult(null, ExceptionDispatchInfo.Capture(e));
+            while (!loads.TryWrite(failure) && !stop.IsCancellationRequested)
+            {
+                loads.WaitToWriteAsync(CancellationToken.None).AsTask().Wait(100, CancellationToken.None);
+            }
+        }
+    }
+
+    private sealed record LoadResult(LoadedFile? File, ExceptionDispatchInfo? Error);
 
     private static LoadedFile Load(string path, ImportState state)
     {
