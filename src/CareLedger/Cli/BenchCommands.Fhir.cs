@@ -117,6 +117,7 @@ internal static partial class BenchCommands
         AnsiConsole.MarkupLine($"CPU per import resource: {(figures.ImportResourcesPerCpuSecond > 0 ? 1000 / figures.ImportResourcesPerCpuSecond : 0):F2} ms (all threads)");
         AnsiConsole.MarkupLine($"allocated per import resource: {figures.ImportAllocatedBytesPerResource / 1024:F1} KiB ({figures.ImportCollections} collections during the import)");
         AnsiConsole.MarkupLine($"JIT during the import: {figures.ImportJit.TotalMilliseconds:N0} ms compiling {figures.ImportJittedMethods:N0} methods (included in the CPU figure)");
+        AnsiConsole.MarkupLine($"group commits during the import: {Markup.Escape(figures.ImportGroups.ToString())}");
         if (!options.ImportOnly)
         {
             AnsiConsole.MarkupLine($"CPU per create over HTTP: {cpuPerCreate.TotalMilliseconds:F2} ms; per read over HTTP: {cpuPerRead.TotalMilliseconds * 1000:F0} µs (all threads, the clients' included)");

@@ -1,3 +1,4 @@
+using CareLedger.Fhir.Storage;
 using System.Diagnostics;
 using CareLedger.Import;
 using Hl7.Fhir.Model;
@@ -59,6 +60,9 @@ public sealed record FhirLoadFigures(ImportReport? Import, TimeSpan ImportCpu, L
     /// <summary>Methods the JIT compiled during the import (new ones and tier-1 re-compilations).</summary>
     public long ImportJittedMethods { get; init; }
 
+    /// <summary>The repository's group commits during the import (how many, how many overlapped, how full).</summary>
+    public ResourceRepository.GroupCommitFigures ImportGroups { get; init; }
+
     public double ImportAllocatedBytesPerResource => ImportedResources == 0 ? 0 : (double)ImportAllocatedBytes / ImportedResources;
 
     private long ImportedResources => Import is null ? 0 : Import.ResourcesCreated + Import.ResourcesAlreadyPresent;
@@ -79,6 +83,7 @@ public sealed class FhirLoad(FhirService service, string stateDirectory, FhirCal
         var importCollections = 0;
         var importJit = TimeSpan.Zero;
         long importJitted = 0;
+        var importGroups = default(ResourceRepository.GroupCommitFigures);
         if (options.ImportPaths.Count > 0)
         {
             progress?.Report("warming up the validator");
@@ -89,12 +94,14 @@ public sealed class FhirLoad(FhirService service, string stateDirectory, FhirCal
             var collections = GC.CollectionCount(0);
             var jit = System.Runtime.JitInfo.GetCompilationTime();
             var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var groups = service.Repository.GroupCommits;
             import = await new FhirImporter(service, stateDirectory, caller).ImportAsync(options.ImportPaths, null, ct);
             importCpu = CpuTime() - cpu;
             importAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             importCollections = GC.CollectionCount(0) - collections;
             importJit = System.Runtime.JitInfo.GetCompilationTime() - jit;
             importJitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitted;
+            importGroups = service.Repository.GroupCommits - groups;
         }
 
         if (options.ImportOnly)
@@ -106,6 +113,7 @@ public sealed class FhirLoad(FhirService service, string stateDirectory, FhirCal
                 ImportCollections = importCollections,
                 ImportJit = importJit,
                 ImportJittedMethods = importJitted,
+                ImportGroups = importGroups,
             };
         }
 

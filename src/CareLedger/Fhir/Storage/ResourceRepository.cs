@@ -143,8 +143,13 @@ public sealed class ResourceRepository
         var signer = await SignerForAsync(caller, writes, ct);
         ct.ThrowIfCancellationRequested();
         var request = new QueuedCommit(writes, versions, signer);
+        Interlocked.Add(ref queuedRecords, writes.Count);
         // The queue is unbounded and completed only when the commit loop itself failed: then the write is refused.
-        if (!queue.Writer.TryWrite(request))
+        if (queue.Writer.TryWrite(request))
+        {
+            Volatile.Read(ref arrival)?.TrySetResult();
+        }
+        else
         {
             throw new InvalidOperationException("the node's commit loop stopped; nothing more can be written until the node restarts", Volatile.Read(ref loopFault));
         }
@@ -262,22 +267,53 @@ public sealed class ResourceRepository
     }
 
     /// <summary>
+    /// Group commits under way at once (ADR 0021): while one waits for the ledger to make its transaction durable, the
+    /// next is staged in the vault, whose writer would otherwise sit idle for the ledger's fsync. No resource is in two
+    /// groups under way: a commit writing a resource of the group under way waits until that group is committed.
+    /// </summary>
+    private const int GroupCommitsInFlight = 2;
+
+    /// <summary>
+    /// A group is staged while another waits for the ledger only when this many records at least are queued for it: a
+    /// smaller one would cost the writer a stage, an fsync and a commit of its own for little (single creates over HTTP
+    /// then wait for the group under way, as before). Half a ledger transaction's records: docs/benchmarks.md, tenth round.
+    /// </summary>
+    private const int OverlapMinRecords = RecordsCommittedPayload.MaxRecords / 2;
+
+    private int queuedRecords;
+    private TaskCompletionSource? arrival;
+
+    private long groups;
+    private long groupsOverlapped;
+    private long groupsQueuedAtStart;
+    private long groupCommits;
+    private long groupRecords;
+
+    /// <summary>
+    /// The commit loop's counts since the node started: groups, how many were staged while another waited for the ledger,
+    /// how many found commits already queued when the loop came back for them, and the commits and records they held.
+    /// </summary>
+    public GroupCommitFigures GroupCommits => new(Interlocked.Read(ref groups), Interlocked.Read(ref groupsOverlapped),
+        Interlocked.Read(ref groupsQueuedAtStart), Interlocked.Read(ref groupCommits), Interlocked.Read(ref groupRecords));
+
+    /// <summary>
     /// Runs <see cref="CommitQueuedAsync"/>. A commit's failure is answered to its callers there; should the loop itself
     /// fail, every caller it holds or that is queued is answered with that failure and later writes are refused, rather
-    /// than left waiting for ever (nothing they wrote was acknowledged, so nothing is lost).
+    /// than left waiting for ever (nothing they wrote was acknowledged, so nothing is lost). Groups already under way answer
+    /// their own callers (<see cref="CommitGroupAsync"/> never throws).
     /// </summary>
     private async Task RunCommitLoopAsync()
     {
-        var batch = new List<QueuedCommit>();
+        var forming = new List<QueuedCommit>();
         try
         {
-            await CommitQueuedAsync(batch);
+            await CommitQueuedAsync(forming);
         }
         catch (Exception e)
         {
             Volatile.Write(ref loopFault, e);
             queue.Writer.TryComplete(e);
-            foreach (var commit in batch)
+            foreach (var commit in forming)
             {
                 commit.Completion.TrySetException(e);
             }
@@ -289,59 +325,134 @@ public sealed class ResourceRepository
         }
     }
 
-    private async Task CommitQueuedAsync(List<QueuedCommit> batch)
+    private async Task CommitQueuedAsync(List<QueuedCommit> forming)
     {
-        var written = new HashSet<(string Type, string Id)>();
-        while (await queue.Reader.WaitToReadAsync())
+        var inFlight = new List<(Task Done, HashSet<(string Type, string Id)> Written)>(GroupCommitsInFlight);
+        while (true)
         {
-            batch.Clear();
-            written.Clear();
+            var queuedAtStart = queue.Reader.TryPeek(out _);
+            if (!await queue.Reader.WaitToReadAsync())
+            {
+                break;
+            }
+
+            inFlight.RemoveAll(f => f.Done.IsCompleted);
+            while (inFlight.Count >= GroupCommitsInFlight)
+            {
+                await Task.WhenAny(inFlight.Select(f => f.Done));
+                inFlight.RemoveAll(f => f.Done.IsCompleted);
+            }
+
+            // Too little queued to make a group worth its own ledger transaction and commit: wait for more, or for the group
+            // under way to finish.
+            while (inFlight.Count > 0 && Volatile.Read(ref queuedRecords) < OverlapMinRecords)
+            {
+                var more = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref arrival, more);
+                if (Volatile.Read(ref queuedRecords) >= OverlapMinRecords)
+                {
+                    break;
+                }
+
+                await Task.WhenAny(inFlight.Select(f => f.Done).Append(more.Task));
+                inFlight.RemoveAll(f => f.Done.IsCompleted);
+            }
+
+            // The first commit queued writes a resource of a group under way: that group is committed first.
+            while (inFlight.Count > 0 && queue.Reader.TryPeek(out var head) && WritesAny(head, inFlight))
+            {
+                await Task.WhenAny(inFlight.Select(f => f.Done));
+                inFlight.RemoveAll(f => f.Done.IsCompleted);
+            }
+
+            forming.Clear();
+            var written = new HashSet<(string Type, string Id)>();
             var records = 0;
-            // A commit that writes a resource another in the group writes goes in the next group: one stage holds each
-            // resource once (two callers creating the same resource at once: the second is then judged on the first's
-            // version, a conflict or a no-op as when they came one after the other).
+            // A commit that writes a resource another in the group (or in the group under way) writes goes in a later
+            // group: one stage holds each resource once, and each resource is in one group under way at most (two callers
+            // creating the same resource at once: the second is then judged on the first's version, a conflict or a no-op
+            // as when they came one after the other).
             while (records < RecordsCommittedPayload.MaxRecords && queue.Reader.TryPeek(out var next)
-                   && (batch.Count == 0 || (records + next.Writes.Count <= RecordsCommittedPayload.MaxRecords && next.Signer is null && batch[0].Signer is null
+                   && (forming.Count == 0 || (records + next.Writes.Count <= RecordsCommittedPayload.MaxRecords && next.Signer is null && forming[0].Signer is null
                        && !next.Writes.Any(w => written.Contains((w.ResourceType, w.Id)))))
+                   && !WritesAny(next, inFlight)
                    && queue.Reader.TryRead(out next))
             {
-                batch.Add(next);
+                forming.Add(next);
                 records += next.Writes.Count;
+                Interlocked.Add(ref queuedRecords, -next.Writes.Count);
                 foreach (var write in next.Writes)
                 {
                     written.Add((write.ResourceType, write.Id));
                 }
             }
 
-            if (batch.Count == 1)
+            if (forming.Count == 0)
             {
-                await CommitAloneAsync(batch[0]);
                 continue;
             }
 
-            try
+            groups++;
+            groupsOverlapped += inFlight.Count > 0 ? 1 : 0;
+            groupsQueuedAtStart += queuedAtStart ? 1 : 0;
+            groupCommits += forming.Count;
+            groupRecords += records;
+            // Runs synchronously through the vault's stage and the ledger's submission, then goes on by itself when the
+            // ledger has made the transaction durable.
+            inFlight.Add((CommitGroupAsync([.. forming]), written));
+            forming.Clear();
+        }
+
+        await Task.WhenAll(inFlight.Select(f => f.Done));
+    }
+
+    private static bool WritesAny(QueuedCommit commit, List<(Task Done, HashSet<(string Type, string Id)> Written)> inFlight)
+    {
+        foreach (var (_, written) in inFlight)
+        {
+            foreach (var write in commit.Writes)
             {
-                var committed = await CommitTogetherAsync([.. batch.SelectMany(c => c.Writes)], [.. batch.SelectMany(c => c.Versions)]);
-                var offset = 0;
-                foreach (var commit in batch)
+                if (written.Contains((write.ResourceType, write.Id)))
                 {
-                    commit.Completion.TrySetResult(committed.Skip(offset).Take(commit.Writes.Count).ToList());
-                    offset += commit.Writes.Count;
+                    return true;
                 }
             }
-            catch (StagingRefusedException)
+        }
+
+        return false;
+    }
+
+    /// <summary>One group commit; never throws (each caller hears its own outcome).</summary>
+    private async Task CommitGroupAsync(List<QueuedCommit> batch)
+    {
+        if (batch.Count == 1)
+        {
+            await CommitAloneAsync(batch[0]);
+            return;
+        }
+
+        try
+        {
+            var committed = await CommitTogetherAsync([.. batch.SelectMany(c => c.Writes)], [.. batch.SelectMany(c => c.Versions)]);
+            var offset = 0;
+            foreach (var commit in batch)
             {
-                foreach (var commit in batch)
-                {
-                    await CommitAloneAsync(commit);
-                }
+                commit.Completion.TrySetResult(committed.Skip(offset).Take(commit.Writes.Count).ToList());
+                offset += commit.Writes.Count;
             }
-            catch (Exception e)
+        }
+        catch (StagingRefusedException)
+        {
+            foreach (var commit in batch)
             {
-                foreach (var commit in batch)
-                {
-                    commit.Completion.TrySetException(e);
-                }
+                await CommitAloneAsync(commit);
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var commit in batch)
+            {
+                commit.Completion.TrySetException(e);
             }
         }
     }
@@ -413,6 +524,16 @@ public sealed class ResourceRepository
         // commit need not wait for its own fsync (ADR 0016). They are visible before the caller hears "done".
         vault.Commit(staged, txId.ToArray(), ledgerDurable: true);
         return [.. writes.Select((w, i) => new CommittedWrite(w, staged[i].Address.Version, versions[i].LastUpdated, result.Id, result.LeafIndex))];
+    }
+
+    /// <summary>The commit loop's counts (<see cref="GroupCommits"/>).</summary>
+    public readonly record struct GroupCommitFigures(long Groups, long Overlapped, long QueuedAtStart, long Commits, long Records)
+    {
+        public static GroupCommitFigures operator -(GroupCommitFigures a, GroupCommitFigures b) =>
+            new(a.Groups - b.Groups, a.Overlapped - b.Overlapped, a.QueuedAtStart - b.QueuedAtStart, a.Commits - b.Commits, a.Records - b.Records);
+
+        public override string ToString() =>
+            $"{Groups:N0} group commits, {Overlapped:N0} staged while another waited for the ledger, {QueuedAtStart:N0} with commits queued when the loop came back; {(Groups == 0 ? 0 : (double)Commits / Groups):F1} commits, {(Groups == 0 ? 0 : (double)Records / Groups):F0} records per group";
     }
 
     /// <summary>A version's canonical JSON (null for a delete) and its meta.lastUpdated, fixed before it is authorised.</summary>
