@@ -72,7 +72,9 @@ public sealed partial class Vault : IDisposable
         {
             writer = database.OpenWriter();
             database.Recover(writer);
-            return new Vault(options, database, writer);
+            var vault = new Vault(options, database, writer);
+            database.StartBackground(vault._writeGate);
+            return vault;
         }
         catch
         {
@@ -139,6 +141,8 @@ public sealed partial class Vault : IDisposable
 
     public void Dispose()
     {
+        // Before the writer lock: the checkpointer may be waiting for it.
+        _database.StopBackground();
         lock (_writeGate)
         {
             if (_disposed)
@@ -251,6 +255,9 @@ public sealed partial class Vault : IDisposable
 
     /// <summary>Tests: a fault of the database just before durable commits are restored (a lost connection, a refused pragma).</summary>
     internal Action? BeforeRestoringDurableCommits { get; set; }
+
+    /// <summary>Tests: the SQLite vault's background WAL checkpointer (ADR 0019); null on PostgreSQL.</summary>
+    internal WalCheckpointer? Checkpointer => (_database as SqliteVaultDatabase)?.Checkpointer;
 
     /// <summary>Whether the writer's next commit waits for the disk (tests: a recoverable commit leaves it so).</summary>
     internal bool WriterCommitsDurably()

@@ -23,8 +23,11 @@ internal static class VaultStageLoad
 {
     private const int MaxGroup = 512;
 
+    private static string[] Args = [];
+
     public static int Run(string[] args)
     {
+        Args = args;
         var copies = IntArg(args, "--copies", 50);
         var passes = IntArg(args, "--passes", 1);
         var prepared = args.Contains("--prepared");
@@ -49,11 +52,19 @@ internal static class VaultStageLoad
         {
             using var keyring = FileKeyring.OpenOrCreate(Path.Combine(directory, "keyring.json"));
             using var vault = CareLedger.Vault.Vault.Open(new VaultOptions(Path.Combine(directory, "vault.db"), keyring));
+            if (vault.Checkpointer is { } tuned)
+            {
+                // Experiments only: the checkpointer's interval and the WAL length from which it takes the writer lock.
+                tuned.MinInterval = TimeSpan.FromMilliseconds(IntArg(Args, "--checkpoint-interval-ms", (int)tuned.MinInterval.TotalMilliseconds));
+                tuned.GatedFrames = IntArg(Args, "--gated-frames", (int)tuned.GatedFrames);
+            }
+
             var total = copies * files.Sum(f => f.Count);
             var windows = 10;
             var window = new (double Stage, double Commit, int Resources)[windows];
             var all = (Stage: 0.0, Commit: 0.0);
             var preparing = 0.0;
+            var blocked = (Stage: 0.0, Commit: 0.0);
             var done = 0;
             var tx = 0;
             var wall = Stopwatch.StartNew();
@@ -90,6 +101,12 @@ internal static class VaultStageLoad
 
                 Console.WriteLine($"{total} resources: stage {all.Stage / total:F1} µs + commit {all.Commit / total:F1} µs per resource (thread CPU); process CPU {cpu:F1} µs per resource; {total / wall.Elapsed.TotalSeconds:N0} resources/s"
                     + (prepared ? $"; indexes prepared before the stage: {preparing / total:F1} µs per resource" : ""));
+                if (vault.Checkpointer is { } checkpointer)
+                {
+                    Console.WriteLine($"  WAL checkpointer: {checkpointer.Checkpoints} checkpoints, {checkpointer.GatedCheckpoints} under the writer lock; WAL file {new FileInfo(vault.DatabasePath + "-wal").Length / 1048576.0:F1} MiB");
+                }
+
+                Console.WriteLine($"  blocked (wall − on CPU − runnable, the thread's schedstat): stage {blocked.Stage / total:F1} µs + commit {blocked.Commit / total:F1} µs per resource");
             }
 
             return (all.Stage / total, all.Commit / total);
@@ -109,11 +126,15 @@ internal static class VaultStageLoad
                     preparing += ThreadCpuMicroseconds() - p0;
                 }
 
+                var s0 = Sched();
                 var t0 = ThreadCpuMicroseconds();
                 var staged = vault.Stage(group, id);
                 var t1 = ThreadCpuMicroseconds();
+                var s1 = Sched();
                 vault.Commit(staged, id, ledgerDurable: true);
                 var t2 = ThreadCpuMicroseconds();
+                var s2 = Sched();
+                blocked = (blocked.Stage + Blocked(s0, s1), blocked.Commit + Blocked(s1, s2));
                 var w = Math.Min(windows - 1, done * windows / total);
                 window[w] = (window[w].Stage + (t1 - t0), window[w].Commit + (t2 - t1), window[w].Resources + group.Count);
                 all = (all.Stage + (t1 - t0), all.Commit + (t2 - t1));
@@ -168,6 +189,19 @@ internal static class VaultStageLoad
         public long Seconds;
         public long Nanoseconds;
     }
+
+    /// <summary>Wall time, and the calling thread's time on CPU and runnable in the run queue (/proc/thread-self/schedstat), in µs.</summary>
+    private static (double Wall, double OnCpu, double Runnable) Sched()
+    {
+        var fields = File.ReadAllText("/proc/thread-self/schedstat").Split(' ');
+        return (Stopwatch.GetTimestamp() * 1e6 / Stopwatch.Frequency,
+            double.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture) / 1e3,
+            double.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) / 1e3);
+    }
+
+    /// <summary>The time the thread slept between two readings (a lock, an fsync): the load shows as runnable time instead.</summary>
+    private static double Blocked((double Wall, double OnCpu, double Runnable) a, (double Wall, double OnCpu, double Runnable) b) =>
+        Math.Max(0, (b.Wall - a.Wall) - (b.OnCpu - a.OnCpu) - (b.Runnable - a.Runnable));
 
     /// <summary>CLOCK_THREAD_CPUTIME_ID (3): the calling thread's CPU time.</summary>
     private static double ThreadCpuMicroseconds() =>

@@ -18,6 +18,7 @@ internal sealed class SqliteVaultDatabase : VaultDatabase
 
     private readonly string _fullPath;
     private readonly TimeSpan _busyTimeout;
+    private WalCheckpointer? _checkpointer;
 
     public SqliteVaultDatabase(string databasePath, TimeSpan busyTimeout)
     {
@@ -67,7 +68,10 @@ internal sealed class SqliteVaultDatabase : VaultDatabase
 
     /// <summary>Erased pages are zeroed (secure_delete) in new WAL frames; only a TRUNCATE checkpoint removes the older
     /// frames that still hold them. It waits (busy timeout) for readers on an older snapshot; false if one outlasted it.</summary>
-    public override bool ForgetDeletedRows(DbConnection writer)
+    public override bool ForgetDeletedRows(DbConnection writer) =>
+        _checkpointer is { } checkpointer ? checkpointer.Exclusive(() => Truncate(writer)) : Truncate(writer);
+
+    private static bool Truncate(DbConnection writer)
     {
         using var command = writer.CreateCommand();
         command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
@@ -78,9 +82,35 @@ internal sealed class SqliteVaultDatabase : VaultDatabase
     /// <summary>A crash after a shred but before its checkpoint leaves erased pages in the WAL: clear them now.</summary>
     public override void Recover(DbConnection writer) => _ = ForgetDeletedRows(writer);
 
-    public override void Dispose()
+    /// <summary>The WAL checkpointer's thread and connection (ADR 0019); the writer no longer checkpoints in its commits.</summary>
+    public override void StartBackground(Lock writeGate)
     {
+        if (_checkpointer is not null)
+        {
+            return;
+        }
+
+        var connection = Open(_fullPath, _busyTimeout);
+        try
+        {
+            Execute(connection, "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;");
+            _checkpointer = new WalCheckpointer(connection, writeGate);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
+
+    public override void Committed() => _checkpointer?.Committed();
+
+    public override void StopBackground() => _checkpointer?.Dispose();
+
+    /// <summary>Tests: the background checkpointer, once started.</summary>
+    internal WalCheckpointer? Checkpointer => _checkpointer;
+
+    public override void Dispose() => _checkpointer?.Dispose();
 
     private static string PrepareFile(string databasePath)
     {
@@ -123,7 +153,8 @@ internal sealed class SqliteVaultDatabase : VaultDatabase
         // cache_size: the writer's page cache holds the pages a group's stage and commit both touch, and the search indexes'
         // leaves from one group to the next (SQLite's default, 2 MiB, spilled dirty pages into the WAL in the middle of a
         // large stage and read pages back from the WAL; docs/benchmarks.md, import eighth round).
-        Execute(connection, $"PRAGMA secure_delete = ON; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{WriterCacheKiB};");
+        // wal_autocheckpoint = 0: the WalCheckpointer copies the WAL into the file on its own thread (ADR 0019).
+        Execute(connection, $"PRAGMA secure_delete = ON; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{WriterCacheKiB}; PRAGMA wal_autocheckpoint = 0;");
         using var journal = connection.CreateCommand();
         journal.CommandText = "PRAGMA journal_mode = WAL";
         if (journal.ExecuteScalar() is not string mode || !mode.Equals("wal", StringComparison.OrdinalIgnoreCase))

@@ -33,6 +33,11 @@ internal sealed class StatementCache : IDisposable
         {
             var result = work();
             transaction.Commit();
+            if (!snapshot)
+            {
+                _database.Committed();
+            }
+
             return result;
         }
         finally

@@ -46,5 +46,21 @@ internal abstract class VaultDatabase : IDisposable
     /// <summary>On open, after the schema: finishes what a crash may have left (SQLite: erased pages in the WAL).</summary>
     public abstract void Recover(DbConnection writer);
 
+    /// <summary>Once the vault is open: starts what runs beside the writer (SQLite: the WAL checkpointer, ADR 0019), which may
+    /// take <paramref name="writeGate"/> (the vault's writer lock) briefly.</summary>
+    public virtual void StartBackground(Lock writeGate)
+    {
+    }
+
+    /// <summary>After each write transaction of the writer commits (cheap, never blocks).</summary>
+    public virtual void Committed()
+    {
+    }
+
+    /// <summary>Stops what <see cref="StartBackground"/> started; called without the writer lock, before the writer closes.</summary>
+    public virtual void StopBackground()
+    {
+    }
+
     public abstract void Dispose();
 }
