@@ -223,8 +223,16 @@ public sealed partial class AuditTrail
         }
 
         nextBatch = number + 1;
+        if (checkpointer.Failure is { } failed)
+        {
+            // The log could grow without bound: the trail stops (the door refuses) rather than fill the disk.
+            throw new InvalidOperationException($"checkpointing the audit log failed: {failed.Message}", failed);
+        }
+
         options.AfterBatchWritten?.Invoke(number);
         Anchor(number, anchor);
+        // After the anchor's own commit, so that the checkpoint runs between this batch and the next (ADR 0020).
+        checkpointer.Written(records.Count);
     }
 
     private void Anchor(long number, SignedTransaction anchor)

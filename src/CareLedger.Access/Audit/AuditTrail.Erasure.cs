@@ -54,7 +54,32 @@ public sealed partial class AuditTrail
             transaction.Commit();
         }
 
-        AuditDatabase.Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+        TruncateLog(connection);
         return forgotten;
+    }
+
+    /// <summary>
+    /// Copies the log into the database file and truncates it to nothing, so that no earlier image of an erased page
+    /// survives in it. Holds the checkpointer's lock, so that SQLite's checkpoint lock is never found busy from this
+    /// process; a TRUNCATE that still could not finish (a reader held the log past the busy timeout) is tried again,
+    /// and then reported: the openings are forgotten in the database, but earlier images may remain in the log.
+    /// </summary>
+    private void TruncateLog(Microsoft.Data.Sqlite.SqliteConnection connection)
+    {
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            var (busy, log, copied) = AuditCheckpointer.Checkpoint(connection, checkpoints, SQLitePCL.raw.SQLITE_CHECKPOINT_TRUNCATE);
+            if (!busy && log == 0 && copied == 0)
+            {
+                return;
+            }
+
+            if (attempt == attempts)
+            {
+                throw new InvalidOperationException(
+                    $"the erased records' openings are gone from the audit database, but its write-ahead log could not be truncated ({log} frames, {copied} copied); erase again to retry");
+            }
+        }
     }
 }

@@ -31,6 +31,12 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     private readonly AuditBatchRows rows;
     private readonly SqliteConnection reader;
     private readonly Lock readLock = new();
+
+    /// <summary>Checkpoints the log off the batch loop (ADR 0020).</summary>
+    private readonly AuditCheckpointer checkpointer;
+
+    /// <summary>Held by each checkpoint: the checkpointer's and erasure's TRUNCATE never meet SQLite's checkpoint lock busy.</summary>
+    private readonly Lock checkpoints;
     /// <summary>
     /// Records and flush requests in order. Lock-free: the door's threads enqueue on every read, and a lock here (the
     /// channel and the semaphore this replaced) was contended by every reading thread at once.
@@ -65,8 +71,11 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     private Exception? failure;
     private int disposed;
 
-    private AuditTrail(LedgerEngine ledger, AuditTrailOptions options, TimeProvider time, SqliteConnection writer, AuditBatchRows rows, SqliteConnection reader)
+    private AuditTrail(LedgerEngine ledger, AuditTrailOptions options, TimeProvider time, SqliteConnection writer, AuditBatchRows rows, SqliteConnection reader,
+        AuditCheckpointer checkpointer, Lock checkpoints)
     {
+        this.checkpointer = checkpointer;
+        this.checkpoints = checkpoints;
         this.ledger = ledger;
         this.options = options;
         this.time = time;
@@ -92,16 +101,20 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
         SqliteConnection? writer = null;
         AuditBatchRows? rows = null;
         SqliteConnection? reader = null;
+        AuditCheckpointer? checkpointer = null;
         try
         {
             writer = AuditDatabase.OpenWriter(fullPath);
             AuditSchema.Create(writer);
             rows = new AuditBatchRows(writer, options.MaxBatch);
             reader = AuditDatabase.OpenReader(fullPath);
-            return new AuditTrail(ledger, options, time ?? TimeProvider.System, writer, rows, reader);
+            var checkpoints = new Lock();
+            checkpointer = new AuditCheckpointer(AuditDatabase.OpenWriter(fullPath), checkpoints, options.CheckpointRecords);
+            return new AuditTrail(ledger, options, time ?? TimeProvider.System, writer, rows, reader, checkpointer, checkpoints);
         }
         catch
         {
+            checkpointer?.Dispose();
             reader?.Dispose();
             rows?.Dispose();
             writer?.Dispose();
@@ -202,6 +215,9 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     /// </summary>
     internal Task MergePatientIndexAsync(CancellationToken ct = default) => FlushAsync(merge: true, ct);
 
+    /// <summary>How many checkpoints the checkpointer thread has run (tests).</summary>
+    internal long CheckpointsRun => checkpointer.Checkpoints;
+
     private async Task FlushAsync(bool merge, CancellationToken ct)
     {
         ThrowIfStopped();
@@ -235,13 +251,15 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
         signal.Set();
         await loopEnded.Task;
         await stopping.CancelAsync();
+        checkpointer.Dispose();
         lock (readLock)
         {
             reader.Dispose();
         }
 
         // The signals and the token source stay undisposed: a Record racing the close may still touch them,
-        // and they hold no operating-system handle.
+        // and they hold no operating-system handle. The writer, the last connection, checkpoints the log as it closes.
+        rows.Dispose();
         writer.Dispose();
     }
 

@@ -28,6 +28,12 @@ public sealed record AuditTrailOptions
     public TimeSpan PatientIndexIdleMerge { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// The write-ahead log is checkpointed (PASSIVE, on a thread of its own, ADR 0020) once this many records have been
+    /// written since the last checkpoint.
+    /// </summary>
+    public int CheckpointRecords { get; init; } = 4096;
+
+    /// <summary>
     /// Fault injection for tests: called with the batch number after a batch is durable in SQLite and before its
     /// anchor is submitted; an exception here stops the trail exactly as a crash at that point would.
     /// </summary>
@@ -41,6 +47,7 @@ public sealed record AuditTrailOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxBatch, (int)Storage.AuditSchema.PlacesPerBatch, nameof(MaxBatch));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, MaxBatch, nameof(QueueCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(PatientIndexMergeRecords, 1, nameof(PatientIndexMergeRecords));
+        ArgumentOutOfRangeException.ThrowIfLessThan(CheckpointRecords, 1, nameof(CheckpointRecords));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PatientIndexIdleMerge, TimeSpan.Zero, nameof(PatientIndexIdleMerge));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(PatientIndexIdleMerge, TimeSpan.FromDays(1), nameof(PatientIndexIdleMerge));
     }

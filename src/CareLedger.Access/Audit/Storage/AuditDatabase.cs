@@ -5,7 +5,8 @@ namespace CareLedger.Access.Audit.Storage;
 /// <summary>
 /// Opens <c>DATA/audit.db</c>. The file is created with mode 0600 before SQLite opens it (SQLite gives its -wal and
 /// -shm files the database file's mode). WAL with synchronous=FULL: a written batch must survive power loss, since
-/// its records exist nowhere else and its anchor may already be on the ledger.
+/// its records exist nowhere else and its anchor may already be on the ledger. No writer checkpoints at its commits
+/// (<c>wal_autocheckpoint = 0</c>): <see cref="AuditCheckpointer"/> does, on its own thread (ADR 0020).
 /// </summary>
 internal static class AuditDatabase
 {
@@ -52,7 +53,8 @@ internal static class AuditDatabase
         var connection = Open(fullPath);
         try
         {
-            Execute(connection, "PRAGMA synchronous = FULL;");
+            // No checkpoint at commit: the trail's checkpointer thread runs them (ADR 0020), erasure its own TRUNCATE.
+            Execute(connection, "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;");
             using var journal = connection.CreateCommand();
             journal.CommandText = "PRAGMA journal_mode = WAL";
             if (journal.ExecuteScalar() is not string mode || !mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
