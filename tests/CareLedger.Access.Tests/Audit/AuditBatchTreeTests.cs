@@ -29,6 +29,36 @@ public sealed class AuditBatchTreeTests
         }
     }
 
+    [Fact]
+    public void Commitments_with_the_batch_loops_digest_equal_the_one_shot_hash_of_each_opening()
+    {
+        var random = new Random(5);
+        using var sha = new AuditSha256();
+        Span<byte> reused = stackalloc byte[AuditBatchTree.CommitmentLength];
+        // Every length from none to a long record, one after the other on the same context.
+        for (var length = 0; length < 1200; length += random.Next(1, 5))
+        {
+            var opening = new byte[length];
+            random.NextBytes(opening);
+
+            AuditBatchTree.CommitOpening(sha, opening, reused);
+
+            Assert.Equal(SHA256.HashData(opening), reused.ToArray());
+        }
+    }
+
+    [Fact]
+    public void The_batch_loops_digest_calls_openssl_directly_where_libcrypto_3_is_loadable()
+    {
+        var loadable = System.Runtime.InteropServices.NativeLibrary.TryLoad("libcrypto.so.3", out var handle);
+        if (loadable)
+        {
+            System.Runtime.InteropServices.NativeLibrary.Free(handle);
+        }
+
+        Assert.Equal(loadable && OperatingSystem.IsLinux(), AuditSha256.IsDirect);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

@@ -18,7 +18,7 @@ internal sealed class AuditBatchRows : IDisposable
     private readonly AuditRecordInserter inserter;
     private readonly byte[] salts;
     private readonly byte[] commitments;
-    private readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly AuditSha256 sha = new();
     private byte[] opening = new byte[SaltLength + 1024];
 
     public AuditBatchRows(SqliteConnection writer, int maxBatch)
