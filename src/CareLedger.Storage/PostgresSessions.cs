@@ -56,6 +56,33 @@ public static class PostgresSessions
         }
     }
 
+    /// <summary>
+    /// Closes a writer session opened by <see cref="OpenWriter"/>, releasing the store's advisory lock first. PostgreSQL
+    /// releases a closed session's locks only as its backend process exits, after the client has gone on; a store reopened
+    /// at once (a restart in the same process, a test) could then find its own lock still held and be refused as open in
+    /// another process. Unlocking in the session makes the release part of the close.
+    /// </summary>
+    public static void CloseWriter(NpgsqlConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        try
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", connection);
+                unlock.ExecuteNonQuery();
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // The session is broken or busy: its backend releases the lock when it exits, as before.
+        }
+        finally
+        {
+            connection.Dispose();
+        }
+    }
+
     /// <summary>How many tables the node's schema holds (0 if it does not exist): a new node needs an empty one.</summary>
     public static long TablesIn(PostgresStore store)
     {

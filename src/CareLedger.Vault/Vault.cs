@@ -41,7 +41,7 @@ public sealed partial class Vault : IDisposable
         _keys = options.KeyProvider;
         _database = database;
         DatabasePath = database.Location;
-        _writer = new StatementCache(writer, database);
+        _writer = new StatementCache(writer, database) { HoldsStoreLock = true };
         _readers = new ReaderPool(database, options.MaxIdleReaders);
         _dataKeys = new DataKeyCache(options.DataKeyCacheCapacity);
         _recordRefMac = new ReusedHmac(SecretOf(VaultSecretPurpose.RecordReference));

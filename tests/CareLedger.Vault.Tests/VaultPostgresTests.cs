@@ -31,6 +31,24 @@ public sealed class VaultPostgresTests : IDisposable
     }
 
     [Fact]
+    public void A_closed_vault_has_released_its_lock_when_Dispose_returns_and_reopens_at_once()
+    {
+        // PostgreSQL releases a closed session's locks only as its backend exits; the vault unlocks before closing, so
+        // the lock is free the moment Dispose returns (once flaky: a reopen refused as "open in another process").
+        var key = $"careledger/{_t.Postgres!.Schema}/vault";
+        for (var round = 0; round < 20; round++)
+        {
+            _t.Put("Observation", $"o{round}", 1, "p1", "{}");
+            _t.Vault.Dispose();
+
+            Assert.True(_t.RawScalar<bool>($"SELECT pg_try_advisory_lock(hashtextextended('{key}', 0)) AND pg_advisory_unlock(hashtextextended('{key}', 0))"), $"round {round}: the lock is still held");
+            _t.Reopen();
+        }
+
+        Assert.Equal("{}", _t.ReadText("Observation", "o19"));
+    }
+
+    [Fact]
     public void A_vault_of_an_unknown_schema_version_is_refused()
     {
         _t.Vault.Dispose();

@@ -1,5 +1,7 @@
 using System.Data.Common;
+using CareLedger.Storage;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace CareLedger.Vault.Storage;
 
@@ -22,6 +24,9 @@ internal sealed class StatementCache : IDisposable
     }
 
     public DbConnection Connection { get; }
+
+    /// <summary>The vault's writer session: on PostgreSQL it holds the vault's advisory lock, released as it closes.</summary>
+    public bool HoldsStoreLock { get; init; }
 
     /// <summary>Runs <paramref name="work"/> in one transaction (a write, or with <paramref name="snapshot"/> a read of one
     /// snapshot), committing on success.</summary>
@@ -119,6 +124,14 @@ internal sealed class StatementCache : IDisposable
         }
 
         _sqliteStatements.Clear();
-        Connection.Dispose();
+        if (HoldsStoreLock && Connection is NpgsqlConnection session)
+        {
+            // Releases the vault's advisory lock before the close returns (a vault reopened at once is not refused).
+            PostgresSessions.CloseWriter(session);
+        }
+        else
+        {
+            Connection.Dispose();
+        }
     }
 }

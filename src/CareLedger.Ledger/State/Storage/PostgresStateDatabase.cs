@@ -104,7 +104,7 @@ internal sealed class PostgresStateDatabase : StateDatabase
 
     public override void Dispose()
     {
-        writer.Dispose();
+        PostgresSessions.CloseWriter(writer);
         readers.Dispose();
     }
 }
