@@ -207,27 +207,41 @@ public sealed class FhirImporter(FhirService service, string stateDirectory, Fhi
         {
             foreach (var path in files)
             {
-                var result = new LoadResult(Load(path, state), null);
-                while (!loads.TryWrite(result))
+                if (!Publish(loads, new LoadResult(Load(path, state), null), stop))
                 {
-                    if (!loads.WaitToWriteAsync(stop).AsTask().GetAwaiter().GetResult())
-                    {
-                        return;
-                    }
+                    return;
                 }
             }
+        }
+        catch (Exception e)
+        {
+            // Once the import stopped nobody reads any more; before, the loop rethrows it where it reads this item.
+            if (!stop.IsCancellationRequested)
+            {
+                Publish(loads, new LoadResult(null, ExceptionDispatchInfo.Capture(e)), stop);
+            }
+        }
+    }
+
+    /// <summary>Hands a load to the import loop, waiting while it holds <see cref="LoadedAhead"/>; false once the import stopped.</summary>
+    private static bool Publish(ChannelWriter<LoadResult> loads, LoadResult result, CancellationToken stop)
+    {
+        try
+        {
+            while (!loads.TryWrite(result))
+            {
+                if (!loads.WaitToWriteAsync(stop).AsTask().GetAwaiter().GetResult())
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // The import stopped: nobody reads any more.
-        }
-        catch (Exception e)
-        {
-            var failure = new LoadResult(null, ExceptionDispatchInfo.Capture(e));
-            while (!loads.TryWrite(failure) && !stop.IsCancellationRequested)
-            {
-                loads.WaitToWriteAsync(CancellationToken.None).AsTask().Wait(100, CancellationToken.None);
-            }
+            return false;
         }
     }
 

@@ -339,8 +339,7 @@ public sealed class ResourceRepository
             inFlight.RemoveAll(f => f.Done.IsCompleted);
             while (inFlight.Count >= GroupCommitsInFlight)
             {
-                await Task.WhenAny(inFlight.Select(f => f.Done));
-                inFlight.RemoveAll(f => f.Done.IsCompleted);
+                await GroupDoneAsync(inFlight);
             }
 
             // Too little queued to make a group worth its own ledger transaction and commit: wait for more, or for the group
@@ -354,15 +353,13 @@ public sealed class ResourceRepository
                     break;
                 }
 
-                await Task.WhenAny(inFlight.Select(f => f.Done).Append(more.Task));
-                inFlight.RemoveAll(f => f.Done.IsCompleted);
+                await GroupDoneAsync(inFlight, more.Task);
             }
 
             // The first commit queued writes a resource of a group under way: that group is committed first.
             while (inFlight.Count > 0 && queue.Reader.TryPeek(out var head) && WritesAny(head, inFlight))
             {
-                await Task.WhenAny(inFlight.Select(f => f.Done));
-                inFlight.RemoveAll(f => f.Done.IsCompleted);
+                await GroupDoneAsync(inFlight);
             }
 
             forming.Clear();
@@ -404,6 +401,14 @@ public sealed class ResourceRepository
         }
 
         await Task.WhenAll(inFlight.Select(f => f.Done));
+    }
+
+    /// <summary>Waits until a group under way is done (or <paramref name="orElse"/> completes), then drops the groups done.</summary>
+    private static async Task GroupDoneAsync(List<(Task Done, HashSet<(string Type, string Id)> Written)> inFlight, Task? orElse = null)
+    {
+        var groupsDone = inFlight.Select(f => f.Done);
+        await Task.WhenAny(orElse is null ? groupsDone : groupsDone.Append(orElse));
+        inFlight.RemoveAll(f => f.Done.IsCompleted);
     }
 
     private static bool WritesAny(QueuedCommit commit, List<(Task Done, HashSet<(string Type, string Id)> Written)> inFlight)
