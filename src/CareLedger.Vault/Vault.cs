@@ -257,7 +257,7 @@ public sealed partial class Vault : IDisposable
     internal Action? BeforeRestoringDurableCommits { get; set; }
 
     /// <summary>Tests: the SQLite vault's background WAL checkpointer (ADR 0019); null on PostgreSQL.</summary>
-    internal WalCheckpointer? Checkpointer => (_database as SqliteVaultDatabase)?.Checkpointer;
+    internal CareLedger.Sqlite.SqliteWalCheckpointer? Checkpointer => (_database as SqliteVaultDatabase)?.Checkpointer;
 
     /// <summary>Whether the writer's next commit waits for the disk (tests: a recoverable commit leaves it so).</summary>
     internal bool WriterCommitsDurably()

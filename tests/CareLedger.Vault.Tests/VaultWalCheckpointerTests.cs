@@ -1,4 +1,5 @@
 using System.Text;
+using CareLedger.Sqlite;
 using CareLedger.Vault.Search;
 using CareLedger.Vault.Storage;
 using CareLedger.Vault.Tests.Support;
@@ -6,19 +7,19 @@ using CareLedger.Vault.Tests.Support;
 namespace CareLedger.Vault.Tests;
 
 /// <summary>
-/// The SQLite vault's WAL is copied into the database file by a thread of its own, not by the writer's commits (ADR 0019).
-/// A checkpoint is not a durability point: what a commit acknowledged is in the WAL, whatever the checkpointer has done.
+/// The SQLite vault's WAL is copied into the database file by a thread of its own, not by the writer's commits (ADR 0019, 0023: the shared
+/// <see cref="SqliteWalCheckpointer"/>, whose own properties SqliteWalCheckpointerTests asserts). A checkpoint is not a durability point: what a commit acknowledged is in the WAL, whatever the checkpointer has done.
 /// </summary>
 public sealed class VaultWalCheckpointerTests : IDisposable
 {
     private readonly TestVault _t = new();
 
-    private WalCheckpointer Checkpointer => _t.Vault.Checkpointer ?? throw new InvalidOperationException("no checkpointer on SQLite");
+    private SqliteWalCheckpointer Checkpointer => _t.Vault.Checkpointer ?? throw new InvalidOperationException("no checkpointer on SQLite");
 
     [Fact]
     public void The_writer_leaves_its_wal_to_the_checkpointer_which_copies_it_into_the_database_file()
     {
-        var before = Checkpointer.Checkpoints;
+        var before = Checkpointer.Rounds;
         var fileBefore = new FileInfo(_t.DatabasePath).Length;
         Held(() =>
         {
@@ -27,11 +28,11 @@ public sealed class VaultWalCheckpointerTests : IDisposable
 
             Assert.True(WalFrames() > 1_000, $"the WAL holds {WalFrames()} frames");
             Assert.Equal(fileBefore, new FileInfo(_t.DatabasePath).Length);
-            Assert.Equal(before, Checkpointer.Checkpoints);
+            Assert.Equal(before, Checkpointer.Rounds);
         });
 
-        Checkpointer.Committed();
-        WaitFor(() => Checkpointer.Checkpoints > before && Checkpointer.LastResult.Copied == Checkpointer.LastResult.Log
+        Checkpointer.Written();
+        WaitFor(() => Checkpointer.Rounds > before && Checkpointer.LastResult.Copied == Checkpointer.LastResult.Log
             && Checkpointer.LastResult.Log > 1_000);
         Assert.True(new FileInfo(_t.DatabasePath).Length > fileBefore);
         Assert.Equal(3_000, CountFound("big"));
@@ -43,7 +44,7 @@ public sealed class VaultWalCheckpointerTests : IDisposable
         // The first half copied into the database file, the second only in the WAL when the machine "crashes": the files
         // are copied as they are while the vault is open (no checkpoint running, no write), then opened elsewhere.
         StageMany("early", 400, commits: 8);
-        Checkpointer.Committed();
+        Checkpointer.Written();
         WaitFor(() => Checkpointer.LastResult.Copied == Checkpointer.LastResult.Log && Checkpointer.LastResult.Log > 0);
         var crashed = Path.Combine(_t.Directory, "crashed");
         Held(() =>
@@ -67,14 +68,14 @@ public sealed class VaultWalCheckpointerTests : IDisposable
     {
         // Checkpoints back to back on the checkpointer's thread while patients are written and shredded: a TRUNCATE
         // checkpoint that ran beside one of them would get BUSY and leave the erased pages in the WAL.
-        Checkpointer.MinInterval = TimeSpan.Zero;
+        Checkpointer.Policy = Checkpointer.Policy with { MinInterval = TimeSpan.Zero };
         using var stop = new CancellationTokenSource();
         var checkpointer = Checkpointer;
         var poke = new Thread(() =>
         {
             while (!stop.IsCancellationRequested)
             {
-                checkpointer.Committed();
+                checkpointer.Written();
                 Thread.Yield();
             }
         });
@@ -98,21 +99,21 @@ public sealed class VaultWalCheckpointerTests : IDisposable
             poke.Join();
         }
 
-        Assert.True(Checkpointer.Checkpoints > 0);
+        Assert.True(Checkpointer.Rounds > 0);
     }
 
     [Fact]
     public void A_wal_left_long_by_a_writer_that_never_pauses_is_copied_under_the_writer_lock_and_restarts()
     {
-        Checkpointer.GatedFrames = 50;
+        Checkpointer.Policy = Checkpointer.Policy with { BoundFrames = 50 };
         StageMany("stream", 300, commits: 6);
-        Checkpointer.Committed();
-        WaitFor(() => Checkpointer.GatedCheckpoints > 0);
+        Checkpointer.Written();
+        WaitFor(() => Checkpointer.BoundingPasses > 0);
         WaitFor(() => Checkpointer.LastResult.Copied == Checkpointer.LastResult.Log);
         var framesBefore = Checkpointer.LastResult.Log;
 
         _t.Put("Patient", "p-after", 1, "p-after", """{"resourceType":"Patient","id":"p-after"}""");
-        Checkpointer.Committed();
+        Checkpointer.Written();
         WaitFor(() => Checkpointer.LastResult.Log < framesBefore);
 
         Assert.Equal(300, CountFound("stream"));
@@ -127,6 +128,29 @@ public sealed class VaultWalCheckpointerTests : IDisposable
         _t.Reopen();
         Assert.Equal(500, CountFound("closed"));
         Assert.NotNull(_t.Vault.Checkpointer);
+    }
+
+    [Fact]
+    public void A_checkpoint_that_fails_refuses_further_writes_and_a_reopen_checkpoints_again()
+    {
+        _t.Put("Patient", "p-before", 1, "p-before", """{"resourceType":"Patient","id":"p-before"}""");
+        Checkpointer.DuringCheckpoint = () => throw new IOException("the disk went away (test)");
+        Checkpointer.Written();
+        WaitFor(() => Checkpointer.Failure is not null);
+
+        var refused = Assert.Throws<InvalidOperationException>(() =>
+            _t.Put("Patient", "p-refused", 1, "p-refused", """{"resourceType":"Patient","id":"p-refused"}"""));
+        Assert.Contains("write-ahead log", refused.Message, StringComparison.Ordinal);
+        Assert.IsType<IOException>(refused.InnerException);
+        Assert.Null(_t.Vault.Read("Patient", "p-refused"));
+        Assert.NotNull(_t.Vault.Read("Patient", "p-before"));
+
+        _t.Reopen();
+        Assert.Null(Checkpointer.Failure);
+        _t.Put("Patient", "p-after", 1, "p-after", """{"resourceType":"Patient","id":"p-after"}""");
+        Checkpointer.Written();
+        WaitFor(() => Checkpointer.Rounds > 0 && Checkpointer.LastResult.Copied == Checkpointer.LastResult.Log);
+        Assert.NotNull(_t.Vault.Read("Patient", "p-after"));
     }
 
     public void Dispose()

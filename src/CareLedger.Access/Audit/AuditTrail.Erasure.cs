@@ -60,8 +60,8 @@ public sealed partial class AuditTrail
 
     /// <summary>
     /// Copies the log into the database file and truncates it to nothing, so that no earlier image of an erased page
-    /// survives in it. Holds the checkpointer's lock, so that SQLite's checkpoint lock is never found busy from this
-    /// process; a TRUNCATE that still could not finish (a reader held the log past the busy timeout) is tried again,
+    /// survives in it. Goes through the checkpointer (ADR 0023), so that SQLite's checkpoint lock is never found busy from
+    /// this process; a TRUNCATE that still could not finish (a reader held the log past the busy timeout) is tried again,
     /// and then reported: the openings are forgotten in the database, but earlier images may remain in the log.
     /// </summary>
     private void TruncateLog(Microsoft.Data.Sqlite.SqliteConnection connection)
@@ -69,7 +69,7 @@ public sealed partial class AuditTrail
         const int attempts = 3;
         for (var attempt = 1; ; attempt++)
         {
-            var (busy, log, copied) = AuditCheckpointer.Checkpoint(connection, checkpoints, SQLitePCL.raw.SQLITE_CHECKPOINT_TRUNCATE);
+            var (busy, log, copied) = checkpointer.Truncate(connection);
             if (!busy && log == 0 && copied == 0)
             {
                 return;

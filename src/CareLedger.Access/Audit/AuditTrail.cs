@@ -3,6 +3,7 @@ using CareLedger.Access.Audit.Format;
 using CareLedger.Access.Audit.Receipts;
 using CareLedger.Access.Audit.Storage;
 using CareLedger.Ledger.Engine;
+using CareLedger.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace CareLedger.Access.Audit;
@@ -32,11 +33,8 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     private readonly SqliteConnection reader;
     private readonly Lock readLock = new();
 
-    /// <summary>Checkpoints the log off the batch loop (ADR 0020).</summary>
-    private readonly AuditCheckpointer checkpointer;
-
-    /// <summary>Held by each checkpoint: the checkpointer's and erasure's TRUNCATE never meet SQLite's checkpoint lock busy.</summary>
-    private readonly Lock checkpoints;
+    /// <summary>Checkpoints the log off the batch loop (ADR 0020, 0023); erasure's TRUNCATE goes through it.</summary>
+    private readonly SqliteWalCheckpointer checkpointer;
     /// <summary>
     /// Records and flush requests in order. Lock-free: the door's threads enqueue on every read, and a lock here (the
     /// channel and the semaphore this replaced) was contended by every reading thread at once.
@@ -72,10 +70,9 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     private int disposed;
 
     private AuditTrail(LedgerEngine ledger, AuditTrailOptions options, TimeProvider time, SqliteConnection writer, AuditBatchRows rows, SqliteConnection reader,
-        AuditCheckpointer checkpointer, Lock checkpoints)
+        SqliteWalCheckpointer checkpointer)
     {
         this.checkpointer = checkpointer;
-        this.checkpoints = checkpoints;
         this.ledger = ledger;
         this.options = options;
         this.time = time;
@@ -101,16 +98,15 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
         SqliteConnection? writer = null;
         AuditBatchRows? rows = null;
         SqliteConnection? reader = null;
-        AuditCheckpointer? checkpointer = null;
+        SqliteWalCheckpointer? checkpointer = null;
         try
         {
             writer = AuditDatabase.OpenWriter(fullPath);
             AuditSchema.Create(writer);
             rows = new AuditBatchRows(writer, options.MaxBatch);
             reader = AuditDatabase.OpenReader(fullPath);
-            var checkpoints = new Lock();
-            checkpointer = new AuditCheckpointer(AuditDatabase.OpenWriter(fullPath), checkpoints, options.CheckpointRecords);
-            return new AuditTrail(ledger, options, time ?? TimeProvider.System, writer, rows, reader, checkpointer, checkpoints);
+            checkpointer = AuditDatabase.StartCheckpointer(fullPath, options.CheckpointRecords);
+            return new AuditTrail(ledger, options, time ?? TimeProvider.System, writer, rows, reader, checkpointer);
         }
         catch
         {
@@ -216,7 +212,7 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     internal Task MergePatientIndexAsync(CancellationToken ct = default) => FlushAsync(merge: true, ct);
 
     /// <summary>How many checkpoints the checkpointer thread has run (tests).</summary>
-    internal long CheckpointsRun => checkpointer.Checkpoints;
+    internal long CheckpointsRun => checkpointer.Rounds;
 
     private async Task FlushAsync(bool merge, CancellationToken ct)
     {

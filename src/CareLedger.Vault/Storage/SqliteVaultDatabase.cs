@@ -1,4 +1,5 @@
 using System.Data.Common;
+using CareLedger.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace CareLedger.Vault.Storage;
@@ -18,7 +19,7 @@ internal sealed class SqliteVaultDatabase : VaultDatabase
 
     private readonly string _fullPath;
     private readonly TimeSpan _busyTimeout;
-    private WalCheckpointer? _checkpointer;
+    private SqliteWalCheckpointer? _checkpointer;
 
     public SqliteVaultDatabase(string databasePath, TimeSpan busyTimeout)
     {
@@ -47,7 +48,12 @@ internal sealed class SqliteVaultDatabase : VaultDatabase
 
     public override DbConnection OpenReader() => OpenReader(_fullPath, _busyTimeout);
 
-    public override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+    /// <summary>Refused once the WAL checkpointer failed: the WAL would grow without bound (ADR 0023).</summary>
+    public override DbTransaction BeginWrite(DbConnection connection)
+    {
+        _checkpointer?.ThrowIfFailed($"vault '{_fullPath}'");
+        return ((SqliteConnection)connection).BeginTransaction(deferred: false);
+    }
 
     /// <summary>
     /// WAL with synchronous=NORMAL: the commit is in the WAL (whole or not at all after a crash) but not fsynced until
@@ -67,22 +73,23 @@ internal sealed class SqliteVaultDatabase : VaultDatabase
     public override DbTransaction BeginSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
 
     /// <summary>Erased pages are zeroed (secure_delete) in new WAL frames; only a TRUNCATE checkpoint removes the older
-    /// frames that still hold them. It waits (busy timeout) for readers on an older snapshot; false if one outlasted it.</summary>
-    public override bool ForgetDeletedRows(DbConnection writer) =>
-        _checkpointer is { } checkpointer ? checkpointer.Exclusive(() => Truncate(writer)) : Truncate(writer);
-
-    private static bool Truncate(DbConnection writer)
+    /// frames that still hold them. It waits (busy timeout) for readers on an older snapshot and for a background checkpoint
+    /// in progress (ADR 0023); true if the WAL is then empty.</summary>
+    public override bool ForgetDeletedRows(DbConnection writer)
     {
-        using var command = writer.CreateCommand();
-        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-        using var reader = command.ExecuteReader();
-        return reader.Read() && reader.GetInt64(0) == 0;
+        var connection = (SqliteConnection)writer;
+        var result = _checkpointer is { } checkpointer
+            ? checkpointer.Truncate(connection)
+            : SqliteWalCheckpointer.Checkpoint(connection, SQLitePCL.raw.SQLITE_CHECKPOINT_TRUNCATE);
+        return result.Empty;
     }
 
     /// <summary>A crash after a shred but before its checkpoint leaves erased pages in the WAL: clear them now.</summary>
     public override void Recover(DbConnection writer) => _ = ForgetDeletedRows(writer);
 
-    /// <summary>The WAL checkpointer's thread and connection (ADR 0019); the writer no longer checkpoints in its commits.</summary>
+    /// <summary>The WAL checkpointer's thread and connection (ADR 0019, 0023); the writer no longer checkpoints in its commits:
+    /// a round at most every 100 ms after a commit, no catching up below the bound, and at 65,536 frames (256 MiB) a pass
+    /// under the vault's writer lock.</summary>
     public override void StartBackground(Lock writeGate)
     {
         if (_checkpointer is not null)
@@ -94,7 +101,14 @@ internal sealed class SqliteVaultDatabase : VaultDatabase
         try
         {
             Execute(connection, "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;");
-            _checkpointer = new WalCheckpointer(connection, writeGate);
+            _checkpointer = new SqliteWalCheckpointer(connection, "vault WAL checkpointer", new WalCheckpointPolicy
+            {
+                Every = 1,
+                MinInterval = TimeSpan.FromMilliseconds(100),
+                CatchUpPasses = 0,
+                BoundFrames = 65_536,
+                WriterLock = writeGate,
+            });
         }
         catch
         {
@@ -103,12 +117,12 @@ internal sealed class SqliteVaultDatabase : VaultDatabase
         }
     }
 
-    public override void Committed() => _checkpointer?.Committed();
+    public override void Committed() => _checkpointer?.Written();
 
     public override void StopBackground() => _checkpointer?.Dispose();
 
     /// <summary>Tests: the background checkpointer, once started.</summary>
-    internal WalCheckpointer? Checkpointer => _checkpointer;
+    internal SqliteWalCheckpointer? Checkpointer => _checkpointer;
 
     public override void Dispose() => _checkpointer?.Dispose();
 
@@ -153,7 +167,7 @@ internal sealed class SqliteVaultDatabase : VaultDatabase
         // cache_size: the writer's page cache holds the pages a group's stage and commit both touch, and the search indexes'
         // leaves from one group to the next (SQLite's default, 2 MiB, spilled dirty pages into the WAL in the middle of a
         // large stage and read pages back from the WAL; docs/benchmarks.md, import eighth round).
-        // wal_autocheckpoint = 0: the WalCheckpointer copies the WAL into the file on its own thread (ADR 0019).
+        // wal_autocheckpoint = 0: the SqliteWalCheckpointer copies the WAL into the file on its own thread (ADR 0019, 0023).
         Execute(connection, $"PRAGMA secure_delete = ON; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{WriterCacheKiB}; PRAGMA wal_autocheckpoint = 0;");
         using var journal = connection.CreateCommand();
         journal.CommandText = "PRAGMA journal_mode = WAL";

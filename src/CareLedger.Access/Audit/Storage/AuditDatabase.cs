@@ -1,3 +1,4 @@
+using CareLedger.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace CareLedger.Access.Audit.Storage;
@@ -6,7 +7,7 @@ namespace CareLedger.Access.Audit.Storage;
 /// Opens <c>DATA/audit.db</c>. The file is created with mode 0600 before SQLite opens it (SQLite gives its -wal and
 /// -shm files the database file's mode). WAL with synchronous=FULL: a written batch must survive power loss, since
 /// its records exist nowhere else and its anchor may already be on the ledger. No writer checkpoints at its commits
-/// (<c>wal_autocheckpoint = 0</c>): <see cref="AuditCheckpointer"/> does, on its own thread (ADR 0020).
+/// (<c>wal_autocheckpoint = 0</c>): a <see cref="SqliteWalCheckpointer"/> does, on its own thread (ADR 0020, 0023).
 /// </summary>
 internal static class AuditDatabase
 {
@@ -70,6 +71,35 @@ internal static class AuditDatabase
             throw;
         }
     }
+
+    /// <summary>The log's checkpointer (ADR 0020, 0023) on a connection of its own: a round once
+    /// <paramref name="everyRecords"/> records were written, catching up to three times so that the next batch finds the log
+    /// wholly copied and starts it again, and at <see cref="BoundFrames"/> frames a pass on the batch loop's own thread at
+    /// its next <see cref="SqliteWalCheckpointer.Written"/>, between two batches (the loop has no lock for a pass to run
+    /// under).</summary>
+    public static SqliteWalCheckpointer StartCheckpointer(string fullPath, int everyRecords)
+    {
+        var connection = OpenWriter(fullPath);
+        try
+        {
+            return new SqliteWalCheckpointer(connection, "audit-checkpoint", new WalCheckpointPolicy
+            {
+                Every = everyRecords,
+                MinInterval = TimeSpan.Zero,
+                CatchUpPasses = 3,
+                BoundFrames = BoundFrames,
+                WriterLock = null,
+            });
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The log's size (frames of 4 KiB pages: 64 MiB) at which a pass runs with no batch being written.</summary>
+    public const int BoundFrames = 16_384;
 
     public static SqliteConnection OpenReader(string fullPath)
     {
