@@ -4,8 +4,9 @@ namespace CareLedger.Access.Tests.Audit;
 
 /// <summary>
 /// The write-ahead log of <c>audit.db</c> is checkpointed by the trail's checkpointer thread, not by the batch loop's
-/// commits (ADR 0020; the shared SqliteWalCheckpointer of ADR 0023, whose own tests are in CareLedger.Vault.Tests): the log is still bounded, nothing written is lost across a checkpoint or a reopen, and erasure
-/// still leaves the log empty while the checkpointer runs.
+/// commits (ADR 0020; the shared SqliteWalCheckpointer of ADR 0023, whose own tests are in CareLedger.Vault.Tests): the
+/// log is still bounded, nothing written is lost across a checkpoint or a reopen, and erasure still leaves the log empty
+/// while the checkpointer runs.
 /// </summary>
 public class AuditCheckpointTests
 {
