@@ -55,8 +55,11 @@ internal static class VaultStageLoad
             if (vault.Checkpointer is { } tuned)
             {
                 // Experiments only: the checkpointer's interval and the WAL length from which it takes the writer lock.
-                tuned.MinInterval = TimeSpan.FromMilliseconds(IntArg(Args, "--checkpoint-interval-ms", (int)tuned.MinInterval.TotalMilliseconds));
-                tuned.GatedFrames = IntArg(Args, "--gated-frames", (int)tuned.GatedFrames);
+                tuned.Policy = tuned.Policy with
+                {
+                    MinInterval = TimeSpan.FromMilliseconds(IntArg(Args, "--checkpoint-interval-ms", (int)tuned.Policy.MinInterval.TotalMilliseconds)),
+                    BoundFrames = IntArg(Args, "--gated-frames", (int)tuned.Policy.BoundFrames),
+                };
             }
 
             var total = copies * files.Sum(f => f.Count);
@@ -103,7 +106,7 @@ internal static class VaultStageLoad
                     + (prepared ? $"; indexes prepared before the stage: {preparing / total:F1} µs per resource" : ""));
                 if (vault.Checkpointer is { } checkpointer)
                 {
-                    Console.WriteLine($"  WAL checkpointer: {checkpointer.Checkpoints} checkpoints, {checkpointer.GatedCheckpoints} under the writer lock; WAL file {new FileInfo(vault.DatabasePath + "-wal").Length / 1048576.0:F1} MiB");
+                    Console.WriteLine($"  WAL checkpointer: {checkpointer.Rounds} rounds ({checkpointer.Passes} checkpoints), {checkpointer.BoundingPasses} under the writer lock; WAL file {new FileInfo(vault.DatabasePath + "-wal").Length / 1048576.0:F1} MiB");
                 }
 
                 Console.WriteLine($"  blocked (wall − on CPU − runnable, the thread's schedstat): stage {blocked.Stage / total:F1} µs + commit {blocked.Commit / total:F1} µs per resource");
