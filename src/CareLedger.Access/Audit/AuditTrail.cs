@@ -214,6 +214,15 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     /// <summary>How many checkpoints the checkpointer thread has run (tests).</summary>
     internal long CheckpointsRun => checkpointer.Rounds;
 
+    /// <summary>Tests: the log's bound in frames (ADR 0023; 16,384 by default), and the bounding passes run so far.</summary>
+    internal long CheckpointBoundFrames
+    {
+        get => checkpointer.Policy.BoundFrames;
+        set => checkpointer.Policy = checkpointer.Policy with { BoundFrames = value };
+    }
+
+    internal long CheckpointBoundingPasses => checkpointer.BoundingPasses;
+
     private async Task FlushAsync(bool merge, CancellationToken ct)
     {
         ThrowIfStopped();

@@ -44,6 +44,28 @@ public class AuditCheckpointTests
     }
 
     [Fact]
+    public async Task A_log_past_the_bound_is_copied_between_two_batches_on_the_batch_loop_and_starts_again()
+    {
+        await using var node = await AuditTestNode.StartAsync(new AuditTrailOptions { CheckpointRecords = 50, PatientIndexIdleMerge = NoIdleMerge });
+        Assert.Equal(16_384, node.Trail.CheckpointBoundFrames);
+        // A bound below one batch's frames: every round finds the log past it and leaves the pass to the batch loop.
+        node.Trail.CheckpointBoundFrames = 4;
+        var records = new List<AuditRecord>();
+        long highest = 0;
+        for (var batch = 0; batch < 20; batch++)
+        {
+            records.AddRange(await RecordAsync(node, 50, batch % 2 == 0 ? AuditRecords.PatientA : AuditRecords.PatientB));
+            await WaitForCheckpointsAsync(node, batch + 1);
+            highest = Math.Max(highest, new FileInfo(node.DatabasePath + "-wal").Length);
+        }
+
+        Assert.True(node.Trail.CheckpointBoundingPasses > 0, "no bounding pass ran on the batch loop");
+        // 20 batches of about 50 × 650 bytes: the log holds a batch or two at most, not all of them.
+        Assert.True(highest < 20 * 50 * 600 / 4, $"the log reached {highest} bytes");
+        Assert.All(records, r => Assert.True(node.Trail.Find(r.Id)?.IsAnchored, $"record {r.Id} lost or unanchored"));
+    }
+
+    [Fact]
     public async Task Every_flushed_record_and_every_answer_is_the_same_after_checkpoints_and_a_reopen()
     {
         await using var node = await AuditTestNode.StartAsync(new AuditTrailOptions { CheckpointRecords = 30, PatientIndexMergeRecords = 70 });
