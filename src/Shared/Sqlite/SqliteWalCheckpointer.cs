@@ -54,7 +54,8 @@ internal readonly record struct WalCheckpointResult(bool Busy, long Log, long Co
 /// <summary>
 /// Copies a SQLite database's write-ahead log into its database file on a thread and connection of its own (ADR 0023,
 /// after ADRs 0019 and 0020), so that the writer's commits never do: every writer of the file runs with
-/// <c>wal_autocheckpoint = 0</c> and tells this class how much it wrote (<see cref="Written"/>, cheap, never blocks).
+/// <c>wal_autocheckpoint = 0</c> and tells this class how much it wrote (<see cref="Written"/>: cheap, and blocks only
+/// for a bounding pass that the policy gives the writer's thread).
 /// Once <see cref="WalCheckpointPolicy.Every"/> units were written (and <see cref="WalCheckpointPolicy.MinInterval"/>
 /// has passed), a round runs PASSIVE checkpoints, which neither wait for nor block the writer or the readers.
 /// <para>
