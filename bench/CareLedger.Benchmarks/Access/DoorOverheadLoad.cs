@@ -310,7 +310,7 @@ internal static class DoorOverheadLoad
             for (var i = 0; i < readsPerClient; i++)
             {
                 var started = Stopwatch.GetTimestamp();
-                await read(ids[(c * 7919 + i * 104_729) % ids.Length]);
+                await read(ids[(int)(((long)c * 7919 + (long)i * 104_729) % ids.Length)]);
                 latencies[c * readsPerClient + i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             }
         })));

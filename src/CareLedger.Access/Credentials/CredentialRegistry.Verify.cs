@@ -77,16 +77,23 @@ public sealed partial class CredentialRegistry
     /// </remarks>
     public CredentialCheck Check(string practitionerReference, DateTimeOffset now)
     {
-        if (CredentialIdentifiers.PractitionerReferenceProblem(practitionerReference) is not null)
+        if (practitionerReference is null)
         {
-            return new CredentialCheck(false, "no credential (the caller is not a practitioner)", null);
+            return NotAPractitioner;
         }
 
         // Read before the ledger is: a change applied meanwhile leaves the kept answer stale, never wrong.
         var ledgerSize = ledger.Size;
+        // A kept answer first: only a reference that passed the check below is ever kept, so its form (a regular
+        // expression, most of this method's cost on every clinical read) need not be checked again.
         if (validChecks.TryGetValue(practitionerReference, out var kept) && kept.LedgerSize == ledgerSize && now < kept.ValidUntil && now >= kept.CheckedAt)
         {
             return kept.Check;
+        }
+
+        if (CredentialIdentifiers.PractitionerReferenceProblem(practitionerReference) is not null)
+        {
+            return NotAPractitioner;
         }
 
         CredentialCheck? firstFailure = null;
@@ -110,6 +117,8 @@ public sealed partial class CredentialRegistry
 
         return firstFailure ?? new CredentialCheck(false, "no credential", null);
     }
+
+    private static CredentialCheck NotAPractitioner => new(false, "no credential (the caller is not a practitioner)", null);
 
     private sealed record KeptCheck(long LedgerSize, DateTimeOffset CheckedAt, DateTimeOffset ValidUntil, CredentialCheck Check);
 

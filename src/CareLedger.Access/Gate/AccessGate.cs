@@ -139,9 +139,31 @@ public sealed partial class AccessGate
             throw new ArgumentException("The accessor's reference is empty; leave it null when the caller has none.", nameof(who));
         }
 
-        var purpose = ctx.Purpose ?? PurposeDefaults.For(who.Role, ctx.BreakGlass is not null);
-        return new GateCall(who, ctx, _time.GetUtcNow(), PurposeOf(purpose));
+        var purpose = ctx.Purpose is { } named ? PurposeOf(named) : DefaultPurpose(who.Role, ctx.BreakGlass is not null);
+        return new GateCall(who, ctx, _time.GetUtcNow(), purpose);
     }
+
+    // The defaults of PurposeDefaults as codings, made once: most requests name no purpose, and parsing the same constant
+    // again on every call (its system checked for white space, its code trimmed and scanned) was work only the door did.
+    private static readonly ModelCoding?[] s_defaultPurposes = DefaultPurposes();
+    private static readonly ModelCoding s_emergencyTreatment = PurposeOf(PurposeDefaults.EmergencyTreatment);
+
+    private static ModelCoding?[] DefaultPurposes()
+    {
+        var roles = Enum.GetValues<CareLedgerRole>();
+        var purposes = new ModelCoding?[roles.Max(role => (int)role) + 1];
+        foreach (var role in roles)
+        {
+            purposes[(int)role] = PurposeOf(PurposeDefaults.For(role));
+        }
+
+        return purposes;
+    }
+
+    private static ModelCoding DefaultPurpose(CareLedgerRole role, bool breakGlass) =>
+        breakGlass ? s_emergencyTreatment
+        : (uint)role < (uint)s_defaultPurposes.Length && s_defaultPurposes[(int)role] is { } purpose ? purpose
+        : PurposeOf(PurposeDefaults.For(role));
 
     // Asked on every call: a loop, not LINQ's Any over the string (an enumerator boxed per call).
     private static bool HasWhiteSpace(string text)
