@@ -138,6 +138,26 @@ public sealed class CredentialRegistryTests
     }
 
     [Fact]
+    public async Task A_kept_valid_answer_serves_only_its_own_reference_and_malformed_references_are_still_refused()
+    {
+        await using var world = await CredentialWorld.CreateAsync();
+        await world.IssueAsync(OneYear);
+        var now = world.Clock.GetUtcNow();
+        var first = world.Registry.Check(CredentialWorld.Practitioner, now);
+        Assert.True(first.Valid, first.Reason);
+
+        // The kept answer is found before the reference's form is checked: a reference that only resembles the kept one
+        // is not served by it, and the form check still refuses it.
+        var notAPractitioner = new CredentialCheck(false, "no credential (the caller is not a practitioner)", null);
+        Assert.Equal(notAPractitioner, world.Registry.Check(CredentialWorld.Practitioner + " ", now));
+        Assert.Equal(notAPractitioner, world.Registry.Check(" " + CredentialWorld.Practitioner, now));
+        Assert.Equal(notAPractitioner, world.Registry.Check(CredentialWorld.Practitioner.ToLowerInvariant(), now));
+        Assert.Equal(notAPractitioner, world.Registry.Check(null!, now));
+        Assert.Equal(new CredentialCheck(false, "no credential", null), world.Registry.Check(CredentialWorld.Practitioner + "x", now));
+        Assert.Same(first, world.Registry.Check(CredentialWorld.Practitioner, now));
+    }
+
+    [Fact]
     public async Task The_check_passes_while_any_of_the_practitioners_credentials_is_valid()
     {
         await using var world = await CredentialWorld.CreateAsync();

@@ -110,6 +110,33 @@ public sealed class FhirReadRouteTests
         Assert.NotEqual(reads[0].RequestId, reads[1].RequestId);
     }
 
+    [Theory]
+    [InlineData("Observation/{0}")]
+    [InlineData("Observation/{0}/_history/1")]
+    public async System.Threading.Tasks.Task A_read_the_door_refuses_is_a_403_recorded_once_by_the_door(string path)
+    {
+        await using var node = await FhirTestNode.StartAsync(http: true);
+        var id = await CreateObservationAsync(node);
+        using var tokens = node.AnonymousClient();
+        tokens.BaseAddress = new Uri("http://localhost/");
+        var narrow = await CareLedger.Tests.Identity.OAuthFlows.AccessTokenAsync(tokens, FhirTestNode.SystemClientId, FhirTestNode.SystemClientSecret,
+            "system/Patient.rs");
+        using var client = node.AnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", narrow);
+        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        using var response = await client.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, id));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("system/Observation.r", (await FhirTestNode.OutcomeAsync(response)).Issue[0].Diagnostics, StringComparison.Ordinal);
+        // The door's own refusal, and no second one recorded beside it for the same request (the handler notes that the
+        // door was consulted before the error is answered).
+        var refusal = Assert.Single((await AuditOfAsync(node, FhirTestNode.SystemClientId, started)).Where(r => r.Outcome == AuditOutcome.Deny));
+        Assert.Equal((AccessAction.Read, "Observation", id), (refusal.Action, refusal.ResourceType, refusal.ResourceId));
+        Assert.Contains(refusal.Reasons, r => r.Contains("do not cover", StringComparison.Ordinal));
+    }
+
     private static async Task<string> CreateObservationAsync(FhirTestNode node)
     {
         var observation = new Observation

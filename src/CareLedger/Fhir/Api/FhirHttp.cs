@@ -183,6 +183,18 @@ internal static class FhirHttp
     /// <summary><see cref="Caller(HttpContext)"/> with the door's view of the caller already in hand (the caller this request was admitted as).</summary>
     public static FhirCaller Caller(HttpContext context, Accessor who)
     {
+        var caller = CallerUnnoted(context, who);
+        AccessApi.RefusalAudit.NoteDoorConsulted(context);
+        return caller;
+    }
+
+    /// <summary>
+    /// <see cref="Caller(HttpContext, Accessor)"/> without noting on the request that the door is consulted: for a handler
+    /// that notes it itself (<see cref="AccessApi.RefusalAudit.NoteDoorConsulted"/>) only when an error follows, the one
+    /// case in which anything reads the note.
+    /// </summary>
+    internal static FhirCaller CallerUnnoted(HttpContext context, Accessor who)
+    {
         var headers = context.Request.Headers;
         var purpose = FirstValue(headers[PurposeHeader]);
         var reason = FirstValue(headers[BreakGlassReasonHeader]);
@@ -208,7 +220,6 @@ internal static class FhirHttp
             throw FhirProblemException.BadRequest($"{PurposeHeader} must be a purpose-of-use code such as TREAT, ETREAT, HRESCH or PATRQT");
         }
 
-        AccessApi.RefusalAudit.NoteDoorConsulted(context);
         return new FhirCaller(who, new AccessContext(purpose, context.TraceIdentifier) { BreakGlass = breakGlass });
     }
 

@@ -8,9 +8,15 @@ namespace CareLedger.Identity.Api;
 public static class CallerAuthentication
 {
     /// <summary>The caller with the door's view of it (kept with the token in the cache), or the 401 to answer with.</summary>
-    public static ValueTask<(ValidatedCaller? Caller, OperationOutcomeResult? Failure)> AuthenticateAsync(HttpContext context)
+    public static ValueTask<(ValidatedCaller? Caller, OperationOutcomeResult? Failure)> AuthenticateAsync(HttpContext context) =>
+        AuthenticateAsync(context, context.RequestServices.GetService<ValidatedTokenCache>());
+
+    /// <summary>
+    /// <see cref="AuthenticateAsync(HttpContext)"/> with the host's token cache already in hand (a singleton, looked up once
+    /// by a route when it is mapped instead of in the request's services on every request); null when the host has none.
+    /// </summary>
+    public static ValueTask<(ValidatedCaller? Caller, OperationOutcomeResult? Failure)> AuthenticateAsync(HttpContext context, ValidatedTokenCache? cache)
     {
-        var cache = context.RequestServices.GetService<ValidatedTokenCache>();
         var header = context.Request.Headers.Authorization.ToString();
         var token = BearerToken(header);
         // A token validated before: answered without an async state machine (the common case, every request but a
