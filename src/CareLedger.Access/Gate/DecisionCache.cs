@@ -90,5 +90,8 @@ internal sealed class DecisionCache(int capacity)
         public override int GetHashCode() => HashCode.Combine(Record.Id, Record.Version, Requester);
     }
 
-    private sealed record Entry(CompiledConsentSet Set, DateTimeOffset From, DateTimeOffset Until, GateDecision Decision);
+    // A value kept inside the dictionary's node, not an object beside it: a look-up reads one object less (on a machine
+    // whose caches other work keeps evicting, a miss less per read), and a kept decision allocates nothing. The dictionary
+    // replaces a node rather than write a value this size into it, so a reader never sees half of an update.
+    private readonly record struct Entry(CompiledConsentSet Set, DateTimeOffset From, DateTimeOffset Until, GateDecision Decision);
 }
