@@ -284,8 +284,8 @@ public sealed partial class AuditTrail
         {
             insertBatch.Transaction = transaction;
             insertBatch.CommandText = """
-                INSERT INTO audit_batches (number, size, commitments, root, tx_id, tx, leaf, written_ms)
-                VALUES ($number, $size, $commitments, $root, $txId, $tx, NULL, $written)
+                INSERT INTO audit_batches (number, size, commitments, root, tx_id, tx, leaf, written_ms, min_time_ms, max_time_ms)
+                VALUES ($number, $size, $commitments, $root, $txId, $tx, NULL, $written, $minTime, $maxTime)
                 """;
             insertBatch.Parameters.AddWithValue("$number", number);
             insertBatch.Parameters.AddWithValue("$size", commitments.Length / AuditBatchTree.CommitmentLength);
@@ -294,6 +294,11 @@ public sealed partial class AuditTrail
             insertBatch.Parameters.AddWithValue("$txId", anchor.Transaction.Id.ToArray());
             insertBatch.Parameters.AddWithValue("$tx", anchor.Encoded.ToArray());
             insertBatch.Parameters.AddWithValue("$written", time.GetUtcNow().ToUnixTimeMilliseconds());
+            // The range of the batch's records' times (ADR 0022), over every record taken, repeats included: a bound of the
+            // kept ones, which queries by time alone read batch by batch.
+            var (minTime, maxTime) = TimeRange(records);
+            insertBatch.Parameters.AddWithValue("$minTime", minTime);
+            insertBatch.Parameters.AddWithValue("$maxTime", maxTime);
             insertBatch.ExecuteNonQuery();
         }
 
@@ -307,6 +312,19 @@ public sealed partial class AuditTrail
         transaction.Commit();
         unmergedRecords = unmerged;
         return anchor;
+    }
+
+    private static (long Min, long Max) TimeRange(List<EncodedRecord> records)
+    {
+        var min = long.MaxValue;
+        var max = long.MinValue;
+        foreach (var record in records)
+        {
+            min = Math.Min(min, record.TimeMs);
+            max = Math.Max(max, record.TimeMs);
+        }
+
+        return (min, max);
     }
 
     private long LastBatchNumber()

@@ -82,8 +82,14 @@ public sealed partial class AuditTrail
                 command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
             }
 
+            if (q.Patient is null && q.AccessorSubject is null && q.BreakGlass != true)
+            {
+                return ByTime(command, q, filters.ToString());
+            }
+
             if (q.Patient is null)
             {
+                // By accessor (audit_records_by_accessor) or break-glass (the partial index audit_records_break_glass).
                 command.CommandText = new StringBuilder(EntryColumns).Append(" WHERE ").Append(filters.ToString(" AND ".Length, filters.Length - " AND ".Length)).Append(Period(q, "r"))
                     .Append(CultureInfo.InvariantCulture, $" ORDER BY r.time_ms DESC, r.place DESC LIMIT {q.Limit}").ToString();
                 return ReadEntries(command);
@@ -115,6 +121,71 @@ public sealed partial class AuditTrail
                 """);
             return ReadEntries(command);
         });
+    }
+
+    /// <summary>
+    /// A query by time alone (ADR 0022: <c>audit_records</c> has no index by time). Each batch keeps the range of its
+    /// records' times; the newest matching records are looked for among the records at or after a bound — the earliest
+    /// time of the <c>batches</c> batches whose latest times are the newest — in every batch that reaches the bound, read
+    /// by place. When that finds the limit's count, they are the answer: every record left out is older than the bound,
+    /// so older than each of them. Otherwise the bound moves back (8 times as many batches), down to the period's start
+    /// or to no bound at all. Each attempt is one statement (one snapshot), and its answer does not depend on how the
+    /// bound was chosen, only how much it reads. The batches are found through <c>audit_batches_by_time</c>, their records
+    /// by row-id range (<c>NOT INDEXED</c>: SQLite would otherwise build an automatic index of the whole table for a filter).
+    /// </summary>
+    private static List<AuditEntry> ByTime(SqliteCommand command, AuditQuery q, string filters)
+    {
+        var from = q.From?.ToUnixTimeMilliseconds();
+        var batchPeriod = (q.From is null ? "" : " AND t.max_time_ms >= $from") + (q.To is null ? "" : " AND t.min_time_ms < $to");
+        var bound = command.Parameters.Add("$bound", SqliteType.Integer);
+        for (var batches = 4L; ; batches *= 8)
+        {
+            var earliest = EarliestOfNewestBatches(command, batchPeriod, batches);
+            var final = earliest is null || (from is { } start && earliest <= start);
+            var bounded = final ? "" : " AND t.max_time_ms >= $bound AND r.time_ms >= $bound";
+            bound.Value = earliest ?? 0L;
+            command.CommandText = string.Create(CultureInfo.InvariantCulture, $"""
+                SELECT r.opening, r.place, b.tx_id, b.leaf
+                FROM (
+                    SELECT r.place, r.time_ms
+                    FROM audit_batches t CROSS JOIN audit_records r NOT INDEXED
+                    WHERE r.place >= t.number * 65536 AND r.place < t.number * 65536 + 65536{bounded}{batchPeriod}{Period(q, "r")}{filters}
+                    ORDER BY r.time_ms DESC, r.place DESC LIMIT {q.Limit}) k
+                CROSS JOIN audit_records r CROSS JOIN audit_batches b
+                WHERE r.place = k.place AND b.number = r.place / 65536
+                ORDER BY k.time_ms DESC, k.place DESC
+                """);
+            var entries = ReadEntries(command);
+            if (final || entries.Count == q.Limit)
+            {
+                return entries;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The earliest time of the <paramref name="batches"/> batches (within the period) whose latest times are the newest;
+    /// null when there are fewer batches than that (no bound is needed: the whole period is read).
+    /// </summary>
+    private static long? EarliestOfNewestBatches(SqliteCommand query, string batchPeriod, long batches)
+    {
+        using var select = query.Connection!.CreateCommand();
+        foreach (SqliteParameter parameter in query.Parameters)
+        {
+            if (parameter.ParameterName is "$from" or "$to")
+            {
+                select.Parameters.AddWithValue(parameter.ParameterName, parameter.Value);
+            }
+        }
+
+        select.Parameters.AddWithValue("$batches", batches);
+        select.CommandText = $"""
+            SELECT count(*), min(min_time_ms) FROM (
+                SELECT t.min_time_ms FROM audit_batches t WHERE 1{batchPeriod} ORDER BY t.max_time_ms DESC LIMIT $batches)
+            """;
+        using var row = select.ExecuteReader();
+        row.Read();
+        return row.GetInt64(0) < batches ? null : row.GetInt64(1);
     }
 
     /// <summary>The period's conditions on the time column of <paramref name="table"/> (parameters $from and $to).</summary>

@@ -166,7 +166,7 @@ public class AuditPatientIndexTests
 
         await node.ReopenTrailAsync(NeverMerged);
 
-        Assert.Equal(3L, Scalar(node.DatabasePath, "PRAGMA user_version"));
+        Assert.Equal(4L, Scalar(node.DatabasePath, "PRAGMA user_version"));
         Assert.Equal(0L, Scalar(node.DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_records_by_patient'"));
         Assert.Equal(records.Count(r => r.Patient is not null && r.Patient != PatientC), IndexRows(node.DatabasePath));
         Assert.Equal(0, Unmerged(node.DatabasePath));
@@ -282,9 +282,10 @@ public class AuditPatientIndexTests
 
     private static string Key(AuditEntry e) => $"{e.Record.Id}@{e.Batch}/{e.Index}/{e.Transaction}/{e.LeafIndex}";
 
-    /// <summary>Turns a version 3 database into version 2's layout (the patient index an index of audit_records).</summary>
+    /// <summary>Turns a version 4 database into version 2's layout (the patient index an index of audit_records).</summary>
     private static void DowngradeToVersion2(string path)
     {
+        AuditSchemaDowngrade.ToVersion3(path);
         using var connection = Connect(path);
         using var downgrade = connection.CreateCommand();
         downgrade.CommandText = """

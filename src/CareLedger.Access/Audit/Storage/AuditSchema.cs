@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace CareLedger.Access.Audit.Storage;
 
 /// <summary>
-/// The tables of <c>DATA/audit.db</c>, schema version 3. <c>audit_records</c> keeps each record's opening — the 32-byte
+/// The tables of <c>DATA/audit.db</c>, schema version 4. <c>audit_records</c> keeps each record's opening — the 32-byte
 /// salt followed by the canonical record bytes, whose SHA-256 is the record's commitment — beside the few columns that
 /// queries filter on (copies of fields of the bytes). A record's row id is its place: batch number × 65,536 + leaf
 /// index, so a batch's records are one row-id range in batch order and need no index of their own.
@@ -19,10 +19,15 @@ namespace CareLedger.Access.Audit.Storage;
 /// unmerged tail of <c>audit_records</c> (a range of row ids) beside the index, so that answers do not depend on when
 /// the merge ran. Version 2 (the patient index an index of <c>audit_records</c>) is migrated on open.
 /// </para>
+/// <para>
+/// Version 4 (ADR 0022): <c>audit_records</c> has no index by time. Each batch keeps the range of its records' times
+/// (<c>min_time_ms</c>, <c>max_time_ms</c>, indexed), and a query by time alone reads the batches whose range reaches
+/// the newest candidates, by place. Version 3 is migrated on open.
+/// </para>
 /// </summary>
 internal static class AuditSchema
 {
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The factor of a record's place: at most this many records per batch (<see cref="AuditTrailOptions.MaxBatch"/>).</summary>
     public const long PlacesPerBatch = 65_536;
@@ -46,6 +51,9 @@ internal static class AuditSchema
 
     private const string PatientIndexTables = PatientIndexTable + "\n" + PatientMergeTable;
 
+    // ADR 0022: a batch's time range, indexed (covering: both bounds), replaces the index of audit_records by time.
+    private const string BatchesByTime = "CREATE INDEX audit_batches_by_time ON audit_batches(max_time_ms, min_time_ms);";
+
     private const string Tables = $$"""
         CREATE TABLE audit_batches (
             number      INTEGER PRIMARY KEY,
@@ -55,7 +63,9 @@ internal static class AuditSchema
             tx_id       BLOB    NOT NULL,
             tx          BLOB    NOT NULL,
             leaf        INTEGER NULL,
-            written_ms  INTEGER NOT NULL
+            written_ms  INTEGER NOT NULL,
+            min_time_ms INTEGER NOT NULL DEFAULT 0,
+            max_time_ms INTEGER NOT NULL DEFAULT 0
         ) STRICT;
         CREATE TABLE audit_records (
             place       INTEGER PRIMARY KEY,
@@ -71,9 +81,9 @@ internal static class AuditSchema
         {{PatientIndexTables}}
         INSERT INTO audit_patient_merge (id, merged_below) VALUES (0, 0);
         CREATE INDEX audit_records_by_accessor ON audit_records(accessor, time_ms);
-        CREATE INDEX audit_records_by_time ON audit_records(time_ms);
         CREATE INDEX audit_records_break_glass ON audit_records(time_ms) WHERE break_glass = 1;
         CREATE INDEX audit_batches_unanchored ON audit_batches(number) WHERE leaf IS NULL;
+        {{BatchesByTime}}
         """;
 
     /// <summary>
@@ -91,7 +101,21 @@ internal static class AuditSchema
         """;
 
     /// <summary>
-    /// Creates the tables in a new database, migrates a version 2 database, refuses by version a database this node
+    /// Version 3 → 4 (ADR 0022): every batch gets the range of its records' times (read from <c>audit_records</c>, whose
+    /// times an erasure keeps), indexed, and the index of <c>audit_records</c> by time is dropped. One transaction.
+    /// </summary>
+    private const string FromVersion3 = $$"""
+        ALTER TABLE audit_batches ADD COLUMN min_time_ms INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE audit_batches ADD COLUMN max_time_ms INTEGER NOT NULL DEFAULT 0;
+        UPDATE audit_batches SET
+            min_time_ms = COALESCE((SELECT min(time_ms) FROM audit_records WHERE place >= number * 65536 AND place < (number + 1) * 65536), 0),
+            max_time_ms = COALESCE((SELECT max(time_ms) FROM audit_records WHERE place >= number * 65536 AND place < (number + 1) * 65536), 0);
+        {{BatchesByTime}}
+        DROP INDEX audit_records_by_time;
+        """;
+
+    /// <summary>
+    /// Creates the tables in a new database, migrates a version 2 or 3 database, refuses by version a database this node
     /// cannot read.
     /// </summary>
     /// <exception cref="InvalidOperationException">The database has another schema version (no migration exists).</exception>
@@ -108,9 +132,14 @@ internal static class AuditSchema
                 return;
             }
 
-            if (found == 2)
+            if (found is 2 or 3)
             {
-                AuditDatabase.Execute(connection, FromVersion2, transaction);
+                if (found == 2)
+                {
+                    AuditDatabase.Execute(connection, FromVersion2, transaction);
+                }
+
+                AuditDatabase.Execute(connection, FromVersion3, transaction);
                 AuditDatabase.Execute(connection, $"PRAGMA user_version = {Version};", transaction);
                 transaction.Commit();
                 return;
@@ -119,7 +148,7 @@ internal static class AuditSchema
             if (found != 0 || HasTables(connection, transaction))
             {
                 throw new InvalidOperationException(
-                    $"the audit database '{connection.DataSource}' has schema version {found}; this node reads version {Version} and migrates only version 2");
+                    $"the audit database '{connection.DataSource}' has schema version {found}; this node reads version {Version} and migrates only versions 2 and 3");
             }
         }
 
