@@ -127,11 +127,29 @@ internal sealed class AuditRecordInserter : IDisposable
         Check(raw.sqlite3_bind_blob(statement, first + 2, id));
         Check(raw.sqlite3_bind_int64(statement, first + 3, record.TimeMs));
         Check(record.HasPatient ? raw.sqlite3_bind_blob(statement, first + 4, record.Patient) : raw.sqlite3_bind_null(statement, first + 4));
-        Check(raw.sqlite3_bind_text16(statement, first + 5, record.AccessorSubject));
-        Check(raw.sqlite3_bind_text16(statement, first + 6, outcome));
-        Check(raw.sqlite3_bind_text16(statement, first + 7, action));
+        BindText(statement, first + 5, record.AccessorSubject);
+        BindText(statement, first + 6, outcome);
+        BindText(statement, first + 7, action);
         Check(raw.sqlite3_bind_int(statement, first + 8, record.BreakGlass ? 1 : 0));
         Check(raw.sqlite3_bind_blob(statement, first + 9, opening));
+    }
+
+    /// <summary>
+    /// Binds text as UTF-8, the database's encoding, from the stack: bound as UTF-16, SQLite allocated and translated
+    /// every value again when it built the row. Text longer than the stack buffer is bound as UTF-16.
+    /// </summary>
+    private void BindText(sqlite3_stmt statement, int index, string text)
+    {
+        const int stackBytes = 512;
+        if (text.Length > stackBytes / 3)
+        {
+            Check(raw.sqlite3_bind_text16(statement, index, text));
+            return;
+        }
+
+        Span<byte> utf8 = stackalloc byte[stackBytes];
+        var length = Encoding.UTF8.GetBytes(text, utf8);
+        Check(raw.sqlite3_bind_text(statement, index, utf8[..length]));
     }
 
     private void Step(sqlite3_stmt statement)
