@@ -244,20 +244,7 @@ public sealed partial class AuditTrail
         // leaf and no second anchor (test: a batch anchored but not marked before a crash). So this one commit does not
         // wait for its own fsync (synchronous = NORMAL); the next batch's commit, FULL as always, syncs the WAL and it
         // with it. A written batch still never depends on it: the batch's own commit above is FULL.
-        using var update = writer.CreateCommand();
-        update.CommandText = "PRAGMA synchronous = NORMAL; UPDATE audit_batches SET leaf = $leaf WHERE number = $number";
-        update.Parameters.AddWithValue("$leaf", result.LeafIndex);
-        update.Parameters.AddWithValue("$number", number);
-        try
-        {
-            update.ExecuteNonQuery();
-        }
-        finally
-        {
-            using var full = writer.CreateCommand();
-            full.CommandText = "PRAGMA synchronous = FULL";
-            full.ExecuteNonQuery();
-        }
+        rows.Statements.MarkAnchored(number, result.LeafIndex);
     }
 
     /// <summary>
@@ -280,27 +267,11 @@ public sealed partial class AuditTrail
         BinaryPrimitives.WriteInt64BigEndian(context, number);
         var node = ledger.Keys.Node;
         var anchor = SignedTransaction.Sign(Transaction.Create(new AnchorPayload(AnchorKind, root, context), node.Id, time), node);
-        using (var insertBatch = writer.CreateCommand())
-        {
-            insertBatch.Transaction = transaction;
-            insertBatch.CommandText = """
-                INSERT INTO audit_batches (number, size, commitments, root, tx_id, tx, leaf, written_ms, min_time_ms, max_time_ms)
-                VALUES ($number, $size, $commitments, $root, $txId, $tx, NULL, $written, $minTime, $maxTime)
-                """;
-            insertBatch.Parameters.AddWithValue("$number", number);
-            insertBatch.Parameters.AddWithValue("$size", commitments.Length / AuditBatchTree.CommitmentLength);
-            insertBatch.Parameters.AddWithValue("$commitments", commitments.ToArray());
-            insertBatch.Parameters.AddWithValue("$root", root);
-            insertBatch.Parameters.AddWithValue("$txId", anchor.Transaction.Id.ToArray());
-            insertBatch.Parameters.AddWithValue("$tx", anchor.Encoded.ToArray());
-            insertBatch.Parameters.AddWithValue("$written", time.GetUtcNow().ToUnixTimeMilliseconds());
-            // The range of the batch's records' times (ADR 0022), over every record taken, repeats included: a bound of the
-            // kept ones, which queries by time alone read batch by batch.
-            var (minTime, maxTime) = TimeRange(records);
-            insertBatch.Parameters.AddWithValue("$minTime", minTime);
-            insertBatch.Parameters.AddWithValue("$maxTime", maxTime);
-            insertBatch.ExecuteNonQuery();
-        }
+        // The range of the batch's records' times (ADR 0022), over every record taken, repeats included: a bound of the
+        // kept ones, which queries by time alone read batch by batch.
+        var (minTime, maxTime) = TimeRange(records);
+        rows.Statements.InsertBatch(number, commitments.Length / AuditBatchTree.CommitmentLength, commitments, root, anchor.Transaction.Id.ToArray(),
+            anchor.Encoded.Span, time.GetUtcNow().ToUnixTimeMilliseconds(), minTime, maxTime);
 
         var unmerged = unmergedRecords + commitments.Length / AuditBatchTree.CommitmentLength;
         if (unmerged >= options.PatientIndexMergeRecords)

@@ -27,7 +27,19 @@ internal sealed class AuditBatchRows : IDisposable
         salts = new byte[maxBatch * SaltLength];
         commitments = new byte[maxBatch * CommitmentLength];
         inserter = new AuditRecordInserter(writer);
+        try
+        {
+            Statements = new AuditBatchStatements(writer);
+        }
+        catch
+        {
+            inserter.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>The statements run once a batch: its row, the mark of its anchor.</summary>
+    public AuditBatchStatements Statements { get; }
 
     /// <summary>
     /// Inserts, inside the writer's open transaction, the records whose ids are new (a repeat, in the batch or of a
@@ -83,6 +95,7 @@ internal sealed class AuditBatchRows : IDisposable
 
     public void Dispose()
     {
+        Statements.Dispose();
         inserter.Dispose();
         sha.Dispose();
     }
