@@ -23,7 +23,8 @@ namespace CareLedger.Benchmarks.Access;
 /// measures a database that has grown beyond SQLite's page cache) [--merge 4096] (the patient index's merge count, ADR 0018)
 /// [--queries 200] (after the rounds: that many "who accessed my data" queries, <see cref="AuditTrail.ForPatient"/> with
 /// limit 100 for a random patient, at once after the last round — the unmerged tail as the load left it — then again once
-/// the trail has merged on idle; CPU per query)
+/// the trail has merged on idle; CPU per query; then queries by time alone: the newest 100, of the last second, not
+/// break-glass, and one that matches nothing)
 /// </summary>
 internal static class AuditTrailLoad
 {
@@ -93,6 +94,27 @@ internal static class AuditTrailLoad
                 await WaitForIdleMergeAsync(databasePath, TimeSpan.FromSeconds(30));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"ForPatient (limit 100), {queries} queries: {QueryCpu(trail, pseudonyms, queries):F0} µs CPU/query after the idle merge ({idle.Elapsed.TotalSeconds:F1} s)"));
+                // Queries by time alone (no patient, no accessor): the newest 100, the newest 100 of the last second, the
+                // newest 100 not break-glass, and a filter nothing matches (the whole table read: the worst case).
+                var now = DateTimeOffset.UtcNow;
+                foreach (var (name, q, times) in new[]
+                {
+                    ("newest 100", new AuditQuery { Limit = 100 }, queries),
+                    ("last second, 100", new AuditQuery { From = now.AddSeconds(-1), Limit = 100 }, queries),
+                    ("not break-glass, 100", new AuditQuery { BreakGlass = false, Limit = 100 }, queries),
+                    ("action export (none), 100", new AuditQuery { Action = AccessAction.Export, Limit = 100 }, Math.Max(1, queries / 50)),
+                })
+                {
+                    var before = Process.GetCurrentProcess().TotalProcessorTime;
+                    var found = 0;
+                    for (var i = 0; i < times; i++)
+                    {
+                        found += trail.Query(q).Count;
+                    }
+
+                    var cpu = (Process.GetCurrentProcess().TotalProcessorTime - before).TotalMicroseconds / times;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Query by time, {name}: {cpu:F0} µs CPU/query ({times} queries, {found / times} records each)"));
+                }
             }
 
             return 0;
