@@ -138,7 +138,7 @@ public sealed partial class AuditTrail
         var from = q.From?.ToUnixTimeMilliseconds();
         var batchPeriod = (q.From is null ? "" : " AND t.max_time_ms >= $from") + (q.To is null ? "" : " AND t.min_time_ms < $to");
         var bound = command.Parameters.Add("$bound", SqliteType.Integer);
-        for (var batches = 4L; ; batches *= 8)
+        for (var batches = 1L; ; batches *= 8)
         {
             var earliest = EarliestOfNewestBatches(command, batchPeriod, batches);
             var final = earliest is null || (from is { } start && earliest <= start);
