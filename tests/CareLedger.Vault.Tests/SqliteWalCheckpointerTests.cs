@@ -1,5 +1,6 @@
 using System.Text;
 using CareLedger.Sqlite;
+using CareLedger.Vault.Tests.Support;
 using Microsoft.Data.Sqlite;
 
 namespace CareLedger.Vault.Tests;
@@ -132,17 +133,7 @@ public sealed class SqliteWalCheckpointerTests : IDisposable
     {
         // A TRUNCATE that ran beside a background checkpoint would get BUSY at once and leave old page images in the log.
         using var checkpointer = Start(writerLock: true, policy => policy with { Every = 1 });
-        using var stop = new CancellationTokenSource();
-        var poke = new Thread(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                checkpointer.Written();
-                Thread.Yield();
-            }
-        });
-        poke.Start();
-        try
+        using (new BackToBackCheckpoints(checkpointer))
         {
             for (var i = 0; i < 30; i++)
             {
@@ -158,11 +149,6 @@ public sealed class SqliteWalCheckpointerTests : IDisposable
                 Assert.Equal(0, new FileInfo(Path + "-wal").Length);
                 Assert.False(Contains(Path, secret), $"round {i}: the erased row is still in the database file");
             }
-        }
-        finally
-        {
-            stop.Cancel();
-            poke.Join();
         }
 
         Assert.True(checkpointer.Passes > 0);

@@ -69,18 +69,7 @@ public sealed class VaultWalCheckpointerTests : IDisposable
         // Checkpoints back to back on the checkpointer's thread while patients are written and shredded: a TRUNCATE
         // checkpoint that ran beside one of them would get BUSY and leave the erased pages in the WAL.
         Checkpointer.Policy = Checkpointer.Policy with { MinInterval = TimeSpan.Zero };
-        using var stop = new CancellationTokenSource();
-        var checkpointer = Checkpointer;
-        var poke = new Thread(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                checkpointer.Written();
-                Thread.Yield();
-            }
-        });
-        poke.Start();
-        try
+        using (new BackToBackCheckpoints(Checkpointer))
         {
             for (var i = 0; i < 20; i++)
             {
@@ -92,11 +81,6 @@ public sealed class VaultWalCheckpointerTests : IDisposable
                 Assert.True(report.WriteAheadLogTruncated, $"shred {i}: the WAL was not truncated");
                 Assert.False(TestVault.Contains(_t.FileBytes(), patient));
             }
-        }
-        finally
-        {
-            stop.Cancel();
-            poke.Join();
         }
 
         Assert.True(Checkpointer.Rounds > 0);
