@@ -1,6 +1,7 @@
 using System.Text;
 using CareLedger.Sqlite;
 using CareLedger.Vault.Tests.Support;
+using static CareLedger.Vault.Tests.Support.Poll;
 using Microsoft.Data.Sqlite;
 
 namespace CareLedger.Vault.Tests;
@@ -13,7 +14,6 @@ namespace CareLedger.Vault.Tests;
 /// </summary>
 public sealed class SqliteWalCheckpointerTests : IDisposable
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("careledger-walcheckpointer-").FullName;
     private readonly Lock _writerLock = new();
@@ -296,15 +296,5 @@ public sealed class SqliteWalCheckpointerTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
-    }
-
-    private static void WaitFor(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the checkpointer did not get there within 30 s");
-            Thread.Sleep(10);
-        }
     }
 }

@@ -3,6 +3,7 @@ using CareLedger.Sqlite;
 using CareLedger.Vault.Search;
 using CareLedger.Vault.Storage;
 using CareLedger.Vault.Tests.Support;
+using static CareLedger.Vault.Tests.Support.Poll;
 
 namespace CareLedger.Vault.Tests;
 
@@ -199,14 +200,4 @@ public sealed class VaultWalCheckpointerTests : IDisposable
 
     /// <summary>Frames in the WAL file now (its size past the 32-byte header, 24 bytes of header per 4 KiB page).</summary>
     private long WalFrames() => (new FileInfo(_t.DatabasePath + "-wal").Length - 32) / (24 + 4096);
-
-    private static void WaitFor(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the checkpointer did not get there within 30 s");
-            Thread.Sleep(10);
-        }
-    }
 }

@@ -2,6 +2,7 @@ using CareLedger.Access.Audit;
 using CareLedger.Access.Audit.Receipts;
 using CareLedger.Access.Gate;
 using Microsoft.Data.Sqlite;
+using static CareLedger.Access.Tests.Audit.AuditDatabaseFile;
 
 namespace CareLedger.Access.Tests.Audit;
 
@@ -20,13 +21,11 @@ public class AuditPatientIndexTests
         PatientIndexIdleMerge = TimeSpan.FromDays(1),
     };
 
-    private static readonly byte[] PatientC = Enumerable.Range(201, 16).Select(i => (byte)i).ToArray();
-
     [Fact]
     public async Task Queries_by_patient_answer_the_same_unmerged_merged_and_partly_merged()
     {
         await using var node = await AuditTestNode.StartAsync(NeverMerged);
-        var start = Start();
+        var start = AuditRecords.TenMinutesAgo();
         var first = Mixed(start, 0, 60);
         await RecordAsync(node, first);
         AssertEveryQueryMatchesTheReference(node, start);
@@ -53,7 +52,7 @@ public class AuditPatientIndexTests
     public async Task A_batch_that_reaches_the_merge_count_merges_in_its_own_transaction_and_answers_stay_the_same()
     {
         await using var node = await AuditTestNode.StartAsync(NeverMerged with { PatientIndexMergeRecords = 25 });
-        var start = Start();
+        var start = AuditRecords.TenMinutesAgo();
         for (var batch = 0; batch < 4; batch++)
         {
             await RecordAsync(node, Mixed(start, batch * 10, 10));
@@ -70,7 +69,7 @@ public class AuditPatientIndexTests
     public async Task A_quiet_trail_merges_on_its_own()
     {
         await using var node = await AuditTestNode.StartAsync(NeverMerged with { PatientIndexIdleMerge = TimeSpan.FromMilliseconds(50) });
-        var start = Start();
+        var start = AuditRecords.TenMinutesAgo();
         await RecordAsync(node, Mixed(start, 0, 20));
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -86,7 +85,7 @@ public class AuditPatientIndexTests
     public async Task Erasure_forgets_the_patients_merged_and_unmerged_records_and_their_index_entries()
     {
         await using var node = await AuditTestNode.StartAsync(NeverMerged);
-        var start = Start();
+        var start = AuditRecords.TenMinutesAgo();
         var merged = Mixed(start, 0, 30);
         await RecordAsync(node, merged);
         await node.Trail.MergePatientIndexAsync();
@@ -124,7 +123,7 @@ public class AuditPatientIndexTests
         {
             AfterBatchWritten = _ => throw new IOException("simulated crash after the batch, before any merge"),
         });
-        var start = Start();
+        var start = AuditRecords.TenMinutesAgo();
         var records = Mixed(start, 0, 20);
         foreach (var record in records)
         {
@@ -154,11 +153,11 @@ public class AuditPatientIndexTests
     public async Task A_version_2_database_is_migrated_with_the_same_answers_and_receipts()
     {
         await using var node = await AuditTestNode.StartAsync(NeverMerged);
-        var start = Start();
+        var start = AuditRecords.TenMinutesAgo();
         var records = Mixed(start, 0, 50);
         await RecordAsync(node, records);
         await node.Trail.MergePatientIndexAsync();
-        await node.Trail.ForgetPatientAsync(PatientC);
+        await node.Trail.ForgetPatientAsync(AuditRecords.PatientC);
         var before = Answers(node, start);
         await node.Trail.DisposeAsync();
         DowngradeToVersion2(node.DatabasePath);
@@ -168,7 +167,7 @@ public class AuditPatientIndexTests
 
         Assert.Equal(4L, Scalar(node.DatabasePath, "PRAGMA user_version"));
         Assert.Equal(0L, Scalar(node.DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_records_by_patient'"));
-        Assert.Equal(records.Count(r => r.Patient is not null && r.Patient != PatientC), IndexRows(node.DatabasePath));
+        Assert.Equal(records.Count(r => r.Patient is not null && r.Patient != AuditRecords.PatientC), IndexRows(node.DatabasePath));
         Assert.Equal(0, Unmerged(node.DatabasePath));
         Assert.Equal(before, Answers(node, start));
         AssertEveryQueryMatchesTheReference(node, start);
@@ -200,7 +199,7 @@ public class AuditPatientIndexTests
             byte[]? patient = (i % 7) switch
             {
                 6 => null,
-                _ => (i % 3) switch { 0 => AuditRecords.PatientA, 1 => AuditRecords.PatientB, _ => PatientC },
+                _ => (i % 3) switch { 0 => AuditRecords.PatientA, 1 => AuditRecords.PatientB, _ => AuditRecords.PatientC },
             };
             var record = i % 11 == 10 ? AuditRecords.BreakGlass(patient, time)
                 : i % 5 == 4 ? AuditRecords.Denied(patient, time)
@@ -210,10 +209,6 @@ public class AuditPatientIndexTests
 
         return records;
     }
-
-    /// <summary>Ten minutes ago, in whole milliseconds (as records keep their times).</summary>
-    private static DateTimeOffset Start() =>
-        DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeMilliseconds());
 
     private static long WithPatient(IEnumerable<AuditRecord> records) => records.Count(r => r.Patient is not null);
 
@@ -230,7 +225,7 @@ public class AuditPatientIndexTests
     /// <summary>The queries by patient the node makes, with limits that cut inside the merged part and inside the tail.</summary>
     private static IEnumerable<AuditQuery> PatientQueries(DateTimeOffset start)
     {
-        foreach (var patient in new[] { AuditRecords.PatientA, AuditRecords.PatientB, PatientC, Enumerable.Repeat((byte)9, 16).ToArray() })
+        foreach (var patient in new[] { AuditRecords.PatientA, AuditRecords.PatientB, AuditRecords.PatientC, Enumerable.Repeat((byte)9, 16).ToArray() })
         {
             foreach (var limit in new[] { 1, 7, 25, AuditQuery.MaxLimit })
             {
@@ -267,20 +262,18 @@ public class AuditPatientIndexTests
                 .Where(e => q.AccessorSubject is null || e.Record.AccessorSubject == q.AccessorSubject)
                 .Where(e => q.Action is null || e.Record.Action == q.Action)
                 .Take(q.Limit)
-                .Select(Key)
+                .Select(AuditRecords.Key)
                 .ToList();
-            Assert.Equal(expected, node.Trail.Query(q).Select(Key).ToList());
+            Assert.Equal(expected, node.Trail.Query(q).Select(AuditRecords.Key).ToList());
         }
 
         Assert.Equal(
-            node.Trail.Query(new AuditQuery { Patient = AuditRecords.PatientA, From = start.AddMilliseconds(5), Limit = 10 }).Select(Key),
-            node.Trail.ForPatient(AuditRecords.PatientA, start.AddMilliseconds(5), 10).Select(Key));
+            node.Trail.Query(new AuditQuery { Patient = AuditRecords.PatientA, From = start.AddMilliseconds(5), Limit = 10 }).Select(AuditRecords.Key),
+            node.Trail.ForPatient(AuditRecords.PatientA, start.AddMilliseconds(5), 10).Select(AuditRecords.Key));
     }
 
     private static List<string> Answers(AuditTestNode node, DateTimeOffset start) =>
-        PatientQueries(start).Select(q => string.Join(",", node.Trail.Query(q).Select(Key))).ToList();
-
-    private static string Key(AuditEntry e) => $"{e.Record.Id}@{e.Batch}/{e.Index}/{e.Transaction}/{e.LeafIndex}";
+        PatientQueries(start).Select(q => string.Join(",", node.Trail.Query(q).Select(AuditRecords.Key))).ToList();
 
     /// <summary>Turns a version 4 database into version 2's layout (the patient index an index of audit_records).</summary>
     private static void DowngradeToVersion2(string path)
@@ -305,24 +298,4 @@ public class AuditPatientIndexTests
     private static long MergedBelow(string path) => Scalar(path, "SELECT merged_below FROM audit_patient_merge");
 
     private static long IndexRows(string path) => Scalar(path, "SELECT count(*) FROM audit_patient_index");
-
-    private static SqliteConnection Connect(string path)
-    {
-        var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        return connection;
-    }
-
-    private static long Scalar(string path, string sql, byte[]? patient = null)
-    {
-        using var connection = Connect(path);
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        if (patient is not null)
-        {
-            command.Parameters.AddWithValue("$p", patient);
-        }
-
-        return (long)command.ExecuteScalar()!;
-    }
 }

@@ -9,6 +9,14 @@ internal static class AuditRecords
 {
     public static readonly byte[] PatientA = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
     public static readonly byte[] PatientB = Enumerable.Range(101, 16).Select(i => (byte)i).ToArray();
+    public static readonly byte[] PatientC = Enumerable.Range(201, 16).Select(i => (byte)i).ToArray();
+
+    /// <summary>Ten minutes ago, in whole milliseconds (as records keep their times).</summary>
+    public static DateTimeOffset TenMinutesAgo() =>
+        DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeMilliseconds());
+
+    /// <summary>An answer's record with its place and anchor, to compare two answers entry by entry.</summary>
+    public static string Key(AuditEntry e) => $"{e.Record.Id}@{e.Batch}/{e.Index}/{e.Transaction}/{e.LeafIndex}";
 
     public static AuditRecord Read(byte[]? patient, DateTimeOffset? time = null, string subject = "account-clinician-1") => new(
         Guid.CreateVersion7(),

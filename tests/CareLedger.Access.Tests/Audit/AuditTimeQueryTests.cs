@@ -2,6 +2,7 @@ using CareLedger.Access.Audit;
 using CareLedger.Access.Audit.Receipts;
 using CareLedger.Access.Gate;
 using Microsoft.Data.Sqlite;
+using static CareLedger.Access.Tests.Audit.AuditDatabaseFile;
 
 namespace CareLedger.Access.Tests.Audit;
 
@@ -19,13 +20,11 @@ public class AuditTimeQueryTests
         PatientIndexIdleMerge = TimeSpan.FromDays(1),
     };
 
-    private static readonly byte[] PatientC = Enumerable.Range(201, 16).Select(i => (byte)i).ToArray();
-
     [Fact]
     public async Task Queries_by_time_alone_match_the_reference_across_overlapping_batches()
     {
         await using var node = await AuditTestNode.StartAsync(Slow);
-        var start = Start();
+        var start = AuditRecords.TenMinutesAgo();
         var recorded = await RecordBatchesAsync(node, start, batches: 60, perBatch: 7);
 
         AssertEveryQueryMatchesTheReference(node, start, recorded, forgotten: []);
@@ -37,18 +36,18 @@ public class AuditTimeQueryTests
             """));
         Assert.Equal(0L, Scalar(node.DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_records_by_time'"));
 
-        await node.Trail.ForgetPatientAsync(PatientC);
-        AssertEveryQueryMatchesTheReference(node, start, recorded, forgotten: Of(recorded, PatientC));
+        await node.Trail.ForgetPatientAsync(AuditRecords.PatientC);
+        AssertEveryQueryMatchesTheReference(node, start, recorded, forgotten: Of(recorded, AuditRecords.PatientC));
     }
 
     [Fact]
     public async Task A_version_3_database_is_migrated_with_the_same_answers_and_receipts()
     {
         await using var node = await AuditTestNode.StartAsync(Slow);
-        var start = Start();
+        var start = AuditRecords.TenMinutesAgo();
         var recorded = await RecordBatchesAsync(node, start, batches: 12, perBatch: 9);
-        await node.Trail.ForgetPatientAsync(PatientC);
-        var forgotten = Of(recorded, PatientC);
+        await node.Trail.ForgetPatientAsync(AuditRecords.PatientC);
+        var forgotten = Of(recorded, AuditRecords.PatientC);
         var before = Answers(node, start);
         await node.Trail.DisposeAsync();
         AuditSchemaDowngrade.ToVersion3(node.DatabasePath);
@@ -92,7 +91,7 @@ public class AuditTimeQueryTests
             for (var n = 0; n < perBatch; n++, i++)
             {
                 var time = batchStart.AddMilliseconds((perBatch - n) * 2 - (n % 4 == 1 ? 1 : 0));
-                byte[]? patient = (i % 4) switch { 0 => AuditRecords.PatientA, 1 => AuditRecords.PatientB, 2 => PatientC, _ => null };
+                byte[]? patient = (i % 4) switch { 0 => AuditRecords.PatientA, 1 => AuditRecords.PatientB, 2 => AuditRecords.PatientC, _ => null };
                 var record = i % 17 == 16 ? AuditRecords.BreakGlass(patient, time)
                     : i % 13 == 12 ? AuditRecords.Denied(patient, time)
                     : AuditRecords.Read(patient, time, i % 2 == 0 ? "account-clinician-1" : "account-clinician-3");
@@ -161,20 +160,8 @@ public class AuditTimeQueryTests
     }
 
     private static List<string> Answers(AuditTestNode node, DateTimeOffset start) =>
-        TimeQueries(start).Select(q => string.Join(",", node.Trail.Query(q).Select(e => $"{e.Record.Id}@{e.Batch}/{e.Index}/{e.Transaction}/{e.LeafIndex}"))).ToList();
+        TimeQueries(start).Select(q => string.Join(",", node.Trail.Query(q).Select(AuditRecords.Key))).ToList();
 
-    /// <summary>Ten minutes ago, in whole milliseconds (as records keep their times).</summary>
-    private static DateTimeOffset Start() =>
-        DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeMilliseconds());
-
-    private static long Scalar(string path, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
-    }
 }
 
 /// <summary>Turns a version 4 audit database back into the layout of version 3, as an older node left it.</summary>
@@ -182,8 +169,7 @@ internal static class AuditSchemaDowngrade
 {
     public static void ToVersion3(string path)
     {
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
+        using var connection = Connect(path);
         using var downgrade = connection.CreateCommand();
         downgrade.CommandText = """
             BEGIN;
