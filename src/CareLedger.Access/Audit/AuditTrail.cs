@@ -47,8 +47,13 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
     /// <summary>Wakes request threads waiting for room in a full queue (backpressure), after the loop takes a batch.</summary>
     private readonly ManualResetEventSlim room = new(false);
 
-    /// <summary>Wakes the loop: a first record, a full batch, a flush, closing.</summary>
-    private readonly ManualResetEventSlim signal = new(false);
+    /// <summary>
+    /// Wakes the loop: a first record, a full batch, a flush, closing. It does not spin before blocking (spin count 0):
+    /// the loop waits for the batch interval or for a first record, never for a matter of instructions, and the default
+    /// spin (with its yields of the processor) cost ≈ 0.2 µs of CPU per door-on read over HTTP (docs/benchmarks.md,
+    /// 2026-12-06 16:45).
+    /// </summary>
+    private readonly ManualResetEventSlim signal = new(false, spinCount: 0);
 
     private readonly CancellationTokenSource stopping = new();
     private readonly TaskCompletionSource loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);

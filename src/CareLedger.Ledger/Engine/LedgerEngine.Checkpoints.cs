@@ -69,7 +69,8 @@ public sealed partial class LedgerEngine
     {
         try
         {
-            while (checkpointWake.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            using var wait = new BlockingWait();
+            while (wait.Result(checkpointWake.Reader.WaitToReadAsync()))
             {
                 checkpointWake.Reader.TryRead(out _);
                 CheckpointIfDue(Interlocked.Exchange(ref checkpointForced, 0) == 1);

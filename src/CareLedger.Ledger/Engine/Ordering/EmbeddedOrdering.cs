@@ -11,6 +11,9 @@ internal sealed class EmbeddedOrdering : ILedgerOrdering
     private readonly Channel<Submission> queue = Channel.CreateUnbounded<Submission>(new UnboundedChannelOptions { SingleReader = true });
     private LedgerEngine? engine;
 
+    /// <summary>The sequencer's wait for the next submission, without a spin before it blocks (one waiter: the sequencer).</summary>
+    private readonly BlockingWait wait = new();
+
     public void Start(LedgerEngine owner) => engine = owner;
 
     public Task<SubmitResult> Submit(Submission submission)
@@ -26,7 +29,7 @@ internal sealed class EmbeddedOrdering : ILedgerOrdering
     public bool WaitForMessages(List<OrderedMessage> group, int maxTransactions)
     {
         var reader = queue.Reader;
-        if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        if (!wait.Result(reader.WaitToReadAsync()))
         {
             return false;
         }
@@ -77,5 +80,10 @@ internal sealed class EmbeddedOrdering : ILedgerOrdering
         }
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>After the sequencer has ended (the engine awaits it first), so no wait is in progress.</summary>
+    public ValueTask DisposeAsync()
+    {
+        wait.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }
