@@ -12,7 +12,7 @@ namespace CareLedger.Access.Credentials;
 /// <see cref="TxType.CredentialStatus"/> transaction signed by the board's <c>credential-issuer</c> key. The ledger is the
 /// source of truth for status; DATA/credentials.db keeps the signed credentials (the ledger holds only their hashes).
 /// Verification (<see cref="Verify(string)"/>) reads the ledger every time; the door's question (<see cref="Check"/>) reads
-/// it again whenever the ledger has grown since its last valid answer.
+/// it again whenever a key or credential status on the ledger has changed since its last valid answer.
 /// </summary>
 /// <remarks>
 /// Changes are serialised (boards issue a few credentials a day); queries run on any thread. Bad input throws

@@ -42,4 +42,13 @@ public interface ILedgerState
 
     /// <summary>The number of log entries applied (the state is a replay of exactly this prefix of the log).</summary>
     long AppliedCount { get; }
+
+    /// <summary>
+    /// Grows whenever the state applies (or rolls back) a change to a key record or to a credential's status — what
+    /// <see cref="FindKey"/>, <see cref="Keys"/> and <see cref="FindCredential"/> answer — and only then: not for records,
+    /// anchors or erasures. It grows after the change is visible to those queries and before the transaction's submitter
+    /// is answered, so an answer derived from them and kept with the value read first is stale once the value moves,
+    /// never wrong (the door's credential check keeps its valid answers this way).
+    /// </summary>
+    long KeysAndCredentialsVersion { get; }
 }

@@ -22,6 +22,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
     private readonly StateCommands commands;
     private readonly ConcurrentDictionary<KeyId, KeyRecord> keys;
     private long appliedCount;
+    private long keysAndCredentialsVersion;
     private string? origin;
     private ConsortiumTerms? consortium;
     private ConsortiumGovernance? governance;
@@ -55,6 +56,8 @@ public sealed class LedgerState : ILedgerState, IDisposable
     public OrderingPosition? Position => Volatile.Read(ref position);
 
     public long AppliedCount => Volatile.Read(ref appliedCount);
+
+    public long KeysAndCredentialsVersion => Volatile.Read(ref keysAndCredentialsVersion);
 
     /// <summary>The log's origin, known once genesis is applied.</summary>
     public string? Origin => Volatile.Read(ref origin);
@@ -250,6 +253,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
         }
 
         var keyChanges = new List<KeyRecord>();
+        var credentialChanged = false;
         string? newOrigin = null;
         ConsortiumGenesisPayload? founded = null;
         ConsortiumGovernance? governed = null;
@@ -316,6 +320,7 @@ public sealed class LedgerState : ILedgerState, IDisposable
                     case CredentialStatusPayload status:
                         var before = status.Status == CredentialStatusKind.Issued ? null : commands.FindCredential(status.CredentialIdHash, transaction);
                         commands.PutCredential(CredentialTransitions.Next(before, status, applied.Transaction.Author, applied.LeafIndex));
+                        credentialChanged = true;
                         break;
                     default:
                         throw new InvalidOperationException($"no state change is defined for {applied.Payload.GetType().Name}");
@@ -364,6 +369,12 @@ public sealed class LedgerState : ILedgerState, IDisposable
         foreach (var key in keyChanges)
         {
             keys[key.Id] = key;
+        }
+
+        if (keyChanges.Count > 0 || credentialChanged)
+        {
+            // After the keys and the committed credential rows are visible (KeysAndCredentialsVersion's contract).
+            Interlocked.Increment(ref keysAndCredentialsVersion);
         }
 
         if (newOrigin is not null)
@@ -459,6 +470,8 @@ public sealed class LedgerState : ILedgerState, IDisposable
             Volatile.Write(ref governance, LoadGovernance(writer, terms));
         }
 
+        // A rollback may unregister keys and recompute credentials: whatever it changed, the version moves.
+        Interlocked.Increment(ref keysAndCredentialsVersion);
         Volatile.Write(ref this.position, position);
         Volatile.Write(ref appliedCount, count);
     }

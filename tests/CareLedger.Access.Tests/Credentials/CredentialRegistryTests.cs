@@ -113,6 +113,33 @@ public sealed class CredentialRegistryTests
     }
 
     [Fact]
+    public async Task A_kept_valid_answer_outlives_appends_that_change_no_key_or_credential_and_is_checked_again_after_one_that_does()
+    {
+        await using var world = await CredentialWorld.CreateAsync();
+        await world.IssueAsync(OneYear);
+        var first = world.Registry.Check(CredentialWorld.Practitioner, world.Clock.GetUtcNow());
+        Assert.True(first.Valid, first.Reason);
+
+        // An audit batch's anchor, as the door's trail appends many times a second: the kept answer itself serves on.
+        var size = world.Ledger.Size;
+        var node = world.Ledger.Keys.Node;
+        await world.Ledger.SubmitAsync(SignedTransaction.Sign(
+            Transaction.Create(new AnchorPayload("audit-batch", Enumerable.Repeat((byte)0xA5, 32).ToArray(), new byte[8]), node.Id, TimeProvider.System), node));
+        Assert.True(world.Ledger.Size > size);
+        Assert.Same(first, world.Registry.Check(CredentialWorld.Practitioner, world.Clock.GetUtcNow()));
+
+        // Any key change (here one that does not concern this credential) checks the ledger again: a new, equal answer.
+        await world.RegisterKeyAsync(KeyRoles.Node, "another node");
+        var again = world.Registry.Check(CredentialWorld.Practitioner, world.Clock.GetUtcNow());
+        Assert.NotSame(first, again);
+        Assert.Equal(first, again);
+
+        // And the revocation of the issuer's key refuses the very next question.
+        await world.RevokeKeyAsync(world.Board.Id);
+        Assert.False(world.Registry.Check(CredentialWorld.Practitioner, world.Clock.GetUtcNow()).Valid);
+    }
+
+    [Fact]
     public async Task A_credential_is_not_valid_before_its_valid_from()
     {
         await using var world = await CredentialWorld.CreateAsync();

@@ -91,4 +91,36 @@ public abstract class LedgerStateTests(StoreKind store)
         Assert.Equal((CredentialStatusKind.Issued, validUntil, board.Id, issued.LeafIndex), (credential.Status, credential.ValidUntilUnixMs, credential.IssuerKey, credential.Leaf));
         Assert.Equal(RejectionCodes.CredentialExists, world.CommitOne(new CredentialStatusPayload(id, CredentialStatusKind.Issued, new byte[32], validUntil), board).Code);
     }
+
+    [Fact]
+    public void The_keys_and_credentials_version_moves_with_every_key_or_credential_change_and_with_nothing_else()
+    {
+        using var world = new StateWorld(store);
+        using var board = AuthorKey.Generate();
+        var id = CredentialStatusPayload.HashCredentialId("urn:uuid:5e2c0b1e-3f0a-4c55-8a11-6a0b6c1d2e3f");
+        var validUntil = DateTimeOffset.UtcNow.AddYears(2).ToUnixTimeMilliseconds();
+        var start = world.State.KeysAndCredentialsVersion;
+
+        world.CommitOne(new AnchorPayload("audit-batch", [1, 2, 3], []), world.Node);
+        Assert.Equal(start, world.State.KeysAndCredentialsVersion);
+
+        Assert.Equal(RuleOutcome.Accepted, world.CommitOne(new KeyRegisteredPayload(board.PublicKeySpki, KeyRoles.CredentialIssuer, "Medical Board"), world.Organisation).Outcome);
+        var registered = world.State.KeysAndCredentialsVersion;
+        Assert.True(registered > start);
+
+        world.CommitOne(new AnchorPayload("audit-batch", [4], []), world.Node);
+        Assert.Equal(registered, world.State.KeysAndCredentialsVersion);
+
+        Assert.Equal(RuleOutcome.Accepted, world.CommitOne(new CredentialStatusPayload(id, CredentialStatusKind.Issued, new byte[32], validUntil), board).Outcome);
+        var issued = world.State.KeysAndCredentialsVersion;
+        Assert.True(issued > registered);
+
+        Assert.Equal(RuleOutcome.Accepted, world.CommitOne(new CredentialStatusPayload(id, CredentialStatusKind.Revoked, new byte[32], validUntil), board).Outcome);
+        var credentialRevoked = world.State.KeysAndCredentialsVersion;
+        Assert.True(credentialRevoked > issued);
+
+        Assert.Equal(RuleOutcome.Accepted, world.CommitOne(new KeyRevokedPayload(board.Id), world.Organisation).Outcome);
+        Assert.True(world.State.KeysAndCredentialsVersion > credentialRevoked);
+        Assert.True(world.State.FindKey(board.Id)!.IsRevoked);
+    }
 }

@@ -43,9 +43,12 @@ public abstract class StateRollBackTests(StoreKind store)
         Commit(world, log, new CredentialStatusPayload(id, CredentialStatusKind.Revoked, Digest(2), NextYear + 1000), board);
         Assert.NotEqual(before, Dump(world));
 
+        var version = world.State.KeysAndCredentialsVersion;
+
         world.State.RollBack(count, position, leaf => log[(int)leaf]);
 
         Assert.Equal(before, Dump(world));
+        Assert.True(world.State.KeysAndCredentialsVersion > version);
         Assert.Equal(count, world.State.AppliedCount);
         Assert.Equal(position.StreamSequence, world.State.Position!.StreamSequence);
         Assert.Null(world.State.FindKey(clerk.Id)!.RevokedLeaf);
