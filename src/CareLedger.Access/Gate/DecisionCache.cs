@@ -88,6 +88,21 @@ internal sealed class DecisionCache(int capacity)
         // in full: the purpose's long code system, the organisation and the action seldom differ, and hashing them on
         // every look-up was most of its cost.
         public override int GetHashCode() => HashCode.Combine(Record.Id, Record.Version, Requester);
+
+        // Every field, as the generated equality compares them (ordinal strings), in an order that settles a look-up early:
+        // the numbers first, then the strings, the record's id before the strings that are the same objects read after read
+        // (the requester, the role's default purpose: string equality returns at the reference). The generated one went
+        // through an equality comparer per field, nested for the address and the purpose, on every kept decision.
+        public bool Equals(Key other) =>
+            Record.Version == other.Record.Version
+            && Action == other.Action
+            && CareTeam == other.CareTeam
+            && string.Equals(Record.Id, other.Record.Id)
+            && string.Equals(Requester, other.Requester)
+            && string.Equals(Record.ResourceType, other.Record.ResourceType)
+            && string.Equals(Organization, other.Organization)
+            && string.Equals(Purpose.Code, other.Purpose.Code)
+            && string.Equals(Purpose.System, other.Purpose.System);
     }
 
     // A value kept inside the dictionary's node, not an object beside it: a look-up reads one object less (on a machine

@@ -163,6 +163,37 @@ public sealed class DecisionCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_kept_decisions_key_equals_only_a_key_with_every_field_equal()
+    {
+        var treat = new CareLedger.Consent.Model.Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", "TREAT");
+        var key = new DecisionCache.Key(new RecordAddress("Observation", "o1", 2), "Practitioner/dr-a", "Organization/org-a", false, treat, AccessAction.Read);
+        // Equal values in other string objects: equal, with the same hash.
+        var copy = new DecisionCache.Key(new RecordAddress(new string("Observation"), new string("o1"), 2), new string("Practitioner/dr-a"),
+            new string("Organization/org-a"), false, new CareLedger.Consent.Model.Coding(new string(treat.System), new string("TREAT")), AccessAction.Read);
+        Assert.True(key.Equals(copy));
+        Assert.Equal(key.GetHashCode(), copy.GetHashCode());
+
+        DecisionCache.Key[] others =
+        [
+            key with { Record = new RecordAddress("Condition", "o1", 2) },
+            key with { Record = new RecordAddress("Observation", "o2", 2) },
+            key with { Record = new RecordAddress("Observation", "o1", 3) },
+            key with { Requester = "Practitioner/dr-b" },
+            key with { Organization = "Organization/org-b" },
+            key with { Organization = null },
+            key with { CareTeam = true },
+            key with { Purpose = treat with { Code = "HPAYMT" } },
+            key with { Purpose = treat with { System = "urn:other" } },
+            key with { Action = AccessAction.Search },
+        ];
+        foreach (var other in others)
+        {
+            Assert.False(key.Equals(other), other.ToString());
+            Assert.False(other.Equals(key), other.ToString());
+        }
+    }
+
+    [Fact]
     public void Break_glass_is_never_kept()
     {
         var emergency = new AccessContext { BreakGlass = new BreakGlassRequest("unconscious in the ED", _w.Time.Now.AddHours(1)) };
