@@ -9,6 +9,8 @@ using CareLedger.Benchmarks.Portal;
 //   dotnet run -c Release --project bench/CareLedger.Benchmarks -- audit    (the audit trail's CPU per record, alone)
 //   dotnet run -c Release --project bench/CareLedger.Benchmarks -- certify  (the import loader's parse + certify, one thread)
 //   dotnet run -c Release --project bench/CareLedger.Benchmarks -- vault-stage  (the vault writer's stage + commit, one thread)
+// Before anything opens a connection, as the node's own entry point does: SQLite's process-wide settings (docs/adr/0025).
+CareLedger.Sqlite.SqliteProcessConfiguration.Apply();
 return args switch
 {
     ["door", .. var rest] => await DoorOverheadLoad.RunAsync(rest),
