@@ -12,8 +12,8 @@ namespace CareLedger.Sqlite;
 /// Nothing in CareLedger reads those counts or sets a soft heap limit (which needs them).
 /// </para>
 /// <para>
-/// The threading mode stays serialized, e_sqlite3's default (each connection and statement with a mutex of its own):
-/// multi-thread mode was measured and not kept (ADR 0025).
+/// The threading mode stays serialized, e_sqlite3's default (each connection with a mutex that every call on it or its
+/// statements takes): multi-thread mode was measured and not kept (ADR 0025).
 /// </para>
 /// Shared by source like <see cref="SqliteWalCheckpointer"/> and compiled into <c>CareLedger.Vault</c> only; public so
 /// that the host, the harness and every test assembly reach the one copy.
