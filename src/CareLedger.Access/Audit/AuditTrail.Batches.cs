@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using CareLedger.Access.Audit.Format;
 using CareLedger.Access.Audit.Storage;
 using CareLedger.Ledger.Transactions;
@@ -272,6 +273,7 @@ public sealed partial class AuditTrail
         var (minTime, maxTime) = TimeRange(records);
         rows.Statements.InsertBatch(number, commitments.Length / AuditBatchTree.CommitmentLength, commitments, root, anchor.Transaction.Id.ToArray(),
             anchor.Encoded.Span, time.GetUtcNow().ToUnixTimeMilliseconds(), minTime, maxTime);
+        InsertBatchKeys(number, records);
 
         var unmerged = unmergedRecords + commitments.Length / AuditBatchTree.CommitmentLength;
         if (unmerged >= options.PatientIndexMergeRecords)
@@ -283,6 +285,39 @@ public sealed partial class AuditTrail
         transaction.Commit();
         unmergedRecords = unmerged;
         return anchor;
+    }
+
+    /// <summary>
+    /// The batch's rows for queries by accessor and of break-glass records (ADR 0024): per accessor, the range of its
+    /// records' times, and the range of the break-glass records' times, over every record taken (repeats included: a
+    /// bound of the kept ones, as the batch's own range).
+    /// </summary>
+    private void InsertBatchKeys(long number, List<EncodedRecord> records)
+    {
+        accessorRanges.Clear();
+        var breakGlassMin = long.MaxValue;
+        var breakGlassMax = long.MinValue;
+        foreach (var record in records)
+        {
+            var t = record.TimeMs;
+            ref var range = ref CollectionsMarshal.GetValueRefOrAddDefault(accessorRanges, record.AccessorSubject, out var found);
+            range = found ? (Math.Min(range.Min, t), Math.Max(range.Max, t)) : (t, t);
+            if (record.BreakGlass)
+            {
+                breakGlassMin = Math.Min(breakGlassMin, t);
+                breakGlassMax = Math.Max(breakGlassMax, t);
+            }
+        }
+
+        foreach (var (accessor, range) in accessorRanges)
+        {
+            rows.Statements.InsertAccessor(number, accessor, range.Min, range.Max);
+        }
+
+        if (breakGlassMin <= breakGlassMax)
+        {
+            rows.Statements.InsertBreakGlass(number, breakGlassMin, breakGlassMax);
+        }
     }
 
     private static (long Min, long Max) TimeRange(List<EncodedRecord> records)

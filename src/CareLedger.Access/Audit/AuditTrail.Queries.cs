@@ -62,7 +62,7 @@ public sealed partial class AuditTrail
 
             if (q.BreakGlass is { } breakGlass)
             {
-                // A literal, so that the partial index of break-glass records can serve the query.
+                // A literal: the scans of the batches' records test it with no parameter.
                 filters.Append(breakGlass ? " AND r.break_glass = 1" : " AND r.break_glass = 0");
             }
 
@@ -82,17 +82,14 @@ public sealed partial class AuditTrail
                 command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
             }
 
-            if (q.Patient is null && q.AccessorSubject is null && q.BreakGlass != true)
-            {
-                return ByTime(command, q, filters.ToString());
-            }
-
             if (q.Patient is null)
             {
-                // By accessor (audit_records_by_accessor) or break-glass (the partial index audit_records_break_glass).
-                command.CommandText = new StringBuilder(EntryColumns).Append(" WHERE ").Append(filters.ToString(" AND ".Length, filters.Length - " AND ".Length)).Append(Period(q, "r"))
-                    .Append(CultureInfo.InvariantCulture, $" ORDER BY r.time_ms DESC, r.place DESC LIMIT {q.Limit}").ToString();
-                return ReadEntries(command);
+                // By time alone (ADR 0022), by accessor or of break-glass records (ADR 0024): batch by batch, through the
+                // time ranges each batch keeps of all its records, of each accessor's, of its break-glass records.
+                var (batches, key) = q.AccessorSubject is not null ? ("audit_batch_accessors", " AND t.accessor = $accessor")
+                    : q.BreakGlass == true ? ("audit_batch_break_glass", "")
+                    : ("audit_batches", "");
+                return ByTime(command, q, filters.ToString(), batches, key);
             }
 
             // By patient (ADR 0018): the newest of the patient index and the newest of the unmerged tail, merged by
@@ -132,15 +129,18 @@ public sealed partial class AuditTrail
     /// or to no bound at all. Each attempt is one statement (one snapshot), and its answer does not depend on how the
     /// bound was chosen, only how much it reads. The batches are found through <c>audit_batches_by_time</c>, their records
     /// by row-id range (<c>NOT INDEXED</c>: SQLite would otherwise build an automatic index of the whole table for a filter).
+    /// A query by accessor or of break-glass records (ADR 0024) is the same over the time ranges that each batch keeps of
+    /// that accessor's records (<c>audit_batch_accessors</c>) or of its break-glass records (<c>audit_batch_break_glass</c>):
+    /// <paramref name="batches"/>, the rows matching <paramref name="key"/>, both keyed by their latest time.
     /// </summary>
-    private static List<AuditEntry> ByTime(SqliteCommand command, AuditQuery q, string filters)
+    private static List<AuditEntry> ByTime(SqliteCommand command, AuditQuery q, string filters, string batches, string key)
     {
         var from = q.From?.ToUnixTimeMilliseconds();
-        var batchPeriod = (q.From is null ? "" : " AND t.max_time_ms >= $from") + (q.To is null ? "" : " AND t.min_time_ms < $to");
+        var batchPeriod = key + (q.From is null ? "" : " AND t.max_time_ms >= $from") + (q.To is null ? "" : " AND t.min_time_ms < $to");
         var bound = command.Parameters.Add("$bound", SqliteType.Integer);
-        for (var batches = 1L; ; batches *= 8)
+        for (var count = 1L; ; count *= 8)
         {
-            var earliest = EarliestOfNewestBatches(command, batchPeriod, batches);
+            var earliest = EarliestOfNewestBatches(command, batches, batchPeriod, count);
             var final = earliest is null || (from is { } start && earliest <= start);
             var bounded = final ? "" : " AND t.max_time_ms >= $bound AND r.time_ms >= $bound";
             bound.Value = earliest ?? 0L;
@@ -148,7 +148,7 @@ public sealed partial class AuditTrail
                 SELECT r.opening, r.place, b.tx_id, b.leaf
                 FROM (
                     SELECT r.place, r.time_ms
-                    FROM audit_batches t CROSS JOIN audit_records r NOT INDEXED
+                    FROM {batches} t CROSS JOIN audit_records r NOT INDEXED
                     WHERE r.place >= t.number * 65536 AND r.place < t.number * 65536 + 65536{bounded}{batchPeriod}{Period(q, "r")}{filters}
                     ORDER BY r.time_ms DESC, r.place DESC LIMIT {q.Limit}) k
                 CROSS JOIN audit_records r CROSS JOIN audit_batches b
@@ -167,12 +167,12 @@ public sealed partial class AuditTrail
     /// The earliest time of the <paramref name="batches"/> batches (within the period) whose latest times are the newest;
     /// null when there are fewer batches than that (no bound is needed: the whole period is read).
     /// </summary>
-    private static long? EarliestOfNewestBatches(SqliteCommand query, string batchPeriod, long batches)
+    private static long? EarliestOfNewestBatches(SqliteCommand query, string table, string batchPeriod, long batches)
     {
         using var select = query.Connection!.CreateCommand();
         foreach (SqliteParameter parameter in query.Parameters)
         {
-            if (parameter.ParameterName is "$from" or "$to")
+            if (parameter.ParameterName is "$from" or "$to" or "$accessor")
             {
                 select.Parameters.AddWithValue(parameter.ParameterName, parameter.Value);
             }
@@ -181,7 +181,7 @@ public sealed partial class AuditTrail
         select.Parameters.AddWithValue("$batches", batches);
         select.CommandText = $"""
             SELECT count(*), min(min_time_ms) FROM (
-                SELECT t.min_time_ms FROM audit_batches t WHERE 1{batchPeriod} ORDER BY t.max_time_ms DESC LIMIT $batches)
+                SELECT t.min_time_ms FROM {table} t WHERE 1{batchPeriod} ORDER BY t.max_time_ms DESC LIMIT $batches)
             """;
         using var row = select.ExecuteReader();
         row.Read();

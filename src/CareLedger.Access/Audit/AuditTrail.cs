@@ -71,6 +71,9 @@ public sealed partial class AuditTrail : IAuditTrail, IAsyncDisposable
 
     /// <summary>Records written since the patient index was last merged (the loop's own count; ADR 0018).</summary>
     private long unmergedRecords;
+
+    /// <summary>The batch loop's per-accessor time ranges of the batch being written (reused; ADR 0024).</summary>
+    private readonly Dictionary<string, (long Min, long Max)> accessorRanges = new(StringComparer.Ordinal);
     private Exception? failure;
     private int disposed;
 

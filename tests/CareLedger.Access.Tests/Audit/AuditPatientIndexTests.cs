@@ -165,7 +165,7 @@ public class AuditPatientIndexTests
 
         await node.ReopenTrailAsync(NeverMerged);
 
-        Assert.Equal(4L, Scalar(node.DatabasePath, "PRAGMA user_version"));
+        Assert.Equal(5L, Scalar(node.DatabasePath, "PRAGMA user_version"));
         Assert.Equal(0L, Scalar(node.DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_records_by_patient'"));
         Assert.Equal(records.Count(r => r.Patient is not null && r.Patient != AuditRecords.PatientC), IndexRows(node.DatabasePath));
         Assert.Equal(0, Unmerged(node.DatabasePath));
@@ -190,7 +190,7 @@ public class AuditPatientIndexTests
     /// every eleventh break-glass, two accessors; times shifted back by <paramref name="shift"/> ms. Ids are fixed by the
     /// index, so that a second call gives the same records.
     /// </summary>
-    private static List<AuditRecord> Mixed(DateTimeOffset start, int first, int count, int shift = 0)
+    internal static List<AuditRecord> Mixed(DateTimeOffset start, int first, int count, int shift = 0)
     {
         var records = new List<AuditRecord>();
         for (var i = first; i < first + count; i++)

@@ -20,7 +20,7 @@ public class AuditSchemaTests
         var refused = Assert.Throws<InvalidOperationException>(() => AuditTrail.Open(oldPath, node.Ledger));
 
         Assert.Contains("schema version 1", refused.Message, StringComparison.Ordinal);
-        Assert.Contains("migrates only versions 2 and 3", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("migrates only versions 2, 3 and 4", refused.Message, StringComparison.Ordinal);
         Assert.Equal(1L, Scalar(oldPath, "PRAGMA user_version"));
         Assert.Equal(0L, Scalar(oldPath, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_batches'"));
     }
@@ -38,7 +38,7 @@ public class AuditSchemaTests
         node.Trail.Record(second);
         await node.Trail.FlushAsync();
 
-        Assert.Equal(4L, Scalar(node.DatabasePath, "PRAGMA user_version"));
+        Assert.Equal(5L, Scalar(node.DatabasePath, "PRAGMA user_version"));
         Assert.Equal(node.Trail.Find(first.Id)!.Batch + 1, node.Trail.Find(second.Id)!.Batch);
         Assert.Equal(0, node.Trail.Find(second.Id)!.Index);
     }
@@ -53,14 +53,14 @@ public class AuditSchemaTests
         using (var connection = Connect(node.DatabasePath))
         {
             using var newer = connection.CreateCommand();
-            newer.CommandText = "PRAGMA user_version = 5";
+            newer.CommandText = "PRAGMA user_version = 6";
             newer.ExecuteNonQuery();
         }
 
         var refused = Assert.Throws<InvalidOperationException>(() => AuditTrail.Open(node.DatabasePath, node.Ledger));
 
-        Assert.Contains("schema version 5", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(5L, Scalar(node.DatabasePath, "PRAGMA user_version"));
+        Assert.Contains("schema version 6", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(6L, Scalar(node.DatabasePath, "PRAGMA user_version"));
         Assert.Equal(1L, Scalar(node.DatabasePath, "SELECT count(*) FROM audit_records"));
     }
 

@@ -56,7 +56,7 @@ public class AuditTimeQueryTests
 
         await node.ReopenTrailAsync(Slow);
 
-        Assert.Equal(4L, Scalar(node.DatabasePath, "PRAGMA user_version"));
+        Assert.Equal(5L, Scalar(node.DatabasePath, "PRAGMA user_version"));
         Assert.Equal(0L, Scalar(node.DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_records_by_time'"));
         Assert.Equal(0L, Scalar(node.DatabasePath, """
             SELECT count(*) FROM audit_records r JOIN audit_batches b ON b.number = r.place / 65536
@@ -169,6 +169,7 @@ internal static class AuditSchemaDowngrade
 {
     public static void ToVersion3(string path)
     {
+        ToVersion4(path);
         using var connection = Connect(path);
         using var downgrade = connection.CreateCommand();
         downgrade.CommandText = """
@@ -178,6 +179,26 @@ internal static class AuditSchemaDowngrade
             ALTER TABLE audit_batches DROP COLUMN max_time_ms;
             CREATE INDEX audit_records_by_time ON audit_records(time_ms);
             PRAGMA user_version = 3;
+            COMMIT;
+            """;
+        downgrade.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Turns a version 5 database into version 4's layout: audit_records with its indexes by accessor and of break-glass
+    /// records, no time ranges of the batches' accessors and break-glass records.
+    /// </summary>
+    public static void ToVersion4(string path)
+    {
+        using var connection = Connect(path);
+        using var downgrade = connection.CreateCommand();
+        downgrade.CommandText = """
+            BEGIN;
+            DROP TABLE audit_batch_accessors;
+            DROP TABLE audit_batch_break_glass;
+            CREATE INDEX audit_records_by_accessor ON audit_records(accessor, time_ms);
+            CREATE INDEX audit_records_break_glass ON audit_records(time_ms) WHERE break_glass = 1;
+            PRAGMA user_version = 4;
             COMMIT;
             """;
         downgrade.ExecuteNonQuery();

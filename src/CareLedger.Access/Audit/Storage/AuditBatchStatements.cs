@@ -4,7 +4,8 @@ using SQLitePCL;
 namespace CareLedger.Access.Audit.Storage;
 
 /// <summary>
-/// The batch loop's statements that run once a batch — the batch's row, and the mark of its anchor with the switch of
+/// The batch loop's statements that run once a batch — the batch's row, its accessors' and break-glass records' time
+/// ranges (ADR 0024), and the mark of its anchor with the switch of
 /// <c>synchronous</c> around it — prepared once for the trail's lifetime, as <see cref="AuditRecordInserter"/>'s are:
 /// through ADO.NET each was parsed and planned again at every batch.
 /// </summary>
@@ -16,6 +17,8 @@ internal sealed class AuditBatchStatements : IDisposable
     private readonly sqlite3_stmt normal;
     private readonly sqlite3_stmt markAnchored;
     private readonly sqlite3_stmt full;
+    private readonly sqlite3_stmt insertAccessor;
+    private readonly sqlite3_stmt insertBreakGlass;
 
     public AuditBatchStatements(SqliteConnection writer)
     {
@@ -30,6 +33,8 @@ internal sealed class AuditBatchStatements : IDisposable
             normal = Prepare("PRAGMA synchronous = NORMAL");
             markAnchored = Prepare("UPDATE audit_batches SET leaf = ?1 WHERE number = ?2");
             full = Prepare("PRAGMA synchronous = FULL");
+            insertAccessor = Prepare("INSERT INTO audit_batch_accessors (accessor, max_time_ms, number, min_time_ms) VALUES (?1, ?2, ?3, ?4)");
+            insertBreakGlass = Prepare("INSERT INTO audit_batch_break_glass (max_time_ms, number, min_time_ms) VALUES (?1, ?2, ?3)");
         }
         catch
         {
@@ -59,6 +64,42 @@ internal sealed class AuditBatchStatements : IDisposable
         {
             raw.sqlite3_reset(insertBatch);
             raw.sqlite3_clear_bindings(insertBatch);
+        }
+    }
+
+    /// <summary>
+    /// Inserts, inside the writer's open transaction, the time range of one accessor's records in the batch (ADR 0024).
+    /// </summary>
+    public void InsertAccessor(long number, string accessor, long minTimeMs, long maxTimeMs)
+    {
+        try
+        {
+            Check(raw.sqlite3_bind_text(insertAccessor, 1, accessor));
+            Check(raw.sqlite3_bind_int64(insertAccessor, 2, maxTimeMs));
+            Check(raw.sqlite3_bind_int64(insertAccessor, 3, number));
+            Check(raw.sqlite3_bind_int64(insertAccessor, 4, minTimeMs));
+            Step(insertAccessor);
+        }
+        finally
+        {
+            raw.sqlite3_reset(insertAccessor);
+            raw.sqlite3_clear_bindings(insertAccessor);
+        }
+    }
+
+    /// <summary>Inserts, inside the writer's open transaction, the time range of the batch's break-glass records (ADR 0024).</summary>
+    public void InsertBreakGlass(long number, long minTimeMs, long maxTimeMs)
+    {
+        try
+        {
+            Check(raw.sqlite3_bind_int64(insertBreakGlass, 1, maxTimeMs));
+            Check(raw.sqlite3_bind_int64(insertBreakGlass, 2, number));
+            Check(raw.sqlite3_bind_int64(insertBreakGlass, 3, minTimeMs));
+            Step(insertBreakGlass);
+        }
+        finally
+        {
+            raw.sqlite3_reset(insertBreakGlass);
         }
     }
 

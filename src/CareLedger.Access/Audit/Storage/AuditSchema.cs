@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace CareLedger.Access.Audit.Storage;
 
 /// <summary>
-/// The tables of <c>DATA/audit.db</c>, schema version 4. <c>audit_records</c> keeps each record's opening — the 32-byte
+/// The tables of <c>DATA/audit.db</c>, schema version 5. <c>audit_records</c> keeps each record's opening — the 32-byte
 /// salt followed by the canonical record bytes, whose SHA-256 is the record's commitment — beside the few columns that
 /// queries filter on (copies of fields of the bytes). A record's row id is its place: batch number × 65,536 + leaf
 /// index, so a batch's records are one row-id range in batch order and need no index of their own.
@@ -24,10 +24,17 @@ namespace CareLedger.Access.Audit.Storage;
 /// (<c>min_time_ms</c>, <c>max_time_ms</c>, indexed), and a query by time alone reads the batches whose range reaches
 /// the newest candidates, by place. Version 3 is migrated on open.
 /// </para>
+/// <para>
+/// Version 5 (ADR 0024): nor by accessor, nor of break-glass records. Each batch keeps, per accessor among its records,
+/// the range of that accessor's times (<c>audit_batch_accessors</c>), and the range of its break-glass records' times if
+/// it has any (<c>audit_batch_break_glass</c>): a few rows a batch instead of an index entry a record. A query by
+/// accessor or of break-glass records reads, as a query by time alone does, the batches whose range reaches the newest
+/// candidates, by place. Version 4 is migrated on open (2 and 3 through it).
+/// </para>
 /// </summary>
 internal static class AuditSchema
 {
-    public const int Version = 4;
+    public const int Version = 5;
 
     /// <summary>The factor of a record's place: at most this many records per batch (<see cref="AuditTrailOptions.MaxBatch"/>).</summary>
     public const long PlacesPerBatch = 65_536;
@@ -53,6 +60,23 @@ internal static class AuditSchema
 
     // ADR 0022: a batch's time range, indexed (covering: both bounds), replaces the index of audit_records by time.
     private const string BatchesByTime = "CREATE INDEX audit_batches_by_time ON audit_batches(max_time_ms, min_time_ms);";
+
+    // ADR 0024: per batch, the time range of each accessor's records and of the break-glass records.
+    private const string BatchKeyTables = """
+        CREATE TABLE audit_batch_accessors (
+            accessor    TEXT    NOT NULL,
+            max_time_ms INTEGER NOT NULL,
+            number      INTEGER NOT NULL,
+            min_time_ms INTEGER NOT NULL,
+            PRIMARY KEY (accessor, max_time_ms, number)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE audit_batch_break_glass (
+            max_time_ms INTEGER NOT NULL,
+            number      INTEGER NOT NULL,
+            min_time_ms INTEGER NOT NULL,
+            PRIMARY KEY (max_time_ms, number)
+        ) STRICT, WITHOUT ROWID;
+        """;
 
     private const string Tables = $$"""
         CREATE TABLE audit_batches (
@@ -80,8 +104,7 @@ internal static class AuditSchema
         ) STRICT;
         {{PatientIndexTables}}
         INSERT INTO audit_patient_merge (id, merged_below) VALUES (0, 0);
-        CREATE INDEX audit_records_by_accessor ON audit_records(accessor, time_ms);
-        CREATE INDEX audit_records_break_glass ON audit_records(time_ms) WHERE break_glass = 1;
+        {{BatchKeyTables}}
         CREATE INDEX audit_batches_unanchored ON audit_batches(number) WHERE leaf IS NULL;
         {{BatchesByTime}}
         """;
@@ -115,7 +138,22 @@ internal static class AuditSchema
         """;
 
     /// <summary>
-    /// Creates the tables in a new database, migrates a version 2 or 3 database, refuses by version a database this node
+    /// Version 4 → 5 (ADR 0024): every batch gets the time ranges of its accessors' records and of its break-glass records
+    /// (read from <c>audit_records</c>, whose accessors, times and flags an erasure keeps), and the indexes of
+    /// <c>audit_records</c> by accessor and of break-glass records are dropped. One transaction.
+    /// </summary>
+    private const string FromVersion4 = $$"""
+        {{BatchKeyTables}}
+        INSERT INTO audit_batch_accessors (accessor, max_time_ms, number, min_time_ms)
+            SELECT accessor, max(time_ms), place / 65536, min(time_ms) FROM audit_records GROUP BY place / 65536, accessor;
+        INSERT INTO audit_batch_break_glass (max_time_ms, number, min_time_ms)
+            SELECT max(time_ms), place / 65536, min(time_ms) FROM audit_records WHERE break_glass = 1 GROUP BY place / 65536;
+        DROP INDEX audit_records_by_accessor;
+        DROP INDEX audit_records_break_glass;
+        """;
+
+    /// <summary>
+    /// Creates the tables in a new database, migrates a version 2, 3 or 4 database, refuses by version a database this node
     /// cannot read.
     /// </summary>
     /// <exception cref="InvalidOperationException">The database has another schema version (no migration exists).</exception>
@@ -132,14 +170,19 @@ internal static class AuditSchema
                 return;
             }
 
-            if (found is 2 or 3)
+            if (found is 2 or 3 or 4)
             {
                 if (found == 2)
                 {
                     AuditDatabase.Execute(connection, FromVersion2, transaction);
                 }
 
-                AuditDatabase.Execute(connection, FromVersion3, transaction);
+                if (found <= 3)
+                {
+                    AuditDatabase.Execute(connection, FromVersion3, transaction);
+                }
+
+                AuditDatabase.Execute(connection, FromVersion4, transaction);
                 AuditDatabase.Execute(connection, $"PRAGMA user_version = {Version};", transaction);
                 transaction.Commit();
                 return;
@@ -148,7 +191,7 @@ internal static class AuditSchema
             if (found != 0 || HasTables(connection, transaction))
             {
                 throw new InvalidOperationException(
-                    $"the audit database '{connection.DataSource}' has schema version {found}; this node reads version {Version} and migrates only versions 2 and 3");
+                    $"the audit database '{connection.DataSource}' has schema version {found}; this node reads version {Version} and migrates only versions 2, 3 and 4");
             }
         }
 
