@@ -109,9 +109,19 @@ public sealed partial class AuditTrail
             return;
         }
 
-        using var transaction = writer.BeginTransaction();
-        AuditPatientIndex.Merge(writer, transaction, nextBatch * AuditSchema.PlacesPerBatch);
-        transaction.Commit();
+        var statements = rows.Statements;
+        statements.Begin();
+        try
+        {
+            AuditPatientIndex.Merge(writer, null, nextBatch * AuditSchema.PlacesPerBatch);
+            statements.Commit();
+        }
+        catch
+        {
+            statements.RollbackIfOpen();
+            throw;
+        }
+
         unmergedRecords = 0;
     }
 
@@ -256,7 +266,30 @@ public sealed partial class AuditTrail
     /// </summary>
     private SignedTransaction? Write(long number, List<EncodedRecord> records)
     {
-        using var transaction = writer.BeginTransaction();
+        var statements = rows.Statements;
+        statements.Begin();
+        try
+        {
+            var anchor = WriteInTransaction(number, records);
+            if (anchor is null)
+            {
+                statements.RollbackIfOpen();
+                return null;
+            }
+
+            statements.Commit();
+            return anchor;
+        }
+        catch
+        {
+            statements.RollbackIfOpen();
+            throw;
+        }
+    }
+
+    /// <summary>The body of <see cref="Write"/>, inside the writer's open transaction; null when every record was a repeat.</summary>
+    private SignedTransaction? WriteInTransaction(long number, List<EncodedRecord> records)
+    {
         var commitments = rows.Insert(number, records);
         if (commitments.IsEmpty)
         {
@@ -278,11 +311,11 @@ public sealed partial class AuditTrail
         var unmerged = unmergedRecords + commitments.Length / AuditBatchTree.CommitmentLength;
         if (unmerged >= options.PatientIndexMergeRecords)
         {
-            AuditPatientIndex.Merge(writer, transaction, (number + 1) * AuditSchema.PlacesPerBatch);
+            AuditPatientIndex.Merge(writer, null, (number + 1) * AuditSchema.PlacesPerBatch);
             unmerged = 0;
         }
 
-        transaction.Commit();
+        // Counted as merged once the caller commits; a failed commit stops the trail, which counts again on the next open.
         unmergedRecords = unmerged;
         return anchor;
     }

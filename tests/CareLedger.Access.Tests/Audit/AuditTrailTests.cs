@@ -273,6 +273,14 @@ public class AuditTrailTests
 
         var kept = Assert.Single(node.Trail.ForPatient(AuditRecords.PatientA, null, 10));
         Assert.Equal("TREAT", kept.Record.Purpose);
+
+        // The batch of nothing but a repeat wrote nothing, and the trail goes on: the next batch is written and anchored.
+        var next = AuditRecords.Read(AuditRecords.PatientA);
+        node.Trail.Record(next);
+        await node.Trail.FlushAsync();
+        Assert.Equal(2, node.Trail.ForPatient(AuditRecords.PatientA, null, 10).Count);
+        Assert.Equal(kept.Batch + 1, node.Trail.Find(next.Id)!.Batch);
+        Assert.True(node.Trail.Find(next.Id)!.IsAnchored);
     }
 
     [Theory]

@@ -5,7 +5,7 @@ namespace CareLedger.Access.Audit.Storage;
 
 /// <summary>
 /// The batch loop's statements that run once a batch — the batch's row, its accessors' and break-glass records' time
-/// ranges (ADR 0024), and the mark of its anchor with the switch of
+/// ranges (ADR 0024), the transaction's BEGIN and COMMIT, and the mark of its anchor with the switch of
 /// <c>synchronous</c> around it — prepared once for the trail's lifetime, as <see cref="AuditRecordInserter"/>'s are:
 /// through ADO.NET each was parsed and planned again at every batch.
 /// </summary>
@@ -19,6 +19,9 @@ internal sealed class AuditBatchStatements : IDisposable
     private readonly sqlite3_stmt full;
     private readonly sqlite3_stmt insertAccessor;
     private readonly sqlite3_stmt insertBreakGlass;
+    private readonly sqlite3_stmt begin;
+    private readonly sqlite3_stmt commit;
+    private readonly sqlite3_stmt rollback;
 
     public AuditBatchStatements(SqliteConnection writer)
     {
@@ -35,12 +38,36 @@ internal sealed class AuditBatchStatements : IDisposable
             full = Prepare("PRAGMA synchronous = FULL");
             insertAccessor = Prepare("INSERT INTO audit_batch_accessors (accessor, max_time_ms, number, min_time_ms) VALUES (?1, ?2, ?3, ?4)");
             insertBreakGlass = Prepare("INSERT INTO audit_batch_break_glass (max_time_ms, number, min_time_ms) VALUES (?1, ?2, ?3)");
+            begin = Prepare("BEGIN IMMEDIATE");
+            commit = Prepare("COMMIT");
+            rollback = Prepare("ROLLBACK");
         }
         catch
         {
             Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Opens the writer's transaction for a batch or a merge (<c>BEGIN IMMEDIATE</c>, as ADO.NET's
+    /// <c>BeginTransaction</c>, which also set <c>read_uncommitted</c> and parsed both statements again at every batch).
+    /// </summary>
+    public void Begin() => Run(begin);
+
+    /// <summary>Commits the writer's transaction (with <c>synchronous = FULL</c>: durable when this returns).</summary>
+    public void Commit() => Run(commit);
+
+    /// <summary>Rolls back the writer's transaction if one is open; never throws (called on the way out of a failure).</summary>
+    public void RollbackIfOpen()
+    {
+        if (raw.sqlite3_get_autocommit(database) != 0)
+        {
+            return;
+        }
+
+        raw.sqlite3_step(rollback);
+        raw.sqlite3_reset(rollback);
     }
 
     /// <summary>Inserts the batch's row, inside the writer's open transaction.</summary>

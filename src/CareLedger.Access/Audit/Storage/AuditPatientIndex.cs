@@ -34,10 +34,11 @@ internal static class AuditPatientIndex
     }
 
     /// <summary>
-    /// Merges every record below <paramref name="below"/> (a place) into the index, inside the caller's transaction;
+    /// Merges every record below <paramref name="below"/> (a place) into the index, inside the caller's transaction
+    /// (<paramref name="transaction"/>, or one the batch loop opened through its prepared statements);
     /// returns how many records were merged.
     /// </summary>
-    public static int Merge(SqliteConnection connection, SqliteTransaction transaction, long below)
+    public static int Merge(SqliteConnection connection, SqliteTransaction? transaction, long below)
     {
         var from = MergedBelow(connection, transaction);
         if (below <= from)
