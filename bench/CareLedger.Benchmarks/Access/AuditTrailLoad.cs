@@ -24,7 +24,8 @@ namespace CareLedger.Benchmarks.Access;
 /// [--queries 200] (after the rounds: that many "who accessed my data" queries, <see cref="AuditTrail.ForPatient"/> with
 /// limit 100 for a random patient, at once after the last round — the unmerged tail as the load left it — then again once
 /// the trail has merged on idle; CPU per query; then queries by time alone: the newest 100, of the last second, not
-/// break-glass, and one that matches nothing)
+/// break-glass, and one that matches nothing; then by accessor (the newest 100, of the last second) and of break-glass
+/// records)
 /// </summary>
 internal static class AuditTrailLoad
 {
@@ -103,6 +104,10 @@ internal static class AuditTrailLoad
                     ("last second, 100", new AuditQuery { From = now.AddSeconds(-1), Limit = 100 }, queries),
                     ("not break-glass, 100", new AuditQuery { BreakGlass = false, Limit = 100 }, queries),
                     ("action export (none), 100", new AuditQuery { Action = AccessAction.Export, Limit = 100 }, Math.Max(1, queries / 50)),
+                    // By accessor and of break-glass records (ADR 0024: through the batches' ranges of each).
+                    ("accessor clinician-000, 100", new AuditQuery { AccessorSubject = "clinician-000-7f3c9a2e", Limit = 100 }, queries),
+                    ("accessor clinician-000 last second, 100", new AuditQuery { AccessorSubject = "clinician-000-7f3c9a2e", From = now.AddSeconds(-1), Limit = 100 }, queries),
+                    ("break-glass, 100", new AuditQuery { BreakGlass = true, Limit = 100 }, queries),
                 })
                 {
                     var before = Process.GetCurrentProcess().TotalProcessorTime;
@@ -113,7 +118,7 @@ internal static class AuditTrailLoad
                     }
 
                     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - before).TotalMicroseconds / times;
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Query by time, {name}: {cpu:F0} µs CPU/query ({times} queries, {found / times} records each)"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Query, {name}: {cpu:F0} µs CPU/query ({times} queries, {found / times} records each)"));
                 }
             }
 
