@@ -306,7 +306,7 @@ public sealed partial class AuditTrail
         var (minTime, maxTime) = TimeRange(records);
         rows.Statements.InsertBatch(number, commitments.Length / AuditBatchTree.CommitmentLength, commitments, root, anchor.Transaction.Id.ToArray(),
             anchor.Encoded.Span, time.GetUtcNow().ToUnixTimeMilliseconds(), minTime, maxTime);
-        InsertBatchKeys(number, records);
+        InsertBatchAccessors(number, records);
 
         var unmerged = unmergedRecords + commitments.Length / AuditBatchTree.CommitmentLength;
         if (unmerged >= options.PatientIndexMergeRecords)
@@ -321,35 +321,22 @@ public sealed partial class AuditTrail
     }
 
     /// <summary>
-    /// The batch's rows for queries by accessor and of break-glass records (ADR 0024): per accessor, the range of its
-    /// records' times, and the range of the break-glass records' times, over every record taken (repeats included: a
-    /// bound of the kept ones, as the batch's own range).
+    /// The batch's rows for queries by accessor (ADR 0024): per accessor, the range of its records' times, over every
+    /// record taken (repeats included: a bound of the kept ones, as the batch's own range).
     /// </summary>
-    private void InsertBatchKeys(long number, List<EncodedRecord> records)
+    private void InsertBatchAccessors(long number, List<EncodedRecord> records)
     {
         accessorRanges.Clear();
-        var breakGlassMin = long.MaxValue;
-        var breakGlassMax = long.MinValue;
         foreach (var record in records)
         {
             var t = record.TimeMs;
             ref var range = ref CollectionsMarshal.GetValueRefOrAddDefault(accessorRanges, record.AccessorSubject, out var found);
             range = found ? (Math.Min(range.Min, t), Math.Max(range.Max, t)) : (t, t);
-            if (record.BreakGlass)
-            {
-                breakGlassMin = Math.Min(breakGlassMin, t);
-                breakGlassMax = Math.Max(breakGlassMax, t);
-            }
         }
 
         foreach (var (accessor, range) in accessorRanges)
         {
             rows.Statements.InsertAccessor(number, accessor, range.Min, range.Max);
-        }
-
-        if (breakGlassMin <= breakGlassMax)
-        {
-            rows.Statements.InsertBreakGlass(number, breakGlassMin, breakGlassMax);
         }
     }
 

@@ -62,7 +62,7 @@ public sealed partial class AuditTrail
 
             if (q.BreakGlass is { } breakGlass)
             {
-                // A literal: the scans of the batches' records test it with no parameter.
+                // A literal, so that the partial index of break-glass records can serve the query.
                 filters.Append(breakGlass ? " AND r.break_glass = 1" : " AND r.break_glass = 0");
             }
 
@@ -82,13 +82,19 @@ public sealed partial class AuditTrail
                 command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
             }
 
+            if (q.Patient is null && q.AccessorSubject is null && q.BreakGlass == true)
+            {
+                // Break-glass review: the partial index audit_records_break_glass (one record in hundreds).
+                command.CommandText = new StringBuilder(EntryColumns).Append(" WHERE ").Append(filters.ToString(" AND ".Length, filters.Length - " AND ".Length)).Append(Period(q, "r"))
+                    .Append(CultureInfo.InvariantCulture, $" ORDER BY r.time_ms DESC, r.place DESC LIMIT {q.Limit}").ToString();
+                return ReadEntries(command);
+            }
+
             if (q.Patient is null)
             {
-                // By time alone (ADR 0022), by accessor or of break-glass records (ADR 0024): batch by batch, through the
-                // time ranges each batch keeps of all its records, of each accessor's, of its break-glass records.
-                var (batches, key) = q.AccessorSubject is not null ? ("audit_batch_accessors", " AND t.accessor = $accessor")
-                    : q.BreakGlass == true ? ("audit_batch_break_glass", "")
-                    : ("audit_batches", "");
+                // By time alone (ADR 0022) or by accessor (ADR 0024): batch by batch, through the time ranges each batch
+                // keeps of all its records and of each accessor's.
+                var (batches, key) = q.AccessorSubject is not null ? ("audit_batch_accessors", " AND t.accessor = $accessor") : ("audit_batches", "");
                 return ByTime(command, q, filters.ToString(), batches, key);
             }
 
@@ -129,9 +135,9 @@ public sealed partial class AuditTrail
     /// or to no bound at all. Each attempt is one statement (one snapshot), and its answer does not depend on how the
     /// bound was chosen, only how much it reads. The batches are found through <c>audit_batches_by_time</c>, their records
     /// by row-id range (<c>NOT INDEXED</c>: SQLite would otherwise build an automatic index of the whole table for a filter).
-    /// A query by accessor or of break-glass records (ADR 0024) is the same over the time ranges that each batch keeps of
-    /// that accessor's records (<c>audit_batch_accessors</c>) or of its break-glass records (<c>audit_batch_break_glass</c>):
-    /// <paramref name="batches"/>, the rows matching <paramref name="key"/>, both keyed by their latest time.
+    /// A query by accessor (ADR 0024) is the same over the time ranges that each batch keeps of that accessor's records
+    /// (<c>audit_batch_accessors</c>): <paramref name="batches"/>, the rows matching <paramref name="key"/>, keyed by their
+    /// latest time.
     /// </summary>
     private static List<AuditEntry> ByTime(SqliteCommand command, AuditQuery q, string filters, string batches, string key)
     {

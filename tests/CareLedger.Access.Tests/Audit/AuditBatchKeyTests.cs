@@ -5,8 +5,8 @@ using static CareLedger.Access.Tests.Audit.AuditDatabaseFile;
 namespace CareLedger.Access.Tests.Audit;
 
 /// <summary>
-/// Queries by accessor and of break-glass records through the time ranges each batch keeps of its accessors' and its
-/// break-glass records (ADR 0024, audit schema 5): every such query equals a reference computed from every kept record,
+/// Queries by accessor through the time ranges each batch keeps of its accessors' records (ADR 0024, audit schema 5), and
+/// of break-glass records (the partial index, kept): every such query equals a reference computed from every kept record,
 /// across batches whose ranges overlap (records up to 30 ms out of order), before and after the patient index's merge
 /// and an erasure; and a version 4 database migrates with the same answers.
 /// </summary>
@@ -39,19 +39,14 @@ public class AuditBatchKeyTests
         }
 
         Assert.Equal(9L, Scalar(node.DatabasePath, "SELECT count(*) FROM audit_batches"));
-        // Every batch's accessor rows and break-glass row bound exactly its records of that accessor, its break-glass ones.
+        // Every batch's accessor rows bound exactly its records of that accessor.
         Assert.Equal(0L, Scalar(node.DatabasePath, """
             SELECT count(*) FROM (
                 SELECT accessor, max(time_ms) AS hi, place / 65536 AS number, min(time_ms) AS lo FROM audit_records GROUP BY place / 65536, accessor
                 EXCEPT SELECT accessor, max_time_ms, number, min_time_ms FROM audit_batch_accessors)
             """));
-        Assert.Equal(0L, Scalar(node.DatabasePath, """
-            SELECT count(*) FROM (
-                SELECT max(time_ms), place / 65536, min(time_ms) FROM audit_records WHERE break_glass = 1 GROUP BY place / 65536
-                EXCEPT SELECT max_time_ms, number, min_time_ms FROM audit_batch_break_glass)
-            """));
-        Assert.Equal(Scalar(node.DatabasePath, "SELECT count(DISTINCT place / 65536) FROM audit_records WHERE break_glass = 1"),
-            Scalar(node.DatabasePath, "SELECT count(*) FROM audit_batch_break_glass"));
+        Assert.Equal(Scalar(node.DatabasePath, "SELECT count(*) FROM (SELECT DISTINCT place / 65536, accessor FROM audit_records)"),
+            Scalar(node.DatabasePath, "SELECT count(*) FROM audit_batch_accessors"));
         AssertEveryQueryMatchesTheReference(node, start, all, forgotten: []);
 
         await node.Trail.MergePatientIndexAsync();
@@ -81,15 +76,15 @@ public class AuditBatchKeyTests
         await node.Trail.DisposeAsync();
         AuditSchemaDowngrade.ToVersion4(node.DatabasePath);
         Assert.Equal(4L, Scalar(node.DatabasePath, "PRAGMA user_version"));
-        Assert.Equal(2L, Scalar(node.DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE name IN ('audit_records_by_accessor', 'audit_records_break_glass')"));
+        Assert.Equal(1L, Scalar(node.DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_records_by_accessor'"));
 
         await node.ReopenTrailAsync(NeverMerged);
 
         Assert.Equal(5L, Scalar(node.DatabasePath, "PRAGMA user_version"));
-        Assert.Equal(0L, Scalar(node.DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE name IN ('audit_records_by_accessor', 'audit_records_break_glass')"));
-        // Two batches, each with the accessors of Mixed (clinicians 1, 2, 3 and the researcher), break-glass records in both.
+        Assert.Equal(0L, Scalar(node.DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_records_by_accessor'"));
+        Assert.Equal(1L, Scalar(node.DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_records_break_glass'"));
+        // Two batches, each with the accessors of Mixed (clinicians 1, 2, 3 and the researcher).
         Assert.Equal(8L, Scalar(node.DatabasePath, "SELECT count(*) FROM audit_batch_accessors"));
-        Assert.Equal(2L, Scalar(node.DatabasePath, "SELECT count(*) FROM audit_batch_break_glass"));
         Assert.Equal(before, Answers(node, start, all));
         AssertEveryQueryMatchesTheReference(node, start, all, forgotten);
         foreach (var record in new[] { merged[1], tail[1] })

@@ -185,8 +185,8 @@ internal static class AuditSchemaDowngrade
     }
 
     /// <summary>
-    /// Turns a version 5 database into version 4's layout: audit_records with its indexes by accessor and of break-glass
-    /// records, no time ranges of the batches' accessors and break-glass records.
+    /// Turns a version 5 database into version 4's layout: audit_records with its index by accessor, no time ranges of the
+    /// batches' accessors.
     /// </summary>
     public static void ToVersion4(string path)
     {
@@ -195,9 +195,7 @@ internal static class AuditSchemaDowngrade
         downgrade.CommandText = """
             BEGIN;
             DROP TABLE audit_batch_accessors;
-            DROP TABLE audit_batch_break_glass;
             CREATE INDEX audit_records_by_accessor ON audit_records(accessor, time_ms);
-            CREATE INDEX audit_records_break_glass ON audit_records(time_ms) WHERE break_glass = 1;
             PRAGMA user_version = 4;
             COMMIT;
             """;

@@ -4,8 +4,7 @@ using SQLitePCL;
 namespace CareLedger.Access.Audit.Storage;
 
 /// <summary>
-/// The batch loop's statements that run once a batch — the batch's row, its accessors' and break-glass records' time
-/// ranges (ADR 0024), the transaction's BEGIN and COMMIT, and the mark of its anchor with the switch of
+/// The batch loop's statements that run once a batch — the batch's row, its accessors' time ranges (ADR 0024), the transaction's BEGIN and COMMIT, and the mark of its anchor with the switch of
 /// <c>synchronous</c> around it — prepared once for the trail's lifetime, as <see cref="AuditRecordInserter"/>'s are:
 /// through ADO.NET each was parsed and planned again at every batch.
 /// </summary>
@@ -18,7 +17,6 @@ internal sealed class AuditBatchStatements : IDisposable
     private readonly sqlite3_stmt markAnchored;
     private readonly sqlite3_stmt full;
     private readonly sqlite3_stmt insertAccessor;
-    private readonly sqlite3_stmt insertBreakGlass;
     private readonly sqlite3_stmt begin;
     private readonly sqlite3_stmt commit;
     private readonly sqlite3_stmt rollback;
@@ -37,7 +35,6 @@ internal sealed class AuditBatchStatements : IDisposable
             markAnchored = Prepare("UPDATE audit_batches SET leaf = ?1 WHERE number = ?2");
             full = Prepare("PRAGMA synchronous = FULL");
             insertAccessor = Prepare("INSERT INTO audit_batch_accessors (accessor, max_time_ms, number, min_time_ms) VALUES (?1, ?2, ?3, ?4)");
-            insertBreakGlass = Prepare("INSERT INTO audit_batch_break_glass (max_time_ms, number, min_time_ms) VALUES (?1, ?2, ?3)");
             begin = Prepare("BEGIN IMMEDIATE");
             commit = Prepare("COMMIT");
             rollback = Prepare("ROLLBACK");
@@ -111,22 +108,6 @@ internal sealed class AuditBatchStatements : IDisposable
         {
             raw.sqlite3_reset(insertAccessor);
             raw.sqlite3_clear_bindings(insertAccessor);
-        }
-    }
-
-    /// <summary>Inserts, inside the writer's open transaction, the time range of the batch's break-glass records (ADR 0024).</summary>
-    public void InsertBreakGlass(long number, long minTimeMs, long maxTimeMs)
-    {
-        try
-        {
-            Check(raw.sqlite3_bind_int64(insertBreakGlass, 1, maxTimeMs));
-            Check(raw.sqlite3_bind_int64(insertBreakGlass, 2, number));
-            Check(raw.sqlite3_bind_int64(insertBreakGlass, 3, minTimeMs));
-            Step(insertBreakGlass);
-        }
-        finally
-        {
-            raw.sqlite3_reset(insertBreakGlass);
         }
     }
 

@@ -25,11 +25,11 @@ namespace CareLedger.Access.Audit.Storage;
 /// the newest candidates, by place. Version 3 is migrated on open.
 /// </para>
 /// <para>
-/// Version 5 (ADR 0024): nor by accessor, nor of break-glass records. Each batch keeps, per accessor among its records,
-/// the range of that accessor's times (<c>audit_batch_accessors</c>), and the range of its break-glass records' times if
-/// it has any (<c>audit_batch_break_glass</c>): a few rows a batch instead of an index entry a record. A query by
-/// accessor or of break-glass records reads, as a query by time alone does, the batches whose range reaches the newest
-/// candidates, by place. Version 4 is migrated on open (2 and 3 through it).
+/// Version 5 (ADR 0024): nor by accessor. Each batch keeps, per accessor among its records, the range of that accessor's
+/// times (<c>audit_batch_accessors</c>): a row per accessor a batch instead of an index entry a record. A query by
+/// accessor reads, as a query by time alone does, the batches whose range reaches the newest candidates, by place. The
+/// partial index of break-glass records stays (an entry for one record in hundreds). Version 4 is migrated on open (2
+/// and 3 through it).
 /// </para>
 /// </summary>
 internal static class AuditSchema
@@ -61,7 +61,7 @@ internal static class AuditSchema
     // ADR 0022: a batch's time range, indexed (covering: both bounds), replaces the index of audit_records by time.
     private const string BatchesByTime = "CREATE INDEX audit_batches_by_time ON audit_batches(max_time_ms, min_time_ms);";
 
-    // ADR 0024: per batch, the time range of each accessor's records and of the break-glass records.
+    // ADR 0024: per batch, the time range of each accessor's records.
     private const string BatchKeyTables = """
         CREATE TABLE audit_batch_accessors (
             accessor    TEXT    NOT NULL,
@@ -69,12 +69,6 @@ internal static class AuditSchema
             number      INTEGER NOT NULL,
             min_time_ms INTEGER NOT NULL,
             PRIMARY KEY (accessor, max_time_ms, number)
-        ) STRICT, WITHOUT ROWID;
-        CREATE TABLE audit_batch_break_glass (
-            max_time_ms INTEGER NOT NULL,
-            number      INTEGER NOT NULL,
-            min_time_ms INTEGER NOT NULL,
-            PRIMARY KEY (max_time_ms, number)
         ) STRICT, WITHOUT ROWID;
         """;
 
@@ -105,6 +99,7 @@ internal static class AuditSchema
         {{PatientIndexTables}}
         INSERT INTO audit_patient_merge (id, merged_below) VALUES (0, 0);
         {{BatchKeyTables}}
+        CREATE INDEX audit_records_break_glass ON audit_records(time_ms) WHERE break_glass = 1;
         CREATE INDEX audit_batches_unanchored ON audit_batches(number) WHERE leaf IS NULL;
         {{BatchesByTime}}
         """;
@@ -138,18 +133,15 @@ internal static class AuditSchema
         """;
 
     /// <summary>
-    /// Version 4 → 5 (ADR 0024): every batch gets the time ranges of its accessors' records and of its break-glass records
-    /// (read from <c>audit_records</c>, whose accessors, times and flags an erasure keeps), and the indexes of
-    /// <c>audit_records</c> by accessor and of break-glass records are dropped. One transaction.
+    /// Version 4 → 5 (ADR 0024): every batch gets the time ranges of its accessors' records (read from
+    /// <c>audit_records</c>, whose accessors and times an erasure keeps), and the index of <c>audit_records</c> by
+    /// accessor is dropped. One transaction.
     /// </summary>
     private const string FromVersion4 = $$"""
         {{BatchKeyTables}}
         INSERT INTO audit_batch_accessors (accessor, max_time_ms, number, min_time_ms)
             SELECT accessor, max(time_ms), place / 65536, min(time_ms) FROM audit_records GROUP BY place / 65536, accessor;
-        INSERT INTO audit_batch_break_glass (max_time_ms, number, min_time_ms)
-            SELECT max(time_ms), place / 65536, min(time_ms) FROM audit_records WHERE break_glass = 1 GROUP BY place / 65536;
         DROP INDEX audit_records_by_accessor;
-        DROP INDEX audit_records_break_glass;
         """;
 
     /// <summary>
