@@ -4,9 +4,10 @@ using SQLitePCL;
 namespace CareLedger.Access.Audit.Storage;
 
 /// <summary>
-/// The batch loop's statements that run once a batch — the batch's row, its accessors' time ranges (ADR 0024), the transaction's BEGIN and COMMIT, and the mark of its anchor with the switch of
-/// <c>synchronous</c> around it — prepared once for the trail's lifetime, as <see cref="AuditRecordInserter"/>'s are:
-/// through ADO.NET each was parsed and planned again at every batch.
+/// The batch loop's statements that run once a batch — the transaction's BEGIN and COMMIT, the batch's row, its
+/// accessors' time ranges (ADR 0024), and the mark of its anchor with the switch of <c>synchronous</c> around it —
+/// prepared once for the trail's lifetime, as <see cref="AuditRecordInserter"/>'s are: through ADO.NET each was parsed and
+/// planned again at every batch.
 /// </summary>
 internal sealed class AuditBatchStatements : IDisposable
 {
