@@ -12,18 +12,10 @@ namespace CareLedger.Access.Tests.Audit;
 /// </summary>
 public class AuditBatchKeyTests
 {
-    /// <summary>No merge unless a test asks for one.</summary>
-    private static readonly AuditTrailOptions NeverMerged = new()
-    {
-        BatchInterval = TimeSpan.FromSeconds(30),
-        PatientIndexMergeRecords = int.MaxValue,
-        PatientIndexIdleMerge = TimeSpan.FromDays(1),
-    };
-
     [Fact]
     public async Task Queries_by_accessor_and_of_break_glass_records_match_the_reference_across_overlapping_batches_merges_and_an_erasure()
     {
-        await using var node = await AuditTestNode.StartAsync(NeverMerged);
+        await using var node = await AuditTestNode.StartAsync(AuditTestNode.NeverMerged);
         var start = AuditRecords.TenMinutesAgo();
         var first = AuditPatientIndexTests.Mixed(start, 0, 60);
         await RecordAsync(node, first);
@@ -62,7 +54,7 @@ public class AuditBatchKeyTests
     [Fact]
     public async Task A_version_4_database_is_migrated_with_the_same_answers_and_receipts()
     {
-        await using var node = await AuditTestNode.StartAsync(NeverMerged);
+        await using var node = await AuditTestNode.StartAsync(AuditTestNode.NeverMerged);
         var start = AuditRecords.TenMinutesAgo();
         var merged = AuditPatientIndexTests.Mixed(start, 0, 50);
         await RecordAsync(node, merged);
@@ -78,7 +70,7 @@ public class AuditBatchKeyTests
         Assert.Equal(4L, Scalar(node.DatabasePath, "PRAGMA user_version"));
         Assert.Equal(1L, Scalar(node.DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_records_by_accessor'"));
 
-        await node.ReopenTrailAsync(NeverMerged);
+        await node.ReopenTrailAsync(AuditTestNode.NeverMerged);
 
         Assert.Equal(5L, Scalar(node.DatabasePath, "PRAGMA user_version"));
         Assert.Equal(0L, Scalar(node.DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_records_by_accessor'"));

@@ -13,18 +13,10 @@ namespace CareLedger.Access.Tests.Audit;
 /// </summary>
 public class AuditPatientIndexTests
 {
-    /// <summary>No merge unless a test asks for one.</summary>
-    private static readonly AuditTrailOptions NeverMerged = new()
-    {
-        BatchInterval = TimeSpan.FromSeconds(30),
-        PatientIndexMergeRecords = int.MaxValue,
-        PatientIndexIdleMerge = TimeSpan.FromDays(1),
-    };
-
     [Fact]
     public async Task Queries_by_patient_answer_the_same_unmerged_merged_and_partly_merged()
     {
-        await using var node = await AuditTestNode.StartAsync(NeverMerged);
+        await using var node = await AuditTestNode.StartAsync(AuditTestNode.NeverMerged);
         var start = AuditRecords.TenMinutesAgo();
         var first = Mixed(start, 0, 60);
         await RecordAsync(node, first);
@@ -51,7 +43,7 @@ public class AuditPatientIndexTests
     [Fact]
     public async Task A_batch_that_reaches_the_merge_count_merges_in_its_own_transaction_and_answers_stay_the_same()
     {
-        await using var node = await AuditTestNode.StartAsync(NeverMerged with { PatientIndexMergeRecords = 25 });
+        await using var node = await AuditTestNode.StartAsync(AuditTestNode.NeverMerged with { PatientIndexMergeRecords = 25 });
         var start = AuditRecords.TenMinutesAgo();
         for (var batch = 0; batch < 4; batch++)
         {
@@ -68,7 +60,7 @@ public class AuditPatientIndexTests
     [Fact]
     public async Task A_quiet_trail_merges_on_its_own()
     {
-        await using var node = await AuditTestNode.StartAsync(NeverMerged with { PatientIndexIdleMerge = TimeSpan.FromMilliseconds(50) });
+        await using var node = await AuditTestNode.StartAsync(AuditTestNode.NeverMerged with { PatientIndexIdleMerge = TimeSpan.FromMilliseconds(50) });
         var start = AuditRecords.TenMinutesAgo();
         await RecordAsync(node, Mixed(start, 0, 20));
 
@@ -84,7 +76,7 @@ public class AuditPatientIndexTests
     [Fact]
     public async Task Erasure_forgets_the_patients_merged_and_unmerged_records_and_their_index_entries()
     {
-        await using var node = await AuditTestNode.StartAsync(NeverMerged);
+        await using var node = await AuditTestNode.StartAsync(AuditTestNode.NeverMerged);
         var start = AuditRecords.TenMinutesAgo();
         var merged = Mixed(start, 0, 30);
         await RecordAsync(node, merged);
@@ -119,7 +111,7 @@ public class AuditPatientIndexTests
     [Fact]
     public async Task A_crash_between_a_batch_and_its_merge_loses_nothing_and_the_next_merge_takes_the_records()
     {
-        await using var node = await AuditTestNode.StartAsync(NeverMerged with
+        await using var node = await AuditTestNode.StartAsync(AuditTestNode.NeverMerged with
         {
             AfterBatchWritten = _ => throw new IOException("simulated crash after the batch, before any merge"),
         });
@@ -134,7 +126,7 @@ public class AuditPatientIndexTests
         Assert.Equal(WithPatient(records), Unmerged(node.DatabasePath));
         Assert.Equal(0, IndexRows(node.DatabasePath));
 
-        await node.RestartAsync(NeverMerged);
+        await node.RestartAsync(AuditTestNode.NeverMerged);
         await node.Trail.FlushAsync();
         Assert.Equal(records.Count(r => r.Patient == AuditRecords.PatientA), node.Trail.ForPatient(AuditRecords.PatientA, null, 100).Count);
         AssertEveryQueryMatchesTheReference(node, start);
@@ -152,7 +144,7 @@ public class AuditPatientIndexTests
     [Fact]
     public async Task A_version_2_database_is_migrated_with_the_same_answers_and_receipts()
     {
-        await using var node = await AuditTestNode.StartAsync(NeverMerged);
+        await using var node = await AuditTestNode.StartAsync(AuditTestNode.NeverMerged);
         var start = AuditRecords.TenMinutesAgo();
         var records = Mixed(start, 0, 50);
         await RecordAsync(node, records);
@@ -163,7 +155,7 @@ public class AuditPatientIndexTests
         DowngradeToVersion2(node.DatabasePath);
         Assert.Equal(2L, Scalar(node.DatabasePath, "PRAGMA user_version"));
 
-        await node.ReopenTrailAsync(NeverMerged);
+        await node.ReopenTrailAsync(AuditTestNode.NeverMerged);
 
         Assert.Equal(5L, Scalar(node.DatabasePath, "PRAGMA user_version"));
         Assert.Equal(0L, Scalar(node.DatabasePath, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_records_by_patient'"));

@@ -8,6 +8,14 @@ internal sealed class AuditTestNode : IAsyncDisposable
 {
     public const string Origin = "audit.test.example/careledger";
 
+    /// <summary>Options under which the patient index is never merged unless a test asks for one (ADR 0018).</summary>
+    public static readonly AuditTrailOptions NeverMerged = new()
+    {
+        BatchInterval = TimeSpan.FromSeconds(30),
+        PatientIndexMergeRecords = int.MaxValue,
+        PatientIndexIdleMerge = TimeSpan.FromDays(1),
+    };
+
     private AuditTestNode(string directory, LedgerEngine ledger, AuditTrail trail)
     {
         Directory = directory;

@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
 using CareLedger.Sqlite;
 
-namespace CareLedger.Access.Tests;
+namespace CareLedger.Testing;
 
 /// <summary>
 /// SQLite's process-wide settings (docs/adr/0025) applied as the node's entry point applies them, before any test in
-/// this assembly opens a connection: the tests' in-process nodes, vaults and audit trails run as `careledger` does.
+/// the assembly opens a connection: the tests' in-process nodes, vaults and audit trails run as `careledger` does.
+/// One source, linked into each test assembly that runs SQLite stores (a module initialiser belongs to its assembly).
 /// </summary>
 internal static class SqliteProcessSetup
 {
