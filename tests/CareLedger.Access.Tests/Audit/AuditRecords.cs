@@ -18,6 +18,19 @@ internal static class AuditRecords
     /// <summary>An answer's record with its place and anchor, to compare two answers entry by entry.</summary>
     public static string Key(AuditEntry e) => $"{e.Record.Id}@{e.Batch}/{e.Index}/{e.Transaction}/{e.LeafIndex}";
 
+    /// <summary>
+    /// Whether <paramref name="r"/> passes every filter <paramref name="q"/> sets (its limit and order aside): the
+    /// reference the query tests compute their expected answers with.
+    /// </summary>
+    public static bool Matches(this AuditQuery q, AuditRecord r) =>
+        (q.Patient is null || (r.Patient is { } p && p.AsSpan().SequenceEqual(q.Patient)))
+        && (q.AccessorSubject is null || r.AccessorSubject == q.AccessorSubject)
+        && (q.From is null || r.Time >= q.From)
+        && (q.To is null || r.Time < q.To)
+        && (q.Outcome is null || r.Outcome == q.Outcome)
+        && (q.Action is null || r.Action == q.Action)
+        && (q.BreakGlass is null || r.BreakGlass == q.BreakGlass);
+
     public static AuditRecord Read(byte[]? patient, DateTimeOffset? time = null, string subject = "account-clinician-1") => new(
         Guid.CreateVersion7(),
         time ?? DateTimeOffset.UtcNow,

@@ -66,6 +66,17 @@ internal sealed class AuditTestNode : IAsyncDisposable
     }
 
     /// <summary>The receipt of a record, once the ledger has signed a checkpoint covering its anchor.</summary>
+    /// <summary>Records every one of <paramref name="records"/> and waits until they are written and anchored.</summary>
+    public async Task RecordAsync(IEnumerable<AuditRecord> records)
+    {
+        foreach (var record in records)
+        {
+            Trail.Record(record);
+        }
+
+        await Trail.FlushAsync();
+    }
+
     public async Task<CareLedger.Access.Audit.Receipts.AuditReceipt> ReceiptAsync(Guid id)
     {
         var entry = Trail.Find(id) ?? throw new InvalidOperationException($"audit record {id} is not written");

@@ -143,11 +143,7 @@ public class AuditTimeQueryTests
         foreach (var q in TimeQueries(start))
         {
             var expected = kept
-                .Where(r => q.Outcome is not { } o || r.record.Outcome == o)
-                .Where(r => q.BreakGlass is not { } b || r.record.BreakGlass == b)
-                .Where(r => q.Action is not { } a || r.record.Action == a)
-                .Where(r => q.From is not { } f || r.record.Time >= f)
-                .Where(r => q.To is not { } t || r.record.Time < t)
+                .Where(r => q.Matches(r.record))
                 .OrderByDescending(r => r.record.Time).ThenByDescending(r => r.place)
                 .Take(q.Limit)
                 .Select(r => r.record.Id)
